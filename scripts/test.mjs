@@ -1,0 +1,24 @@
+// Runs the vitest suite and ends with a plain `N passed, N failed` line (CI reads that line,
+// not vitest's own summary). Extra arguments go to vitest (e.g. a file filter).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const dir = mkdtempSync(join(tmpdir(), 'sgan-test-'));
+const report = join(dir, 'vitest.json');
+const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)];
+const r = spawnSync('pnpm', ['exec', ...args], { stdio: 'inherit' });
+let passed = 0, failed = 0, skipped = 0;
+try {
+  const j = JSON.parse(readFileSync(report, 'utf8'));
+  passed = j.numPassedTests ?? 0;
+  failed = (j.numFailedTests ?? 0) + (j.numFailedTestSuites ?? 0);
+  skipped = (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
+} catch (e) {
+  console.error(`test.mjs: no vitest report at ${report} (${e.message})`);
+  failed = Math.max(failed, 1);
+}
+rmSync(dir, { recursive: true, force: true });
+console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ''));
+process.exit(r.status === 0 && failed === 0 ? 0 : 1);
