@@ -1,0 +1,290 @@
+import { Rng } from '../coding/rng.ts';
+
+/** How time is represented: integer steps in a bucket queue, or real numbers in a heap. */
+export type TimeMode = 'discrete' | 'continuous';
+/** Synapse kernel: `delta` adds w to V at arrival; `ramp` starts a constant current w at arrival. */
+export type Kernel = 'delta' | 'ramp';
+
+/** The S4NN defaults: window, threshold and delay used when nothing else is said. */
+export const S4NN_DEFAULTS = Object.freeze({ tmax: 256, threshold: 100, delay: 1, time: 'discrete' as TimeMode });
+
+/** A group of integrate-and-fire neurons (or of input neurons whose spike times are given). */
+export class Population {
+  constructor(
+    /** Position in `network.populations`. */
+    readonly index: number,
+    /** Name used in records, files and plots. */
+    readonly name: string,
+    /** Number of neurons. */
+    readonly size: number,
+    /** Index of this population's first neuron in the network's global neuron numbering. */
+    readonly offset: number,
+    /** True for input populations (spike times are given, no threshold). */
+    readonly isInput: boolean,
+    /** Firing threshold per neuron (empty for inputs); fire when V > threshold. */
+    readonly threshold: Float64Array,
+  ) {}
+}
+
+/** Compressed sparse rows by presynaptic neuron: targets of source i are `indices[indptr[i]..indptr[i+1])`. */
+export interface Csr {
+  indptr: Int32Array;
+  indices: Int32Array;
+  values: Float64Array;
+}
+
+/** A set of synapses from one population to another, dense or sparse, with one delay and one kernel. */
+export class Projection {
+  /** Lazy multiplier of every weight (used by training for L2 decay); effective weight = scale * stored weight. */
+  scale = 1;
+
+  constructor(
+    /** Position in `network.projections`. */
+    readonly index: number,
+    /** Presynaptic population. */
+    readonly src: Population,
+    /** Postsynaptic population (never an input). */
+    readonly dst: Population,
+    /** Delay from spike to arrival (steps in discrete mode). */
+    readonly delay: number,
+    /** Synapse kernel. */
+    readonly kernel: Kernel,
+    /**
+     * Stored weights. Dense: `src.size * dst.size` values laid out by presynaptic row,
+     * `weights[i * dst.size + j]` = w from i to j. Sparse: aligned with `csr.indices`.
+     */
+    readonly weights: Float64Array,
+    /** Sparse structure, or null for a dense projection. */
+    readonly csr: Csr | null,
+  ) {}
+
+  /** True when every source connects to every target through `weights`. */
+  get dense(): boolean {
+    return this.csr === null;
+  }
+
+  /** Effective weight from source i to target j (0 where a sparse projection has no synapse). */
+  weight(i: number, j: number): number {
+    if (this.csr === null) return this.scale * this.weights[i * this.dst.size + j];
+    const { indptr, indices } = this.csr;
+    for (let k = indptr[i]; k < indptr[i + 1]; k++) if (indices[k] === j) return this.scale * this.weights[k];
+    return 0;
+  }
+
+  /** Dense weights in the `torch.nn.Linear` convention: shape [dst.size, src.size], row-major, scale applied. */
+  toOutIn(): Float64Array {
+    const nIn = this.src.size, nOut = this.dst.size;
+    const out = new Float64Array(nOut * nIn);
+    if (this.csr === null) {
+      for (let i = 0; i < nIn; i++) for (let j = 0; j < nOut; j++) out[j * nIn + i] = this.scale * this.weights[i * nOut + j];
+    } else {
+      const { indptr, indices } = this.csr;
+      for (let i = 0; i < nIn; i++) for (let k = indptr[i]; k < indptr[i + 1]; k++) out[indices[k] * nIn + i] = this.scale * this.weights[k];
+    }
+    return out;
+  }
+
+  /** Folds `scale` into the stored weights (scale becomes 1). */
+  materialise(): void {
+    if (this.scale === 1) return;
+    const w = this.weights, s = this.scale;
+    for (let k = 0; k < w.length; k++) w[k] *= s;
+    this.scale = 1;
+  }
+}
+
+/** Options of a population of IF neurons. */
+export interface PopulationOptions {
+  /** Name (default `pop{index}`, or `input`/`layer{k}` from the layered helpers). */
+  name?: string;
+  /** Threshold, one for all or one per neuron (default 100). */
+  threshold?: number | ArrayLike<number>;
+}
+
+/** How a projection's weights are given. */
+export interface ConnectOptions {
+  /** Dense weights in the `torch.nn.Linear` convention, shape [dst.size, src.size], row-major. */
+  weights?: ArrayLike<number>;
+  /** Dense weights by presynaptic row, shape [src.size, dst.size] (the engine's own layout). */
+  weightsPrePost?: ArrayLike<number>;
+  /** Sparse weights (CSR by presynaptic neuron). */
+  sparse?: { indptr: ArrayLike<number>; indices: ArrayLike<number>; values: ArrayLike<number> };
+  /** Uniform initialisation in [lo, hi) from a seed, when no weights are given (default S4NN's [0, 5], seed 0). */
+  init?: { uniform: [number, number]; seed: number };
+  /** Synaptic delay (default: the network's default delay, 1 step). */
+  delay?: number;
+  /** Synapse kernel (default `delta`). */
+  kernel?: Kernel;
+}
+
+/** Options of a network. */
+export interface NetworkOptions {
+  /** Window length: runs cover [0, tmax) (default 256). */
+  tmax?: number;
+  /** Time mode (default `discrete`). */
+  time?: TimeMode;
+  /** Delay of projections that do not name one (default 1). */
+  delay?: number;
+}
+
+/** A spiking network: populations of IF neurons joined by projections. Build it, then run it with a `Simulator`. */
+export class Network {
+  /** Window length. */
+  readonly tmax: number;
+  /** Time mode. */
+  readonly time: TimeMode;
+  /** Default delay of new projections. */
+  readonly defaultDelay: number;
+  /** All populations, in creation order. */
+  readonly populations: Population[] = [];
+  /** All projections, in creation order. */
+  readonly projections: Projection[] = [];
+  private neurons = 0;
+
+  constructor(opts: NetworkOptions = {}) {
+    this.tmax = opts.tmax ?? S4NN_DEFAULTS.tmax;
+    this.time = opts.time ?? 'discrete';
+    this.defaultDelay = opts.delay ?? S4NN_DEFAULTS.delay;
+    if (this.time !== 'discrete' && this.time !== 'continuous') throw new Error(`Network: time must be 'discrete' or 'continuous', got ${String(this.time)}`);
+    if (!(this.tmax > 0) || !Number.isFinite(this.tmax)) throw new RangeError(`Network: tmax must be a positive number, got ${this.tmax}`);
+    if (this.time === 'discrete' && !Number.isInteger(this.tmax)) throw new RangeError(`Network: tmax must be an integer in discrete time, got ${this.tmax}`);
+    this.checkDelay(this.defaultDelay, 'default delay');
+  }
+
+  /** Total number of neurons (inputs included). */
+  get size(): number {
+    return this.neurons;
+  }
+
+  /** Input populations, in creation order. */
+  get inputs(): Population[] {
+    return this.populations.filter((p) => p.isInput);
+  }
+
+  /** The last population added (the default output). */
+  get output(): Population {
+    const p = this.populations[this.populations.length - 1];
+    if (!p) throw new Error('Network: it has no population yet');
+    return p;
+  }
+
+  /** Adds an input population whose spike times are given to each run. */
+  addInput(size: number, name?: string): Population {
+    return this.push(size, name ?? (this.populations.length === 0 ? 'input' : `input${this.populations.length}`), true, new Float64Array(0));
+  }
+
+  /** Adds a population of IF neurons. */
+  addPopulation(size: number, opts: PopulationOptions = {}): Population {
+    const th = new Float64Array(checkSize(size, 'addPopulation'));
+    const given = opts.threshold ?? S4NN_DEFAULTS.threshold;
+    if (typeof given === 'number') th.fill(given);
+    else {
+      if (given.length !== size) throw new RangeError(`addPopulation: ${size} neurons but ${given.length} thresholds`);
+      for (let i = 0; i < size; i++) th[i] = given[i];
+    }
+    for (let i = 0; i < size; i++) {
+      if (!Number.isFinite(th[i]) || th[i] < 0) throw new RangeError(`addPopulation: threshold of neuron ${i} must be finite and >= 0, got ${th[i]}`);
+    }
+    return this.push(size, opts.name ?? `pop${this.populations.length}`, false, th);
+  }
+
+  /** Adds a population and connects the previous population to it densely (the layered-network shortcut). */
+  addLayer(size: number, opts: PopulationOptions & ConnectOptions = {}): Population {
+    const prev = this.output;
+    const layer = this.addPopulation(size, { name: opts.name ?? `layer${this.populations.length}`, threshold: opts.threshold });
+    this.connect(prev, layer, opts);
+    return layer;
+  }
+
+  /** Connects `src` to `dst` with dense, sparse or initialised weights. */
+  connect(src: Population, dst: Population, opts: ConnectOptions = {}): Projection {
+    const where = `connect(${src.name} -> ${dst.name})`;
+    if (this.populations[src.index] !== src || this.populations[dst.index] !== dst) throw new Error(`${where}: population of another network`);
+    if (dst.isInput) throw new Error(`${where}: an input population cannot receive synapses`);
+    const delay = opts.delay ?? this.defaultDelay;
+    this.checkDelay(delay, where);
+    const kernel = opts.kernel ?? 'delta';
+    if (kernel !== 'delta' && kernel !== 'ramp') throw new Error(`${where}: kernel must be 'delta' or 'ramp', got ${String(kernel)}`);
+    if (kernel === 'ramp' && this.time !== 'continuous') throw new Error(`${where}: the ramp kernel needs continuous time (spike times are not quantised)`);
+    const nIn = src.size, nOut = dst.size;
+    let weights: Float64Array;
+    let csr: Csr | null = null;
+    const given = [opts.weights, opts.weightsPrePost, opts.sparse].filter((x) => x !== undefined).length;
+    if (given > 1) throw new Error(`${where}: give one of weights, weightsPrePost, sparse`);
+    if (opts.sparse) {
+      csr = checkCsr(opts.sparse, nIn, nOut, where);
+      weights = csr.values;
+    } else if (opts.weights || opts.weightsPrePost) {
+      const w = (opts.weights ?? opts.weightsPrePost)!;
+      if (w.length !== nIn * nOut) {
+        const shape = opts.weights ? `[${nOut}, ${nIn}]` : `[${nIn}, ${nOut}]`;
+        throw new RangeError(`${where}: weights must have ${nIn * nOut} values (shape ${shape}), got ${w.length}`);
+      }
+      checkFinite(w, where);
+      weights = new Float64Array(nIn * nOut);
+      if (opts.weights) for (let j = 0; j < nOut; j++) for (let i = 0; i < nIn; i++) weights[i * nOut + j] = w[j * nIn + i];
+      else for (let k = 0; k < w.length; k++) weights[k] = w[k];
+    } else {
+      const init = opts.init ?? { uniform: [0, 5] as [number, number], seed: 0 };
+      weights = new Rng(init.seed).fillUniform(new Float64Array(nIn * nOut), init.uniform[0], init.uniform[1]) as Float64Array;
+    }
+    if (opts.sparse) checkFinite(weights, where);
+    const p = new Projection(this.projections.length, src, dst, delay, kernel, weights, csr);
+    this.projections.push(p);
+    return p;
+  }
+
+  /** Finds a population by name. */
+  population(name: string): Population {
+    const p = this.populations.find((q) => q.name === name);
+    if (!p) throw new Error(`Network: no population named '${name}' (have ${this.populations.map((q) => q.name).join(', ')})`);
+    return p;
+  }
+
+  /** True when the network is a chain input → layer1 → … with one dense projection per step (it saves as `layers.{k}.weight`). */
+  get layered(): boolean {
+    const pops = this.populations, projs = this.projections;
+    if (pops.length < 2 || projs.length !== pops.length - 1 || !pops[0].isInput) return false;
+    return projs.every((p, k) => p.src === pops[k] && p.dst === pops[k + 1] && p.dense);
+  }
+
+  private push(size: number, name: string, isInput: boolean, th: Float64Array): Population {
+    checkSize(size, name);
+    if (this.populations.some((p) => p.name === name)) throw new Error(`Network: population name '${name}' is taken`);
+    const p = new Population(this.populations.length, name, size, this.neurons, isInput, th);
+    this.populations.push(p);
+    this.neurons += size;
+    return p;
+  }
+
+  private checkDelay(d: number, where: string): void {
+    if (!Number.isFinite(d) || d < 0) throw new RangeError(`${where}: delay must be finite and >= 0, got ${d}`);
+    if (this.time === 'discrete' && !Number.isInteger(d)) throw new RangeError(`${where}: delay must be a whole number of steps in discrete time, got ${d}`);
+  }
+}
+
+function checkSize(n: number, where: string): number {
+  if (!Number.isInteger(n) || n <= 0 || n > 1 << 26) throw new RangeError(`${where}: size must be a positive integer, got ${n}`);
+  return n;
+}
+
+function checkFinite(w: ArrayLike<number>, where: string): void {
+  for (let k = 0; k < w.length; k++) {
+    if (!Number.isFinite(w[k])) throw new RangeError(`${where}: weight ${k} is ${w[k]} (weights must be finite numbers)`);
+  }
+}
+
+function checkCsr(s: NonNullable<ConnectOptions['sparse']>, nIn: number, nOut: number, where: string): Csr {
+  const indptr = Int32Array.from(s.indptr), indices = Int32Array.from(s.indices), values = Float64Array.from(s.values);
+  if (indptr.length !== nIn + 1) throw new RangeError(`${where}: sparse indptr must have ${nIn + 1} entries, got ${indptr.length}`);
+  if (indptr[0] !== 0 || indptr[nIn] !== indices.length) throw new RangeError(`${where}: sparse indptr must start at 0 and end at ${indices.length}`);
+  if (values.length !== indices.length) throw new RangeError(`${where}: sparse values (${values.length}) and indices (${indices.length}) differ in length`);
+  for (let i = 0; i < nIn; i++) {
+    if (indptr[i + 1] < indptr[i]) throw new RangeError(`${where}: sparse indptr decreases at row ${i}`);
+    for (let k = indptr[i]; k < indptr[i + 1]; k++) {
+      if (indices[k] < 0 || indices[k] >= nOut) throw new RangeError(`${where}: sparse index ${indices[k]} of row ${i} is outside 0..${nOut - 1}`);
+      if (k > indptr[i] && indices[k] <= indices[k - 1]) throw new RangeError(`${where}: sparse indices of row ${i} must be strictly increasing`);
+    }
+  }
+  return { indptr, indices, values };
+}

@@ -1,0 +1,351 @@
+import { ArrivalHeap } from './arrival-heap.ts';
+import { BucketQueue } from './bucket-queue.ts';
+import type { Network, Population, Projection } from './network.ts';
+import { RunRecord } from './record.ts';
+import { SpikeQueue } from './spike-queue.ts';
+
+/** Options of one run. */
+export interface RunOptions {
+  /** Stop after the time step of the output population's first spike (default false). */
+  earlyStop?: boolean;
+}
+
+/** Options of a simulator. */
+export interface SimulatorOptions {
+  /** Population whose first spike is the decision (default: the network's last population). */
+  output?: Population;
+}
+
+/**
+ * Runs a network on input spike times, processing spike events in time order. Each neuron fires at
+ * most once; all arrivals at one time are applied before thresholds are tested (V > θ fires).
+ * Discrete time uses a bucket queue, continuous time a heap plus a queue of predicted (ramp) spikes.
+ * Weights and `scale` are read live from the network; rebuild the simulator after adding
+ * populations or projections.
+ */
+export class Simulator {
+  /** The record every run writes into (reused: clone it to keep it). */
+  readonly record: RunRecord;
+  private readonly tmax: number;
+  private readonly n: number;
+  private readonly projs: Projection[];
+  private readonly V: Float64Array;
+  private readonly W: Float64Array;
+  private readonly A: Float64Array;
+  private readonly TH: Float64Array;
+  private readonly fired: Uint8Array;
+  private readonly popOf: Int32Array;
+  private readonly stamp: Int32Array;
+  private readonly cand: Int32Array;
+  private readonly outProj: Int32Array[];
+  private readonly projBase: Int32Array;
+  private readonly evProj: Int32Array;
+  private readonly evSrc: Int32Array;
+  private readonly buckets: BucketQueue | null;
+  private readonly heap: ArrivalHeap | null;
+  private readonly predicted: SpikeQueue | null;
+  private readonly outIndex: number;
+  private readonly inputs: Population[];
+  private readonly shape: string;
+  private wave = 0;
+  private nc = 0;
+  private syn = 0;
+  private decision = Infinity;
+
+  constructor(readonly net: Network, opts: SimulatorOptions = {}) {
+    const pops = net.populations;
+    if (pops.length === 0) throw new Error('Simulator: the network has no population');
+    const output = opts.output ?? net.output;
+    if (pops[output.index] !== output) throw new Error(`Simulator: output population '${output.name}' is not in this network`);
+    this.tmax = net.tmax;
+    this.n = net.size;
+    this.projs = net.projections.slice();
+    this.inputs = net.inputs;
+    this.shape = shapeKey(net);
+    this.outIndex = output.index;
+    this.record = new RunRecord(net.tmax, pops.slice(), output, this.n);
+    this.V = new Float64Array(this.n);
+    this.W = new Float64Array(this.n);
+    this.A = new Float64Array(this.n);
+    this.TH = new Float64Array(this.n).fill(Infinity);
+    this.fired = new Uint8Array(this.n);
+    this.popOf = new Int32Array(this.n);
+    this.stamp = new Int32Array(this.n);
+    this.cand = new Int32Array(this.n);
+    for (const p of pops) {
+      this.popOf.fill(p.index, p.offset, p.offset + p.size);
+      if (!p.isInput) this.TH.set(p.threshold, p.offset);
+    }
+    this.projBase = new Int32Array(this.projs.length);
+    let events = 0;
+    for (const pr of this.projs) {
+      this.projBase[pr.index] = events;
+      events += pr.src.size;
+    }
+    this.evProj = new Int32Array(events);
+    this.evSrc = new Int32Array(events);
+    for (const pr of this.projs) {
+      for (let i = 0; i < pr.src.size; i++) {
+        this.evProj[this.projBase[pr.index] + i] = pr.index;
+        this.evSrc[this.projBase[pr.index] + i] = i;
+      }
+    }
+    this.outProj = pops.map((p) => Int32Array.from(this.projs.filter((pr) => pr.src === p).map((pr) => pr.index)));
+    const discrete = net.time === 'discrete';
+    this.buckets = discrete ? new BucketQueue(this.tmax, events) : null;
+    this.heap = discrete ? null : new ArrivalHeap(events);
+    this.predicted = discrete ? null : new SpikeQueue(this.n);
+  }
+
+  /**
+   * Runs the network once. `inputs` holds the spike times of the input population (or, with
+   * several input populations, one array per input population in creation order). A time at or
+   * beyond tmax (or Infinity) means no spike; negative, NaN or (in discrete time) fractional times
+   * are refused. Returns the simulator's reused record.
+   */
+  run(inputs: ArrayLike<number> | readonly ArrayLike<number>[], opts: RunOptions = {}): RunRecord {
+    if (shapeKey(this.net) !== this.shape) throw new Error('Simulator: the network changed shape since the simulator was built; build a new Simulator');
+    const lists = this.inputLists(inputs);
+    const rec = this.record, tmax = this.tmax;
+    this.V.fill(0);
+    this.fired.fill(0);
+    rec.times.fill(tmax);
+    rec.stoppedEarly = false;
+    this.syn = 0;
+    this.decision = Infinity;
+    if (this.buckets) this.buckets.clear();
+    else {
+      this.W.fill(0);
+      this.A.fill(0);
+      this.heap!.clear();
+      this.predicted!.clear();
+    }
+    for (let k = 0; k < this.inputs.length; k++) {
+      const pop = this.inputs[k], times = lists[k];
+      for (let i = 0; i < pop.size; i++) {
+        const t = times[i];
+        if (t < tmax) this.fire(pop.offset + i, t);
+      }
+    }
+    let snapped: boolean;
+    if (this.buckets) snapped = this.runDiscrete(opts.earlyStop === true);
+    else snapped = this.runContinuous(opts.earlyStop === true);
+    if (!snapped) this.snapshot();
+    rec.synapticEvents = this.syn;
+    rec.decisionTime = this.decision < tmax ? this.decision : tmax;
+    const end = rec.stoppedEarly ? this.decision : tmax;
+    const V = this.V, W = this.W, A = this.A, pot = rec.potential, times = rec.times;
+    const dec = this.decision;
+    for (const p of rec.populations) {
+      let all = 0, toDecision = 0;
+      for (let g = p.offset; g < p.offset + p.size; g++) {
+        const t = times[g];
+        if (t < tmax && (t <= end)) all++;
+        if (t <= dec && t < tmax) toDecision++;
+        if (!p.isInput && !this.fired[g]) pot[g] = V[g] + W[g] * end - A[g];
+      }
+      rec.spikes[p.index] = all;
+      rec.spikesToDecision[p.index] = toDecision;
+    }
+    return rec;
+  }
+
+  private runDiscrete(earlyStop: boolean): boolean {
+    const q = this.buckets!, head = q.head, tail = q.tail, next = q.next;
+    const V = this.V, TH = this.TH, stamp = this.stamp, cand = this.cand;
+    const evProj = this.evProj, evSrc = this.evSrc, projs = this.projs;
+    let snapped = false;
+    for (let t = 0; t < this.tmax; t++) {
+      let e = head[t];
+      while (e >= 0) {
+        const wave = ++this.wave;
+        let nc = 0;
+        const end = tail[t];
+        for (;;) {
+          const pr = projs[evProj[e]], src = evSrc[e];
+          const w = pr.weights, s = pr.scale, off = pr.dst.offset;
+          if (pr.csr === null) {
+            const n = pr.dst.size, row = src * n;
+            for (let j = 0; j < n; j++) {
+              const g = off + j;
+              const v = V[g] + s * w[row + j];
+              V[g] = v;
+              if (v > TH[g] && stamp[g] !== wave) {
+                stamp[g] = wave;
+                cand[nc++] = g;
+              }
+            }
+            this.syn += n;
+          } else {
+            const { indptr, indices } = pr.csr;
+            for (let k = indptr[src]; k < indptr[src + 1]; k++) {
+              const g = off + indices[k];
+              const v = V[g] + s * w[k];
+              V[g] = v;
+              if (v > TH[g] && stamp[g] !== wave) {
+                stamp[g] = wave;
+                cand[nc++] = g;
+              }
+            }
+            this.syn += indptr[src + 1] - indptr[src];
+          }
+          if (e === end) break;
+          e = next[e];
+        }
+        if (nc > 1) cand.subarray(0, nc).sort();
+        for (let c = 0; c < nc; c++) {
+          const g = cand[c];
+          if (V[g] > TH[g]) this.fire(g, t);
+        }
+        e = next[end];
+      }
+      if (!snapped && this.decision === t) {
+        this.snapshot();
+        snapped = true;
+        if (earlyStop) {
+          this.record.stoppedEarly = true;
+          return true;
+        }
+      }
+    }
+    return snapped;
+  }
+
+  private runContinuous(earlyStop: boolean): boolean {
+    const heap = this.heap!, sq = this.predicted!;
+    const V = this.V, W = this.W, A = this.A, TH = this.TH, fired = this.fired;
+    const stamp = this.stamp, cand = this.cand, tmax = this.tmax;
+    let snapped = false;
+    for (;;) {
+      const ta = heap.peekTime(), tp = sq.peekTime();
+      const t = ta <= tp ? ta : tp;
+      if (!snapped && t > this.decision) {
+        this.snapshot();
+        snapped = true;
+        if (earlyStop) {
+          this.record.stoppedEarly = true;
+          return true;
+        }
+      }
+      if (!(t < tmax)) return snapped;
+      const wave = ++this.wave;
+      this.nc = 0;
+      if (ta <= tp) {
+        while (heap.peekTime() === t) this.deliverContinuous(heap.pop(), t, wave);
+        const nc = this.nc;
+        if (nc > 1) cand.subarray(0, nc).sort();
+        for (let c = 0; c < nc; c++) {
+          const g = cand[c];
+          if (fired[g]) continue;
+          const vt = V[g] + W[g] * t - A[g];
+          if (vt > TH[g] || (W[g] > 0 && vt >= TH[g])) {
+            sq.remove(g);
+            this.fire(g, t);
+          } else if (W[g] > 0) {
+            let tc = (TH[g] - V[g] + A[g]) / W[g];
+            if (tc < t) tc = t;
+            if (tc < tmax) sq.set(g, tc);
+            else sq.remove(g);
+          } else sq.remove(g);
+        }
+      } else {
+        let nc = 0;
+        while (sq.peekTime() === t) {
+          const g = sq.peek();
+          sq.remove(g);
+          cand[nc++] = g;
+        }
+        if (nc > 1) cand.subarray(0, nc).sort();
+        for (let c = 0; c < nc; c++) {
+          const g = cand[c];
+          stamp[g] = wave;
+          this.fire(g, t);
+        }
+      }
+    }
+  }
+
+  private deliverContinuous(e: number, t: number, wave: number): void {
+    const pr = this.projs[this.evProj[e]], src = this.evSrc[e];
+    const w = pr.weights, s = pr.scale, off = pr.dst.offset;
+    const ramp = pr.kernel === 'ramp';
+    const V = this.V, W = this.W, A = this.A, stamp = this.stamp, cand = this.cand;
+    let nc = this.nc;
+    let k0: number, k1: number;
+    const idx = pr.csr ? pr.csr.indices : null;
+    if (pr.csr === null) {
+      k0 = src * pr.dst.size;
+      k1 = k0 + pr.dst.size;
+    } else {
+      k0 = pr.csr.indptr[src];
+      k1 = pr.csr.indptr[src + 1];
+    }
+    for (let k = k0; k < k1; k++) {
+      const g = off + (idx === null ? k - k0 : idx[k]);
+      const x = s * w[k];
+      if (ramp) {
+        W[g] += x;
+        A[g] += x * t;
+      } else V[g] += x;
+      if (stamp[g] !== wave) {
+        stamp[g] = wave;
+        cand[nc++] = g;
+      }
+    }
+    this.nc = nc;
+    this.syn += k1 - k0;
+  }
+
+  /** Marks neuron g as fired at t and queues its arrivals. */
+  private fire(g: number, t: number): void {
+    const rec = this.record, pop = this.popOf[g];
+    rec.times[g] = t;
+    rec.potential[g] = this.V[g] + this.W[g] * t - this.A[g];
+    this.V[g] = -Infinity;
+    this.fired[g] = 1;
+    if (pop === this.outIndex && t < this.decision) this.decision = t;
+    const outs = this.outProj[pop], local = g - rec.populations[pop].offset, tmax = this.tmax;
+    for (let k = 0; k < outs.length; k++) {
+      const pr = this.projs[outs[k]];
+      const a = t + pr.delay;
+      if (a < tmax) {
+        const id = this.projBase[pr.index] + local;
+        if (this.buckets) this.buckets.push(a, id);
+        else this.heap!.push(a, id);
+      }
+    }
+  }
+
+  private snapshot(): void {
+    this.record.synapticEventsToDecision = this.syn;
+  }
+
+  private inputLists(inputs: ArrayLike<number> | readonly ArrayLike<number>[]): ArrayLike<number>[] {
+    const pops = this.inputs;
+    let lists: ArrayLike<number>[];
+    if (pops.length === 0) lists = [];
+    else if (pops.length === 1 && (inputs.length === 0 || typeof inputs[0] !== 'object' || inputs[0] === null)) lists = [inputs as ArrayLike<number>];
+    else lists = Array.from(inputs as readonly ArrayLike<number>[]);
+    if (lists.length !== pops.length) throw new RangeError(`Simulator.run: the network has ${pops.length} input populations, got ${lists.length} lists of spike times`);
+    const discrete = this.buckets !== null;
+    for (let k = 0; k < pops.length; k++) {
+      const pop = pops[k], times = lists[k];
+      if (!times || times.length !== pop.size) throw new RangeError(`Simulator.run: input '${pop.name}' has ${pop.size} neurons, got ${times ? times.length : 'no'} spike times`);
+      for (let i = 0; i < pop.size; i++) {
+        const t = times[i];
+        if (typeof t !== 'number' || Number.isNaN(t) || t < 0) throw new RangeError(`Simulator.run: input '${pop.name}' neuron ${i}: spike time must be a number >= 0 (>= tmax for no spike), got ${String(t)}`);
+        if (discrete && t < this.tmax && !Number.isInteger(t)) throw new RangeError(`Simulator.run: input '${pop.name}' neuron ${i}: spike time ${t} is not a whole step (discrete time)`);
+      }
+    }
+    return lists;
+  }
+}
+
+function shapeKey(net: Network): string {
+  return `${net.populations.length}:${net.projections.length}`;
+}
+
+/** Spike-time constant of a silent neuron: a neuron that has not fired by tmax reports tmax. */
+export function isSilent(t: number, tmax: number): boolean {
+  return t >= tmax;
+}

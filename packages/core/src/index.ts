@@ -1,0 +1,11 @@
+export { Network, Population, Projection, S4NN_DEFAULTS } from './engine/network.ts';
+export type { TimeMode, Kernel, Csr, PopulationOptions, ConnectOptions, NetworkOptions } from './engine/network.ts';
+export { Simulator, isSilent } from './engine/simulator.ts';
+export type { RunOptions, SimulatorOptions } from './engine/simulator.ts';
+export { RunRecord } from './engine/record.ts';
+export { BucketQueue } from './engine/bucket-queue.ts';
+export { ArrivalHeap } from './engine/arrival-heap.ts';
+export { SpikeQueue } from './engine/spike-queue.ts';
+export { Rng, permutation } from './coding/rng.ts';
+export { encodeBytes, encodeUnit, decodeUnit, decodeBytes, noiseTimes } from './coding/ttfs.ts';
+export type { EncodeOptions } from './coding/ttfs.ts';
