@@ -1,0 +1,1 @@
+export { loadMnist, loadImageSet, mnistDir, shuffledIndices } from './data/mnist.ts';
