@@ -3,7 +3,7 @@ import { decodeBytes, decodeUnit, encodeBytes, encodeUnit, noiseTimes, permutati
 
 describe('TTFS coding', () => {
   it('maps 8-bit pixels to floor((255 − p) · tmax / 255)', () => {
-    expect(Array.from(encodeBytes([0, 255, 128, 1, 254]))).toEqual([256, 0, Math.floor((127 * 256) / 255), 255, 1]);
+    expect(Array.from(encodeBytes([0, 255, 128, 1, 254]))).toEqual([256, 0, Math.floor((127 * 256) / 255), 254, 1]);
     expect(Array.from(encodeBytes([0, 255, 51], { tmax: 10 }))).toEqual([10, 0, 8]);
     expect(encodeBytes([100], { quantise: false })[0]).toBeCloseTo((155 * 256) / 255, 12);
   });

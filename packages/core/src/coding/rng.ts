@@ -60,7 +60,7 @@ export class Rng {
 
   /** The generator's state, for checkpoints. */
   state(): [number, number, number, number] {
-    return [this.a, this.b, this.c, this.d];
+    return [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0];
   }
 
   /** Restores a state taken with `state()`. */
