@@ -1,0 +1,191 @@
+import type { Network, Projection } from '../engine/network.ts';
+import type { RunRecord } from '../engine/record.ts';
+
+/** Where backprop writes weight gradients: an optimiser (see `Optimiser`). */
+export interface GradientSink {
+  /** Array and coefficient that projection k's gradient g_ij is added into as `array[k_ij] += coef · g_ij` (null: frozen). */
+  target(k: number): { array: Float64Array; coef: number } | null;
+  /** Called once projection k's gradient is written, before δ is propagated through its weights. */
+  afterProjection(k: number): void;
+}
+
+/** Options of temporal backpropagation. */
+export interface BackpropOptions {
+  /** Divide each layer's δ by its L2 norm, per sample (S4NN; default true). */
+  normalise?: boolean;
+  /** Also compute δ at the input population (to train whatever produced the input spike times). */
+  inputDelta?: boolean;
+  /** Normalise the input δ as well (default false: it is returned raw). */
+  normaliseInput?: boolean;
+  /**
+   * Treat silent input neurons as if they fired at this time when masking (the generator's
+   * silent-pixel hole, spec §8), or null (default) to give them no gradient.
+   */
+  silentInputTime?: number | null;
+  /** Ramp kernel: gradient −ρ on every causal input weight of a silent neuron, pushing it to fire (default 0). */
+  silentPenalty?: number;
+}
+
+/**
+ * Temporal backpropagation from a run record through a layered network (input → … → output).
+ * Delta projections use S4NN's approximate rule (∂t_j/∂w_ij ≈ −1, ∂t_k/∂t_j ≈ w_jk for inputs that
+ * arrived before the spike); ramp projections use the exact gradient over the causal set C:
+ * ∂t_j/∂a_i = w_ij / W_C and ∂t_j/∂w_ij = (a_i − t_j) / W_C. Errors follow S4NN's sign: δ = −∂L/∂t.
+ */
+export class Backprop {
+  /** δ of every population after `run` (index = population index; the input's only with `inputDelta`). */
+  readonly delta: Float64Array[];
+  private readonly active: Int32Array;
+  private readonly wc: Float64Array;
+  private readonly opts: Required<BackpropOptions>;
+
+  constructor(readonly net: Network, opts: BackpropOptions = {}) {
+    if (!net.layered) throw new Error('Backprop: the network must be layered (input → hidden … → output, one dense projection per step)');
+    this.opts = { normalise: true, inputDelta: false, normaliseInput: false, silentInputTime: null, silentPenalty: 0, ...opts };
+    this.delta = net.populations.map((p) => new Float64Array(p.size));
+    const widest = Math.max(...net.populations.map((p) => p.size));
+    this.active = new Int32Array(widest);
+    this.wc = new Float64Array(widest);
+  }
+
+  /**
+   * Propagates the output error `deltaOut` (δ_k = −∂L/∂t_k; for S4NN (T_k − t_k)/tmax) back through
+   * every layer, writing weight gradients into `sink` (null: only δ). Returns δ of the first layer
+   * reached (the input's when `inputDelta` is on).
+   */
+  run(rec: RunRecord, deltaOut: ArrayLike<number>, sink: GradientSink | null): Float64Array {
+    const net = this.net, L = net.populations.length - 1;
+    const out = this.delta[L];
+    if (deltaOut.length !== out.length) throw new RangeError(`Backprop: output error has ${deltaOut.length} values for ${out.length} output neurons`);
+    for (let k = 0; k < out.length; k++) {
+      const d = deltaOut[k];
+      if (!Number.isFinite(d)) throw new RangeError(`Backprop: output error ${k} is ${d}`);
+      out[k] = d;
+    }
+    if (this.opts.normalise) normalise(out);
+    for (let k = L - 1; k >= 0; k--) {
+      const pr = net.projections[k];
+      const wantPre = k > 0 || this.opts.inputDelta;
+      if (pr.kernel === 'ramp') this.rampLayer(rec, pr, sink, wantPre);
+      else this.deltaLayer(rec, pr, sink, wantPre);
+      if (!wantPre) return this.delta[1];
+      if (k > 0 ? this.opts.normalise : this.opts.normaliseInput) normalise(this.delta[k]);
+    }
+    return this.delta[0];
+  }
+
+  private preTime(pr: Projection, t: number): number {
+    const s = this.opts.silentInputTime;
+    return t >= this.net.tmax && pr.src.isInput && s !== null ? s : t;
+  }
+
+  private deltaLayer(rec: RunRecord, pr: Projection, sink: GradientSink | null, wantPre: boolean): void {
+    const tmax = this.net.tmax, d = pr.delay, nJ = pr.dst.size;
+    const post = this.delta[pr.dst.index], pre = this.delta[pr.src.index];
+    const tQ = rec.timesOf(pr.dst), tP = rec.timesOf(pr.src);
+    const J = this.active;
+    let nj = 0;
+    for (let j = 0; j < nJ; j++) if (post[j] !== 0) J[nj++] = j;
+    const tg = sink ? sink.target(pr.index) : null;
+    if (tg) {
+      const { array, coef } = tg;
+      for (let i = 0; i < pr.src.size; i++) {
+        const ti = this.preTime(pr, tP[i]);
+        if (ti >= tmax) continue;
+        const a = ti + d;
+        if (pr.csr === null) {
+          const row = i * nJ;
+          for (let q = 0; q < nj; q++) {
+            const j = J[q];
+            if (a <= tQ[j]) array[row + j] += coef * post[j];
+          }
+        } else {
+          const { indptr, indices } = pr.csr;
+          for (let e = indptr[i]; e < indptr[i + 1]; e++) {
+            const j = indices[e];
+            if (post[j] !== 0 && a <= tQ[j]) array[e] += coef * post[j];
+          }
+        }
+      }
+      sink!.afterProjection(pr.index);
+    }
+    if (!wantPre) return;
+    const w = pr.weights, s = pr.scale;
+    for (let i = 0; i < pr.src.size; i++) {
+      const ti = this.preTime(pr, tP[i]);
+      let sum = 0;
+      if (ti < tmax) {
+        const a = ti + d;
+        if (pr.csr === null) {
+          const row = i * nJ;
+          for (let q = 0; q < nj; q++) {
+            const j = J[q];
+            if (a <= tQ[j]) sum += post[j] * w[row + j];
+          }
+        } else {
+          const { indptr, indices } = pr.csr;
+          for (let e = indptr[i]; e < indptr[i + 1]; e++) {
+            const j = indices[e];
+            if (a <= tQ[j]) sum += post[j] * w[e];
+          }
+        }
+      }
+      pre[i] = s * sum;
+    }
+  }
+
+  private rampLayer(rec: RunRecord, pr: Projection, sink: GradientSink | null, wantPre: boolean): void {
+    if (pr.csr !== null) throw new Error(`Backprop: sparse ramp projections are not supported (projection ${pr.index})`);
+    const tmax = this.net.tmax, d = pr.delay, nJ = pr.dst.size, nI = pr.src.size;
+    const post = this.delta[pr.dst.index], pre = this.delta[pr.src.index];
+    const tQ = rec.timesOf(pr.dst), tP = rec.timesOf(pr.src);
+    const w = pr.weights, s = pr.scale, wc = this.wc, rho = this.opts.silentPenalty;
+    // W_C of each fired neuron: the summed weight of the inputs that arrived before its spike
+    wc.fill(0, 0, nJ);
+    for (let i = 0; i < nI; i++) {
+      const ti = this.preTime(pr, tP[i]);
+      if (ti >= tmax) continue;
+      const a = ti + d, row = i * nJ;
+      for (let j = 0; j < nJ; j++) if (a < tQ[j]) wc[j] += s * w[row + j];
+    }
+    // f_j = δ_j / W_C(j) for fired neurons with a positive causal slope, 0 otherwise
+    for (let j = 0; j < nJ; j++) wc[j] = tQ[j] < tmax && wc[j] > 1e-12 ? post[j] / wc[j] : 0;
+    const tg = sink ? sink.target(pr.index) : null;
+    if (tg) {
+      const { array, coef } = tg;
+      for (let i = 0; i < nI; i++) {
+        const ti = this.preTime(pr, tP[i]);
+        if (ti >= tmax) continue;
+        const a = ti + d, row = i * nJ;
+        for (let j = 0; j < nJ; j++) {
+          const tj = tQ[j];
+          if (tj >= tmax) {
+            if (rho !== 0) array[row + j] -= coef * rho;
+          } else if (a < tj) array[row + j] += coef * wc[j] * (tj - a);
+        }
+      }
+      sink!.afterProjection(pr.index);
+    }
+    if (!wantPre) return;
+    for (let i = 0; i < nI; i++) {
+      const ti = this.preTime(pr, tP[i]);
+      let sum = 0;
+      if (ti < tmax) {
+        const a = ti + d, row = i * nJ;
+        for (let j = 0; j < nJ; j++) if (a < tQ[j]) sum += wc[j] * w[row + j];
+      }
+      pre[i] = s * sum;
+    }
+  }
+}
+
+/** Divides `v` by its L2 norm in place (left alone when the norm is 0). */
+export function normalise(v: Float64Array): Float64Array {
+  let ss = 0;
+  for (let k = 0; k < v.length; k++) ss += v[k] * v[k];
+  if (ss > 0) {
+    const inv = 1 / Math.sqrt(ss);
+    for (let k = 0; k < v.length; k++) v[k] *= inv;
+  }
+  return v;
+}

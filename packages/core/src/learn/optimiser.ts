@@ -1,0 +1,127 @@
+import type { Network } from '../engine/network.ts';
+import type { GradientSink } from './backprop.ts';
+
+/** Options of an optimiser. */
+export interface OptimiserOptions {
+  /** `sgd` (S4NN, default) or `adam`. */
+  kind?: 'sgd' | 'adam';
+  /** Learning rate η, one for all projections or one per projection (default 0.2). */
+  lr?: number | number[];
+  /** L2 weight decay λ: w ← w − η·λ·w after each update (default 1e-6), kept as a lazy scale factor. */
+  decay?: number;
+  /** Samples per update (default 1: S4NN's per-sample updates, applied as soon as each layer's gradient is known). */
+  batch?: number;
+  /** Adam β1 (default 0.9). */
+  beta1?: number;
+  /** Adam β2 (default 0.999). */
+  beta2?: number;
+  /** Adam ε (default 1e-8). */
+  eps?: number;
+  /** Projections (by index) that are frozen: their gradients are discarded. */
+  frozen?: number[];
+}
+
+/**
+ * Applies weight gradients. Per-sample SGD writes straight into the weights (divided by the lazy
+ * scale); mini-batches and Adam accumulate gradients and update on `endSample` once a batch is full.
+ * The L2 decay multiplies the projection's `scale`, so it touches no weight.
+ */
+export class Optimiser implements GradientSink {
+  /** Accumulated gradients per projection (empty in per-sample SGD). */
+  readonly grad: Float64Array[];
+  /** Adam moments per projection. */
+  readonly m: Float64Array[];
+  readonly v: Float64Array[];
+  /** Number of updates applied so far. */
+  steps = 0;
+  private seen = 0;
+  private readonly lr: number[];
+  private readonly o: Required<Omit<OptimiserOptions, 'lr' | 'frozen'>>;
+  private readonly immediate: boolean;
+  private readonly frozen: Set<number>;
+
+  constructor(readonly net: Network, opts: OptimiserOptions = {}) {
+    const n = net.projections.length;
+    this.o = { kind: opts.kind ?? 'sgd', decay: opts.decay ?? 1e-6, batch: opts.batch ?? 1, beta1: opts.beta1 ?? 0.9, beta2: opts.beta2 ?? 0.999, eps: opts.eps ?? 1e-8 };
+    const lr = opts.lr ?? 0.2;
+    this.lr = typeof lr === 'number' ? new Array(n).fill(lr) : lr.slice();
+    if (this.lr.length !== n || this.lr.some((x) => !(x >= 0) || !Number.isFinite(x))) throw new RangeError(`Optimiser: lr must be a number >= 0 or one per projection (${n}), got ${JSON.stringify(opts.lr)}`);
+    if (!Number.isInteger(this.o.batch) || this.o.batch < 1) throw new RangeError(`Optimiser: batch must be a positive integer, got ${this.o.batch}`);
+    if (!(this.o.decay >= 0)) throw new RangeError(`Optimiser: decay must be >= 0, got ${this.o.decay}`);
+    if (this.o.kind !== 'sgd' && this.o.kind !== 'adam') throw new Error(`Optimiser: kind must be sgd or adam, got ${String(this.o.kind)}`);
+    this.frozen = new Set(opts.frozen ?? []);
+    this.immediate = this.o.kind === 'sgd' && this.o.batch === 1;
+    const alloc = (on: boolean) => net.projections.map((p) => new Float64Array(on ? p.weights.length : 0));
+    this.grad = alloc(!this.immediate);
+    this.m = alloc(this.o.kind === 'adam');
+    this.v = alloc(this.o.kind === 'adam');
+  }
+
+  /** The learning rate of projection k. */
+  rate(k: number): number {
+    return this.lr[k];
+  }
+
+  target(k: number): { array: Float64Array; coef: number } | null {
+    if (this.frozen.has(k)) return null;
+    if (this.immediate) {
+      const p = this.net.projections[k];
+      return { array: p.weights, coef: -this.lr[k] / p.scale };
+    }
+    return { array: this.grad[k], coef: 1 };
+  }
+
+  afterProjection(k: number): void {
+    if (this.immediate && !this.frozen.has(k)) this.decayStep(k);
+  }
+
+  /** Marks the end of one sample; applies the batch when it is full. Returns true when weights changed. */
+  endSample(): boolean {
+    if (this.immediate) {
+      this.steps++;
+      return true;
+    }
+    if (++this.seen < this.o.batch) return false;
+    this.step();
+    return true;
+  }
+
+  /** Applies and clears the accumulated gradients now (a partial batch counts as a batch of its size). */
+  step(): void {
+    if (this.immediate || this.seen === 0) return;
+    const scale = 1 / this.seen;
+    this.seen = 0;
+    this.steps++;
+    const { beta1, beta2, eps } = this.o;
+    const bc1 = 1 - Math.pow(beta1, this.steps), bc2 = 1 - Math.pow(beta2, this.steps);
+    this.net.projections.forEach((p, k) => {
+      const g = this.grad[k];
+      if (this.frozen.has(k)) {
+        g.fill(0);
+        return;
+      }
+      const w = p.weights, lr = this.lr[k], inv = 1 / p.scale;
+      if (this.o.kind === 'sgd') {
+        for (let i = 0; i < w.length; i++) w[i] -= lr * g[i] * scale * inv;
+      } else {
+        const m = this.m[k], v = this.v[k];
+        for (let i = 0; i < w.length; i++) {
+          const gi = g[i] * scale;
+          m[i] = beta1 * m[i] + (1 - beta1) * gi;
+          v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
+          w[i] -= (lr * (m[i] / bc1)) / (Math.sqrt(v[i] / bc2) + eps) * inv;
+        }
+      }
+      g.fill(0);
+      this.decayStep(k);
+    });
+  }
+
+  private decayStep(k: number): void {
+    const p = this.net.projections[k];
+    const f = 1 - this.lr[k] * this.o.decay;
+    if (f === 1) return;
+    p.scale *= f;
+    if (p.scale < 1e-3) p.materialise();
+  }
+}
