@@ -1,0 +1,242 @@
+// Engine benchmark (spec §10): forward passes of the 784-400-10 S4NN network on MNIST test images,
+// general engine against the specialised plain loop. Encoding is done once, up front, untimed.
+import { encodeBytes, Network, Simulator } from '@spiking-gan/core';
+import { loadMnist } from '@spiking-gan/gan';
+import { PlainLoop } from './plain-loop.ts';
+
+/** Options of the engine benchmark. */
+export interface EngineBenchOptions {
+  /** MNIST test images per repeat, from the first (default all 10,000). */
+  images?: number;
+  /** Timed passes over the images (default 3); figures are the median over passes. */
+  repeats?: number;
+  /** Initialisation seed: hidden weights use `seed`, output weights `seed + 1` (default 1). */
+  seed?: number;
+  /** Untimed images run by every implementation before timing (default min(images, 1000)). */
+  warmup?: number;
+  /** Progress lines (default none). */
+  log?: (line: string) => void;
+}
+
+/** Figures of one implementation. */
+export interface ImplFigures {
+  /** Short key: `engine`, `engine-early-stop`, `plain-loop`. */
+  key: string;
+  /** Row label. */
+  label: string;
+  /** Median over repeats of the per-repeat median time per image, µs. */
+  medianUs: number;
+  /** Mean time per image over all repeats, µs. */
+  meanUs: number;
+  /** Median over repeats of the per-repeat 90th percentile, µs. */
+  p90Us: number;
+  /** Per-repeat medians, µs (to judge the noise). */
+  repeatMediansUs: number[];
+  /** Total synaptic events / total timed time, millions per second. */
+  mSynEventsPerSec: number;
+  /** Synaptic events per image (up to the stop for the early-stop row). */
+  synEventsPerImage: number;
+  /** Hidden + output spikes per image (up to the decision step for the early-stop row). */
+  spikesPerImage: number;
+  /** Mean first output spike time over the images where an output neuron fired, steps. */
+  meanFirstOutputTime: number;
+  /** Share of images where no output neuron fired. */
+  noOutputShare: number;
+}
+
+/** Result of `benchEngine`. */
+export interface EngineBenchResult {
+  part: 'engine';
+  network: string;
+  tmax: number;
+  threshold: number;
+  init: string;
+  images: number;
+  repeats: number;
+  warmup: number;
+  /** How the per-image time was taken. */
+  timing: string;
+  impls: ImplFigures[];
+  /** Checks that ran: (a) and (c) agree on spikes and synaptic events, (b) on the decision time. */
+  agreement: string;
+}
+
+/** The S4NN 784-400-10 network: θ = 100, tmax 256, delay 1, hidden U[0,5] (seed), output U[0,48] (seed + 1). */
+export function buildS4nnNetwork(seed = 1): Network {
+  const net = new Network({ tmax: 256, time: 'discrete', delay: 1 });
+  net.addInput(784);
+  net.addLayer(400, { name: 'hidden', threshold: 100, init: { uniform: [0, 5], seed } });
+  net.addLayer(10, { name: 'output', threshold: 100, init: { uniform: [0, 48], seed: seed + 1 } });
+  return net;
+}
+
+interface Impl {
+  key: string;
+  label: string;
+  /** Runs image i (its encoded times) and returns nothing; the result is read by `observe`. */
+  run(times: Float64Array): void;
+  /** Reads the last result: hidden + output spikes, synaptic events, first output time. */
+  observe(out: Int32Array, i: number): void;
+}
+
+/** Per-image observations: [spikes, synEvents, firstOutputTime, hiddenSpikes, outputSpikes]. */
+const OBS = 5;
+
+/** Runs the engine benchmark and returns its figures; throws if (a) and (c) disagree. */
+export function benchEngine(opts: EngineBenchOptions = {}): EngineBenchResult {
+  const mnist = loadMnist('test');
+  const images = opts.images ?? mnist.n;
+  const repeats = opts.repeats ?? 3;
+  const seed = opts.seed ?? 1;
+  if (!Number.isInteger(images) || images < 1 || images > mnist.n) throw new RangeError(`benchEngine: images must be 1..${mnist.n}, got ${images}`);
+  if (!Number.isInteger(repeats) || repeats < 1) throw new RangeError(`benchEngine: repeats must be a positive integer, got ${repeats}`);
+  const warmup = Math.min(opts.warmup ?? 1000, images);
+  const log = opts.log ?? (() => {});
+
+  const net = buildS4nnNetwork(seed);
+  const [, hidden, output] = net.populations;
+  const tmax = net.tmax;
+  const nIn = 784;
+  // All images encoded once (10,000 × 784 doubles = 63 MB), untimed.
+  const enc = new Float64Array(images * nIn);
+  for (let i = 0; i < images; i++) encodeBytes(mnist.image(i), { tmax }, enc.subarray(i * nIn, (i + 1) * nIn));
+  const inputs = Array.from({ length: images }, (_, i) => enc.subarray(i * nIn, (i + 1) * nIn));
+
+  const sim = new Simulator(net);
+  const simEarly = new Simulator(net);
+  const plain = PlainLoop.fromNetwork(net); // shares the network's weight arrays
+  const full = { earlyStop: false }, early = { earlyStop: true };
+  const engineObserve = (s: Simulator) => (out: Int32Array, i: number) => {
+    const r = s.record;
+    const o = i * OBS;
+    out[o] = r.totalSpikes(r.stoppedEarly);
+    out[o + 1] = r.synapticEvents;
+    out[o + 2] = r.decisionTime;
+    out[o + 3] = r.stoppedEarly ? r.spikesToDecision[hidden.index] : r.spikes[hidden.index];
+    out[o + 4] = r.stoppedEarly ? r.spikesToDecision[output.index] : r.spikes[output.index];
+  };
+  const impls: Impl[] = [
+    { key: 'engine', label: '(a) engine Simulator.run', run: (t) => void sim.run(t, full), observe: engineObserve(sim) },
+    { key: 'engine-early-stop', label: '(b) engine, earlyStop', run: (t) => void simEarly.run(t, early), observe: engineObserve(simEarly) },
+    {
+      key: 'plain-loop',
+      label: '(c) plain Float64Array loop',
+      run: (t) => void plain.run(t),
+      observe: (out, i) => {
+        const r = plain.record, o = i * OBS;
+        out[o] = r.hiddenSpikes + r.outputSpikes;
+        out[o + 1] = r.synapticEvents;
+        out[o + 2] = r.firstOutputTime;
+        out[o + 3] = r.hiddenSpikes;
+        out[o + 4] = r.outputSpikes;
+      },
+    },
+  ];
+  const m = impls.length;
+
+  // Warm-up, interleaved, untimed.
+  log(`engine: warm-up on ${warmup} images`);
+  for (let i = 0; i < warmup; i++) for (const impl of impls) impl.run(inputs[i]);
+
+  // Timed passes. Images go in chunks; each implementation runs the whole chunk (so it keeps its
+  // own state warm), and the order of the implementations rotates from chunk to chunk and from
+  // repeat to repeat, so that drift (frequency, GC, neighbours) spreads evenly over them.
+  const CHUNK = 50;
+  const obs = impls.map(() => new Int32Array(images * OBS));
+  const perImage = impls.map(() => new Float64Array(images)); // ns, current repeat
+  const medians = impls.map(() => [] as number[]);
+  const p90s = impls.map(() => [] as number[]);
+  const totalNs = new Float64Array(m);
+  for (let rep = 0; rep < repeats; rep++) {
+    log(`engine: repeat ${rep + 1}/${repeats} (${images} images x ${m} implementations)`);
+    let chunk = 0;
+    for (let c0 = 0; c0 < images; c0 += CHUNK, chunk++) {
+      const c1 = Math.min(images, c0 + CHUNK);
+      for (let r = 0; r < m; r++) {
+        const k = (chunk + rep + r) % m;
+        const impl = impls[k], times = perImage[k], o = obs[k];
+        for (let i = c0; i < c1; i++) {
+          const x = inputs[i];
+          const t0 = process.hrtime.bigint();
+          impl.run(x);
+          const t1 = process.hrtime.bigint();
+          times[i] = Number(t1 - t0);
+          if (rep === 0) impl.observe(o, i);
+        }
+      }
+    }
+    for (let k = 0; k < m; k++) {
+      const sorted = Float64Array.from(perImage[k]).sort();
+      medians[k].push(quantile(sorted, 0.5) / 1e3);
+      p90s[k].push(quantile(sorted, 0.9) / 1e3);
+      let s = 0;
+      for (let i = 0; i < images; i++) s += perImage[k][i];
+      totalNs[k] += s;
+    }
+  }
+
+  // (a) and (c) must agree image by image; (b) must find the same decision as (a).
+  const [oa, ob, oc] = obs;
+  for (let i = 0; i < images; i++) {
+    const o = i * OBS;
+    for (const [f, name] of [[3, 'hidden spikes'], [4, 'output spikes'], [1, 'synaptic events'], [2, 'first output time']] as const) {
+      if (oa[o + f] !== oc[o + f]) {
+        throw new Error(`benchEngine: engine and plain loop disagree on image ${i}: ${name} ${oa[o + f]} (engine) vs ${oc[o + f]} (plain loop)`);
+      }
+    }
+    if (oa[o + 2] !== ob[o + 2]) throw new Error(`benchEngine: early stop changed the decision time of image ${i}: ${ob[o + 2]} vs ${oa[o + 2]}`);
+  }
+
+  const figures: ImplFigures[] = impls.map((impl, k) => {
+    const o = obs[k];
+    let spikes = 0, syn = 0, firstSum = 0, decided = 0;
+    for (let i = 0; i < images; i++) {
+      spikes += o[i * OBS];
+      syn += o[i * OBS + 1];
+      const t = o[i * OBS + 2];
+      if (t < tmax) {
+        firstSum += t;
+        decided++;
+      }
+    }
+    const seconds = totalNs[k] / 1e9;
+    return {
+      key: impl.key,
+      label: impl.label,
+      medianUs: median(medians[k]),
+      meanUs: totalNs[k] / 1e3 / (images * repeats),
+      p90Us: median(p90s[k]),
+      repeatMediansUs: medians[k],
+      mSynEventsPerSec: (syn * repeats) / seconds / 1e6,
+      synEventsPerImage: syn / images,
+      spikesPerImage: spikes / images,
+      meanFirstOutputTime: decided > 0 ? firstSum / decided : NaN,
+      noOutputShare: (images - decided) / images,
+    };
+  });
+
+  return {
+    part: 'engine',
+    network: '784-400-10, delta synapses, discrete time, delay 1',
+    tmax,
+    threshold: 100,
+    init: `hidden U[0,5] seed ${seed}, output U[0,48] seed ${seed + 1}`,
+    images,
+    repeats,
+    warmup,
+    timing: `process.hrtime.bigint around each run; ${images} MNIST test images (TTFS-encoded up front) x ${repeats} repeats, chunks of ${CHUNK} images with the implementation order rotating; median of per-repeat medians`,
+    impls: figures,
+    agreement: `(a) and (c) agree on hidden/output spikes, synaptic events and first output time on all ${images} images; (b) on the decision time`,
+  };
+}
+
+/** Linear-interpolated quantile of sorted values. */
+function quantile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return NaN;
+  const x = (sorted.length - 1) * q, lo = Math.floor(x), hi = Math.ceil(x);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (x - lo);
+}
+
+function median(xs: number[]): number {
+  return quantile(Float64Array.from(xs).sort(), 0.5);
+}

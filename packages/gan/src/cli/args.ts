@@ -1,0 +1,13 @@
+// Parsers of option values for commander: a bad value becomes commander's one-line error.
+import { InvalidArgumentError } from 'commander';
+
+/** Parses a whole number in [min, max]; anything else (1.5, 1e3, 'abc', '') is refused. */
+export function integerArg(min: number, max?: number): (value: string) => number {
+  const range = max === undefined ? `>= ${min}` : `in ${min}..${max}`;
+  return (value: string): number => {
+    const s = value.trim();
+    const n = /^[+-]?\d+$/.test(s) ? Number(s) : NaN;
+    if (!(n >= min && n <= (max ?? Number.MAX_SAFE_INTEGER))) throw new InvalidArgumentError(`It must be a whole number ${range}.`);
+    return n;
+  };
+}
