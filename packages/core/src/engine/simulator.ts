@@ -47,6 +47,14 @@ export class Simulator {
   private readonly outIndex: number;
   private readonly inputs: Population[];
   private readonly shape: string;
+  private readonly live: Int32Array;
+  private readonly nLive: Int32Array;
+  private readonly offsets: Int32Array;
+  private readonly popStamp: Int32Array;
+  private readonly touched: Int32Array;
+  private readonly dirty: Int32Array;
+  private readonly isDirty: Uint8Array;
+  private nDirty = 0;
   private wave = 0;
   private nc = 0;
   private syn = 0;
@@ -76,6 +84,13 @@ export class Simulator {
       this.popOf.fill(p.index, p.offset, p.offset + p.size);
       if (!p.isInput) this.TH.set(p.threshold, p.offset);
     }
+    this.live = new Int32Array(this.n);
+    this.nLive = new Int32Array(pops.length);
+    this.offsets = Int32Array.from(pops, (p) => p.offset);
+    this.popStamp = new Int32Array(pops.length);
+    this.touched = new Int32Array(pops.length);
+    this.dirty = new Int32Array(pops.length);
+    this.isDirty = new Uint8Array(pops.length);
     this.projBase = new Int32Array(this.projs.length);
     let events = 0;
     for (const pr of this.projs) {
@@ -109,6 +124,12 @@ export class Simulator {
     const rec = this.record, tmax = this.tmax;
     this.V.fill(0);
     this.fired.fill(0);
+    for (const p of rec.populations) {
+      this.nLive[p.index] = p.size;
+      for (let j = 0; j < p.size; j++) this.live[p.offset + j] = j;
+    }
+    this.nDirty = 0;
+    this.isDirty.fill(0);
     rec.times.fill(tmax);
     rec.stoppedEarly = false;
     this.syn = 0;
@@ -154,37 +175,44 @@ export class Simulator {
     const q = this.buckets!, head = q.head, tail = q.tail, next = q.next;
     const V = this.V, TH = this.TH, stamp = this.stamp, cand = this.cand;
     const evProj = this.evProj, evSrc = this.evSrc, projs = this.projs;
+    const live = this.live, nLive = this.nLive, popStamp = this.popStamp, touched = this.touched, offsets = this.offsets;
     let snapped = false;
     for (let t = 0; t < this.tmax; t++) {
       let e = head[t];
       while (e >= 0) {
         const wave = ++this.wave;
-        let nc = 0;
+        let nc = 0, nt = 0, csr = false;
         const end = tail[t];
+        // 1. apply every arrival of the wave: dense rows add to the neurons that have not fired yet
         for (;;) {
           const pr = projs[evProj[e]], src = evSrc[e];
-          const w = pr.weights, s = pr.scale, off = pr.dst.offset;
+          const w = pr.weights, sc = pr.scale, off = pr.dst.offset;
           if (pr.csr === null) {
-            const n = pr.dst.size, row = src * n;
-            for (let j = 0; j < n; j++) {
-              const g = off + j;
-              const v = V[g] + s * w[row + j];
-              V[g] = v;
-              if (v > TH[g] && stamp[g] !== wave) {
-                stamp[g] = wave;
-                cand[nc++] = g;
+            const n = pr.dst.size, row = src * n, pi = pr.dst.index, nl = nLive[pi];
+            if (nl === n) {
+              if (sc === 1) for (let j = 0; j < n; j++) V[off + j] += w[row + j];
+              else for (let j = 0; j < n; j++) V[off + j] += sc * w[row + j];
+            } else {
+              for (let k = 0; k < nl; k++) {
+                const j = live[off + k];
+                V[off + j] += sc * w[row + j];
               }
             }
             this.syn += n;
+            if (popStamp[pi] !== wave) {
+              popStamp[pi] = wave;
+              touched[nt++] = pi;
+            }
           } else {
             const { indptr, indices } = pr.csr;
             for (let k = indptr[src]; k < indptr[src + 1]; k++) {
               const g = off + indices[k];
-              const v = V[g] + s * w[k];
+              const v = V[g] + sc * w[k];
               V[g] = v;
               if (v > TH[g] && stamp[g] !== wave) {
                 stamp[g] = wave;
                 cand[nc++] = g;
+                csr = true;
               }
             }
             this.syn += indptr[src + 1] - indptr[src];
@@ -192,11 +220,29 @@ export class Simulator {
           if (e === end) break;
           e = next[e];
         }
-        if (nc > 1) cand.subarray(0, nc).sort();
+        // 2. test thresholds of the populations that received dense rows, in neuron order
+        if (nt > 1) sortSmall(touched, nt);
+        for (let k = 0; k < nt; k++) {
+          const pi = touched[k], off = offsets[pi], nl = nLive[pi];
+          for (let m = 0; m < nl; m++) {
+            const g = off + live[off + m];
+            if (V[g] > TH[g] && stamp[g] !== wave) {
+              stamp[g] = wave;
+              cand[nc++] = g;
+            }
+          }
+        }
+        if (csr && nc > 1) cand.subarray(0, nc).sort();
+        // 3. fire (a zero delay queues a new wave at this same step)
+        let fired = false;
         for (let c = 0; c < nc; c++) {
           const g = cand[c];
-          if (V[g] > TH[g]) this.fire(g, t);
+          if (V[g] > TH[g]) {
+            this.fire(g, t);
+            fired = true;
+          }
         }
+        if (fired) this.compactLive();
         e = next[end];
       }
       if (!snapped && this.decision === t) {
@@ -209,6 +255,22 @@ export class Simulator {
       }
     }
     return snapped;
+  }
+
+  /** Drops neurons that fired from the live lists of the populations where something fired. */
+  private compactLive(): void {
+    const live = this.live, fired = this.fired;
+    for (let k = 0; k < this.nDirty; k++) {
+      const pi = this.dirty[k], off = this.offsets[pi], nl = this.nLive[pi];
+      let m = 0;
+      for (let q = 0; q < nl; q++) {
+        const j = live[off + q];
+        if (!fired[off + j]) live[off + m++] = j;
+      }
+      this.nLive[pi] = m;
+      this.isDirty[pi] = 0;
+    }
+    this.nDirty = 0;
   }
 
   private runContinuous(earlyStop: boolean): boolean {
@@ -303,6 +365,10 @@ export class Simulator {
     rec.potential[g] = this.V[g] + this.W[g] * t - this.A[g];
     this.V[g] = -Infinity;
     this.fired[g] = 1;
+    if (!this.isDirty[pop]) {
+      this.isDirty[pop] = 1;
+      this.dirty[this.nDirty++] = pop;
+    }
     if (pop === this.outIndex && t < this.decision) this.decision = t;
     const outs = this.outProj[pop], local = g - rec.populations[pop].offset, tmax = this.tmax;
     for (let k = 0; k < outs.length; k++) {
@@ -343,6 +409,19 @@ export class Simulator {
 
 function shapeKey(net: Network): string {
   return `${net.populations.length}:${net.projections.length}`;
+}
+
+/** Sorts the first n entries of a small array in place (insertion sort; n is a handful of populations). */
+function sortSmall(a: Int32Array, n: number): void {
+  for (let i = 1; i < n; i++) {
+    const x = a[i];
+    let j = i - 1;
+    while (j >= 0 && a[j] > x) {
+      a[j + 1] = a[j];
+      j--;
+    }
+    a[j + 1] = x;
+  }
 }
 
 /** Spike-time constant of a silent neuron: a neuron that has not fired by tmax reports tmax. */
