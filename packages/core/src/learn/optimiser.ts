@@ -36,6 +36,7 @@ export class Optimiser implements GradientSink {
   steps = 0;
   private seen = 0;
   private readonly lr: number[];
+  private factor = 1;
   private readonly o: Required<Omit<OptimiserOptions, 'lr' | 'frozen'>>;
   private readonly immediate: boolean;
   private readonly frozen: Set<number>;
@@ -57,16 +58,22 @@ export class Optimiser implements GradientSink {
     this.v = alloc(this.o.kind === 'adam');
   }
 
-  /** The learning rate of projection k. */
+  /** The learning rate of projection k (base rate times the schedule factor). */
   rate(k: number): number {
-    return this.lr[k];
+    return this.lr[k] * this.factor;
+  }
+
+  /** Multiplies every base learning rate by `f` from now on (for schedules). */
+  setRateFactor(f: number): void {
+    if (!(f >= 0) || !Number.isFinite(f)) throw new RangeError(`Optimiser: rate factor must be >= 0, got ${f}`);
+    this.factor = f;
   }
 
   target(k: number): { array: Float64Array; coef: number } | null {
     if (this.frozen.has(k)) return null;
     if (this.immediate) {
       const p = this.net.projections[k];
-      return { array: p.weights, coef: -this.lr[k] / p.scale };
+      return { array: p.weights, coef: -this.rate(k) / p.scale };
     }
     return { array: this.grad[k], coef: 1 };
   }
@@ -100,7 +107,7 @@ export class Optimiser implements GradientSink {
         g.fill(0);
         return;
       }
-      const w = p.weights, lr = this.lr[k], inv = 1 / p.scale;
+      const w = p.weights, lr = this.rate(k), inv = 1 / p.scale;
       if (this.o.kind === 'sgd') {
         for (let i = 0; i < w.length; i++) w[i] -= lr * g[i] * scale * inv;
       } else {
@@ -119,7 +126,7 @@ export class Optimiser implements GradientSink {
 
   private decayStep(k: number): void {
     const p = this.net.projections[k];
-    const f = 1 - this.lr[k] * this.o.decay;
+    const f = 1 - this.rate(k) * this.o.decay;
     if (f === 1) return;
     p.scale *= f;
     if (p.scale < 1e-3) p.materialise();

@@ -22,6 +22,10 @@ export interface TrainOptions {
   init?: [number, number][];
   /** Ramp kernel: push silent neurons to fire with this gradient (default 0). */
   silentPenalty?: number;
+  /** Learning-rate schedule over `epochs`: `constant` (S4NN, default) or `cosine` (from η down to 0 at the last epoch's end). */
+  schedule?: 'constant' | 'cosine';
+  /** Number of epochs the schedule spans (needed by `cosine`). */
+  epochs?: number;
 }
 
 /** Running figures of an epoch, passed to the progress callback. */
@@ -48,7 +52,7 @@ export class ClassifierTrainer {
   constructor(readonly net: Network, opts: TrainOptions = {}) {
     this.o = {
       loss: opts.loss ?? 'ttfs', gamma: opts.gamma ?? 3, gammaA: opts.gammaA ?? opts.gamma ?? 3, beta: opts.beta ?? 3,
-      seed: opts.seed ?? 0, shuffle: opts.shuffle ?? true, deadShare: opts.deadShare ?? 0.001, init: opts.init, silentPenalty: opts.silentPenalty ?? 0,
+      schedule: opts.schedule ?? 'constant', epochs: opts.epochs ?? 1, seed: opts.seed ?? 0, shuffle: opts.shuffle ?? true, deadShare: opts.deadShare ?? 0.001, init: opts.init, silentPenalty: opts.silentPenalty ?? 0,
     };
     const exact = net.projections.every((p) => p.kernel === 'ramp');
     this.sim = new Simulator(net);
@@ -89,8 +93,14 @@ export class ClassifierTrainer {
     }
     for (const f of this.fires) f.fill(0);
     let correct = 0;
+    const cosine = this.o.schedule === 'cosine';
+    if (this.o.schedule !== 'constant' && !cosine) throw new Error(`ClassifierTrainer: unknown schedule '${String(this.o.schedule)}'`);
     const every = Math.max(1, Math.floor(n / 200));
     for (let s = 0; s < n; s++) {
+      if (cosine && (s & 255) === 0) {
+        const progress = Math.min(1, (this.epoch + s / n) / this.o.epochs);
+        this.opt.setRateFactor(0.5 * (1 + Math.cos(Math.PI * progress)));
+      }
       const idx = order[s];
       if (this.learn(data.image(idx), data.labels[idx])) correct++;
       if (onProgress && (s % every === every - 1 || s === n - 1)) onProgress({ epoch: this.epoch + 1, done: s + 1, total: n, accuracy: correct / (s + 1) });

@@ -11,3 +11,19 @@ export function integerArg(min: number, max?: number): (value: string) => number
     return n;
   };
 }
+
+/** Parses a finite number >= min (e.g. 0.2, 1e-6). */
+export function numberArg(min: number): (value: string) => number {
+  return (value: string): number => {
+    const s = value.trim();
+    const n = s === '' ? NaN : Number(s);
+    if (!(Number.isFinite(n) && n >= min)) throw new InvalidArgumentError(`It must be a number >= ${min}.`);
+    return n;
+  };
+}
+
+/** Parses a comma-separated list of whole numbers >= min (e.g. 400 or 400,200). */
+export function listArg(min: number): (value: string) => number[] {
+  const one = integerArg(min);
+  return (value: string): number[] => value.split(',').map((x) => one(x));
+}

@@ -2,10 +2,11 @@
 // with it the engine and MNIST) is imported when that subcommand runs, so `--help` answers fast.
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { integerArg } from './args.ts';
+import { integerArg, numberArg, listArg } from './args.ts';
 import { guarded } from './fail.ts';
 import type { DemoOptions } from './demo.ts';
 import type { SimulateOptions } from './simulate.ts';
+import type { EvalCommandOptions, TrainCommandOptions } from './classify.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -73,5 +74,65 @@ Examples:
     await m.demo(opts);
   }));
 oneLineErrors(demo, 'spiking-gan demo');
+
+const classify = program
+  .command('classify')
+  .summary('train and evaluate TTFS classifiers on MNIST (S4NN, Aggressive TTFS, ramp kernel)')
+  .description('Train and evaluate time-to-first-spike classifiers on the full MNIST (60k train, 10k test).');
+oneLineErrors(classify, 'spiking-gan classify');
+
+const classifyTrain = classify
+  .command('train')
+  .summary('train a 784-hidden-10 TTFS classifier, evaluating on the test set after every epoch')
+  .description('Train a TTFS classifier on MNIST with temporal backpropagation. Defaults are S4NN\'s: 784-400-10, delta synapses, discrete time, tmax 256, θ = 100, init U[0,5] / U[0,48], per-sample SGD η = 0.2, L2 λ = 1e-6, TTFS relative targets γ = 3, dead hidden neurons re-initialised after each epoch. The model is saved (atomically) after every epoch, with the settings, seed, commit and per-epoch history in its metadata.')
+  .option('--epochs <n>', 'training epochs', integerArg(1), 30)
+  .option('--loss <name>', 'ttfs (S4NN relative targets), aggressive (Aggressive TTFS), softmax (cross-entropy on -beta*t, for --kernel ramp)', 'ttfs')
+  .option('--kernel <name>', 'delta (S4NN, approximate gradient) or ramp (constant synaptic current, exact gradient, continuous time)', 'delta')
+  .option('--gamma <g>', 'margin γ of the TTFS targets, in steps', numberArg(0), 3)
+  .option('--gamma-a <g>', 'Aggressive TTFS: how far before the winner the desired neuron is asked to fire (default γ)', numberArg(0))
+  .option('--seed <s>', 'seed of initialisation, shuffling and re-initialisation', integerArg(0, 0xffffffff), 0)
+  .option('--hidden <sizes>', 'hidden layer sizes, comma-separated', listArg(1), [400])
+  .option('--lr <eta>', 'learning rate (default 0.2 for sgd, 1e-3 for adam)', numberArg(0))
+  .option('--decay <lambda>', 'L2 weight decay λ (default 1e-6 for sgd, 0 for adam)', numberArg(0))
+  .option('--schedule <name>', 'learning-rate schedule: constant (S4NN) or cosine (η decays to 0 over the epochs)', 'constant')
+  .option('--batch <n>', 'samples per update (1 = S4NN per-sample updates)', integerArg(1), 1)
+  .option('--optimizer <name>', 'sgd or adam', 'sgd')
+  .option('--beta <b>', 'softmax loss: logits are -beta*t', numberArg(0))
+  .option('--silent-penalty <rho>', 'ramp kernel: gradient pushing silent neurons to fire', numberArg(0))
+  .option('--train-limit <n>', 'use only the first N shuffled training images per epoch', integerArg(1))
+  .option('--test-limit <n>', 'evaluate on the first N test images', integerArg(1))
+  .option('--no-shuffle', 'iterate the training set in dataset order (as S4NN.py does)')
+  .option('--out <file>', 'model file to write', 'out/classifier.safetensors')
+  .option('--json', 'print the result (settings, history, final figures) as JSON on stdout')
+  .option('--quiet', 'no progress output')
+  .addHelpText('after', `
+Examples:
+  $ spiking-gan classify train                                  # S4NN on full MNIST, 30 epochs
+  $ spiking-gan classify train --loss aggressive --out out/aggressive.safetensors
+  $ spiking-gan classify train --epochs 1 --train-limit 5000 --out out/quick.safetensors
+  $ spiking-gan classify train --kernel ramp --loss softmax --optimizer adam --batch 32 --out out/ramp.safetensors`)
+  .action(guarded('classify train', async (opts: TrainCommandOptions) => {
+    const m = await import('./classify.ts');
+    await m.classifyTrain(opts);
+  }));
+oneLineErrors(classifyTrain, 'spiking-gan classify train');
+
+const classifyEval = classify
+  .command('eval')
+  .summary('accuracy, inference time, spikes, synaptic events and energy of a classifier on the MNIST test set')
+  .description('Evaluate a 784-…-10 classifier model (output neuron k = digit k) on the MNIST test set: accuracy, inference time (first output spike), share with no output spike, spikes per sample per layer for the whole window and up to the decision, synaptic events and an energy estimate against the same network as an ANN (memory access not counted). A weights-only safetensors file written in NumPy loads with the S4NN defaults.')
+  .requiredOption('-m, --model <file>', 'classifier model file (safetensors)')
+  .option('--limit <n>', 'evaluate on the first N test images', integerArg(1))
+  .option('--json', 'print the figures as JSON on stdout')
+  .option('-o, --out <file>', 'also write the figures as JSON to this file')
+  .addHelpText('after', `
+Examples:
+  $ spiking-gan classify eval --model out/classifier.safetensors
+  $ spiking-gan classify eval --model weights_from_numpy.safetensors --json`)
+  .action(guarded('classify eval', async (opts: EvalCommandOptions) => {
+    const m = await import('./classify.ts');
+    await m.classifyEval(opts);
+  }));
+oneLineErrors(classifyEval, 'spiking-gan classify eval');
 
 await program.parseAsync(process.argv);
