@@ -10,6 +10,8 @@ export class RunRecord {
   readonly times: Float64Array;
   /** Membrane potential at the firing step for neurons that fired, at the end of the run for the others. */
   readonly potential: Float64Array;
+  /** Ramp kernel: summed weight W of the ramp arrivals before each neuron fired (its dV/dt at the crossing); 0 for others. */
+  readonly slope: Float64Array;
   /** Spikes emitted per population (inputs included) in the whole run. */
   readonly spikes: Int32Array;
   /** Spikes per population up to and including the decision time (equal to `spikes` when nothing decided). */
@@ -34,6 +36,7 @@ export class RunRecord {
   ) {
     this.times = new Float64Array(size).fill(tmax);
     this.potential = new Float64Array(size);
+    this.slope = new Float64Array(size);
     this.spikes = new Int32Array(populations.length);
     this.spikesToDecision = new Int32Array(populations.length);
     this.decisionTime = tmax;
@@ -77,16 +80,22 @@ export class RunRecord {
 
   /** A deep copy that later runs do not overwrite. */
   clone(): RunRecord {
-    const r = new RunRecord(this.tmax, this.populations, this.output, this.times.length);
-    r.times.set(this.times);
-    r.potential.set(this.potential);
-    r.spikes.set(this.spikes);
-    r.spikesToDecision.set(this.spikesToDecision);
-    r.synapticEvents = this.synapticEvents;
-    r.synapticEventsToDecision = this.synapticEventsToDecision;
-    r.decisionTime = this.decisionTime;
-    r.stoppedEarly = this.stoppedEarly;
-    return r;
+    return new RunRecord(this.tmax, this.populations, this.output, this.times.length).copyFrom(this);
+  }
+
+  /** Overwrites this record with `other` (same network), without allocating; returns this. */
+  copyFrom(other: RunRecord): RunRecord {
+    if (other.times.length !== this.times.length) throw new RangeError('RunRecord.copyFrom: records of different networks');
+    this.times.set(other.times);
+    this.potential.set(other.potential);
+    this.slope.set(other.slope);
+    this.spikes.set(other.spikes);
+    this.spikesToDecision.set(other.spikesToDecision);
+    this.synapticEvents = other.synapticEvents;
+    this.synapticEventsToDecision = other.synapticEventsToDecision;
+    this.decisionTime = other.decisionTime;
+    this.stoppedEarly = other.stoppedEarly;
+    return this;
   }
 
   /** Plain JSON form: per population spike times (null = silent) and counts. */

@@ -57,6 +57,7 @@ export class Simulator {
   private nDirty = 0;
   private wave = 0;
   private nc = 0;
+  private sorted = true;
   private syn = 0;
   private decision = Infinity;
 
@@ -163,7 +164,10 @@ export class Simulator {
         const t = times[g];
         if (t < tmax && (t <= end)) all++;
         if (t <= dec && t < tmax) toDecision++;
-        if (!p.isInput && !this.fired[g]) pot[g] = V[g] + W[g] * end - A[g];
+        if (!p.isInput && !this.fired[g]) {
+          pot[g] = V[g] + W[g] * end - A[g];
+          rec.slope[g] = W[g];
+        }
       }
       rec.spikes[p.index] = all;
       rec.spikesToDecision[p.index] = toDecision;
@@ -293,20 +297,21 @@ export class Simulator {
       const wave = ++this.wave;
       this.nc = 0;
       if (ta <= tp) {
+        this.sorted = true;
         while (heap.peekTime() === t) this.deliverContinuous(heap.pop(), t, wave);
         const nc = this.nc;
-        if (nc > 1) cand.subarray(0, nc).sort();
+        if (nc > 1 && !this.sorted) cand.subarray(0, nc).sort();
         for (let c = 0; c < nc; c++) {
           const g = cand[c];
           if (fired[g]) continue;
-          const vt = V[g] + W[g] * t - A[g];
-          if (vt > TH[g] || (W[g] > 0 && vt >= TH[g])) {
+          const w = W[g], th = TH[g], gap = th - V[g] + A[g]; // V(t) > θ  ⇔  w·t > gap
+          const wt = w * t;
+          if (wt > gap || (w > 0 && wt >= gap)) {
             sq.remove(g);
             this.fire(g, t);
-          } else if (W[g] > 0) {
-            let tc = (TH[g] - V[g] + A[g]) / W[g];
-            if (tc < t) tc = t;
-            if (tc < tmax) sq.set(g, tc);
+          } else if (w > 0) {
+            const tc = gap / w;
+            if (tc < tmax) sq.set(g, tc < t ? t : tc);
             else sq.remove(g);
           } else sq.remove(g);
         }
@@ -330,32 +335,46 @@ export class Simulator {
   private deliverContinuous(e: number, t: number, wave: number): void {
     const pr = this.projs[this.evProj[e]], src = this.evSrc[e];
     const w = pr.weights, s = pr.scale, off = pr.dst.offset;
-    const ramp = pr.kernel === 'ramp';
     const V = this.V, W = this.W, A = this.A, stamp = this.stamp, cand = this.cand;
     let nc = this.nc;
-    let k0: number, k1: number;
-    const idx = pr.csr ? pr.csr.indices : null;
     if (pr.csr === null) {
-      k0 = src * pr.dst.size;
-      k1 = k0 + pr.dst.size;
-    } else {
-      k0 = pr.csr.indptr[src];
-      k1 = pr.csr.indptr[src + 1];
-    }
-    for (let k = k0; k < k1; k++) {
-      const g = off + (idx === null ? k - k0 : idx[k]);
-      const x = s * w[k];
-      if (ramp) {
-        W[g] += x;
-        A[g] += x * t;
-      } else V[g] += x;
-      if (stamp[g] !== wave) {
-        stamp[g] = wave;
-        cand[nc++] = g;
+      // a dense row: every target becomes a candidate, in increasing order
+      const n = pr.dst.size, row = src * n;
+      if (nc > 0 && cand[nc - 1] >= off) this.sorted = false;
+      if (pr.kernel === 'ramp') {
+        for (let j = 0; j < n; j++) {
+          const g = off + j, x = s * w[row + j];
+          W[g] += x;
+          A[g] += x * t;
+        }
+      } else {
+        for (let j = 0; j < n; j++) V[off + j] += s * w[row + j];
       }
+      for (let j = 0; j < n; j++) {
+        const g = off + j;
+        if (stamp[g] !== wave) {
+          stamp[g] = wave;
+          cand[nc++] = g;
+        }
+      }
+      this.syn += n;
+    } else {
+      const { indptr, indices } = pr.csr, ramp = pr.kernel === 'ramp';
+      for (let k = indptr[src]; k < indptr[src + 1]; k++) {
+        const g = off + indices[k], x = s * w[k];
+        if (ramp) {
+          W[g] += x;
+          A[g] += x * t;
+        } else V[g] += x;
+        if (stamp[g] !== wave) {
+          stamp[g] = wave;
+          if (nc > 0 && cand[nc - 1] > g) this.sorted = false;
+          cand[nc++] = g;
+        }
+      }
+      this.syn += indptr[src + 1] - indptr[src];
     }
     this.nc = nc;
-    this.syn += k1 - k0;
   }
 
   /** Marks neuron g as fired at t and queues its arrivals. */
@@ -363,6 +382,7 @@ export class Simulator {
     const rec = this.record, pop = this.popOf[g];
     rec.times[g] = t;
     rec.potential[g] = this.V[g] + this.W[g] * t - this.A[g];
+    rec.slope[g] = this.W[g];
     this.V[g] = -Infinity;
     this.fired[g] = 1;
     if (!this.isDirty[pop]) {

@@ -24,6 +24,11 @@ export interface BackpropOptions {
   silentInputTime?: number | null;
   /** Ramp kernel: gradient −ρ on every causal input weight of a silent neuron, pushing it to fire (default 0). */
   silentPenalty?: number;
+  /**
+   * Ramp kernel: a silent neuron with an error δ_j (which has no exact gradient) gets S4NN's surrogate
+   * g_ij = κ·δ_j on the weights of inputs that fired (κ = this value; default 0: none).
+   */
+  silentSurrogate?: number;
 }
 
 /**
@@ -41,7 +46,7 @@ export class Backprop {
 
   constructor(readonly net: Network, opts: BackpropOptions = {}) {
     if (!net.layered) throw new Error('Backprop: the network must be layered (input → hidden … → output, one dense projection per step)');
-    this.opts = { normalise: true, inputDelta: false, normaliseInput: false, silentInputTime: null, silentPenalty: 0, ...opts };
+    this.opts = { normalise: true, inputDelta: false, normaliseInput: false, silentInputTime: null, silentPenalty: 0, silentSurrogate: 0, ...opts };
     this.delta = net.populations.map((p) => new Float64Array(p.size));
     const widest = Math.max(...net.populations.map((p) => p.size));
     this.active = new Int32Array(widest);
@@ -51,12 +56,14 @@ export class Backprop {
   /**
    * Propagates the output error `deltaOut` (δ_k = −∂L/∂t_k; for S4NN (T_k − t_k)/tmax) back through
    * every layer, writing weight gradients into `sink` (null: only δ). Returns δ of the first layer
-   * reached (the input's when `inputDelta` is on).
+   * reached (the input's when `inputDelta` is on). `from` starts at a hidden layer instead of the
+   * output (e.g. a feature-matching error at a discriminator's hidden layer).
    */
-  run(rec: RunRecord, deltaOut: ArrayLike<number>, sink: GradientSink | null): Float64Array {
-    const net = this.net, L = net.populations.length - 1;
+  run(rec: RunRecord, deltaOut: ArrayLike<number>, sink: GradientSink | null, from?: number): Float64Array {
+    const net = this.net, L = from ?? net.populations.length - 1;
+    if (!Number.isInteger(L) || L < 1 || L >= net.populations.length) throw new RangeError(`Backprop: cannot start at population ${from} (layers 1..${net.populations.length - 1})`);
     const out = this.delta[L];
-    if (deltaOut.length !== out.length) throw new RangeError(`Backprop: output error has ${deltaOut.length} values for ${out.length} output neurons`);
+    if (deltaOut.length !== out.length) throw new RangeError(`Backprop: error has ${deltaOut.length} values for the ${out.length} neurons of layer ${L}`);
     for (let k = 0; k < out.length; k++) {
       const d = deltaOut[k];
       if (!Number.isFinite(d)) throw new RangeError(`Backprop: output error ${k} is ${d}`);
@@ -138,44 +145,48 @@ export class Backprop {
     if (pr.csr !== null) throw new Error(`Backprop: sparse ramp projections are not supported (projection ${pr.index})`);
     const tmax = this.net.tmax, d = pr.delay, nJ = pr.dst.size, nI = pr.src.size;
     const post = this.delta[pr.dst.index], pre = this.delta[pr.src.index];
-    const tQ = rec.timesOf(pr.dst), tP = rec.timesOf(pr.src);
-    const w = pr.weights, s = pr.scale, wc = this.wc, rho = this.opts.silentPenalty;
-    // W_C of each fired neuron: the summed weight of the inputs that arrived before its spike
-    wc.fill(0, 0, nJ);
+    const tQ = rec.timesOf(pr.dst), tP = rec.timesOf(pr.src), slope = rec.slope.subarray(pr.dst.offset, pr.dst.offset + nJ);
+    const w = pr.weights, s = pr.scale, f = this.wc, rho = this.opts.silentPenalty, kappa = this.opts.silentSurrogate;
+    // f_j = δ_j / W_C(j), W_C being the neuron's slope when it fired (recorded by the engine); 0 for silent neurons
+    let silentTerms = false;
+    for (let j = 0; j < nJ; j++) {
+      if (tQ[j] < tmax) f[j] = slope[j] > 1e-12 ? post[j] / slope[j] : 0;
+      else {
+        f[j] = 0;
+        if (rho !== 0 || (kappa !== 0 && post[j] !== 0)) silentTerms = true;
+      }
+    }
+    const tg = sink ? sink.target(pr.index) : null;
+    const array = tg ? tg.array : null, coef = tg ? tg.coef : 0;
     for (let i = 0; i < nI; i++) {
       const ti = this.preTime(pr, tP[i]);
-      if (ti >= tmax) continue;
+      if (ti >= tmax) {
+        if (wantPre) pre[i] = 0;
+        continue;
+      }
       const a = ti + d, row = i * nJ;
-      for (let j = 0; j < nJ; j++) if (a < tQ[j]) wc[j] += s * w[row + j];
-    }
-    // f_j = δ_j / W_C(j) for fired neurons with a positive causal slope, 0 otherwise
-    for (let j = 0; j < nJ; j++) wc[j] = tQ[j] < tmax && wc[j] > 1e-12 ? post[j] / wc[j] : 0;
-    const tg = sink ? sink.target(pr.index) : null;
-    if (tg) {
-      const { array, coef } = tg;
-      for (let i = 0; i < nI; i++) {
-        const ti = this.preTime(pr, tP[i]);
-        if (ti >= tmax) continue;
-        const a = ti + d, row = i * nJ;
+      let sum = 0;
+      if (array !== null) {
         for (let j = 0; j < nJ; j++) {
           const tj = tQ[j];
-          if (tj >= tmax) {
-            if (rho !== 0) array[row + j] -= coef * rho;
-          } else if (a < tj) array[row + j] += coef * wc[j] * (tj - a);
+          if (a < tj) {
+            const fj = f[j];
+            sum += fj * w[row + j]; // read before the update: the exact gradient uses the forward pass's weights
+            array[row + j] += coef * fj * (tj - a); // ∂L/∂w_ij = δ_j (t_j − a_i) / W_C
+          }
         }
+        if (silentTerms) {
+          for (let j = 0; j < nJ; j++) {
+            if (tQ[j] < tmax) continue;
+            array[row + j] += coef * (kappa * post[j] - rho);
+          }
+        }
+      } else if (wantPre) {
+        for (let j = 0; j < nJ; j++) if (a < tQ[j]) sum += f[j] * w[row + j];
       }
-      sink!.afterProjection(pr.index);
+      if (wantPre) pre[i] = s * sum;
     }
-    if (!wantPre) return;
-    for (let i = 0; i < nI; i++) {
-      const ti = this.preTime(pr, tP[i]);
-      let sum = 0;
-      if (ti < tmax) {
-        const a = ti + d, row = i * nJ;
-        for (let j = 0; j < nJ; j++) if (a < tQ[j]) sum += wc[j] * w[row + j];
-      }
-      pre[i] = s * sum;
-    }
+    if (tg) sink!.afterProjection(pr.index);
   }
 }
 
