@@ -9,8 +9,11 @@ export interface TargetOptions {
   gamma?: number;
   /** Aggressive TTFS: how far before the current winner the desired neuron is asked to fire (default γ). */
   gammaA?: number;
-  /** Aggressive TTFS variant: `earlier` (default, T_y = max(τ* − γ_a, 0)) or `absolute` (T_y = 0, wrong neurons at tmax). */
-  variant?: 'earlier' | 'absolute';
+  /**
+   * Aggressive TTFS variant: `earlier` (default, T_y = max(τ* − γ_a, 0) always), `winner` (the same
+   * push only once the desired neuron wins alone by γ, TTFS otherwise) or `absolute` (T_y = 0, wrong neurons at tmax).
+   */
+  variant?: 'earlier' | 'winner' | 'absolute';
 }
 
 /**
@@ -48,7 +51,13 @@ export function aggressiveTargets(t: ArrayLike<number>, y: number, opts: TargetO
     return T;
   }
   const T = ttfsTargets(t, y, opts, out);
-  T[y] = Math.max(Math.min(minOf(t), tmax) - gammaA, 0);
+  const m = Math.min(minOf(t), tmax);
+  if (opts.variant === 'winner') {
+    // push only a clear, correct decision: y fired first and every other neuron at least γ later
+    for (let k = 0; k < t.length; k++) if (k !== y && t[k] - t[y] < gamma) return T;
+    if (t[y] >= tmax) return T;
+  }
+  T[y] = Math.max(m - gammaA, 0);
   return T;
 }
 

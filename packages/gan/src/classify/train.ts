@@ -8,6 +8,8 @@ export interface TrainOptions {
   /** Margin γ (default 3) and Aggressive TTFS's γ_a (default γ). */
   gamma?: number;
   gammaA?: number;
+  /** Aggressive TTFS variant (see `aggressiveTargets`). */
+  variant?: 'earlier' | 'winner' | 'absolute';
   /** β of the softmax loss (default 3 / tmax... given in time units: logits are −β·t). */
   beta?: number;
   /** Optimiser settings (default per-sample SGD, η 0.2, λ 1e-6). */
@@ -51,7 +53,7 @@ export class ClassifierTrainer {
 
   constructor(readonly net: Network, opts: TrainOptions = {}) {
     this.o = {
-      loss: opts.loss ?? 'ttfs', gamma: opts.gamma ?? 3, gammaA: opts.gammaA ?? opts.gamma ?? 3, beta: opts.beta ?? 3,
+      loss: opts.loss ?? 'ttfs', variant: opts.variant ?? 'earlier', gamma: opts.gamma ?? 3, gammaA: opts.gammaA ?? opts.gamma ?? 3, beta: opts.beta ?? 3,
       schedule: opts.schedule ?? 'constant', epochs: opts.epochs ?? 1, seed: opts.seed ?? 0, shuffle: opts.shuffle ?? true, deadShare: opts.deadShare ?? 0.001, init: opts.init, silentPenalty: opts.silentPenalty ?? 0,
     };
     const exact = net.projections.every((p) => p.kernel === 'ramp');
@@ -73,7 +75,7 @@ export class ClassifierTrainer {
     const t = rec.timesOf(net.output);
     const right = rec.prediction() === label;
     if (this.o.loss === 'softmax') softmaxError(t, label, this.o.beta, tmax, this.err);
-    else outputError(targets(this.o.loss, t, label, { tmax, gamma: this.o.gamma, gammaA: this.o.gammaA }, this.T), t, tmax, this.err);
+    else outputError(targets(this.o.loss, t, label, { tmax, gamma: this.o.gamma, gammaA: this.o.gammaA, variant: this.o.variant }, this.T), t, tmax, this.err);
     for (let k = 1; k < net.populations.length; k++) {
       const tk = rec.timesOf(net.populations[k]), f = this.fires[k];
       for (let j = 0; j < f.length; j++) if (tk[j] < tmax) f[j]++;

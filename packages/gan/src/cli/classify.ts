@@ -17,6 +17,7 @@ export interface TrainCommandOptions {
   kernel: 'delta' | 'ramp';
   gamma: number;
   gammaA?: number;
+  variant: 'earlier' | 'winner' | 'absolute';
   seed: number;
   hidden: number[];
   lr?: number;
@@ -51,16 +52,17 @@ export async function classifyTrain(o: TrainCommandOptions): Promise<void> {
   if (!['ttfs', 'aggressive', 'softmax'].includes(o.loss)) throw new CliError(`--loss must be ttfs, aggressive or softmax, got '${o.loss}'`);
   if (o.kernel !== 'delta' && o.kernel !== 'ramp') throw new CliError(`--kernel must be delta or ramp, got '${o.kernel}'`);
   if (o.optimizer !== 'sgd' && o.optimizer !== 'adam') throw new CliError(`--optimizer must be sgd or adam, got '${o.optimizer}'`);
+  if (!['earlier', 'winner', 'absolute'].includes(o.variant)) throw new CliError(`--variant must be earlier, winner or absolute, got '${o.variant}'`);
   if (o.schedule !== 'constant' && o.schedule !== 'cosine') throw new CliError(`--schedule must be constant or cosine, got '${o.schedule}'`);
   if (o.kernel === 'ramp' && o.loss !== 'softmax') throw new CliError(`--kernel ramp needs --loss softmax (the TTFS targets are for the delta kernel's integer times)`);
   const train = loadMnist('train'), test = loadMnist('test');
   const net = buildClassifier({ kernel: o.kernel, hidden: o.hidden, seed: o.seed });
   const lr = o.lr ?? (o.optimizer === 'adam' ? 1e-3 : 0.2);
   const trainer = new ClassifierTrainer(net, {
-    loss: o.loss, gamma: o.gamma, gammaA: o.gammaA, seed: o.seed, shuffle: o.shuffle, beta: o.beta, silentPenalty: o.silentPenalty, schedule: o.schedule, epochs: o.epochs,
+    loss: o.loss, variant: o.variant, gamma: o.gamma, gammaA: o.gammaA, seed: o.seed, shuffle: o.shuffle, beta: o.beta, silentPenalty: o.silentPenalty, schedule: o.schedule, epochs: o.epochs,
     optimiser: { kind: o.optimizer, lr, decay: o.decay ?? (o.optimizer === 'adam' ? 0 : 1e-6), batch: o.batch },
   });
-  const settings = { epochs: o.epochs, loss: o.loss, kernel: o.kernel, gamma: o.gamma, gammaA: o.gammaA ?? o.gamma, seed: o.seed, hidden: o.hidden, lr, decay: o.decay ?? (o.optimizer === 'adam' ? 0 : 1e-6), batch: o.batch, optimizer: o.optimizer, schedule: o.schedule, shuffle: o.shuffle, trainLimit: o.trainLimit ?? train.n, commit: gitCommit() };
+  const settings = { epochs: o.epochs, loss: o.loss, kernel: o.kernel, gamma: o.gamma, gammaA: o.gammaA ?? o.gamma, variant: o.variant, seed: o.seed, hidden: o.hidden, lr, decay: o.decay ?? (o.optimizer === 'adam' ? 0 : 1e-6), batch: o.batch, optimizer: o.optimizer, schedule: o.schedule, shuffle: o.shuffle, trainLimit: o.trainLimit ?? train.n, commit: gitCommit() };
   const history: { epoch: number; trainAccuracy: number; testAccuracy: number; seconds: number; inferenceTime: number; spikes: number }[] = [];
   let last: ClassifierMetrics | null = null;
   for (let e = 0; e < o.epochs; e++) {

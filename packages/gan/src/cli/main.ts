@@ -7,6 +7,8 @@ import { guarded } from './fail.ts';
 import type { DemoOptions } from './demo.ts';
 import type { SimulateOptions } from './simulate.ts';
 import type { EvalCommandOptions, TrainCommandOptions } from './classify.ts';
+import type { TrainGanOptions } from './train.ts';
+import type { SampleOptions } from './sample.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -90,6 +92,7 @@ const classifyTrain = classify
   .option('--kernel <name>', 'delta (S4NN, approximate gradient) or ramp (constant synaptic current, exact gradient, continuous time)', 'delta')
   .option('--gamma <g>', 'margin γ of the TTFS targets, in steps', numberArg(0), 3)
   .option('--gamma-a <g>', 'Aggressive TTFS: how far before the winner the desired neuron is asked to fire (default γ)', numberArg(0))
+  .option('--variant <name>', 'Aggressive TTFS variant: earlier (T_y = τ* − γ_a always), winner (only once y wins by γ), absolute (T_y = 0, others at tmax)', 'earlier')
   .option('--seed <s>', 'seed of initialisation, shuffling and re-initialisation', integerArg(0, 0xffffffff), 0)
   .option('--hidden <sizes>', 'hidden layer sizes, comma-separated', listArg(1), [400])
   .option('--lr <eta>', 'learning rate (default 0.2 for sgd, 1e-3 for adam)', numberArg(0))
@@ -134,5 +137,63 @@ Examples:
     await m.classifyEval(opts);
   }));
 oneLineErrors(classifyEval, 'spiking-gan classify eval');
+
+const train = program
+  .command('train')
+  .summary('train the Spiking-GAN (spiking G and D); writes a sample grid, G/D model files, a checkpoint and figures.json')
+  .description('Adversarial training of a spiking generator (noise -> 400 -> 784) against a spiking discriminator (784 -> 400 -> 2) with temporal spike-time gradients. With no options: a short run of the ramp recipe (exact gradients, Adam, batch 32). Every setting of the preset can be overridden; --resume continues from OUT/checkpoint.safetensors and gives the same result as not stopping.')
+  .option('--preset <name>', 'ramp (continuous time, exact gradients; default) or faithful (delta synapses, S4NN gradient, per-sample SGD)', 'ramp')
+  .option('--steps <n>', 'training steps (D on real and fake batches, then G)', integerArg(1))
+  .option('--batch <n>', 'samples per update', integerArg(1))
+  .option('--loss <name>', 'D loss: bce (ramp), ttfs or aggressive')
+  .option('--gamma <g>', 'TTFS margin γ (image-window units for ramp, steps for faithful)', numberArg(0))
+  .option('--gamma-a <g>', 'Aggressive TTFS: γ_a', numberArg(0))
+  .option('--seed <s>', 'seed of initialisation, data order and noise', integerArg(0, 0xffffffff))
+  .option('--lr-d <eta>', 'D learning rate', numberArg(0))
+  .option('--lr-g <eta>', 'G learning rate', numberArg(0))
+  .option('--d-steps <n>', 'D updates per G update', integerArg(1))
+  .option('--noise <code>', 'uniform or sparse noise spike times')
+  .option('--noise-silent <p>', 'sparse noise: probability that a noise input stays silent', numberArg(0))
+  .option('--g-objective <name>', 'flip (non-saturating, D target real), features (match D hidden spike times), both')
+  .option('--silent-pixel <name>', 'how D\'s error reaches a black fake pixel: none or late')
+  .option('--conditional', 'class-conditional G and D (the digit as extra input spikes)')
+  .option('--out <dir>', 'output folder', 'out/gan')
+  .option('--resume', 'continue from OUT/checkpoint.safetensors (only --steps may change)')
+  .option('--checkpoint-every <n>', 'steps between checkpoints', integerArg(1), 50)
+  .option('--log-every <n>', 'steps averaged per entry of the figures history', integerArg(1), 10)
+  .option('--samples <n>', 'images in the sample grid', integerArg(1), 100)
+  .option('--sample-seed <s>', 'seed of the sample grid\'s noise', integerArg(0, 0xffffffff), 1)
+  .option('--json', 'print figures.json on stdout')
+  .option('--quiet', 'no progress output')
+  .addHelpText('after', `
+Examples:
+  $ spiking-gan train                                   # short default run, files in out/gan
+  $ spiking-gan train --steps 3000 --out out/gan-long
+  $ spiking-gan train --out out/gan-long --resume --steps 4000
+  $ spiking-gan train --preset faithful --steps 2000 --out out/faithful`)
+  .action(guarded('train', async (opts: TrainGanOptions & { gammaA?: number; lrD?: number; lrG?: number }) => {
+    const m = await import('./train.ts');
+    await m.trainGan(opts);
+  }));
+oneLineErrors(train, 'spiking-gan train');
+
+const sampleCmd = program
+  .command('sample')
+  .summary('images from a trained generator: a PNG grid and an IDX file (uint8, N x 28 x 28)')
+  .requiredOption('-m, --model <file>', 'generator model (G.safetensors written by spiking-gan train)')
+  .option('--count <n>', 'images to generate', integerArg(1), 100)
+  .option('--seed <s>', 'noise seed', integerArg(0, 0xffffffff), 1)
+  .option('--digit <d>', 'class-conditional generators: the digit to draw', integerArg(0, 9))
+  .option('--png <file>', 'PNG grid to write', 'out/samples.png')
+  .option('--idx <file>', 'IDX file to write (default: the PNG name with -images-idx3-ubyte)')
+  .option('--grid <n>', 'images shown in the PNG grid', integerArg(1), 100)
+  .addHelpText('after', `
+Examples:
+  $ spiking-gan sample --model out/gan/G.safetensors --count 10000 --seed 3 --png out/samples.png`)
+  .action(guarded('sample', async (opts: SampleOptions) => {
+    const m = await import('./sample.ts');
+    await m.sample(opts);
+  }));
+oneLineErrors(sampleCmd, 'spiking-gan sample');
 
 await program.parseAsync(process.argv);

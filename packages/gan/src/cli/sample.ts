@@ -1,0 +1,38 @@
+// `spiking-gan sample`: images from a trained generator, as a PNG grid and an IDX file.
+import { existsSync } from 'node:fs';
+import { encodeIdx } from '../data/idx.ts';
+import { loadGenerator } from '../train/checkpoint.ts';
+import { sampleGenerator } from '../train/gan-trainer.ts';
+import { imageGridPng } from '../viz/png.ts';
+import { CliError } from './fail.ts';
+import { writeOutput } from './output.ts';
+
+/** Options of `spiking-gan sample`. */
+export interface SampleOptions {
+  model: string;
+  count: number;
+  seed: number;
+  digit?: number;
+  png: string;
+  idx?: string;
+  grid?: number;
+}
+
+/** Generates `count` images with a seed; writes a PNG grid (of at most `grid` images) and the images as an IDX file. */
+export async function sample(o: SampleOptions): Promise<void> {
+  if (!existsSync(o.model)) throw new CliError(`${o.model}: no such file`);
+  const { G, cfg } = loadGenerator(o.model);
+  if (o.digit !== undefined && !cfg.conditional) throw new CliError(`--digit needs a class-conditional generator; ${o.model} was trained unconditionally`);
+  const { pixels, labels } = sampleGenerator(G, cfg, o.count, o.seed, o.digit);
+  const shown = Math.min(o.count, o.grid ?? 100);
+  writeOutput(o.png, imageGridPng(pixels, shown, 28, 28, { scale: 2 }));
+  const idx = o.idx ?? o.png.replace(/\.png$/i, '') + '-images-idx3-ubyte';
+  writeOutput(idx, encodeIdx([o.count, 28, 28], pixels));
+  if (cfg.conditional) {
+    const labelsPath = /images-idx3-ubyte$/.test(idx) ? idx.replace(/images-idx3-ubyte$/, 'labels-idx1-ubyte') : `${idx}.labels`;
+    writeOutput(labelsPath, encodeIdx([o.count], labels));
+  }
+  let lit = 0;
+  for (let i = 0; i < pixels.length; i++) if (pixels[i] > 0) lit++;
+  process.stdout.write(`sampled ${o.count} images from ${o.model} (seed ${o.seed}${o.digit !== undefined ? `, digit ${o.digit}` : ''}): ${(100 * lit / pixels.length).toFixed(1)} % of pixels lit\nwrote ${o.png} (${shown} images) and ${idx} (${o.count} x 28 x 28, uint8)\n`);
+}

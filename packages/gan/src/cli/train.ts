@@ -1,0 +1,113 @@
+// `spiking-gan train`: adversarial training of the Spiking-GAN, with checkpoints, resume, sample grid and figures.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadMnist } from '../data/mnist.ts';
+import { makeConfig, type GanConfig } from '../models/config.ts';
+import { loadCheckpoint, saveCheckpoint, saveNetwork } from '../train/checkpoint.ts';
+import { GanTrainer, type StepStats } from '../train/gan-trainer.ts';
+import { imageGridPng } from '../viz/png.ts';
+import { gitCommit } from './classify.ts';
+import { CliError } from './fail.ts';
+import { writeOutput } from './output.ts';
+import { formatDuration, Progress } from './progress.ts';
+
+/** Options of `spiking-gan train` (GAN settings override the preset). */
+export interface TrainGanOptions extends Partial<GanConfig> {
+  preset: string;
+  out: string;
+  resume?: boolean;
+  checkpointEvery: number;
+  logEvery: number;
+  samples: number;
+  sampleSeed: number;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+const GAN_KEYS: (keyof GanConfig)[] = ['kernel', 'loss', 'gamma', 'gammaA', 'beta', 'tmax', 'dWindow', 'gLatency', 'nz', 'noise', 'noiseSilent', 'noiseSpan', 'gHidden', 'dHidden', 'gThreshold', 'dThreshold', 'conditional', 'labelCopies', 'gObjective', 'silentPixel', 'silentPenalty', 'optimizer', 'lrD', 'lrG', 'beta1', 'decay', 'batch', 'dSteps', 'steps', 'seed'];
+
+/** Mean of each figure over a window of steps. */
+function meanStats(window: StepStats[]): StepStats {
+  const m = { ...window[window.length - 1] };
+  for (const k of Object.keys(m) as (keyof StepStats)[]) if (k !== 'step') m[k] = window.reduce((s, x) => s + x[k], 0) / window.length;
+  return m;
+}
+
+const f2 = (x: number) => x.toFixed(2);
+
+/** Runs (or resumes) a GAN training and writes checkpoint, G and D model files, a sample grid and figures.json to `out`. */
+export async function trainGan(o: TrainGanOptions): Promise<void> {
+  const data = loadMnist('train');
+  mkdirSync(o.out, { recursive: true });
+  const ckpt = join(o.out, 'checkpoint.safetensors');
+  let tr: GanTrainer;
+  let history: StepStats[] = [];
+  let window: StepStats[] = [];
+  let seconds = 0;
+  if (o.resume) {
+    if (!existsSync(ckpt)) throw new CliError(`--resume: no checkpoint at ${ckpt}`);
+    const given = GAN_KEYS.filter((k) => o[k] !== undefined && k !== 'steps');
+    if (given.length) throw new CliError(`--resume continues the checkpoint's settings; only --steps may change (got --${given.join(', --')})`);
+    const loaded = loadCheckpoint(ckpt, data);
+    tr = loaded.trainer;
+    history = JSON.parse(loaded.metadata.history ?? '[]') as StepStats[];
+    window = JSON.parse(loaded.metadata.window ?? '[]') as StepStats[];
+    seconds = Number(loaded.metadata.seconds ?? 0);
+    if (o.steps !== undefined) (tr.cfg as GanConfig).steps = o.steps;
+  } else {
+    const overrides: Partial<GanConfig> = {};
+    for (const k of GAN_KEYS) if (o[k] !== undefined) (overrides as Record<string, unknown>)[k] = o[k];
+    let cfg: GanConfig;
+    try {
+      cfg = makeConfig(o.preset, overrides);
+    } catch (e) {
+      throw new CliError((e as Error).message);
+    }
+    tr = new GanTrainer(cfg, data);
+  }
+  const cfg = tr.cfg, commit = gitCommit();
+  const bar = new Progress('train', cfg.steps, o.quiet || o.json);
+  const t0 = performance.now() - seconds * 1000;
+  const save = () => {
+    const secs = (performance.now() - t0) / 1000;
+    saveCheckpoint(ckpt, tr, { history: JSON.stringify(history), window: JSON.stringify(window), seconds: String(secs), commit });
+  };
+  let last: StepStats | null = history[history.length - 1] ?? null;
+  while (tr.step < cfg.steps) {
+    const st = tr.trainStep();
+    for (const k of Object.keys(st) as (keyof StepStats)[]) {
+      if (!Number.isFinite(st[k])) throw new CliError(`training diverged at step ${st.step}: ${k} is ${st[k]}; the last good checkpoint is ${ckpt}`);
+    }
+    window.push(st);
+    if (tr.step % o.logEvery === 0) {
+      last = meanStats(window);
+      history.push(last);
+      window = [];
+    }
+    const s = last ?? st;
+    bar.update(tr.step, `D right real ${f2(s.dRealRight)} fake ${f2(s.dFakeRight)}, fooled ${f2(s.gFooled)}, D time real ${f2(s.tReal)} fake ${f2(s.tFake)}, lit ${f2(s.lit)}, varying ${f2(s.varying)}`);
+    if (tr.step % o.checkpointEvery === 0 || tr.step === cfg.steps) save();
+  }
+  const secs = (performance.now() - t0) / 1000;
+  if (window.length) last = meanStats(window);
+  const { pixels } = tr.sample(o.samples, o.sampleSeed);
+  const grid = join(o.out, 'samples.png');
+  writeOutput(grid, imageGridPng(pixels, o.samples, 28, 28, { scale: 2 }));
+  const meta = { commit, seconds: String(secs) };
+  saveNetwork(join(o.out, 'G.safetensors'), tr, 'generator', meta);
+  saveNetwork(join(o.out, 'D.safetensors'), tr, 'discriminator', meta);
+  const figures = {
+    config: cfg, commit, steps: tr.step, seconds: secs, stepsPerSecond: tr.step / Math.max(secs, 1e-9),
+    last, history,
+    files: { checkpoint: ckpt, generator: join(o.out, 'G.safetensors'), discriminator: join(o.out, 'D.safetensors'), samples: grid },
+  };
+  writeOutput(join(o.out, 'figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
+  if (o.json) process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+  else {
+    process.stdout.write([
+      `trained ${tr.step} steps in ${formatDuration(secs)} (${cfg.kernel} kernel, ${cfg.loss} loss, batch ${cfg.batch}, seed ${cfg.seed}, commit ${commit})`,
+      last ? `last steps: D right on real ${f2(last.dRealRight)}, on fake ${f2(last.dFakeRight)}; G fooled D on ${f2(last.gFooled)}; lit pixels ${f2(last.lit)}; G neurons varying with the noise ${f2(last.varying)}` : '',
+      `wrote ${grid}, ${figures.files.generator}, ${figures.files.discriminator}, ${ckpt}, ${join(o.out, 'figures.json')}`,
+    ].filter(Boolean).join('\n') + '\n');
+  }
+}

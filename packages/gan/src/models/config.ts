@@ -1,0 +1,108 @@
+import type { Kernel } from '@spiking-gan/core';
+
+/** Every setting of a Spiking-GAN run (spec §8); presets fill them, options override them. */
+export interface GanConfig {
+  /** `ramp` (continuous time, exact gradients; default) or `delta` (S4NN: discrete time, approximate gradient). */
+  kernel: Kernel;
+  /** D's loss: `ttfs` (S4NN relative targets), `aggressive` (Aggressive TTFS) or `bce` (softplus on the logit β·(t_fake − t_real)). */
+  loss: 'ttfs' | 'aggressive' | 'bce';
+  /** Margin γ of the TTFS targets and Aggressive TTFS's γ_a, in time units of the image window. */
+  gamma: number;
+  gammaA: number;
+  /** β of the `bce` logit, per unit of time. */
+  beta: number;
+  /** Image window: real pixels p map to spike times (1 − p/255)·tmax, black pixels are silent (discrete: 256 steps). */
+  tmax: number;
+  /** D's window as a multiple of the image window (D's hidden and output neurons may fire later). */
+  dWindow: number;
+  /** G's pipeline latency subtracted from its output times to give the fake image's times (delta: depth × delay). */
+  gLatency: number;
+  /** Noise inputs N_z. */
+  nz: number;
+  /** Noise code: `uniform` (every input spikes, time uniform in [0, noiseSpan)) or `sparse` (each input silent with probability `noiseSilent`). */
+  noise: 'uniform' | 'sparse';
+  noiseSilent: number;
+  /** Noise spike times span [0, noiseSpan) (in image-window units for ramp, steps for delta). */
+  noiseSpan: number;
+  /** Hidden layer sizes of G and D. */
+  gHidden: number;
+  dHidden: number;
+  /** Thresholds of G and D neurons. */
+  gThreshold: number;
+  dThreshold: number;
+  /** Uniform init ranges [lo, hi] of G's and D's two projections. */
+  gInit: [[number, number], [number, number]];
+  dInit: [[number, number], [number, number]];
+  /** Class-conditional G and D: the digit as `labelCopies` extra input spikes per class at time 0. */
+  conditional: boolean;
+  labelCopies: number;
+  /** G's objective: `flip` (D's target real, non-saturating), `features` (match D's mean hidden spike times on real images), `both`. */
+  gObjective: 'flip' | 'features' | 'both';
+  /** How D's error reaches a silent (black) fake pixel: `none` (it cannot) or `late` (treated as a spike at the end of the image window). */
+  silentPixel: 'none' | 'late';
+  /** Ramp kernel: gradient that pushes silent neurons to fire (Mostafa's penalty), for G and D. */
+  silentPenalty: number;
+  /** Optimiser of both nets, learning rates, Adam β1, L2 decay, samples per update, D steps per G step. */
+  optimizer: 'sgd' | 'adam';
+  lrD: number;
+  lrG: number;
+  beta1: number;
+  decay: number;
+  batch: number;
+  dSteps: number;
+  /** Training steps (one step = dSteps D updates on real and fake batches, then one G update). */
+  steps: number;
+  /** Seed of initialisation, data order and noise. */
+  seed: number;
+}
+
+/** The faithful recipe of the paper as we read it (spec §8): delta synapses, S4NN gradient and defaults. */
+export const FAITHFUL: GanConfig = {
+  kernel: 'delta', loss: 'ttfs', gamma: 3, gammaA: 3, beta: 0.05, tmax: 256, dWindow: 1, gLatency: 2,
+  nz: 100, noise: 'uniform', noiseSilent: 0, noiseSpan: 256, gHidden: 400, dHidden: 400,
+  gThreshold: 100, dThreshold: 100, gInit: [[0, 5], [0, 0.5]], dInit: [[0, 5], [0, 48]],
+  conditional: false, labelCopies: 10, gObjective: 'flip', silentPixel: 'none', silentPenalty: 0,
+  optimizer: 'sgd', lrD: 0.2, lrG: 0.2, beta1: 0.9, decay: 1e-6, batch: 1, dSteps: 1, steps: 3000, seed: 0,
+};
+
+/** The ramp recipe (spec §8, "the path to try first"): exact spike-time gradients, standard GAN loss, Adam, mini-batches. */
+export const RAMP: GanConfig = {
+  kernel: 'ramp', loss: 'bce', gamma: 0.05, gammaA: 0.05, beta: 8, tmax: 1, dWindow: 3, gLatency: 1,
+  nz: 100, noise: 'sparse', noiseSilent: 0.5, noiseSpan: 1, gHidden: 400, dHidden: 400,
+  gThreshold: 1, dThreshold: 1, gInit: [[-0.4, 0.45], [-0.05, 0.055]], dInit: [[-0.02, 0.065], [-0.05, 0.075]],
+  conditional: false, labelCopies: 10, gObjective: 'flip', silentPixel: 'late', silentPenalty: 1e-4,
+  optimizer: 'adam', lrD: 2e-4, lrG: 2e-4, beta1: 0.5, decay: 0, batch: 32, dSteps: 1, steps: 400, seed: 0,
+};
+
+/** Named starting points: `ramp` (default) and `faithful`. */
+export const PRESETS: Record<string, GanConfig> = { ramp: RAMP, faithful: FAITHFUL };
+
+/** A preset with overrides applied, checked. */
+export function makeConfig(preset = 'ramp', overrides: Partial<GanConfig> = {}): GanConfig {
+  const base = PRESETS[preset];
+  if (!base) throw new RangeError(`unknown preset '${preset}' (have ${Object.keys(PRESETS).join(', ')})`);
+  const cfg: GanConfig = { ...base, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+  checkConfig(cfg);
+  return cfg;
+}
+
+/** Refuses inconsistent settings with a message naming the setting. */
+export function checkConfig(c: GanConfig): void {
+  const bad = (what: string): never => {
+    throw new RangeError(`GAN config: ${what}`);
+  };
+  if (c.kernel !== 'delta' && c.kernel !== 'ramp') bad(`kernel must be delta or ramp, got '${c.kernel}'`);
+  if (!['ttfs', 'aggressive', 'bce'].includes(c.loss)) bad(`loss must be ttfs, aggressive or bce, got '${c.loss}'`);
+  if (!['uniform', 'sparse'].includes(c.noise)) bad(`noise must be uniform or sparse, got '${c.noise}'`);
+  if (!['flip', 'features', 'both'].includes(c.gObjective)) bad(`gObjective must be flip, features or both, got '${c.gObjective}'`);
+  if (!['none', 'late'].includes(c.silentPixel)) bad(`silentPixel must be none or late, got '${c.silentPixel}'`);
+  if (!['sgd', 'adam'].includes(c.optimizer)) bad(`optimizer must be sgd or adam, got '${c.optimizer}'`);
+  for (const k of ['nz', 'gHidden', 'dHidden', 'batch', 'dSteps', 'labelCopies'] as const) if (!Number.isInteger(c[k]) || c[k] < 1) bad(`${k} must be a positive integer, got ${c[k]}`);
+  if (!Number.isInteger(c.steps) || c.steps < 0) bad(`steps must be a whole number, got ${c.steps}`);
+  for (const k of ['tmax', 'dWindow', 'noiseSpan', 'beta', 'lrD', 'lrG'] as const) if (!(c[k] > 0) || !Number.isFinite(c[k])) bad(`${k} must be a positive number, got ${c[k]}`);
+  for (const k of ['gamma', 'gammaA', 'gLatency', 'decay', 'silentPenalty', 'gThreshold', 'dThreshold'] as const) if (!(c[k] >= 0) || !Number.isFinite(c[k])) bad(`${k} must be a number >= 0, got ${c[k]}`);
+  if (!(c.noiseSilent >= 0 && c.noiseSilent < 1)) bad(`noiseSilent must be in [0, 1), got ${c.noiseSilent}`);
+  if (!(c.beta1 >= 0 && c.beta1 < 1)) bad(`beta1 must be in [0, 1), got ${c.beta1}`);
+  if (c.kernel === 'delta' && (!Number.isInteger(c.tmax) || !Number.isInteger(c.gLatency) || !Number.isInteger(c.noiseSpan))) bad('the delta kernel runs in discrete time: tmax, gLatency and noiseSpan must be whole steps');
+  if (c.kernel === 'delta' && c.loss === 'bce') bad(`loss bce needs the ramp kernel (delta spike times are steps; use ttfs or aggressive)`);
+}

@@ -1,0 +1,38 @@
+import { Network } from '@spiking-gan/core';
+import type { GanConfig } from './config.ts';
+
+/** Pixels of an MNIST image. */
+export const PIXELS = 784;
+/** Extra input neurons carrying the class label in conditional mode. */
+export function labelInputs(cfg: GanConfig): number {
+  return cfg.conditional ? 10 * cfg.labelCopies : 0;
+}
+
+/** Time window of G: its latency plus the image window. */
+export function generatorWindow(cfg: GanConfig): number {
+  return cfg.gLatency + cfg.tmax;
+}
+
+/** Time window of D: the image window times dWindow. */
+export function discriminatorWindow(cfg: GanConfig): number {
+  return cfg.kernel === 'delta' ? cfg.tmax : cfg.tmax * cfg.dWindow;
+}
+
+function build(cfg: GanConfig, inputs: number, hidden: number, outputs: number, threshold: number, init: [[number, number], [number, number]], tmax: number, seedBase: number, names: [string, string]): Network {
+  const ramp = cfg.kernel === 'ramp';
+  const net = new Network({ tmax, time: ramp ? 'continuous' : 'discrete', delay: ramp ? 0 : 1 });
+  net.addInput(inputs, 'input');
+  net.addLayer(hidden, { name: names[0], threshold, kernel: cfg.kernel, init: { uniform: init[0], seed: seedBase + 1 } });
+  net.addLayer(outputs, { name: names[1], threshold, kernel: cfg.kernel, init: { uniform: init[1], seed: seedBase + 2 } });
+  return net;
+}
+
+/** The spiking generator: N_z noise inputs (+ label inputs) → hidden → 784 pixel neurons. */
+export function buildGenerator(cfg: GanConfig): Network {
+  return build(cfg, cfg.nz + labelInputs(cfg), cfg.gHidden, PIXELS, cfg.gThreshold, cfg.gInit, generatorWindow(cfg), cfg.seed * 10 + 100, ['hidden', 'pixels']);
+}
+
+/** The spiking discriminator: 784 pixels (+ label inputs) → hidden → 2 (neuron 0 = real, 1 = fake). */
+export function buildDiscriminator(cfg: GanConfig): Network {
+  return build(cfg, PIXELS + labelInputs(cfg), cfg.dHidden, 2, cfg.dThreshold, cfg.dInit, discriminatorWindow(cfg), cfg.seed * 10 + 200, ['hidden', 'decision']);
+}

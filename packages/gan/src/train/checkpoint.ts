@@ -1,0 +1,118 @@
+import { loadModel, ModelFileError, readSafetensorsFile, saveModel, writeSafetensorsFile, type Network, type Tensor } from '@spiking-gan/core';
+import type { ImageSet } from '../data/mnist.ts';
+import { checkConfig, type GanConfig } from '../models/config.ts';
+import { GanTrainer } from './gan-trainer.ts';
+
+/** Value of the `format` metadata key of GAN checkpoints. */
+export const CHECKPOINT_FORMAT = 'spiking-gan-checkpoint/1';
+
+/**
+ * Saves everything a run needs to continue bit for bit: stored weights and their lazy scales, Adam
+ * moments, optimiser step counts, random generator states, D's feature statistics and the step.
+ * `extra` metadata (e.g. the history of figures) is kept as given. The write is atomic.
+ */
+export function saveCheckpoint(path: string, tr: GanTrainer, extra: Record<string, string> = {}): void {
+  const tensors: Record<string, Tensor> = {};
+  const nets: [string, Network, GanTrainer['optG']][] = [['G', tr.G, tr.optG], ['D', tr.D, tr.optD]];
+  const scales: Record<string, number[]> = {}, optSteps: Record<string, number> = {};
+  for (const [name, net, opt] of nets) {
+    scales[name] = net.projections.map((p) => p.scale);
+    optSteps[name] = opt.steps;
+    net.projections.forEach((p, k) => {
+      const shape = [p.src.size, p.dst.size];
+      tensors[`${name}.stored.${k}`] = { dtype: 'F64', shape, data: p.weights };
+      if (opt.m[k].length) {
+        tensors[`${name}.adam_m.${k}`] = { dtype: 'F64', shape, data: opt.m[k] };
+        tensors[`${name}.adam_v.${k}`] = { dtype: 'F64', shape, data: opt.v[k] };
+      }
+    });
+  }
+  tensors['D.feat_mean'] = { dtype: 'F64', shape: [tr.featMean.length], data: tr.featMean };
+  writeSafetensorsFile(path, tensors, {
+    ...extra,
+    format: CHECKPOINT_FORMAT,
+    config: JSON.stringify(tr.cfg),
+    step: String(tr.step),
+    scales: JSON.stringify(scales),
+    optimiser_steps: JSON.stringify(optSteps),
+    rng: JSON.stringify({ data: tr.rngData.state(), noise: tr.rngNoise.state() }),
+    feat_seen: String(tr.featSeenCount),
+  });
+}
+
+/** Restores a trainer from a checkpoint; refuses a file that is not one, or whose tensors do not fit its config. */
+export function loadCheckpoint(path: string, data: ImageSet): { trainer: GanTrainer; metadata: Record<string, string> } {
+  const { tensors, metadata } = readSafetensorsFile(path);
+  const fail = (what: string): never => {
+    throw new ModelFileError(path, what);
+  };
+  if (metadata.format !== CHECKPOINT_FORMAT) fail(`not a Spiking-GAN checkpoint (format '${metadata.format ?? 'none'}', expected '${CHECKPOINT_FORMAT}')`);
+  const json = <T>(key: string): T => {
+    try {
+      return JSON.parse(metadata[key] ?? 'null') as T;
+    } catch {
+      return fail(`metadata '${key}' is not valid JSON`);
+    }
+  };
+  const cfg = json<GanConfig>('config');
+  if (!cfg) fail(`metadata 'config' is missing`);
+  try {
+    checkConfig(cfg);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  const tr = new GanTrainer(cfg, data);
+  const scales = json<Record<string, number[]>>('scales'), optSteps = json<Record<string, number>>('optimiser_steps');
+  const rng = json<{ data: number[]; noise: number[] }>('rng');
+  if (!scales || !optSteps || !rng) fail('metadata scales, optimiser_steps or rng is missing');
+  const take = (name: string, into: Float64Array) => {
+    const t = tensors[name];
+    if (!t) fail(`missing tensor '${name}'`);
+    if (t.dtype !== 'F64' || t.data.length !== into.length) fail(`tensor '${name}' is ${t.dtype} with ${t.data.length} values; expected F64 with ${into.length}`);
+    into.set(t.data as Float64Array);
+  };
+  for (const [name, net, opt] of [['G', tr.G, tr.optG], ['D', tr.D, tr.optD]] as const) {
+    net.projections.forEach((p, k) => {
+      take(`${name}.stored.${k}`, p.weights);
+      const s = scales[name]?.[k];
+      if (!(typeof s === 'number' && s > 0)) fail(`scale ${k} of ${name} is missing or not positive`);
+      p.scale = s;
+      if (opt.m[k].length) {
+        take(`${name}.adam_m.${k}`, opt.m[k]);
+        take(`${name}.adam_v.${k}`, opt.v[k]);
+      }
+    });
+    opt.steps = optSteps[name] ?? fail(`optimiser step count of ${name} is missing`);
+  }
+  take('D.feat_mean', tr.featMean);
+  try {
+    tr.rngData.setState(rng.data);
+    tr.rngNoise.setState(rng.noise);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  tr.step = Number(metadata.step);
+  tr.featSeenCount = Number(metadata.feat_seen ?? 0);
+  if (!Number.isInteger(tr.step) || tr.step < 0) fail(`metadata 'step' is '${metadata.step}'`);
+  return { trainer: tr, metadata };
+}
+
+/** Writes G or D as an ordinary model file (weights with their scale folded in) with the GAN settings in its metadata. */
+export function saveNetwork(path: string, tr: GanTrainer, which: 'generator' | 'discriminator', extra: Record<string, string> = {}): void {
+  saveModel(path, which === 'generator' ? tr.G : tr.D, { metadata: { ...extra, kind: which, gan: JSON.stringify(tr.cfg), step: String(tr.step) } });
+}
+
+/** Reads a generator model file and the GAN settings it was trained with. */
+export function loadGenerator(path: string): { G: Network; cfg: GanConfig; metadata: Record<string, string> } {
+  const { net, metadata } = loadModel(path);
+  if (metadata.kind !== 'generator') throw new ModelFileError(path, `not a generator model (kind '${metadata.kind ?? 'none'}'); give the G.safetensors that spiking-gan train writes`);
+  let cfg: GanConfig;
+  try {
+    cfg = JSON.parse(metadata.gan) as GanConfig;
+    checkConfig(cfg);
+  } catch (e) {
+    throw new ModelFileError(path, `metadata 'gan' is not a valid GAN config (${(e as Error).message})`);
+  }
+  if (net.output.size !== 784) throw new ModelFileError(path, `generator has ${net.output.size} outputs, expected 784 pixels`);
+  return { G: net, cfg, metadata };
+}

@@ -1,0 +1,278 @@
+import { Backprop, Optimiser, Rng, Simulator, targets, type Network, type RunRecord } from '@spiking-gan/core';
+import type { ImageSet } from '../data/mnist.ts';
+import type { GanConfig } from '../models/config.ts';
+import { buildDiscriminator, buildGenerator, discriminatorWindow, generatorWindow, labelInputs, PIXELS } from '../models/networks.ts';
+
+/** Figures of one training step (means over the step's samples). */
+export interface StepStats {
+  step: number;
+  /** Share of real images D called real, and of fakes D called fake (during D's updates). */
+  dRealRight: number;
+  dFakeRight: number;
+  /** Share of fakes that fooled D during G's update. */
+  gFooled: number;
+  /** D's losses on real and fake images and G's loss. */
+  dLossReal: number;
+  dLossFake: number;
+  gLoss: number;
+  /** D's mean decision time (first output spike) on real and on fake images, image-window units. */
+  tReal: number;
+  tFake: number;
+  /** Share of fake pixels that spike (are lit). */
+  lit: number;
+  /** Share of G's neurons (hidden and pixels) whose on/off changes across the step's noise samples. */
+  varying: number;
+}
+
+const softplus = (x: number) => (x > 30 ? x : Math.log1p(Math.exp(x)));
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/**
+ * Adversarial training of a spiking generator against a spiking discriminator (spec §8): D on real
+ * images, D on fakes, then G through a frozen D, the error flowing from D's output into D's input
+ * spike times (G's output times) and on through G.
+ */
+export class GanTrainer {
+  readonly G: Network;
+  readonly D: Network;
+  readonly simG: Simulator;
+  readonly simD: Simulator;
+  readonly optD: Optimiser;
+  readonly optG: Optimiser;
+  readonly rngData: Rng;
+  readonly rngNoise: Rng;
+  /** Running mean of D's hidden spike times on real images (the feature-matching target). */
+  readonly featMean: Float64Array;
+  /** Steps done. */
+  step = 0;
+  private readonly bpD: Backprop;
+  private readonly bpDin: Backprop;
+  private readonly bpG: Backprop;
+  private readonly z: Float64Array;
+  private readonly dIn: Float64Array;
+  private readonly dGOut: Float64Array;
+  private readonly err: Float64Array;
+  private readonly T: Float64Array;
+  private readonly fires: Int32Array;
+  private readonly featDelta: Float64Array;
+  private readonly silent: number;
+  private readonly img: Float64Array;
+  private readonly fakes: Float64Array[];
+  private readonly fakeRecs: RunRecord[];
+  private featSeen = 0;
+
+  constructor(readonly cfg: GanConfig, readonly data: ImageSet) {
+    this.G = buildGenerator(cfg);
+    this.D = buildDiscriminator(cfg);
+    this.simG = new Simulator(this.G);
+    this.simD = new Simulator(this.D);
+    const delta = cfg.kernel === 'delta';
+    this.silent = delta ? cfg.tmax : Infinity;
+    const common = { normalise: delta, silentPenalty: cfg.silentPenalty, silentSurrogate: delta ? 0 : cfg.silentPixel === 'late' ? 1 : 0 };
+    this.bpD = new Backprop(this.D, common);
+    this.bpDin = new Backprop(this.D, { ...common, inputDelta: true, silentInputTime: cfg.silentPixel === 'late' ? (delta ? cfg.tmax - 1 : cfg.tmax) : null });
+    this.bpG = new Backprop(this.G, common);
+    const opt = (lr: number, batch: number) => ({ kind: cfg.optimizer, lr, decay: cfg.decay, batch, beta1: cfg.beta1 });
+    this.optD = new Optimiser(this.D, opt(cfg.lrD, cfg.batch === 1 ? 1 : 2 * cfg.batch));
+    this.optG = new Optimiser(this.G, opt(cfg.lrG, cfg.batch));
+    this.rngData = new Rng(cfg.seed * 3 + 1);
+    this.rngNoise = new Rng(cfg.seed * 3 + 2);
+    this.z = new Float64Array(this.G.populations[0].size);
+    this.dIn = new Float64Array(this.D.populations[0].size);
+    this.dGOut = new Float64Array(PIXELS);
+    this.err = new Float64Array(2);
+    this.T = new Float64Array(2);
+    this.fires = new Int32Array(this.G.size);
+    this.featMean = new Float64Array(cfg.dHidden);
+    this.featDelta = new Float64Array(cfg.dHidden);
+    this.img = new Float64Array(this.D.populations[0].size);
+    this.fakes = Array.from({ length: cfg.batch }, () => new Float64Array(this.D.populations[0].size));
+    this.fakeRecs = Array.from({ length: cfg.batch }, () => this.simG.record.clone());
+  }
+
+  /** Fills G's input: noise spike times (and the label spikes in conditional mode) from `rng`. */
+  noise(rng: Rng, label: number, out: Float64Array = this.z): Float64Array {
+    return generatorInput(this.cfg, rng, label, out);
+  }
+
+  /** Runs G on its input `z` and writes the fake image's spike times (and label spikes) into `img` (D's input). */
+  generate(z: Float64Array, label: number, img: Float64Array): RunRecord {
+    const rec = this.simG.run(z);
+    const t = rec.timesOf(this.G.output), gT = generatorWindow(this.cfg), L = this.cfg.gLatency;
+    for (let p = 0; p < PIXELS; p++) img[p] = t[p] >= gT ? this.silent : Math.max(0, t[p] - L);
+    this.labelSpikes(label, img, PIXELS, this.silent);
+    return rec;
+  }
+
+  /** Writes a real image's spike times (black pixels silent) and its label spikes into `img`. */
+  encodeReal(index: number, img: Float64Array): void {
+    const px = this.data.image(index), c = this.cfg;
+    for (let p = 0; p < PIXELS; p++) {
+      const v = px[p];
+      img[p] = v === 0 ? this.silent : c.kernel === 'delta' ? Math.floor(((255 - v) * c.tmax) / 255) : ((255 - v) / 255) * c.tmax;
+    }
+    this.labelSpikes(this.data.labels[index], img, PIXELS, this.silent);
+  }
+
+  private labelSpikes(label: number, out: Float64Array, at: number, silent: number): void {
+    labelSpikes(this.cfg, label, out, at, silent);
+  }
+
+  /** D's output error δ = −∂L/∂t for class y (0 real, 1 fake); returns the loss. */
+  dError(rec: RunRecord, y: 0 | 1, out: Float64Array): number {
+    const c = this.cfg, dT = discriminatorWindow(c), t = rec.timesOf(this.D.output);
+    if (c.loss === 'bce') {
+      const l = c.beta * (Math.min(t[1], dT) - Math.min(t[0], dT)) / c.tmax;
+      const dl = y === 0 ? -sigmoid(-l) : sigmoid(l);
+      out[0] = (c.beta / c.tmax) * dl;
+      out[1] = -(c.beta / c.tmax) * dl;
+      return y === 0 ? softplus(-l) : softplus(l);
+    }
+    const T = targets(c.loss, t, y, { tmax: dT, gamma: c.gamma, gammaA: c.gammaA }, this.T);
+    let loss = 0;
+    for (let k = 0; k < 2; k++) {
+      out[k] = (T[k] - Math.min(t[k], dT)) / dT;
+      loss += 0.5 * out[k] * out[k];
+    }
+    return loss;
+  }
+
+  /**
+   * One training step: `dSteps` D updates, each on a batch of real and a batch of fake images, then
+   * one G update on the last fake batch, sent again through the updated (and now frozen) D.
+   */
+  trainStep(): StepStats {
+    const c = this.cfg, B = c.batch, D = this.D, dT = discriminatorWindow(c);
+    const img = this.img;
+    let realRight = 0, fakeRight = 0, lossReal = 0, lossFake = 0, tReal = 0, tFake = 0;
+    for (let d = 0; d < c.dSteps; d++) {
+      for (let b = 0; b < B; b++) {
+        const idx = this.rngData.int(this.data.n);
+        this.encodeReal(idx, img);
+        const rec = this.simD.run(img);
+        if (rec.prediction() === 0) realRight++;
+        tReal += Math.min(rec.decisionTime, dT);
+        this.trackFeatures(rec);
+        lossReal += this.dError(rec, 0, this.err);
+        this.bpD.run(rec, this.err, this.optD);
+        this.optD.endSample();
+      }
+      for (let b = 0; b < B; b++) {
+        const label = c.conditional ? this.data.labels[this.rngData.int(this.data.n)] : 0;
+        this.fakeRecs[b].copyFrom(this.generate(this.noise(this.rngNoise, label), label, this.fakes[b]));
+        const rec = this.simD.run(this.fakes[b]);
+        if (rec.prediction() === 1) fakeRight++;
+        tFake += Math.min(rec.decisionTime, dT);
+        lossFake += this.dError(rec, 1, this.err);
+        this.bpD.run(rec, this.err, this.optD);
+        this.optD.endSample();
+      }
+    }
+    // G through the frozen D, on the last fake batch
+    let fooled = 0, gLoss = 0, lit = 0;
+    this.fires.fill(0);
+    for (let b = 0; b < B; b++) {
+      const recG = this.fakeRecs[b], fake = this.fakes[b];
+      for (let g = 0; g < this.G.size; g++) if (recG.times[g] < this.G.tmax) this.fires[g]++;
+      for (let p = 0; p < PIXELS; p++) if (fake[p] < this.silent) lit++;
+      const recD = this.simD.run(fake);
+      if (recD.prediction() === 0) fooled++;
+      this.dIn.fill(0);
+      if (c.gObjective !== 'features') {
+        gLoss += this.dError(recD, 0, this.err);
+        this.dIn.set(this.bpDin.run(recD, this.err, null));
+      }
+      if (c.gObjective !== 'flip') {
+        const th = recD.timesOf(D.populations[1]);
+        for (let j = 0; j < th.length; j++) {
+          this.featDelta[j] = (this.featMean[j] - Math.min(th[j], dT)) / dT;
+          gLoss += 0.5 * this.featDelta[j] * this.featDelta[j];
+        }
+        const dF = this.bpDin.run(recD, this.featDelta, null, 1);
+        for (let i = 0; i < this.dIn.length; i++) this.dIn[i] += dF[i];
+      }
+      const tG = recG.timesOf(this.G.output), L = c.gLatency;
+      for (let p = 0; p < PIXELS; p++) {
+        const dv = this.dIn[p];
+        // a pixel clipped at time 0 can only be moved later
+        this.dGOut[p] = tG[p] - L < 0 && dv < 0 ? 0 : dv;
+      }
+      this.bpG.run(recG, this.dGOut, this.optG);
+      this.optG.endSample();
+    }
+    let varying = 0, neurons = 0;
+    for (const p of this.G.populations) {
+      if (p.isInput) continue;
+      for (let g = p.offset; g < p.offset + p.size; g++) {
+        neurons++;
+        if (this.fires[g] > 0 && this.fires[g] < B) varying++;
+      }
+    }
+    this.step++;
+    const nd = B * c.dSteps, unit = c.kernel === 'delta' ? 1 : c.tmax;
+    return {
+      step: this.step,
+      dRealRight: realRight / nd, dFakeRight: fakeRight / nd, gFooled: fooled / B,
+      dLossReal: lossReal / nd, dLossFake: lossFake / nd, gLoss: gLoss / B,
+      tReal: tReal / nd / unit, tFake: tFake / nd / unit,
+      lit: lit / (B * PIXELS), varying: varying / neurons,
+    };
+  }
+
+  private trackFeatures(rec: RunRecord): void {
+    const th = rec.timesOf(this.D.populations[1]), dT = discriminatorWindow(this.cfg);
+    const a = Math.max(0.01, 1 / ++this.featSeen);
+    for (let j = 0; j < th.length; j++) this.featMean[j] += a * (Math.min(th[j], dT) - this.featMean[j]);
+  }
+
+  /** Generates `n` images as 8-bit pixels from seeded noise (labels cycle 0..9 in conditional mode, or `digit`). */
+  sample(n: number, seed: number, digit?: number): { pixels: Uint8Array; labels: Uint8Array } {
+    return sampleGenerator(this.G, this.cfg, n, seed, digit, this);
+  }
+
+  /** Counters that must survive a checkpoint besides the weights and optimiser moments. */
+  get featSeenCount(): number {
+    return this.featSeen;
+  }
+
+  set featSeenCount(v: number) {
+    this.featSeen = v;
+  }
+}
+
+/** Generates images from a generator network with the settings it was trained with. */
+export function sampleGenerator(G: Network, cfg: GanConfig, n: number, seed: number, digit?: number, helper?: GanTrainer): { pixels: Uint8Array; labels: Uint8Array } {
+  const sim = helper ? helper.simG : new Simulator(G);
+  const rng = new Rng(seed);
+  const z = new Float64Array(G.populations[0].size);
+  const pixels = new Uint8Array(n * PIXELS), labels = new Uint8Array(n);
+  const gT = generatorWindow(cfg), L = cfg.gLatency;
+  for (let s = 0; s < n; s++) {
+    const label = digit ?? (cfg.conditional ? s % 10 : 0);
+    labels[s] = label;
+    const t = sim.run(generatorInput(cfg, rng, label, z)).timesOf(G.output);
+    for (let p = 0; p < PIXELS; p++) {
+      if (t[p] >= gT) continue;
+      const tau = Math.max(0, t[p] - L);
+      pixels[s * PIXELS + p] = Math.round(255 * Math.max(0, 1 - tau / cfg.tmax));
+    }
+  }
+  return { pixels, labels };
+}
+
+/** G's input for one sample: N_z noise spike times from `rng` (sparse noise leaves some silent) and the label spikes. */
+export function generatorInput(cfg: GanConfig, rng: Rng, label: number, out: Float64Array): Float64Array {
+  const discrete = cfg.kernel === 'delta', gT = generatorWindow(cfg);
+  for (let i = 0; i < cfg.nz; i++) {
+    const t = discrete ? rng.int(cfg.noiseSpan) : rng.next() * cfg.noiseSpan;
+    out[i] = cfg.noise === 'sparse' && rng.next() < cfg.noiseSilent ? gT : t;
+  }
+  labelSpikes(cfg, label, out, cfg.nz, gT);
+  return out;
+}
+
+/** Writes the conditional label code at `out[at..]`: `labelCopies` spikes at time 0 for the label's neurons, the rest silent. */
+function labelSpikes(cfg: GanConfig, label: number, out: Float64Array, at: number, silent: number): void {
+  const n = labelInputs(cfg), k = cfg.labelCopies;
+  for (let i = 0; i < n; i++) out[at + i] = Math.floor(i / k) === label ? 0 : silent;
+}
