@@ -39,6 +39,9 @@ describe('TTFS classifier training (S4NN defaults)', () => {
     for (let i = 0; i < 784; i++) pr.weights[i * 400 + 7] = 0; // neuron 7 can never fire
     const tr = new ClassifierTrainer(net, { seed: 2 });
     tr.trainEpoch(train, undefined, 500);
+    expect(pr.weights[7]).toBe(0); // not before the next epoch starts (S4NN resets after evaluating)
+    tr.trainEpoch(train, undefined, 1);
+    expect(tr.lastReinit).toBeGreaterThan(0);
     let sum = 0;
     for (let i = 0; i < 784; i++) sum += pr.weights[i * 400 + 7];
     expect(sum).toBeGreaterThan(100); // redrawn from U[0, 5]

@@ -45,6 +45,9 @@ export class ClassifierTrainer {
   readonly opt: Optimiser;
   readonly rng: Rng;
   epoch = 0;
+  /** Hidden neurons re-initialised at the start of the last epoch. */
+  lastReinit = 0;
+  private lastSamples = 0;
   private readonly buf: Float64Array;
   private readonly T: Float64Array;
   private readonly err: Float64Array;
@@ -93,7 +96,11 @@ export class ClassifierTrainer {
       const j = this.rng.int(i + 1);
       const x = order[i]; order[i] = order[j]; order[j] = x;
     }
+    // S4NN's order: dead neurons found in the previous epoch are re-initialised now, after that
+    // epoch was evaluated, so that an evaluation never sees freshly redrawn neurons
+    if (this.epoch > 0) this.lastReinit = this.reinitDead(this.lastSamples);
     for (const f of this.fires) f.fill(0);
+    this.lastSamples = n;
     let correct = 0;
     const cosine = this.o.schedule === 'cosine';
     if (this.o.schedule !== 'constant' && !cosine) throw new Error(`ClassifierTrainer: unknown schedule '${String(this.o.schedule)}'`);
@@ -109,11 +116,10 @@ export class ClassifierTrainer {
     }
     this.opt.step();
     this.epoch++;
-    this.reinitDead(n);
     return correct / n;
   }
 
-  /** Re-draws the incoming weights of hidden neurons that fired on too few samples this epoch; returns how many. */
+  /** Re-draws the incoming weights of hidden neurons that fired on too few of the last epoch's samples; returns how many. */
   reinitDead(samples: number): number {
     if (this.o.deadShare <= 0) return 0;
     const net = this.net;

@@ -1,0 +1,11 @@
+// Sample quality (spec §9): the judge (a small ANN MNIST classifier) and the metrics in its feature space.
+export { Judge, trainJudge, loadOrTrainJudge, judgeCachePath, JUDGE_VERSION, JUDGE_ARCH, JUDGE_FEATURES } from './mlp.ts';
+export type { JudgeInfo, LabelledImages, TrainJudgeOptions, LoadOrTrainOptions } from './mlp.ts';
+export {
+  fid, frechetDistance, gaussianStats, classifierScore, classCoverage, copyCheck, qualityReport, formatQualityReport,
+  noiseImages, sampleIndices, percentile, distanceStats, jacobiEigen, sqrtPsd, traceSqrtProduct, NearestIndex,
+} from './metrics.ts';
+export type {
+  GaussianStats, ClassCoverage, DistanceStats, CopyCheck, CopyCheckOptions, Images, QualityRefs, QualityReport,
+  SymmetricEigen, NearestIndexOptions, NearestResult,
+} from './metrics.ts';
