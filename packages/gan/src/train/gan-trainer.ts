@@ -142,8 +142,15 @@ export class GanTrainer {
    * one G update on the last fake batch, sent again through the updated (and now frozen) D.
    */
   trainStep(): StepStats {
-    const c = this.cfg, B = c.batch, D = this.D, dT = discriminatorWindow(c);
-    const img = this.img;
+    const d = this.discriminatorStep();
+    const g = this.generatorStep(false);
+    this.step++;
+    return { step: this.step, ...d, ...g };
+  }
+
+  /** D's updates of one step: `dSteps` times a batch of real images (target real) and a batch of new fakes (target fake). */
+  discriminatorStep(): Pick<StepStats, 'dRealRight' | 'dFakeRight' | 'dLossReal' | 'dLossFake' | 'tReal' | 'tFake'> {
+    const c = this.cfg, B = c.batch, dT = discriminatorWindow(c), img = this.img;
     let realRight = 0, fakeRight = 0, lossReal = 0, lossFake = 0, tReal = 0, tFake = 0;
     for (let d = 0; d < c.dSteps; d++) {
       for (let b = 0; b < B; b++) {
@@ -157,9 +164,8 @@ export class GanTrainer {
         this.bpD.run(rec, this.err, this.optD);
         this.optD.endSample();
       }
+      this.newFakes();
       for (let b = 0; b < B; b++) {
-        const label = c.conditional ? this.data.labels[this.rngData.int(this.data.n)] : 0;
-        this.fakeRecs[b].copyFrom(this.generate(this.noise(this.rngNoise, label), label, this.fakes[b]));
         const rec = this.simD.run(this.fakes[b]);
         if (rec.prediction() === 1) fakeRight++;
         tFake += Math.min(rec.decisionTime, dT);
@@ -168,7 +174,26 @@ export class GanTrainer {
         this.optD.endSample();
       }
     }
-    // G through the frozen D, on the last fake batch
+    const nd = B * c.dSteps, unit = c.kernel === 'delta' ? 1 : c.tmax;
+    return { dRealRight: realRight / nd, dFakeRight: fakeRight / nd, dLossReal: lossReal / nd, dLossFake: lossFake / nd, tReal: tReal / nd / unit, tFake: tFake / nd / unit };
+  }
+
+  /** Draws a new batch of fakes (noise, G run), kept with G's records for the G update. */
+  newFakes(): void {
+    const c = this.cfg;
+    for (let b = 0; b < c.batch; b++) {
+      const label = c.conditional ? this.data.labels[this.rngData.int(this.data.n)] : 0;
+      this.fakeRecs[b].copyFrom(this.generate(this.noise(this.rngNoise, label), label, this.fakes[b]));
+    }
+  }
+
+  /**
+   * G's update through a frozen D on the current fake batch (`fresh`: draw a new one first): D's
+   * error for the target "real" flows from D's output into D's input times, which are G's output times.
+   */
+  generatorStep(fresh = true): Pick<StepStats, 'gFooled' | 'gLoss' | 'lit' | 'varying'> {
+    const c = this.cfg, B = c.batch, D = this.D, dT = discriminatorWindow(c);
+    if (fresh) this.newFakes();
     let fooled = 0, gLoss = 0, lit = 0;
     this.fires.fill(0);
     for (let b = 0; b < B; b++) {
@@ -208,15 +233,7 @@ export class GanTrainer {
         if (this.fires[g] > 0 && this.fires[g] < B) varying++;
       }
     }
-    this.step++;
-    const nd = B * c.dSteps, unit = c.kernel === 'delta' ? 1 : c.tmax;
-    return {
-      step: this.step,
-      dRealRight: realRight / nd, dFakeRight: fakeRight / nd, gFooled: fooled / B,
-      dLossReal: lossReal / nd, dLossFake: lossFake / nd, gLoss: gLoss / B,
-      tReal: tReal / nd / unit, tFake: tFake / nd / unit,
-      lit: lit / (B * PIXELS), varying: varying / neurons,
-    };
+    return { gFooled: fooled / B, gLoss: gLoss / B, lit: lit / (B * PIXELS), varying: varying / neurons };
   }
 
   private trackFeatures(rec: RunRecord): void {
@@ -228,6 +245,11 @@ export class GanTrainer {
   /** Generates `n` images as 8-bit pixels from seeded noise (labels cycle 0..9 in conditional mode, or `digit`). */
   sample(n: number, seed: number, digit?: number): { pixels: Uint8Array; labels: Uint8Array } {
     return sampleGenerator(this.G, this.cfg, n, seed, digit, this);
+  }
+
+  /** The error G's pixels received in the last G update (δ = −∂L/∂t per pixel, from D's input). */
+  get lastPixelError(): Float64Array {
+    return this.dGOut;
   }
 
   /** Counters that must survive a checkpoint besides the weights and optimiser moments. */
