@@ -3,11 +3,14 @@ import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchEngine, type EngineBenchResult } from './engine.ts';
+import { benchQuality } from './quality.ts';
 
 const USAGE = `usage: pnpm bench [part ...] [--images N] [--repeats N] [--seed N] [--json]
 
 parts:  engine   forward pass of the 784-400-10 S4NN network on MNIST test images:
                  the general engine, the engine with early stop, and a plain Float64Array loop
+        quality  the sample-quality judge (an MLP MNIST classifier, trained once and cached in
+                 .cache/judge): its accuracy, FID floor and ceiling, the test set's score
         (no part: run every part)
 
 options:
@@ -19,7 +22,7 @@ options:
 
 (pnpm prints its own header on stdout: use 'pnpm -s bench ... --json' for clean JSON)`;
 
-const PARTS = ['engine'] as const;
+const PARTS = ['engine', 'quality'] as const;
 type Part = (typeof PARTS)[number];
 
 /** Spec §10 reference figures (same machine kind, S4NN's pretrained weights), µs per image. */
@@ -136,6 +139,7 @@ function main(): void {
       results[part] = r;
       if (!json) printEngine(r);
     }
+    if (part === 'quality') results[part] = benchQuality({ seed, log, print: !json });
   }
   if (json) console.log(JSON.stringify({ ...info, parts: results, reference: { source: "spec §10", usPerImage: REFERENCE } }, null, 2));
 }

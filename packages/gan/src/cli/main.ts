@@ -9,6 +9,7 @@ import type { SimulateOptions } from './simulate.ts';
 import type { EvalCommandOptions, TrainCommandOptions } from './classify.ts';
 import type { TrainGanOptions } from './train.ts';
 import type { SampleOptions } from './sample.ts';
+import type { EvalGanOptions } from './eval.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -195,5 +196,27 @@ Examples:
     await m.sample(opts);
   }));
 oneLineErrors(sampleCmd, 'spiking-gan sample');
+
+const evalCmd = program
+  .command('eval')
+  .summary('quality (FID with floor and ceiling, classifier score, coverage, copy check) and sparsity of a trained GAN')
+  .description('Judge a generator\'s samples in the feature space of the project\'s own MNIST classifier (a small ANN trained once with a fixed seed and cached): FID against the MNIST test set beside its floor (train vs test) and ceiling (uniform noise), classifier score, class coverage and confident share, and the copy check; then the spec §7 sparsity figures of G, of D on real and on fake images, and of the G→D pipeline.')
+  .requiredOption('-m, --model <file>', 'generator model (G.safetensors)')
+  .option('--discriminator <file>', 'discriminator model (default: D.safetensors beside the generator)')
+  .option('--count <n>', 'generated images to judge', integerArg(2), 10000)
+  .option('--seed <s>', 'noise seed', integerArg(0, 0xffffffff), 1)
+  .option('--sparsity-samples <n>', 'samples for the sparsity figures', integerArg(1), 1000)
+  .option('--judge-cache <dir>', 'where the judge classifier is cached', '.cache/judge')
+  .option('--json', 'print the figures as JSON')
+  .option('-o, --out <file>', 'also write the figures as JSON to this file')
+  .addHelpText('after', `
+Examples:
+  $ spiking-gan eval --model out/gan/G.safetensors
+  $ spiking-gan eval --model out/gan/G.safetensors --count 2000 --json`)
+  .action(guarded('eval', async (opts: EvalGanOptions) => {
+    const m = await import('./eval.ts');
+    await m.evalGan(opts);
+  }));
+oneLineErrors(evalCmd, 'spiking-gan eval');
 
 await program.parseAsync(process.argv);
