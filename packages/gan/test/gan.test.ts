@@ -28,9 +28,9 @@ class Collect implements GradientSink {
 
 describe('Spiking-GAN machinery', () => {
   it('ramp recipe: the error reaches G\'s weights exactly (G loss through D against finite differences)', () => {
-    const tr = new GanTrainer(tiny('ramp', { gInit: [[-0.2, 0.6], [0.05, 0.5]], dInit: [[-0.02, 0.08], [-0.1, 0.5]] }), data);
+    const tr = new GanTrainer(tiny('ramp', { bias: 0, gInit: [[-0.2, 0.6], [0.05, 0.5]], dInit: [[-0.02, 0.08], [-0.1, 0.5]] }), data);
     const z = tr.noise(new Rng(3), 0, new Float64Array(tr.G.populations[0].size));
-    const img = new Float64Array(784), err = new Float64Array(2);
+    const img = new Float64Array(tr.D.populations[0].size), err = new Float64Array(2);
     const gLoss = () => tr.dError(tr.simD.run((tr.generate(z, 0, img), img)), 0, err);
     const recG = tr.simG.run(z).clone();
     tr.generate(z, 0, img);
@@ -38,8 +38,10 @@ describe('Spiking-GAN machinery', () => {
     expect(recD.timesOf(tr.D.output).every((t) => t < tr.D.tmax)).toBe(true); // both D outputs fire: the loss is smooth
     tr.dError(recD, 0, err);
     const dIn = new Backprop(tr.D, { normalise: false, inputDelta: true }).run(recD, err, null).slice();
+    // pixels G fires before its latency are clipped to time 0: there the true derivative is 0
+    const tG = recG.timesOf(tr.G.output), dPix = dIn.slice(0, 784).map((v, p) => (tG[p] < tr.cfg.gLatency ? 0 : v));
     const sink = new Collect(tr.G);
-    new Backprop(tr.G, { normalise: false }).run(recG, dIn.subarray(0, 784), sink);
+    new Backprop(tr.G, { normalise: false }).run(recG, dPix, sink);
     const h = 1e-7;
     let checked = 0, nonzero = 0;
     for (const pr of tr.G.projections) {
@@ -125,12 +127,12 @@ describe('Spiking-GAN machinery', () => {
     expect(Buffer.from(sampleGenerator(G, back, 8, 1).pixels).equals(Buffer.from(a.sample(8, 1).pixels))).toBe(true);
   });
 
-  it('conditional mode puts the label on both nets\' inputs', () => {
-    const tr = new GanTrainer(tiny('ramp', { conditional: true, labelCopies: 2 }), data);
-    expect(tr.G.populations[0].size).toBe(16 + 20);
-    expect(tr.D.populations[0].size).toBe(784 + 20);
-    const z = tr.noise(new Rng(1), 7, new Float64Array(36));
-    expect(Array.from(z.subarray(16)).map((t) => (t === 0 ? 1 : 0))).toEqual([...Array(14).fill(0), 1, 1, 0, 0, 0, 0]);
+  it('conditional mode puts the label on both nets\' inputs, then the bias neurons', () => {
+    const tr = new GanTrainer(tiny('ramp', { conditional: true, labelCopies: 2, bias: 3 }), data);
+    expect(tr.G.populations[0].size).toBe(16 + 20 + 3);
+    expect(tr.D.populations[0].size).toBe(784 + 20 + 3);
+    const z = tr.noise(new Rng(1), 7, new Float64Array(39));
+    expect(Array.from(z.subarray(16)).map((t) => (t === 0 ? 1 : 0))).toEqual([...Array(14).fill(0), 1, 1, 0, 0, 0, 0, 1, 1, 1]);
     const s = tr.sample(10, 2);
     expect(Array.from(s.labels)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });

@@ -158,6 +158,7 @@ const train = program
   .option('--g-objective <name>', 'flip (non-saturating, D target real), features (match D hidden spike times), both')
   .option('--silent-pixel <name>', 'how D\'s error reaches a black fake pixel: none or late')
   .option('--conditional', 'class-conditional G and D (the digit as extra input spikes)')
+  .option('--bias <n>', 'input neurons of G and D that always spike at time 0 (a bias for IF neurons)', integerArg(0))
   .option('--out <dir>', 'output folder', 'out/gan')
   .option('--resume', 'continue from OUT/checkpoint.safetensors (only --steps may change)')
   .option('--checkpoint-every <n>', 'steps between checkpoints', integerArg(1), 50)

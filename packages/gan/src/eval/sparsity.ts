@@ -2,7 +2,7 @@ import { Rng, Simulator, type Network, type RunRecord } from '@spiking-gan/core'
 import { PJ_PER_MAC, PJ_PER_SOP, ENERGY_NOTE } from '../classify/evaluate.ts';
 import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
-import { generatorWindow, PIXELS } from '../models/networks.ts';
+import { extraSpikes, generatorWindow, PIXELS } from '../models/networks.ts';
 import { generatorInput } from '../train/gan-trainer.ts';
 
 /** Spec §7 figures of one network over a set of inputs (times in image-window units for ramp, steps for delta). */
@@ -93,12 +93,11 @@ export function ganSparsity(G: Network, D: Network, cfg: GanConfig, test: ImageS
   const rng = new Rng(seed);
   let realCalledReal = 0, fakeCalledReal = 0;
   let pDecided = 0, pTime = 0, pSpikes = 0, pSpikesDec = 0, pSyn = 0, pSynDec = 0;
-  const labelsN = D.populations[0].size - PIXELS, copies = labelsN / 10;
   for (let s = 0; s < n; s++) {
     // a real test image
     const px = test.image(s % test.n), label = test.labels[s % test.n];
     for (let p = 0; p < PIXELS; p++) img[p] = px[p] === 0 ? silent : cfg.kernel === 'delta' ? Math.floor(((255 - px[p]) * cfg.tmax) / 255) : ((255 - px[p]) / 255) * cfg.tmax;
-    for (let i = 0; i < labelsN; i++) img[PIXELS + i] = Math.floor(i / copies) === label ? 0 : silent;
+    extraSpikes(cfg, label, img, PIXELS, silent);
     const rr = simD.run(img);
     tr.add(rr);
     if (rr.prediction() === 0) realCalledReal++;

@@ -36,6 +36,8 @@ export interface GanConfig {
   /** Class-conditional G and D: the digit as `labelCopies` extra input spikes per class at time 0. */
   conditional: boolean;
   labelCopies: number;
+  /** Input neurons of G and D that always spike at time 0 (the only way to give IF neurons a bias). */
+  bias: number;
   /** G's objective: `flip` (D's target real, non-saturating), `features` (match D's mean hidden spike times on real images), `both`. */
   gObjective: 'flip' | 'features' | 'both';
   /** How D's error reaches a silent (black) fake pixel: `none` (it cannot) or `late` (treated as a spike at the end of the image window). */
@@ -61,7 +63,7 @@ export const FAITHFUL: GanConfig = {
   kernel: 'delta', loss: 'ttfs', gamma: 3, gammaA: 3, beta: 0.05, tmax: 256, dWindow: 1, gLatency: 2,
   nz: 100, noise: 'uniform', noiseSilent: 0, noiseSpan: 256, gHidden: 400, dHidden: 400,
   gThreshold: 100, dThreshold: 100, gInit: [[0, 5], [0, 0.5]], dInit: [[0, 5], [0, 48]],
-  conditional: false, labelCopies: 10, gObjective: 'flip', silentPixel: 'none', silentPenalty: 0,
+  conditional: false, labelCopies: 10, bias: 0, gObjective: 'flip', silentPixel: 'none', silentPenalty: 0,
   optimizer: 'sgd', lrD: 0.2, lrG: 0.2, beta1: 0.9, decay: 1e-6, batch: 1, dSteps: 1, steps: 3000, seed: 0,
 };
 
@@ -70,7 +72,7 @@ export const RAMP: GanConfig = {
   kernel: 'ramp', loss: 'bce', gamma: 0.05, gammaA: 0.05, beta: 8, tmax: 1, dWindow: 3, gLatency: 1,
   nz: 100, noise: 'sparse', noiseSilent: 0.5, noiseSpan: 1, gHidden: 400, dHidden: 400,
   gThreshold: 1, dThreshold: 1, gInit: [[-0.4, 0.45], [-0.05, 0.055]], dInit: [[-0.02, 0.065], [-0.05, 0.075]],
-  conditional: false, labelCopies: 10, gObjective: 'flip', silentPixel: 'late', silentPenalty: 1e-4,
+  conditional: false, labelCopies: 10, bias: 10, gObjective: 'flip', silentPixel: 'late', silentPenalty: 1e-4,
   optimizer: 'adam', lrD: 2e-4, lrG: 2e-4, beta1: 0.5, decay: 0, batch: 32, dSteps: 1, steps: 400, seed: 0,
 };
 
@@ -98,6 +100,7 @@ export function checkConfig(c: GanConfig): void {
   if (!['none', 'late'].includes(c.silentPixel)) bad(`silentPixel must be none or late, got '${c.silentPixel}'`);
   if (!['sgd', 'adam'].includes(c.optimizer)) bad(`optimizer must be sgd or adam, got '${c.optimizer}'`);
   for (const k of ['nz', 'gHidden', 'dHidden', 'batch', 'dSteps', 'labelCopies'] as const) if (!Number.isInteger(c[k]) || c[k] < 1) bad(`${k} must be a positive integer, got ${c[k]}`);
+  if (!Number.isInteger(c.bias) || c.bias < 0) bad(`bias must be a whole number, got ${c.bias}`);
   if (!Number.isInteger(c.steps) || c.steps < 0) bad(`steps must be a whole number, got ${c.steps}`);
   for (const k of ['tmax', 'dWindow', 'noiseSpan', 'beta', 'lrD', 'lrG'] as const) if (!(c[k] > 0) || !Number.isFinite(c[k])) bad(`${k} must be a positive number, got ${c[k]}`);
   for (const k of ['gamma', 'gammaA', 'gLatency', 'decay', 'silentPenalty', 'gThreshold', 'dThreshold'] as const) if (!(c[k] >= 0) || !Number.isFinite(c[k])) bad(`${k} must be a number >= 0, got ${c[k]}`);

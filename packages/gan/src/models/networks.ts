@@ -8,6 +8,22 @@ export function labelInputs(cfg: GanConfig): number {
   return cfg.conditional ? 10 * cfg.labelCopies : 0;
 }
 
+/** Extra input neurons of G and D beyond noise or pixels: the label code, then the bias neurons. */
+export function extraInputs(cfg: GanConfig): number {
+  return labelInputs(cfg) + cfg.bias;
+}
+
+/**
+ * Writes the extra input spikes at `out[at..]`: `labelCopies` spikes at time 0 for the label's
+ * neurons (the other label neurons silent), then `bias` neurons that always spike at time 0 (IF
+ * neurons have no bias current, so without them an image with no spike leaves a network silent).
+ */
+export function extraSpikes(cfg: GanConfig, label: number, out: Float64Array, at: number, silent: number): void {
+  const n = labelInputs(cfg), k = cfg.labelCopies;
+  for (let i = 0; i < n; i++) out[at + i] = Math.floor(i / k) === label ? 0 : silent;
+  for (let i = 0; i < cfg.bias; i++) out[at + n + i] = 0;
+}
+
 /** Time window of G: its latency plus the image window. */
 export function generatorWindow(cfg: GanConfig): number {
   return cfg.gLatency + cfg.tmax;
@@ -29,10 +45,10 @@ function build(cfg: GanConfig, inputs: number, hidden: number, outputs: number, 
 
 /** The spiking generator: N_z noise inputs (+ label inputs) → hidden → 784 pixel neurons. */
 export function buildGenerator(cfg: GanConfig): Network {
-  return build(cfg, cfg.nz + labelInputs(cfg), cfg.gHidden, PIXELS, cfg.gThreshold, cfg.gInit, generatorWindow(cfg), cfg.seed * 10 + 100, ['hidden', 'pixels']);
+  return build(cfg, cfg.nz + extraInputs(cfg), cfg.gHidden, PIXELS, cfg.gThreshold, cfg.gInit, generatorWindow(cfg), cfg.seed * 10 + 100, ['hidden', 'pixels']);
 }
 
 /** The spiking discriminator: 784 pixels (+ label inputs) → hidden → 2 (neuron 0 = real, 1 = fake). */
 export function buildDiscriminator(cfg: GanConfig): Network {
-  return build(cfg, PIXELS + labelInputs(cfg), cfg.dHidden, 2, cfg.dThreshold, cfg.dInit, discriminatorWindow(cfg), cfg.seed * 10 + 200, ['hidden', 'decision']);
+  return build(cfg, PIXELS + extraInputs(cfg), cfg.dHidden, 2, cfg.dThreshold, cfg.dInit, discriminatorWindow(cfg), cfg.seed * 10 + 200, ['hidden', 'decision']);
 }

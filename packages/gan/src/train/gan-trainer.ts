@@ -1,7 +1,7 @@
 import { Backprop, Optimiser, Rng, Simulator, targets, type Network, type RunRecord } from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
-import { buildDiscriminator, buildGenerator, discriminatorWindow, generatorWindow, labelInputs, PIXELS } from '../models/networks.ts';
+import { buildDiscriminator, buildGenerator, discriminatorWindow, extraSpikes, generatorWindow, PIXELS } from '../models/networks.ts';
 
 /** Figures of one training step (means over the step's samples). */
 export interface StepStats {
@@ -100,7 +100,7 @@ export class GanTrainer {
     const rec = this.simG.run(z);
     const t = rec.timesOf(this.G.output), gT = generatorWindow(this.cfg), L = this.cfg.gLatency;
     for (let p = 0; p < PIXELS; p++) img[p] = t[p] >= gT ? this.silent : Math.max(0, t[p] - L);
-    this.labelSpikes(label, img, PIXELS, this.silent);
+    this.extraSpikes(label, img, PIXELS, this.silent);
     return rec;
   }
 
@@ -111,11 +111,11 @@ export class GanTrainer {
       const v = px[p];
       img[p] = v === 0 ? this.silent : c.kernel === 'delta' ? Math.floor(((255 - v) * c.tmax) / 255) : ((255 - v) / 255) * c.tmax;
     }
-    this.labelSpikes(this.data.labels[index], img, PIXELS, this.silent);
+    this.extraSpikes(this.data.labels[index], img, PIXELS, this.silent);
   }
 
-  private labelSpikes(label: number, out: Float64Array, at: number, silent: number): void {
-    labelSpikes(this.cfg, label, out, at, silent);
+  private extraSpikes(label: number, out: Float64Array, at: number, silent: number): void {
+    extraSpikes(this.cfg, label, out, at, silent);
   }
 
   /** D's output error δ = −∂L/∂t for class y (0 real, 1 fake); returns the loss. */
@@ -289,12 +289,6 @@ export function generatorInput(cfg: GanConfig, rng: Rng, label: number, out: Flo
     const t = discrete ? rng.int(cfg.noiseSpan) : rng.next() * cfg.noiseSpan;
     out[i] = cfg.noise === 'sparse' && rng.next() < cfg.noiseSilent ? gT : t;
   }
-  labelSpikes(cfg, label, out, cfg.nz, gT);
+  extraSpikes(cfg, label, out, cfg.nz, gT);
   return out;
-}
-
-/** Writes the conditional label code at `out[at..]`: `labelCopies` spikes at time 0 for the label's neurons, the rest silent. */
-function labelSpikes(cfg: GanConfig, label: number, out: Float64Array, at: number, silent: number): void {
-  const n = labelInputs(cfg), k = cfg.labelCopies;
-  for (let i = 0; i < n; i++) out[at + i] = Math.floor(i / k) === label ? 0 : silent;
 }
