@@ -15,7 +15,7 @@ export { encodeSafetensors, decodeSafetensors, readSafetensorsFile, writeSafeten
 export type { DType, Tensor } from './io/safetensors.ts';
 export { ModelFileError } from './io/errors.ts';
 export { writeFileAtomic } from './io/atomic.ts';
-export { Backprop, normalise } from './learn/backprop.ts';
+export { Backprop, GradientCollector, normalise } from './learn/backprop.ts';
 export type { BackpropOptions, GradientSink } from './learn/backprop.ts';
 export { Optimiser } from './learn/optimiser.ts';
 export type { OptimiserOptions } from './learn/optimiser.ts';

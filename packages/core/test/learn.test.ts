@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { aggressiveTargets, Backprop, Network, Optimiser, outputError, Rng, Simulator, ttfsTargets, type GradientSink } from '../src/index.ts';
+import { aggressiveTargets, Backprop, GradientCollector, Network, Optimiser, outputError, Rng, Simulator, ttfsTargets, type GradientSink } from '../src/index.ts';
 
-/** A sink that keeps raw gradients g_ij = ∂L/∂w_ij per projection. */
-class Collect implements GradientSink {
-  readonly g: Float64Array[];
-  constructor(net: Network) {
-    this.g = net.projections.map((p) => new Float64Array(p.weights.length));
-  }
-  target(k: number) {
-    return { array: this.g[k], coef: 1 };
-  }
-  afterProjection(): void {}
-}
 
 describe('S4NN targets (TTFS) and Aggressive TTFS', () => {
   const o = { tmax: 256, gamma: 3 };
@@ -66,21 +55,21 @@ describe('S4NN gradient on a hand-computed case', () => {
     const err = outputError(T, rec.timesOf(net.output), 20);
     expect(Array.from(err)).toEqual([3 / 20, -3 / 20]);
     const bp = new Backprop(net, { inputDelta: true });
-    const sink = new Collect(net);
+    const sink = new GradientCollector(net);
     bp.run(rec, err, sink);
     const s = Math.SQRT1_2;
     // output δ normalised: [1/√2, −1/√2]
     expect(bp.delta[2][0]).toBeCloseTo(s, 15);
     expect(bp.delta[2][1]).toBeCloseTo(-s, 15);
     // output weight gradients g_jk = δ_k · [t_j < t_k]: h0 (2) before o0 (3) and o1 (6); h1 (5) only before o1 (6)
-    const gOut = sink.g[1]; // engine layout [pre][post]
+    const gOut = sink.grad[1]; // engine layout [pre][post]
     expect(Array.from(gOut).map((v) => +v.toFixed(12))).toEqual([s, -s, 0, -s].map((v) => +v.toFixed(12)));
     // hidden δ_j = Σ_k δ_k w_jk [t_j < t_k], before normalisation: h0 = s·2 + (−s)·0.7, h1 = (−s)·0.7
     const h0 = s * 2 - s * 0.7, h1 = -s * 0.7, nh = Math.hypot(h0, h1);
     expect(bp.delta[1][0]).toBeCloseTo(h0 / nh, 12);
     expect(bp.delta[1][1]).toBeCloseTo(h1 / nh, 12);
     // hidden weight gradients: i0 (1) before h0 (2) and h1 (5); i1 (4) only before h1 (5); i2 silent → none
-    const gH = sink.g[0];
+    const gH = sink.grad[0];
     expect(gH[0 * 2 + 0]).toBeCloseTo(h0 / nh, 12);
     expect(gH[0 * 2 + 1]).toBeCloseTo(h1 / nh, 12);
     expect(gH[1 * 2 + 0]).toBe(0);
@@ -112,22 +101,22 @@ describe('S4NN gradient on a hand-computed case', () => {
     const net = tiny();
     const rec = new Simulator(net).run([20, 20, 20]); // nothing fires
     const bp = new Backprop(net, { inputDelta: true });
-    const sink = new Collect(net);
+    const sink = new GradientCollector(net);
     bp.run(rec, [0, 0], sink);
     expect(Array.from(bp.delta[2])).toEqual([0, 0]);
-    expect(sink.g.every((g) => g.every((v) => v === 0))).toBe(true);
+    expect(sink.grad.every((g) => g.every((v) => v === 0))).toBe(true);
     // a silent hidden neuron has δ = 0: t_j = tmax is never before t_k
     const rec2 = new Simulator(net).run([20, 20, 3]);
-    const sink2 = new Collect(net);
+    const sink2 = new GradientCollector(net);
     bp.run(rec2, [-0.1, -0.1], sink2);
     expect(Array.from(bp.delta[1])).toEqual([0, 0]);
     // a silent output neuron still learns from every input that fired (S4NN): h0 fires at 2, o1 stays silent
-    const sink3 = new Collect(net);
+    const sink3 = new GradientCollector(net);
     const rec3 = new Simulator(net).run([1, 20, 20]);
     expect(rec3.timesOf(net.output)[1]).toBe(20);
     bp.run(rec3, [0, -1], sink3);
-    expect(sink3.g[1][0 * 2 + 1]).toBe(-1); // h0 → o1
-    expect(sink3.g[1][1 * 2 + 1]).toBe(0); // h1 silent: nothing
+    expect(sink3.grad[1][0 * 2 + 1]).toBe(-1); // h0 → o1
+    expect(sink3.grad[1][1 * 2 + 1]).toBe(0); // h1 silent: nothing
   });
 });
 
@@ -142,15 +131,15 @@ describe('Optimiser', () => {
       // explicit reference on b: w ← w − η g; w ← w − η λ w
       const rb = new Simulator(b).run(x);
       const tb = rb.timesOf(b.output);
-      const gb = new Collect(b);
+      const gb = new GradientCollector(b);
       // backprop on b with the order S4NN uses (output layer updated before δ is propagated through it)
       const bpb = new Backprop(b);
       const explicit: GradientSink = {
-        target: (k) => ({ array: gb.g[k], coef: 1 }),
+        target: (k) => ({ array: gb.grad[k], coef: 1 }),
         afterProjection: (k) => {
           const w = b.projections[k].weights;
           for (let i = 0; i < w.length; i++) {
-            w[i] -= 0.2 * gb.g[k][i];
+            w[i] -= 0.2 * gb.grad[k][i];
             w[i] -= 0.2 * 0.01 * w[i];
           }
         },
@@ -213,7 +202,7 @@ describe('ramp kernel: exact gradient against finite differences', () => {
       const out = rec.timesOf(net.output);
       if (out.some((t) => t >= 10)) continue; // FD needs every output to fire
       const bp = new Backprop(net, { normalise: false, inputDelta: true });
-      const sink = new Collect(net);
+      const sink = new GradientCollector(net);
       bp.run(rec, c.map((v) => -v), sink);
       const h = 1e-6;
       for (const pr of net.projections) {
@@ -225,7 +214,7 @@ describe('ramp kernel: exact gradient against finite differences', () => {
           const dn = loss(x);
           pr.weights[k] = w;
           const fd = (up - dn) / (2 * h);
-          expect(sink.g[pr.index][k], `seed ${seed} proj ${pr.index} w ${k}`).toBeCloseTo(fd, 5);
+          expect(sink.grad[pr.index][k], `seed ${seed} proj ${pr.index} w ${k}`).toBeCloseTo(fd, 5);
           checked++;
         }
       }

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Backprop, Rng, type GradientSink, type Network } from '@spiking-gan/core';
+import { Backprop, GradientCollector, Rng, type Network } from '@spiking-gan/core';
 import { loadMnist } from '../src/data/mnist.ts';
 import { makeConfig, type GanConfig } from '../src/models/config.ts';
 import { loadCheckpoint, loadGenerator, saveCheckpoint, saveNetwork } from '../src/train/checkpoint.ts';
@@ -15,16 +15,6 @@ const tiny = (preset: string, o: Partial<GanConfig> = {}) => makeConfig(preset, 
 const snapshot = (net: Network) => net.projections.map((p) => ({ w: Float64Array.from(p.weights), s: p.scale }));
 const same = (a: ReturnType<typeof snapshot>, b: ReturnType<typeof snapshot>) => a.every((x, k) => x.s === b[k].s && x.w.every((v, i) => v === b[k].w[i]));
 
-class Collect implements GradientSink {
-  readonly g: Float64Array[];
-  constructor(net: Network) {
-    this.g = net.projections.map((p) => new Float64Array(p.weights.length));
-  }
-  target(k: number) {
-    return { array: this.g[k], coef: 1 };
-  }
-  afterProjection(): void {}
-}
 
 describe('Spiking-GAN machinery', () => {
   it('ramp recipe: the error reaches G\'s weights exactly (G loss through D against finite differences)', () => {
@@ -40,7 +30,7 @@ describe('Spiking-GAN machinery', () => {
     const dIn = new Backprop(tr.D, { normalise: false, inputDelta: true }).run(recD, err, null).slice();
     // pixels G fires before its latency are clipped to time 0: there the true derivative is 0
     const tG = recG.timesOf(tr.G.output), dPix = dIn.slice(0, 784).map((v, p) => (tG[p] < tr.cfg.gLatency ? 0 : v));
-    const sink = new Collect(tr.G);
+    const sink = new GradientCollector(tr.G);
     new Backprop(tr.G, { normalise: false }).run(recG, dPix, sink);
     const h = 1e-7;
     let checked = 0, nonzero = 0;
@@ -53,7 +43,7 @@ describe('Spiking-GAN machinery', () => {
         const dn = gLoss();
         pr.weights[k] = w;
         const fd = (up - dn) / (2 * h);
-        expect(sink.g[pr.index][k], `projection ${pr.index} weight ${k}`).toBeCloseTo(fd, 4);
+        expect(sink.grad[pr.index][k], `projection ${pr.index} weight ${k}`).toBeCloseTo(fd, 4);
         checked++;
         if (fd !== 0) nonzero++;
       }

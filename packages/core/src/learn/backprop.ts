@@ -200,3 +200,24 @@ export function normalise(v: Float64Array): Float64Array {
   }
   return v;
 }
+
+/** A gradient sink that keeps the raw gradients g_ij = ∂L/∂w_ij per projection (engine layout, by presynaptic row), for inspection or a custom optimiser. */
+export class GradientCollector implements GradientSink {
+  /** Accumulated gradients, one array per projection. */
+  readonly grad: Float64Array[];
+
+  constructor(net: Network) {
+    this.grad = net.projections.map((p) => new Float64Array(p.weights.length));
+  }
+
+  target(k: number): { array: Float64Array; coef: number } {
+    return { array: this.grad[k], coef: 1 };
+  }
+
+  afterProjection(): void {}
+
+  /** Clears the accumulated gradients. */
+  zero(): void {
+    for (const g of this.grad) g.fill(0);
+  }
+}

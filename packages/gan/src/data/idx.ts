@@ -1,6 +1,7 @@
 // IDX files (the MNIST container): big-endian header `00 00 08 ndim`, ndim uint32 sizes, then the bytes.
 // Only unsigned-byte payloads (type 0x08) with 1 to 4 dimensions are accepted.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '@spiking-gan/core';
 import { basename } from 'node:path';
 
 /** A malformed or unsupported IDX file; the message names the file and the problem. */
@@ -85,25 +86,7 @@ export function encodeIdx(dims: number[], data: Uint8Array): Uint8Array {
 
 /** Write an IDX file atomically (temp file in the same folder, then rename). */
 export function writeIdx(path: string, dims: number[], data: Uint8Array): void {
-  const h = header(dims, data);
-  const tmp = `${path}.${process.pid}.${Date.now().toString(36)}.tmp`;
-  let fd = openSync(tmp, 'w');
-  try {
-    writeAll(fd, h);
-    writeAll(fd, data);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = -1;
-    renameSync(tmp, path);
-  } catch (e) {
-    if (fd >= 0) closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
-
-function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+  writeFileAtomic(path, encodeIdx(dims, data));
 }
 
 function hex(b: Uint8Array): string {

@@ -1,65 +1,10 @@
 import { Rng, Simulator, type Network, type RunRecord } from '@spiking-gan/core';
-import { PJ_PER_MAC, PJ_PER_SOP, ENERGY_NOTE } from '../classify/evaluate.ts';
+export type { NetFigures } from './figures.ts';
+import { ENERGY_NOTE, PJ_PER_MAC, PJ_PER_SOP, Tally, type NetFigures } from './figures.ts';
 import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
 import { extraSpikes, generatorWindow, PIXELS } from '../models/networks.ts';
 import { generatorInput } from '../train/gan-trainer.ts';
-
-/** Spec §7 figures of one network over a set of inputs (times in image-window units for ramp, steps for delta). */
-export interface NetFigures {
-  samples: number;
-  /** Mean first output spike time over decided samples, and the share with no output spike. */
-  decisionTime: number;
-  undecided: number;
-  /** Mean spikes per sample per non-input layer, whole window and up to the decision. */
-  spikesPerLayer: Record<string, number>;
-  spikesPerLayerToDecision: Record<string, number>;
-  spikes: number;
-  spikesToDecision: number;
-  /** Mean synaptic events (SOPs) per sample, whole window and to the decision. */
-  synapticEvents: number;
-  synapticEventsToDecision: number;
-  /** SOPs × 0.9 pJ (to the decision) against the same network as an ANN, MACs × 4.6 pJ. */
-  energy: { snnNj: number; snnToDecisionNj: number; annNj: number; note: string };
-}
-
-/** Accumulates run records into NetFigures. */
-class Tally {
-  private n = 0; private decided = 0; private t = 0; private syn = 0; private synDec = 0;
-  private readonly spk: Float64Array; private readonly spkDec: Float64Array;
-  constructor(private readonly net: Network, private readonly unit: number) {
-    this.spk = new Float64Array(net.populations.length);
-    this.spkDec = new Float64Array(net.populations.length);
-  }
-  add(rec: RunRecord): void {
-    this.n++;
-    if (rec.decided) {
-      this.decided++;
-      this.t += rec.decisionTime;
-    }
-    for (const p of this.net.populations) {
-      this.spk[p.index] += rec.spikes[p.index];
-      this.spkDec[p.index] += rec.spikesToDecision[p.index];
-    }
-    this.syn += rec.synapticEvents;
-    this.synDec += rec.synapticEventsToDecision;
-  }
-  figures(): NetFigures {
-    const layers = this.net.populations.filter((p) => !p.isInput), n = Math.max(1, this.n);
-    const per = (a: Float64Array) => Object.fromEntries(layers.map((p) => [p.name, a[p.index] / n]));
-    const sum = (a: Float64Array) => layers.reduce((s, p) => s + a[p.index], 0) / n;
-    const macs = this.net.projections.reduce((s, p) => s + p.src.size * p.dst.size, 0);
-    return {
-      samples: this.n,
-      decisionTime: this.decided ? this.t / this.decided / this.unit : NaN,
-      undecided: 1 - this.decided / n,
-      spikesPerLayer: per(this.spk), spikesPerLayerToDecision: per(this.spkDec),
-      spikes: sum(this.spk), spikesToDecision: sum(this.spkDec),
-      synapticEvents: this.syn / n, synapticEventsToDecision: this.synDec / n,
-      energy: { snnNj: (this.syn / n) * PJ_PER_SOP / 1000, snnToDecisionNj: (this.synDec / n) * PJ_PER_SOP / 1000, annNj: (macs * PJ_PER_MAC) / 1000, note: ENERGY_NOTE },
-    };
-  }
-}
 
 /** Sparsity of the whole G→D pipeline: D decides at its decision time plus G's latency; what G spent until then counts too. */
 export interface PipelineFigures {

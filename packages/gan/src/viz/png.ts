@@ -1,5 +1,5 @@
 // Greyscale image grids as PNG files (white digits on black, like MNIST).
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { writeFileAtomic } from '@spiking-gan/core';
 import { PNG } from 'pngjs';
 
 /** Layout of an image grid: images per row, grey padding in px, integer upscaling. */
@@ -53,17 +53,5 @@ export function imageGridPng(images: Uint8Array, n: number, rows: number, cols: 
 
 /** Write bytes (e.g. a PNG) atomically: temp file in the same folder, then rename. */
 export function writePng(path: string, bytes: Uint8Array): void {
-  const tmp = `${path}.${process.pid}.${Date.now().toString(36)}.tmp`;
-  let fd = openSync(tmp, 'w');
-  try {
-    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = -1;
-    renameSync(tmp, path);
-  } catch (e) {
-    if (fd >= 0) closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeFileAtomic(path, bytes);
 }
