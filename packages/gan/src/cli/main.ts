@@ -146,6 +146,8 @@ const train = program
   .option('--preset <name>', 'ramp (continuous time, exact gradients; default) or faithful (delta synapses, S4NN gradient, per-sample SGD)', 'ramp')
   .option('--steps <n>', 'training steps (D on real and fake batches, then G)', integerArg(1))
   .option('--batch <n>', 'samples per update', integerArg(1))
+  .option('--kernel <name>', 'synapse kernel: ramp (exact gradients) or delta (S4NN gradient); the presets set the matching time window and inits')
+  .option('--optimizer <name>', 'sgd or adam')
   .option('--loss <name>', 'D loss: bce (ramp), ttfs or aggressive')
   .option('--gamma <g>', 'TTFS margin γ (image-window units for ramp, steps for faithful)', numberArg(0))
   .option('--gamma-a <g>', 'Aggressive TTFS: γ_a', numberArg(0))
