@@ -74,7 +74,7 @@ export async function classifyTrain(o: TrainCommandOptions): Promise<void> {
     history.push({ epoch: e + 1, trainAccuracy: acc, testAccuracy: last.accuracy, seconds, inferenceTime: last.inferenceTime, spikes: last.spikes, reinitialised: trainer.lastReinit });
     saveModel(o.out, net, { metadata: { kind: 'classifier', settings: JSON.stringify(settings), history: JSON.stringify(history), input: JSON.stringify({ name: 'input', size: 784 }) } });
     if (!o.json && !o.quiet) {
-      process.stderr.write(`epoch ${e + 1}: train ${pct(acc)} in ${formatDuration(seconds)} (${((seconds * 1e6) / Math.min(o.trainLimit ?? train.n, train.n)).toFixed(0)} µs/image) | test ${pct(last.accuracy)} (ties correct ${pct(last.accuracyTiesCorrect)}), inference time ${last.inferenceTime.toFixed(2)} steps, ${last.spikes.toFixed(1)} spikes/sample, ${trainer.lastReinit} dead neurons re-initialised\n`);
+      process.stderr.write(`epoch ${e + 1}: train ${pct(acc)} in ${formatDuration(seconds)} (${((seconds * 1e6) / Math.min(o.trainLimit ?? train.n, train.n)).toFixed(0)} µs/image) | test ${pct(last.accuracy)} (ties correct ${pct(last.accuracyTiesCorrect)}), inference time ${last.inferenceTime.toFixed(2)} ${timeUnit(net)}, ${last.spikes.toFixed(1)} spikes/sample, ${trainer.lastReinit} dead neurons re-initialised\n`);
     }
   }
   const result = { model: o.out, settings, history, test: last };
@@ -107,12 +107,17 @@ export async function classifyEval(o: EvalCommandOptions): Promise<void> {
   const lines = [
     `model ${o.model}: ${net.populations.map((p) => p.size).join('-')}, ${net.time} time, tmax ${net.tmax}, ${m.samples} MNIST test images`,
     `accuracy            ${pct(m.accuracy)}   (S4NN's count, ties correct: ${pct(m.accuracyTiesCorrect)})`,
-    `inference time      ${m.inferenceTime.toFixed(2)} steps (first output spike, decided samples); undecided ${pct(m.undecided)}`,
+    `inference time      ${m.inferenceTime.toFixed(2)} ${timeUnit(net)} (first output spike, decided samples); undecided ${pct(m.undecided)}`,
     `spikes per sample   ${m.spikes.toFixed(2)} whole window, ${m.spikesToDecision.toFixed(2)} to the decision (${layers.map((l) => `${l} ${m.spikesPerLayer[l].toFixed(1)}/${m.spikesPerLayerToDecision[l].toFixed(1)}`).join(', ')}); input spikes ${m.inputSpikes.toFixed(1)}`,
     `synaptic events     ${m.synapticEvents.toFixed(0)} whole window, ${m.synapticEventsToDecision.toFixed(0)} to the decision`,
     `energy estimate     ${m.energy.snnNj.toFixed(1)} nJ (${m.energy.snnToDecisionNj.toFixed(1)} nJ to the decision) at 0.9 pJ/SOP, against ${m.energy.annNj.toFixed(1)} nJ for the same ANN (${m.energy.macs} MACs at 4.6 pJ); ${m.energy.note}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** How times of a network are counted: steps in discrete time, time units of the window otherwise. */
+function timeUnit(net: Network): string {
+  return net.time === 'discrete' ? 'steps' : `time units (window ${net.tmax})`;
 }
 
 function checkClassifier(net: Network, file: string): void {
