@@ -159,6 +159,8 @@ const train = program
   .option('--noise-silent <p>', 'sparse noise: probability that a noise input stays silent', numberArg(0))
   .option('--g-objective <name>', 'flip (non-saturating, D target real), features (match D hidden spike times), both')
   .option('--silent-pixel <name>', 'how D\'s error reaches a black fake pixel: none or late')
+  .option('--silent-penalty <rho>', 'ramp: gradient that pushes silent neurons of G and D to fire', numberArg(0))
+  .option('--beta <b>', 'bce loss: logit = beta * (t_fake - t_real) / image window', numberArg(0))
   .option('--conditional', 'class-conditional G and D (the digit as extra input spikes)')
   .option('--bias <n>', 'input neurons of G and D that always spike at time 0 (a bias for IF neurons)', integerArg(0))
   .option('--out <dir>', 'output folder', 'out/gan')
