@@ -197,7 +197,7 @@ misuse('eval', [
   ['non-numeric --seed', ['--model', G, '--seed', 'abc'], ['--seed', 'abc']],
 ]);
 
-describe('known problems (it.fails: these pass while the bug is there; make them `it` once fixed)', () => {
+describe('output paths are checked before any work starts', () => {
   // classify train checks --out only when it saves, after the first epoch, and then names its own
   // temporary file: "spiking-gan classify train: .gan.<pid>.<hex>.tmp: is a directory, expected a file"
   // (for --out . it is Node's "EBUSY: resource busy or locked, rename '<tmp>' -> '.'").
@@ -207,6 +207,6 @@ describe('known problems (it.fails: these pass while the bug is there; make them
     expect(r.stderr).toContain(` ${dir}`);
   };
   const train = (out: string) => cli('classify', 'train', '--epochs', '1', '--train-limit', '50', '--test-limit', '50', '--hidden', '10', '--quiet', '--out', out);
-  it.fails('classify train --out <a folder> names that folder, not a temporary file', async () => named(await train('gan'), 'gan'));
-  it.fails('classify train --out . says it is a directory', async () => named(await train('.'), '.'));
+  it('classify train --out <a folder> names that folder, not a temporary file', async () => named(await train('gan'), 'gan'));
+  it('classify train --out . says it is a directory', async () => named(await train('.'), '.'));
 });

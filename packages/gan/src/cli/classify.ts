@@ -7,7 +7,7 @@ import { ClassifierTrainer } from '../classify/train.ts';
 import { evaluateClassifier, type ClassifierMetrics } from '../classify/evaluate.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { CliError } from './fail.ts';
-import { writeOutput } from './output.ts';
+import { checkOutputFile, writeOutput } from './output.ts';
 import { formatDuration, Progress } from './progress.ts';
 
 /** Options of `classify train`. */
@@ -55,6 +55,7 @@ export async function classifyTrain(o: TrainCommandOptions): Promise<void> {
   if (!['earlier', 'winner', 'absolute'].includes(o.variant)) throw new CliError(`--variant must be earlier, winner or absolute, got '${o.variant}'`);
   if (o.schedule !== 'constant' && o.schedule !== 'cosine') throw new CliError(`--schedule must be constant or cosine, got '${o.schedule}'`);
   if (o.kernel === 'ramp' && o.loss !== 'softmax') throw new CliError(`--kernel ramp needs --loss softmax (the TTFS targets are for the delta kernel's integer times)`);
+  checkOutputFile(o.out);
   const train = loadMnist('train'), test = loadMnist('test');
   const net = buildClassifier({ kernel: o.kernel, hidden: o.hidden, seed: o.seed });
   const lr = o.lr ?? (o.optimizer === 'adam' ? 1e-3 : 0.2);
@@ -96,6 +97,7 @@ export async function classifyEval(o: EvalCommandOptions): Promise<void> {
   const { net, metadata } = loadModel(o.model);
   checkClassifier(net, o.model);
   const test = loadMnist('test');
+  if (o.out) checkOutputFile(o.out);
   const m = evaluateClassifier(net, test, { limit: o.limit });
   const result = { model: o.model, settings: metadata.settings ? JSON.parse(metadata.settings) : null, ...m };
   if (o.out) writeOutput(o.out, `${JSON.stringify(result, null, 2)}\n`);

@@ -8,7 +8,7 @@ import { formatQualityReport, loadOrTrainJudge, qualityReport } from '../quality
 import { loadGenerator } from '../train/checkpoint.ts';
 import { sampleGenerator } from '../train/gan-trainer.ts';
 import { CliError } from './fail.ts';
-import { writeOutput } from './output.ts';
+import { checkOutputDir, checkOutputFile, writeOutput } from './output.ts';
 
 /** Options of `spiking-gan eval`. */
 export interface EvalGanOptions {
@@ -32,6 +32,8 @@ export async function evalGan(o: EvalGanOptions): Promise<void> {
   if (!existsSync(dPath)) throw new CliError(`${dPath}: no such file (give the discriminator with --discriminator)`);
   const { net: D, metadata: dMeta } = loadModel(dPath);
   if (dMeta.kind !== 'discriminator') throw new CliError(`${dPath}: not a discriminator model (kind '${dMeta.kind ?? 'none'}')`);
+  if (o.out) checkOutputFile(o.out);
+  checkOutputDir(o.judgeCache);
   const log = o.json ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
   const judge = loadOrTrainJudge(o.judgeCache, { log });
   const { pixels } = sampleGenerator(G, cfg, o.count, o.seed);

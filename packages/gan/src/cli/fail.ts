@@ -8,7 +8,7 @@ export class CliError extends Error {
 }
 
 /** Error names whose messages are meant for the user (ours and the library's validation errors). */
-const EXPECTED = new Set(['CliError', 'ModelFileError', 'IdxError', 'RangeError', 'InvalidArgumentError']);
+const EXPECTED = new Set(['CliError', 'ModelFileError', 'IdxError', 'RangeError', 'InvalidArgumentError', 'DivergenceError']);
 
 /** True when SPIKING_GAN_DEBUG asks for stack traces. */
 export function debugEnabled(): boolean {
@@ -68,7 +68,7 @@ function systemMessage(code: string, path: string | undefined, message: string):
     case 'ENOENT': return `${where}no such file or directory`;
     case 'EACCES': case 'EPERM': return `${where}permission denied`;
     case 'EISDIR': return `${where}is a directory, expected a file`;
-    case 'ENOTDIR': return `${where}a part of the path is not a directory`;
+    case 'ENOTDIR': case 'EEXIST': return `${where}a part of the path is a file, not a directory`;
     case 'ENOSPC': return `${where}no space left on the device`;
     default: return message;
   }

@@ -5,7 +5,7 @@ import { loadGenerator } from '../train/checkpoint.ts';
 import { sampleGenerator } from '../train/gan-trainer.ts';
 import { imageGridPng } from '../viz/png.ts';
 import { CliError } from './fail.ts';
-import { writeOutput } from './output.ts';
+import { checkOutputFile, writeOutput } from './output.ts';
 
 /** Options of `spiking-gan sample`. */
 export interface SampleOptions {
@@ -23,10 +23,12 @@ export async function sample(o: SampleOptions): Promise<void> {
   if (!existsSync(o.model)) throw new CliError(`${o.model}: no such file`);
   const { G, cfg } = loadGenerator(o.model);
   if (o.digit !== undefined && !cfg.conditional) throw new CliError(`--digit needs a class-conditional generator; ${o.model} was trained unconditionally`);
+  const idx = o.idx ?? o.png.replace(/\.png$/i, '') + '-images-idx3-ubyte';
+  checkOutputFile(o.png);
+  checkOutputFile(idx);
   const { pixels, labels } = sampleGenerator(G, cfg, o.count, o.seed, o.digit);
   const shown = Math.min(o.count, o.grid ?? 100);
   writeOutput(o.png, imageGridPng(pixels, shown, 28, 28, { scale: 2 }));
-  const idx = o.idx ?? o.png.replace(/\.png$/i, '') + '-images-idx3-ubyte';
   writeOutput(idx, encodeIdx([o.count, 28, 28], pixels));
   if (cfg.conditional) {
     const labelsPath = /images-idx3-ubyte$/.test(idx) ? idx.replace(/images-idx3-ubyte$/, 'labels-idx1-ubyte') : `${idx}.labels`;

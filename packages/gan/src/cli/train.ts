@@ -1,14 +1,14 @@
 // `spiking-gan train`: adversarial training of the Spiking-GAN, with checkpoints, resume, sample grid and figures.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadMnist } from '../data/mnist.ts';
 import { makeConfig, type GanConfig } from '../models/config.ts';
 import { loadCheckpoint, saveCheckpoint, saveNetwork } from '../train/checkpoint.ts';
-import { GanTrainer, type StepStats } from '../train/gan-trainer.ts';
+import { DivergenceError, GanTrainer, type StepStats } from '../train/gan-trainer.ts';
 import { imageGridPng } from '../viz/png.ts';
 import { gitCommit } from './classify.ts';
 import { CliError } from './fail.ts';
-import { writeOutput } from './output.ts';
+import { checkOutputDir, writeOutput } from './output.ts';
 import { formatDuration, Progress } from './progress.ts';
 
 /** Options of `spiking-gan train` (GAN settings override the preset). */
@@ -38,7 +38,6 @@ const f2 = (x: number) => x.toFixed(2);
 /** Runs (or resumes) a GAN training and writes checkpoint, G and D model files, a sample grid and figures.json to `out`. */
 export async function trainGan(o: TrainGanOptions): Promise<void> {
   const data = loadMnist('train');
-  mkdirSync(o.out, { recursive: true });
   const ckpt = join(o.out, 'checkpoint.safetensors');
   let tr: GanTrainer;
   let history: StepStats[] = [];
@@ -65,18 +64,25 @@ export async function trainGan(o: TrainGanOptions): Promise<void> {
     }
     tr = new GanTrainer(cfg, data);
   }
+  checkOutputDir(o.out);
+  removeStaleTemps(o.out);
   const cfg = tr.cfg, commit = gitCommit();
   const bar = new Progress('train', cfg.steps, o.quiet || o.json);
   const t0 = performance.now() - seconds * 1000;
+  let savedStep = o.resume ? tr.step : -1;
   const save = () => {
     const secs = (performance.now() - t0) / 1000;
     saveCheckpoint(ckpt, tr, { history: JSON.stringify(history), window: JSON.stringify(window), seconds: String(secs), commit });
+    savedStep = tr.step;
   };
   let last: StepStats | null = history[history.length - 1] ?? null;
   while (tr.step < cfg.steps) {
-    const st = tr.trainStep();
-    for (const k of Object.keys(st) as (keyof StepStats)[]) {
-      if (!Number.isFinite(st[k])) throw new CliError(`training diverged at step ${st.step}: ${k} is ${st[k]}; the last good checkpoint is ${ckpt}`);
+    let st: StepStats;
+    try {
+      st = tr.trainStep();
+    } catch (e) {
+      if (!(e instanceof DivergenceError)) throw e;
+      throw new CliError(`${e.message}; ${savedStep >= 0 ? `the last good checkpoint is ${ckpt} (step ${savedStep})` : 'no checkpoint was written yet'}`);
     }
     window.push(st);
     if (tr.step % o.logEvery === 0) {
@@ -109,5 +115,18 @@ export async function trainGan(o: TrainGanOptions): Promise<void> {
       last ? `last steps: D right on real ${f2(last.dRealRight)}, on fake ${f2(last.dFakeRight)}; G fooled D on ${f2(last.gFooled)}; lit pixels ${f2(last.lit)}; G neurons varying with the noise ${f2(last.varying)}` : '',
       `wrote ${grid}, ${figures.files.generator}, ${figures.files.discriminator}, ${ckpt}, ${join(o.out, 'figures.json')}`,
     ].filter(Boolean).join('\n') + '\n');
+  }
+}
+
+/** Removes temporary files that a killed run left in `dir` (`.<name>.<pid>.<hex>.tmp` of a process that is gone). */
+function removeStaleTemps(dir: string): void {
+  for (const f of readdirSync(dir)) {
+    const m = /^\..+\.(\d+)\.[0-9a-z]+\.tmp$/.exec(f);
+    if (!m) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch {
+      rmSync(join(dir, f), { force: true });
+    }
   }
 }

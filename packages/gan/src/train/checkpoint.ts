@@ -69,7 +69,9 @@ export function loadCheckpoint(path: string, data: ImageSet): { trainer: GanTrai
     const t = tensors[name];
     if (!t) fail(`missing tensor '${name}'`);
     if (t.dtype !== 'F64' || t.data.length !== into.length) fail(`tensor '${name}' is ${t.dtype} with ${t.data.length} values; expected F64 with ${into.length}`);
-    into.set(t.data as Float64Array);
+    const d = t.data as Float64Array;
+    for (let k = 0; k < d.length; k++) if (!Number.isFinite(d[k])) fail(`the checkpoint of step ${metadata.step} holds a non-finite value: tensor '${name}' element ${k} is ${d[k]}`);
+    into.set(d);
   };
   for (const [name, net, opt] of [['G', tr.G, tr.optG], ['D', tr.D, tr.optD]] as const) {
     net.projections.forEach((p, k) => {

@@ -22,7 +22,21 @@ export interface StepStats {
   lit: number;
   /** Share of G's neurons (hidden and pixels) whose on/off changes across the step's noise samples. */
   varying: number;
+  /** Mean spikes per sample of G's layers (hidden + pixels) and of D's layers (on real and fake images). */
+  gSpikes: number;
+  dSpikes: number;
 }
+
+/** Training left the finite numbers, or a network stopped spiking entirely; the message names the step. */
+export class DivergenceError extends Error {
+  override name = 'DivergenceError';
+  constructor(what: string, readonly step: number) {
+    super(`training diverged at step ${step}: ${what}`);
+  }
+}
+
+/** Steps in a row with no spike at all in G (or in D) after which training is stopped. */
+export const SILENT_PATIENCE = 20;
 
 const softplus = (x: number) => (x > 30 ? x : Math.log1p(Math.exp(x)));
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -60,6 +74,7 @@ export class GanTrainer {
   private readonly fakes: Float64Array[];
   private readonly fakeRecs: RunRecord[];
   private featSeen = 0;
+  private readonly silentSteps = { G: 0, D: 0 };
 
   constructor(readonly cfg: GanConfig, readonly data: ImageSet) {
     this.G = buildGenerator(cfg);
@@ -142,16 +157,34 @@ export class GanTrainer {
    * one G update on the last fake batch, sent again through the updated (and now frozen) D.
    */
   trainStep(): StepStats {
+    this.checkFinite(this.step);
     const d = this.discriminatorStep();
     const g = this.generatorStep(false);
     this.step++;
+    this.checkFinite(this.step);
+    this.silentSteps.G = g.gSpikes === 0 ? this.silentSteps.G + 1 : 0;
+    this.silentSteps.D = d.dSpikes === 0 ? this.silentSteps.D + 1 : 0;
+    for (const name of ['G', 'D'] as const) {
+      if (this.silentSteps[name] >= SILENT_PATIENCE) throw new DivergenceError(`${name} stopped spiking entirely (no spike in any of its layers for ${SILENT_PATIENCE} steps)`, this.step);
+    }
     return { step: this.step, ...d, ...g };
   }
 
+  /** Throws a DivergenceError naming the network, projection and weight when a weight or scale is not finite. */
+  checkFinite(step = this.step): void {
+    for (const [name, net] of [['G', this.G], ['D', this.D]] as const) {
+      for (const p of net.projections) {
+        if (!(Number.isFinite(p.scale) && p.scale > 0)) throw new DivergenceError(`${name} projection ${p.index} has scale ${p.scale}`, step);
+        const w = p.weights;
+        for (let k = 0; k < w.length; k++) if (!Number.isFinite(w[k])) throw new DivergenceError(`${name} projection ${p.index} weight ${k} is ${w[k]}`, step);
+      }
+    }
+  }
+
   /** D's updates of one step: `dSteps` times a batch of real images (target real) and a batch of new fakes (target fake). */
-  discriminatorStep(): Pick<StepStats, 'dRealRight' | 'dFakeRight' | 'dLossReal' | 'dLossFake' | 'tReal' | 'tFake'> {
+  discriminatorStep(): Pick<StepStats, 'dRealRight' | 'dFakeRight' | 'dLossReal' | 'dLossFake' | 'tReal' | 'tFake' | 'dSpikes'> {
     const c = this.cfg, B = c.batch, dT = discriminatorWindow(c), img = this.img;
-    let realRight = 0, fakeRight = 0, lossReal = 0, lossFake = 0, tReal = 0, tFake = 0;
+    let realRight = 0, fakeRight = 0, lossReal = 0, lossFake = 0, tReal = 0, tFake = 0, spikes = 0;
     for (let d = 0; d < c.dSteps; d++) {
       for (let b = 0; b < B; b++) {
         const idx = this.rngData.int(this.data.n);
@@ -159,6 +192,7 @@ export class GanTrainer {
         const rec = this.simD.run(img);
         if (rec.prediction() === 0) realRight++;
         tReal += Math.min(rec.decisionTime, dT);
+        spikes += rec.totalSpikes();
         this.trackFeatures(rec);
         lossReal += this.dError(rec, 0, this.err);
         this.bpD.run(rec, this.err, this.optD);
@@ -169,13 +203,14 @@ export class GanTrainer {
         const rec = this.simD.run(this.fakes[b]);
         if (rec.prediction() === 1) fakeRight++;
         tFake += Math.min(rec.decisionTime, dT);
+        spikes += rec.totalSpikes();
         lossFake += this.dError(rec, 1, this.err);
         this.bpD.run(rec, this.err, this.optD);
         this.optD.endSample();
       }
     }
     const nd = B * c.dSteps, unit = c.kernel === 'delta' ? 1 : c.tmax;
-    return { dRealRight: realRight / nd, dFakeRight: fakeRight / nd, dLossReal: lossReal / nd, dLossFake: lossFake / nd, tReal: tReal / nd / unit, tFake: tFake / nd / unit };
+    return { dRealRight: realRight / nd, dFakeRight: fakeRight / nd, dLossReal: lossReal / nd, dLossFake: lossFake / nd, tReal: tReal / nd / unit, tFake: tFake / nd / unit, dSpikes: spikes / (2 * nd) };
   }
 
   /** Draws a new batch of fakes (noise, G run), kept with G's records for the G update. */
@@ -191,13 +226,14 @@ export class GanTrainer {
    * G's update through a frozen D on the current fake batch (`fresh`: draw a new one first): D's
    * error for the target "real" flows from D's output into D's input times, which are G's output times.
    */
-  generatorStep(fresh = true): Pick<StepStats, 'gFooled' | 'gLoss' | 'lit' | 'varying'> {
+  generatorStep(fresh = true): Pick<StepStats, 'gFooled' | 'gLoss' | 'lit' | 'varying' | 'gSpikes'> {
     const c = this.cfg, B = c.batch, D = this.D, dT = discriminatorWindow(c);
     if (fresh) this.newFakes();
-    let fooled = 0, gLoss = 0, lit = 0;
+    let fooled = 0, gLoss = 0, lit = 0, gSpikes = 0;
     this.fires.fill(0);
     for (let b = 0; b < B; b++) {
       const recG = this.fakeRecs[b], fake = this.fakes[b];
+      gSpikes += recG.totalSpikes();
       for (let g = 0; g < this.G.size; g++) if (recG.times[g] < this.G.tmax) this.fires[g]++;
       for (let p = 0; p < PIXELS; p++) if (fake[p] < this.silent) lit++;
       const recD = this.simD.run(fake);
@@ -233,7 +269,7 @@ export class GanTrainer {
         if (this.fires[g] > 0 && this.fires[g] < B) varying++;
       }
     }
-    return { gFooled: fooled / B, gLoss: gLoss / B, lit: lit / (B * PIXELS), varying: varying / neurons };
+    return { gFooled: fooled / B, gLoss: gLoss / B, lit: lit / (B * PIXELS), varying: varying / neurons, gSpikes: gSpikes / B };
   }
 
   private trackFeatures(rec: RunRecord): void {

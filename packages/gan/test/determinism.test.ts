@@ -1,0 +1,92 @@
+// Determinism across processes: the same seed gives bit-identical models and samples in two separate
+// child-process runs of `spiking-gan train` and `spiking-gan classify train` (and of `sample`); a
+// different seed does not. Tensors are compared, not file bytes: the metadata holds timings.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSafetensorsFile, type Tensor } from '@spiking-gan/core';
+
+const BIN = resolve(fileURLToPath(new URL('../bin/spiking-gan.mjs', import.meta.url)));
+const tmp = mkdtempSync(join(tmpdir(), 'determinism-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Result { code: number | null; stdout: string; stderr: string }
+
+function cli(...args: string[]): Promise<Result> {
+  const env = { ...process.env };
+  delete env.SPIKING_GAN_DEBUG;
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: tmp, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
+    child.on('error', rej);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      res({ code, stdout, stderr });
+    });
+  });
+}
+
+const bytesOf = (t: Tensor) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+
+/** The tensors of two safetensors files are bit-identical (names, dtypes, shapes, data). */
+function sameTensors(a: string, b: string): boolean {
+  const x = readSafetensorsFile(join(tmp, a)).tensors, y = readSafetensorsFile(join(tmp, b)).tensors;
+  const names = Object.keys(x).sort();
+  expect(Object.keys(y).sort(), `${a} vs ${b}`).toEqual(names);
+  expect(names.length).toBeGreaterThan(0);
+  return names.every((k) => x[k].dtype === y[k].dtype && JSON.stringify(x[k].shape) === JSON.stringify(y[k].shape) && bytesOf(x[k]).equals(bytesOf(y[k])));
+}
+
+const file = (f: string) => readFileSync(join(tmp, f));
+
+describe('the same seed gives bit-identical results in separate processes', () => {
+  beforeAll(async () => {
+    const gan = (out: string, seed: number) => cli('train', '--steps', '3', '--batch', '2', '--seed', String(seed), '--out', out, '--quiet');
+    const clf = (out: string, seed: number) => cli('classify', 'train', '--epochs', '1', '--train-limit', '300', '--test-limit', '100', '--seed', String(seed), '--out', out, '--quiet');
+    // two at a time (2 cores)
+    const r1 = await Promise.all([gan('gan-a', 5), gan('gan-b', 5)]);
+    const r2 = await Promise.all([clf('clf-a.safetensors', 5), clf('clf-b.safetensors', 5)]);
+    const r3 = await Promise.all([gan('gan-c', 6), clf('clf-c.safetensors', 6)]);
+    for (const r of [...r1, ...r2, ...r3]) expect(r.code, r.stderr).toBe(0);
+    const smp = (m: string, png: string, seed: number) => cli('sample', '--model', m, '--count', '12', '--seed', String(seed), '--png', png);
+    const r4 = await Promise.all([smp('gan-a/G.safetensors', 's-a.png', 9), smp('gan-b/G.safetensors', 's-b.png', 9)]);
+    for (const r of r4) expect(r.code, r.stderr).toBe(0);
+  }, 240_000);
+
+  it('train --steps 3 --batch 2 --seed 5: G, D and the checkpoint tensors, the sample grid PNG and the figures history', () => {
+    for (const f of ['G.safetensors', 'D.safetensors', 'checkpoint.safetensors']) expect(sameTensors(`gan-a/${f}`, `gan-b/${f}`), f).toBe(true);
+    expect(file('gan-a/samples.png').equals(file('gan-b/samples.png'))).toBe(true);
+    const fa = JSON.parse(file('gan-a/figures.json').toString()), fb = JSON.parse(file('gan-b/figures.json').toString());
+    expect(fb.last).toEqual(fa.last);
+    expect(fb.config).toEqual(fa.config);
+    const ma = readSafetensorsFile(join(tmp, 'gan-a/checkpoint.safetensors')).metadata, mb = readSafetensorsFile(join(tmp, 'gan-b/checkpoint.safetensors')).metadata;
+    for (const k of ['config', 'step', 'scales', 'optimiser_steps', 'rng', 'feat_seen']) expect(mb[k], k).toBe(ma[k]);
+  });
+
+  it('classify train --epochs 1 --train-limit 300 --test-limit 100 --seed 5: the classifier tensors and its history', () => {
+    expect(sameTensors('clf-a.safetensors', 'clf-b.safetensors')).toBe(true);
+    const ha = JSON.parse(readSafetensorsFile(join(tmp, 'clf-a.safetensors')).metadata.history);
+    const hb = JSON.parse(readSafetensorsFile(join(tmp, 'clf-b.safetensors')).metadata.history);
+    const strip = (h: { seconds?: number }[]) => h.map(({ seconds: _s, ...rest }) => rest);
+    expect(strip(hb)).toEqual(strip(ha));
+  });
+
+  it('sample with the same seed from the two generators: identical PNG and IDX bytes', () => {
+    expect(file('s-a.png').equals(file('s-b.png'))).toBe(true);
+    expect(file('s-a-images-idx3-ubyte').equals(file('s-b-images-idx3-ubyte'))).toBe(true);
+    expect(file('s-a-images-idx3-ubyte').length).toBe(16 + 12 * 784);
+  });
+
+  it('a different seed gives different models (so the comparisons above can fail)', () => {
+    expect(sameTensors('gan-a/G.safetensors', 'gan-c/G.safetensors')).toBe(false);
+    expect(sameTensors('gan-a/D.safetensors', 'gan-c/D.safetensors')).toBe(false);
+    expect(file('gan-a/samples.png').equals(file('gan-c/samples.png'))).toBe(false);
+    expect(sameTensors('clf-a.safetensors', 'clf-c.safetensors')).toBe(false);
+  });
+});
