@@ -2,37 +2,17 @@
 // required options, missing files, corrupt model files, the wrong model kind and bad numbers each
 // exit non-zero with exactly one line on stderr that names the problem, and no stack trace.
 // (The demo/simulate cases of cli.test.ts are not repeated here.)
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type Result } from './run-cli.ts';
 import { Network, Rng, saveModel } from '@spiking-gan/core';
 
-const BIN = resolve(fileURLToPath(new URL('../bin/spiking-gan.mjs', import.meta.url)));
 const tmp = mkdtempSync(join(tmpdir(), 'cli-misuse-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface Result { code: number | null; stdout: string; stderr: string }
-
-/** Runs `spiking-gan ...args` in the temp folder (asynchronously, so that cases can run side by side). */
-function cli(...args: string[]): Promise<Result> {
-  const env = { ...process.env };
-  delete env.SPIKING_GAN_DEBUG;
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: tmp, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', rej);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      res({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (...args: string[]): Promise<Result> => runCli(tmp, args, 90_000);
 
 /** A failure: non-zero exit, exactly one line `spiking-gan <cmd>: ...` on stderr, no stack trace, naming the problem. */
 function expectFailure(r: Result, cmd: string, mentions: (string | RegExp)[]): void {

@@ -1,36 +1,17 @@
 // Determinism across processes: the same seed gives bit-identical models and samples in two separate
 // child-process runs of `spiking-gan train` and `spiking-gan classify train` (and of `sample`); a
 // different seed does not. Tensors are compared, not file bytes: the metadata holds timings.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type Result } from './run-cli.ts';
 import { readSafetensorsFile, type Tensor } from '@spiking-gan/core';
 
-const BIN = resolve(fileURLToPath(new URL('../bin/spiking-gan.mjs', import.meta.url)));
 const tmp = mkdtempSync(join(tmpdir(), 'determinism-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface Result { code: number | null; stdout: string; stderr: string }
-
-function cli(...args: string[]): Promise<Result> {
-  const env = { ...process.env };
-  delete env.SPIKING_GAN_DEBUG;
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: tmp, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
-    child.on('error', rej);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      res({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (...args: string[]): Promise<Result> => runCli(tmp, args, 150_000);
 
 const bytesOf = (t: Tensor) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
 

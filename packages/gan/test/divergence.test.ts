@@ -1,19 +1,17 @@
 // Diverging training: what the engine, the GAN trainer and `spiking-gan train` do when a weight
 // becomes NaN or infinite mid-run: the engine keeps every spike time in the window, the trainer
 // stops with a DivergenceError naming the step, the command names the last good checkpoint.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type Result } from './run-cli.ts';
 import { Network, Simulator, type Kernel, type TimeMode } from '@spiking-gan/core';
 import { loadMnist } from '../src/data/mnist.ts';
 import { makeConfig, type GanConfig } from '../src/models/config.ts';
 import { loadGenerator, saveCheckpoint } from '../src/train/checkpoint.ts';
 import { GanTrainer, type StepStats } from '../src/train/gan-trainer.ts';
 
-const BIN = resolve(fileURLToPath(new URL('../bin/spiking-gan.mjs', import.meta.url)));
 const tmp = mkdtempSync(join(tmpdir(), 'divergence-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const data = loadMnist('train');
@@ -105,23 +103,7 @@ describe('the GAN trainer with a NaN weight', () => {
   });
 });
 
-interface Result { code: number | null; stdout: string; stderr: string }
-function cli(...args: string[]): Promise<Result> {
-  const env = { ...process.env };
-  delete env.SPIKING_GAN_DEBUG;
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: tmp, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', rej);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      res({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (...args: string[]): Promise<Result> => runCli(tmp, args, 120_000);
 
 describe('spiking-gan train resumed from a checkpoint with a NaN weight', () => {
   const runs: Record<string, Result> = {};

@@ -6,13 +6,7 @@ import { CliError } from './fail.ts';
 
 /** Writes `data` to `path` atomically (temporary file, then rename); failures become one-line CliErrors naming `path`. */
 export function writeOutput(path: string, data: Uint8Array | string): void {
-  let isDir = false;
-  try {
-    isDir = statSync(path).isDirectory();
-  } catch {
-    // does not exist yet: fine
-  }
-  if (isDir) throw new CliError(`cannot write ${path}: it is a directory; give a file name`);
+  checkOutputFile(path);
   try {
     writeFileAtomic(path, data);
   } catch (err) {
