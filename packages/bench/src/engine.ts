@@ -1,6 +1,6 @@
 // Engine benchmark (spec §10): forward passes of the 784-400-10 S4NN network on MNIST test images,
 // general engine against the specialised plain loop. Encoding is done once, up front, untimed.
-import { encodeBytes, Network, Simulator } from '@spiking-gan/core';
+import { encodeBytes, loadModel, Network, Simulator } from '@spiking-gan/core';
 import { loadMnist } from '@spiking-gan/gan';
 import { PlainLoop } from './plain-loop.ts';
 
@@ -12,6 +12,8 @@ export interface EngineBenchOptions {
   repeats?: number;
   /** Initialisation seed: hidden weights use `seed`, output weights `seed + 1` (default 1). */
   seed?: number;
+  /** A 784-…-10 model file to run instead of the S4NN-initialised network (e.g. a trained classifier). */
+  model?: string;
   /** Untimed images run by every implementation before timing (default min(images, 1000)). */
   warmup?: number;
   /** Progress lines (default none). */
@@ -93,7 +95,7 @@ export function benchEngine(opts: EngineBenchOptions = {}): EngineBenchResult {
   const warmup = Math.min(opts.warmup ?? 1000, images);
   const log = opts.log ?? (() => {});
 
-  const net = buildS4nnNetwork(seed);
+  const net = opts.model ? loadModel(opts.model).net : buildS4nnNetwork(seed);
   const [, hidden, output] = net.populations;
   const tmax = net.tmax;
   const nIn = 784;
@@ -220,7 +222,7 @@ export function benchEngine(opts: EngineBenchOptions = {}): EngineBenchResult {
     network: '784-400-10, delta synapses, discrete time, delay 1',
     tmax,
     threshold: 100,
-    init: `hidden U[0,5] seed ${seed}, output U[0,48] seed ${seed + 1}`,
+    init: opts.model ? `weights from ${opts.model}` : `hidden U[0,5] seed ${seed}, output U[0,48] seed ${seed + 1}`,
     images,
     repeats,
     warmup,

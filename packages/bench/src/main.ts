@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { benchEngine, type EngineBenchResult } from './engine.ts';
 import { benchQuality } from './quality.ts';
 
-const USAGE = `usage: pnpm bench [part ...] [--images N] [--repeats N] [--seed N] [--json]
+const USAGE = `usage: pnpm bench [part ...] [--images N] [--repeats N] [--seed N] [--model FILE] [--json]
 
 parts:  engine   forward pass of the 784-400-10 S4NN network on MNIST test images:
                  the general engine, the engine with early stop, and a plain Float64Array loop
@@ -17,6 +17,7 @@ options:
   --images N    MNIST test images per repeat (default 10000)
   --repeats N   timed passes over the images (default 3)
   --seed N      weight initialisation seed: hidden N, output N+1 (default 1)
+  --model FILE  engine: run a 784-400-10 model file (e.g. a trained classifier) instead
   --json        print one JSON object instead of tables
   -h, --help    this text
 
@@ -108,6 +109,7 @@ function main(): void {
         images: { type: 'string' },
         repeats: { type: 'string' },
         seed: { type: 'string' },
+        model: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -135,7 +137,7 @@ function main(): void {
   const log = (line: string) => process.stderr.write(line + '\n');
   for (const part of parts) {
     if (part === 'engine') {
-      const r = benchEngine({ images, repeats, seed, log });
+      const r = benchEngine({ images, repeats, seed, log, model: values.model });
       results[part] = r;
       if (!json) printEngine(r);
     }

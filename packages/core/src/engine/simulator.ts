@@ -20,8 +20,8 @@ export interface SimulatorOptions {
  * Runs a network on input spike times, processing spike events in time order. Each neuron fires at
  * most once; all arrivals at one time are applied before thresholds are tested (V > θ fires).
  * Discrete time uses a bucket queue, continuous time a heap plus a queue of predicted (ramp) spikes.
- * Weights and `scale` are read live from the network; rebuild the simulator after adding
- * populations or projections.
+ * Weights and `scale` are read live from the network; thresholds are read when the simulator is
+ * built. Rebuild the simulator after adding populations or projections or changing thresholds.
  */
 export class Simulator {
   /** The record every run writes into (reused: clone it to keep it). */
@@ -50,10 +50,14 @@ export class Simulator {
   private readonly live: Int32Array;
   private readonly nLive: Int32Array;
   private readonly offsets: Int32Array;
+  private readonly sizes: Int32Array;
+  /** The threshold of populations whose neurons share one (NaN otherwise). */
+  private readonly uniformTh: Float64Array;
   private readonly popStamp: Int32Array;
   private readonly touched: Int32Array;
   private readonly dirty: Int32Array;
   private readonly isDirty: Uint8Array;
+  private readonly stale: Int32Array;
   private nDirty = 0;
   private wave = 0;
   private nc = 0;
@@ -88,10 +92,13 @@ export class Simulator {
     this.live = new Int32Array(this.n);
     this.nLive = new Int32Array(pops.length);
     this.offsets = Int32Array.from(pops, (p) => p.offset);
+    this.sizes = Int32Array.from(pops, (p) => p.size);
+    this.uniformTh = Float64Array.from(pops, (p) => (p.threshold.length > 0 && p.threshold.every((x) => x === p.threshold[0]) ? p.threshold[0] : NaN));
     this.popStamp = new Int32Array(pops.length);
     this.touched = new Int32Array(pops.length);
     this.dirty = new Int32Array(pops.length);
     this.isDirty = new Uint8Array(pops.length);
+    this.stale = new Int32Array(pops.length);
     this.projBase = new Int32Array(this.projs.length);
     let events = 0;
     for (const pr of this.projs) {
@@ -129,6 +136,7 @@ export class Simulator {
       this.nLive[p.index] = p.size;
       for (let j = 0; j < p.size; j++) this.live[p.offset + j] = j;
     }
+    this.stale.fill(0);
     this.nDirty = 0;
     this.isDirty.fill(0);
     rec.times.fill(tmax);
@@ -179,7 +187,7 @@ export class Simulator {
     const q = this.buckets!, head = q.head, tail = q.tail, next = q.next;
     const V = this.V, TH = this.TH, stamp = this.stamp, cand = this.cand;
     const evProj = this.evProj, evSrc = this.evSrc, projs = this.projs;
-    const live = this.live, nLive = this.nLive, popStamp = this.popStamp, touched = this.touched, offsets = this.offsets;
+    const live = this.live, nLive = this.nLive, popStamp = this.popStamp, touched = this.touched, offsets = this.offsets, sizes = this.sizes, uniformTh = this.uniformTh;
     let snapped = false;
     for (let t = 0; t < this.tmax; t++) {
       let e = head[t];
@@ -193,7 +201,8 @@ export class Simulator {
           const w = pr.weights, sc = pr.scale, off = pr.dst.offset;
           if (pr.csr === null) {
             const n = pr.dst.size, row = src * n, pi = pr.dst.index, nl = nLive[pi];
-            if (nl === n) {
+            if (nl * 2 >= n) {
+              // mostly live: the contiguous row is faster than the gather (fired neurons sit at −∞)
               if (sc === 1) for (let j = 0; j < n; j++) V[off + j] += w[row + j];
               else for (let j = 0; j < n; j++) V[off + j] += sc * w[row + j];
             } else {
@@ -227,12 +236,30 @@ export class Simulator {
         // 2. test thresholds of the populations that received dense rows, in neuron order
         if (nt > 1) sortSmall(touched, nt);
         for (let k = 0; k < nt; k++) {
-          const pi = touched[k], off = offsets[pi], nl = nLive[pi];
-          for (let m = 0; m < nl; m++) {
-            const g = off + live[off + m];
-            if (V[g] > TH[g] && stamp[g] !== wave) {
-              stamp[g] = wave;
-              cand[nc++] = g;
+          const pi = touched[k], off = offsets[pi], nl = nLive[pi], size = sizes[pi];
+          const th = uniformTh[pi];
+          if (nl * 2 >= size && th === th) {
+            // mostly live, one threshold: a contiguous scan (fired neurons sit at −∞ and never pass)
+            for (let g = off; g < off + size; g++) {
+              if (V[g] > th && stamp[g] !== wave) {
+                stamp[g] = wave;
+                cand[nc++] = g;
+              }
+            }
+          } else if (nl * 2 >= size) {
+            for (let g = off; g < off + size; g++) {
+              if (V[g] > TH[g] && stamp[g] !== wave) {
+                stamp[g] = wave;
+                cand[nc++] = g;
+              }
+            }
+          } else {
+            for (let m = 0; m < nl; m++) {
+              const g = off + live[off + m];
+              if (V[g] > TH[g] && stamp[g] !== wave) {
+                stamp[g] = wave;
+                cand[nc++] = g;
+              }
             }
           }
         }
@@ -261,20 +288,20 @@ export class Simulator {
     return snapped;
   }
 
-  /** Drops neurons that fired from the live lists of the populations where something fired. */
+  /** Drops neurons that fired from the live list of every population where a quarter of the list has fired since. */
   private compactLive(): void {
     const live = this.live, fired = this.fired;
     for (let k = 0; k < this.nDirty; k++) {
       const pi = this.dirty[k], off = this.offsets[pi], nl = this.nLive[pi];
+      if (this.stale[pi] * 4 < nl) continue; // fired neurons left in a live list are harmless (V = −∞)
+      this.stale[pi] = 0;
       let m = 0;
       for (let q = 0; q < nl; q++) {
         const j = live[off + q];
         if (!fired[off + j]) live[off + m++] = j;
       }
       this.nLive[pi] = m;
-      this.isDirty[pi] = 0;
     }
-    this.nDirty = 0;
   }
 
   private runContinuous(earlyStop: boolean): boolean {
@@ -385,6 +412,7 @@ export class Simulator {
     rec.slope[g] = this.W[g];
     this.V[g] = -Infinity;
     this.fired[g] = 1;
+    this.stale[pop]++;
     if (!this.isDirty[pop]) {
       this.isDirty[pop] = 1;
       this.dirty[this.nDirty++] = pop;
