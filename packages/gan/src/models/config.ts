@@ -72,8 +72,8 @@ export const RAMP: GanConfig = {
   kernel: 'ramp', loss: 'bce', gamma: 0.05, gammaA: 0.05, beta: 8, tmax: 1, dWindow: 3, gLatency: 1,
   nz: 100, noise: 'sparse', noiseSilent: 0.5, noiseSpan: 1, gHidden: 400, dHidden: 400,
   gThreshold: 1, dThreshold: 1, gInit: [[-0.4, 0.45], [-0.05, 0.055]], dInit: [[-0.02, 0.065], [-0.05, 0.075]],
-  conditional: false, labelCopies: 10, bias: 10, gObjective: 'flip', silentPixel: 'late', silentPenalty: 1e-4,
-  optimizer: 'adam', lrD: 2e-4, lrG: 2e-4, beta1: 0.5, decay: 0, batch: 32, dSteps: 1, steps: 400, seed: 0,
+  conditional: false, labelCopies: 10, bias: 10, gObjective: 'flip', silentPixel: 'late', silentPenalty: 0.01,
+  optimizer: 'adam', lrD: 1e-4, lrG: 2e-4, beta1: 0.5, decay: 0, batch: 32, dSteps: 1, steps: 400, seed: 0,
 };
 
 /** Named starting points: `ramp` (default) and `faithful`. */
