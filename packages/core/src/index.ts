@@ -21,3 +21,4 @@ export { Optimiser } from './learn/optimiser.ts';
 export type { OptimiserOptions } from './learn/optimiser.ts';
 export { ttfsTargets, aggressiveTargets, targets, outputError } from './learn/targets.ts';
 export type { LossName, TargetOptions } from './learn/targets.ts';
+export { WeightAverage } from './learn/average.ts';

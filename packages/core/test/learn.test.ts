@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggressiveTargets, Backprop, GradientCollector, Network, Optimiser, outputError, Rng, Simulator, ttfsTargets, type GradientSink } from '../src/index.ts';
+import { aggressiveTargets, Backprop, GradientCollector, WeightAverage, Network, Optimiser, outputError, Rng, Simulator, ttfsTargets, type GradientSink } from '../src/index.ts';
 
 
 describe('S4NN targets (TTFS) and Aggressive TTFS', () => {
@@ -226,5 +226,22 @@ describe('ramp kernel: exact gradient against finite differences', () => {
       }
     }
     expect(checked).toBeGreaterThan(150);
+  });
+});
+
+describe('WeightAverage', () => {
+  it('averages effective weights (scale applied) over snapshots and writes them back with scale 1', () => {
+    const net = tiny();
+    const avg = new WeightAverage(net);
+    const p = net.projections[0];
+    const w0 = p.weights[0];
+    avg.add();
+    p.weights[0] = w0 + 2;
+    p.scale = 0.5;
+    avg.add();
+    avg.apply();
+    expect(p.scale).toBe(1);
+    expect(p.weights[0]).toBeCloseTo((w0 + 0.5 * (w0 + 2)) / 2, 12);
+    expect(avg.count).toBe(2);
   });
 });

@@ -1,4 +1,4 @@
-import { Backprop, encodeBytes, Optimiser, outputError, Rng, Simulator, targets, type LossName, type Network, type OptimiserOptions } from '@spiking-gan/core';
+import { Backprop, encodeBytes, Optimiser, outputError, Rng, Simulator, targets, WeightAverage, type LossName, type Network, type OptimiserOptions } from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
 
 /** Training settings of a TTFS classifier (defaults: S4NN's). */
@@ -28,6 +28,8 @@ export interface TrainOptions {
   schedule?: 'constant' | 'cosine';
   /** Number of epochs the schedule spans (needed by `cosine`). */
   epochs?: number;
+  /** Average the weights over the last `averageEpochs` epochs (a snapshot every 1,000 samples); 0 = off (default). */
+  averageEpochs?: number;
 }
 
 /** Running figures of an epoch, passed to the progress callback. */
@@ -45,6 +47,8 @@ export class ClassifierTrainer {
   readonly opt: Optimiser;
   readonly rng: Rng;
   epoch = 0;
+  /** The running weight average when `averageEpochs` is on. */
+  readonly average: WeightAverage | null;
   /** Hidden neurons re-initialised at the start of the last epoch. */
   lastReinit = 0;
   private lastSamples = 0;
@@ -57,7 +61,7 @@ export class ClassifierTrainer {
   constructor(readonly net: Network, opts: TrainOptions = {}) {
     this.o = {
       loss: opts.loss ?? 'ttfs', variant: opts.variant ?? 'earlier', gamma: opts.gamma ?? 3, gammaA: opts.gammaA ?? opts.gamma ?? 3, beta: opts.beta ?? 3,
-      schedule: opts.schedule ?? 'constant', epochs: opts.epochs ?? 1, seed: opts.seed ?? 0, shuffle: opts.shuffle ?? true, deadShare: opts.deadShare ?? 0.001, init: opts.init, silentPenalty: opts.silentPenalty ?? 0,
+      schedule: opts.schedule ?? 'constant', epochs: opts.epochs ?? 1, averageEpochs: opts.averageEpochs ?? 0, seed: opts.seed ?? 0, shuffle: opts.shuffle ?? true, deadShare: opts.deadShare ?? 0.001, init: opts.init, silentPenalty: opts.silentPenalty ?? 0,
     };
     const exact = net.projections.every((p) => p.kernel === 'ramp');
     this.sim = new Simulator(net);
@@ -68,6 +72,7 @@ export class ClassifierTrainer {
     this.T = new Float64Array(net.output.size);
     this.err = new Float64Array(net.output.size);
     this.fires = net.populations.map((p) => new Int32Array(p.size));
+    this.average = this.o.averageEpochs > 0 ? new WeightAverage(net) : null;
   }
 
   /** Learns from one image; returns true when the prediction (before the update) was right. */
@@ -112,6 +117,7 @@ export class ClassifierTrainer {
       }
       const idx = order[s];
       if (this.learn(data.image(idx), data.labels[idx])) correct++;
+      if (this.average && this.epoch >= this.o.epochs - this.o.averageEpochs && s % 1000 === 999) this.average.add();
       if (onProgress && (s % every === every - 1 || s === n - 1)) onProgress({ epoch: this.epoch + 1, done: s + 1, total: n, accuracy: correct / (s + 1) });
     }
     this.opt.step();

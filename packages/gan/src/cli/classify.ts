@@ -30,6 +30,7 @@ export interface TrainCommandOptions {
   testLimit?: number;
   shuffle: boolean;
   schedule: 'constant' | 'cosine';
+  averageEpochs: number;
   out: string;
   json?: boolean;
   quiet?: boolean;
@@ -60,10 +61,10 @@ export async function classifyTrain(o: TrainCommandOptions): Promise<void> {
   const net = buildClassifier({ kernel: o.kernel, hidden: o.hidden, seed: o.seed });
   const lr = o.lr ?? (o.optimizer === 'adam' ? 1e-3 : 0.2);
   const trainer = new ClassifierTrainer(net, {
-    loss: o.loss, variant: o.variant, gamma: o.gamma, gammaA: o.gammaA, seed: o.seed, shuffle: o.shuffle, beta: o.beta, silentPenalty: o.silentPenalty, schedule: o.schedule, epochs: o.epochs,
+    loss: o.loss, variant: o.variant, gamma: o.gamma, gammaA: o.gammaA, seed: o.seed, shuffle: o.shuffle, beta: o.beta, silentPenalty: o.silentPenalty, schedule: o.schedule, epochs: o.epochs, averageEpochs: o.averageEpochs,
     optimiser: { kind: o.optimizer, lr, decay: o.decay ?? (o.optimizer === 'adam' ? 0 : 1e-6), batch: o.batch },
   });
-  const settings = { epochs: o.epochs, loss: o.loss, kernel: o.kernel, gamma: o.gamma, gammaA: o.gammaA ?? o.gamma, variant: o.variant, seed: o.seed, hidden: o.hidden, lr, decay: o.decay ?? (o.optimizer === 'adam' ? 0 : 1e-6), batch: o.batch, optimizer: o.optimizer, schedule: o.schedule, shuffle: o.shuffle, trainLimit: o.trainLimit ?? train.n, commit: gitCommit() };
+  const settings = { epochs: o.epochs, loss: o.loss, kernel: o.kernel, gamma: o.gamma, gammaA: o.gammaA ?? o.gamma, variant: o.variant, seed: o.seed, hidden: o.hidden, lr, decay: o.decay ?? (o.optimizer === 'adam' ? 0 : 1e-6), batch: o.batch, optimizer: o.optimizer, schedule: o.schedule, averageEpochs: o.averageEpochs, shuffle: o.shuffle, trainLimit: o.trainLimit ?? train.n, commit: gitCommit() };
   const history: { epoch: number; trainAccuracy: number; testAccuracy: number; seconds: number; inferenceTime: number; spikes: number; reinitialised: number }[] = [];
   let last: ClassifierMetrics | null = null;
   for (let e = 0; e < o.epochs; e++) {
@@ -77,6 +78,12 @@ export async function classifyTrain(o: TrainCommandOptions): Promise<void> {
     if (!o.json && !o.quiet) {
       process.stderr.write(`epoch ${e + 1}: train ${pct(acc)} in ${formatDuration(seconds)} (${((seconds * 1e6) / Math.min(o.trainLimit ?? train.n, train.n)).toFixed(0)} µs/image) | test ${pct(last.accuracy)} (ties correct ${pct(last.accuracyTiesCorrect)}), inference time ${last.inferenceTime.toFixed(2)} ${timeUnit(net)}, ${last.spikes.toFixed(1)} spikes/sample, ${trainer.lastReinit} dead neurons re-initialised\n`);
     }
+  }
+  if (trainer.average && trainer.average.count > 0) {
+    trainer.average.apply();
+    last = evaluateClassifier(net, test, { limit: o.testLimit });
+    saveModel(o.out, net, { metadata: { kind: 'classifier', settings: JSON.stringify(settings), history: JSON.stringify(history), averaged: String(trainer.average.count), input: JSON.stringify({ name: 'input', size: 784 }) } });
+    if (!o.json && !o.quiet) process.stderr.write(`weights averaged over ${trainer.average.count} snapshots of the last ${o.averageEpochs} epochs: test ${pct(last.accuracy)} (ties correct ${pct(last.accuracyTiesCorrect)})\n`);
   }
   const result = { model: o.out, settings, history, test: last };
   if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -100,6 +100,7 @@ const classifyTrain = classify
   .option('--decay <lambda>', 'L2 weight decay λ (default 1e-6 for sgd, 0 for adam)', numberArg(0))
   .option('--schedule <name>', 'learning-rate schedule: constant (S4NN) or cosine (η decays to 0 over the epochs)', 'constant')
   .option('--batch <n>', 'samples per update (1 = S4NN per-sample updates)', integerArg(1), 1)
+  .option('--average-epochs <k>', 'save (and report) the weights averaged over the last K epochs, a snapshot every 1,000 samples (0 = off)', integerArg(0), 0)
   .option('--optimizer <name>', 'sgd or adam', 'sgd')
   .option('--beta <b>', 'softmax loss: logits are -beta*t', numberArg(0))
   .option('--silent-penalty <rho>', 'ramp kernel: gradient pushing silent neurons to fire', numberArg(0))
