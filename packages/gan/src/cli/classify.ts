@@ -67,6 +67,8 @@ export async function classifyTrain(o: TrainCommandOptions): Promise<void> {
   const settings = { epochs: o.epochs, loss: o.loss, kernel: o.kernel, gamma: o.gamma, gammaA: o.gammaA ?? o.gamma, variant: o.variant, seed: o.seed, hidden: o.hidden, lr, decay: o.decay ?? (o.optimizer === 'adam' ? 0 : 1e-6), batch: o.batch, optimizer: o.optimizer, schedule: o.schedule, averageEpochs: o.averageEpochs, shuffle: o.shuffle, trainLimit: o.trainLimit ?? train.n, commit: gitCommit() };
   const history: { epoch: number; trainAccuracy: number; testAccuracy: number; seconds: number; inferenceTime: number; spikes: number; reinitialised: number }[] = [];
   let last: ClassifierMetrics | null = null;
+  const save = (extra: Record<string, string> = {}) =>
+    saveModel(o.out, net, { metadata: { ...extra, kind: 'classifier', settings: JSON.stringify(settings), history: JSON.stringify(history), input: JSON.stringify({ name: 'input', size: 784 }) } });
   for (let e = 0; e < o.epochs; e++) {
     const bar = new Progress(`epoch ${e + 1}/${o.epochs}`, Math.min(o.trainLimit ?? train.n, train.n), o.quiet || o.json);
     const t0 = performance.now();
@@ -74,7 +76,7 @@ export async function classifyTrain(o: TrainCommandOptions): Promise<void> {
     const seconds = (performance.now() - t0) / 1000;
     last = evaluateClassifier(net, test, { limit: o.testLimit });
     history.push({ epoch: e + 1, trainAccuracy: acc, testAccuracy: last.accuracy, seconds, inferenceTime: last.inferenceTime, spikes: last.spikes, reinitialised: trainer.lastReinit });
-    saveModel(o.out, net, { metadata: { kind: 'classifier', settings: JSON.stringify(settings), history: JSON.stringify(history), input: JSON.stringify({ name: 'input', size: 784 }) } });
+    save();
     if (!o.json && !o.quiet) {
       process.stderr.write(`epoch ${e + 1}: train ${pct(acc)} in ${formatDuration(seconds)} (${((seconds * 1e6) / Math.min(o.trainLimit ?? train.n, train.n)).toFixed(0)} µs/image) | test ${pct(last.accuracy)} (ties correct ${pct(last.accuracyTiesCorrect)}), inference time ${last.inferenceTime.toFixed(2)} ${timeUnit(net)}, ${last.spikes.toFixed(1)} spikes/sample, ${trainer.lastReinit} dead neurons re-initialised\n`);
     }
@@ -82,7 +84,7 @@ export async function classifyTrain(o: TrainCommandOptions): Promise<void> {
   if (trainer.average && trainer.average.count > 0) {
     trainer.average.apply();
     last = evaluateClassifier(net, test, { limit: o.testLimit });
-    saveModel(o.out, net, { metadata: { kind: 'classifier', settings: JSON.stringify(settings), history: JSON.stringify(history), averaged: String(trainer.average.count), input: JSON.stringify({ name: 'input', size: 784 }) } });
+    save({ averaged: String(trainer.average.count) });
     if (!o.json && !o.quiet) process.stderr.write(`weights averaged over ${trainer.average.count} snapshots of the last ${o.averageEpochs} epochs: test ${pct(last.accuracy)} (ties correct ${pct(last.accuracyTiesCorrect)})\n`);
   }
   const result = { model: o.out, settings, history, test: last };

@@ -3,7 +3,7 @@ export type { NetFigures } from './figures.ts';
 import { ENERGY_NOTE, PJ_PER_MAC, PJ_PER_SOP, Tally, type NetFigures } from './figures.ts';
 import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
-import { extraSpikes, generatorWindow, PIXELS } from '../models/networks.ts';
+import { fakeImageInput, realImageInput } from '../models/networks.ts';
 import { generatorInput } from '../train/gan-trainer.ts';
 
 /** Sparsity of the whole G→D pipeline: D decides at its decision time plus G's latency; what G spent until then counts too. */
@@ -32,7 +32,7 @@ export interface GanSparsity {
 export function ganSparsity(G: Network, D: Network, cfg: GanConfig, test: ImageSet, n: number, seed: number): GanSparsity {
   const simG = new Simulator(G), simD = new Simulator(D);
   const unit = cfg.kernel === 'delta' ? 1 : cfg.tmax;
-  const gT = generatorWindow(cfg), silent = cfg.kernel === 'delta' ? cfg.tmax : Infinity, L = cfg.gLatency;
+  const L = cfg.gLatency;
   const tg = new Tally(G, unit), tr = new Tally(D, unit), tf = new Tally(D, unit);
   const img = new Float64Array(D.populations[0].size), z = new Float64Array(G.populations[0].size);
   const rng = new Rng(seed);
@@ -41,17 +41,13 @@ export function ganSparsity(G: Network, D: Network, cfg: GanConfig, test: ImageS
   for (let s = 0; s < n; s++) {
     // a real test image
     const px = test.image(s % test.n), label = test.labels[s % test.n];
-    for (let p = 0; p < PIXELS; p++) img[p] = px[p] === 0 ? silent : cfg.kernel === 'delta' ? Math.floor(((255 - px[p]) * cfg.tmax) / 255) : ((255 - px[p]) / 255) * cfg.tmax;
-    extraSpikes(cfg, label, img, PIXELS, silent);
-    const rr = simD.run(img);
+    const rr = simD.run(realImageInput(cfg, px, label, img));
     tr.add(rr);
     if (rr.prediction() === 0) realCalledReal++;
     // a fake from seeded noise, and the pipeline
     const recG = simG.run(generatorInput(cfg, rng, label, z));
     tg.add(recG);
-    const t = recG.timesOf(G.output);
-    for (let p = 0; p < PIXELS; p++) img[p] = t[p] >= gT ? silent : Math.max(0, t[p] - L);
-    const rf = simD.run(img);
+    const rf = simD.run(fakeImageInput(cfg, recG.timesOf(G.output), label, img));
     tf.add(rf);
     if (rf.prediction() === 0) fakeCalledReal++;
     pSpikes += recG.totalSpikes() + rf.totalSpikes();

@@ -52,3 +52,27 @@ export function buildGenerator(cfg: GanConfig): Network {
 export function buildDiscriminator(cfg: GanConfig): Network {
   return build(cfg, PIXELS + extraInputs(cfg), cfg.dHidden, 2, cfg.dThreshold, cfg.dInit, discriminatorWindow(cfg), cfg.seed * 10 + 200, ['hidden', 'decision']);
 }
+
+/** The time D reads as "no spike" in an image: its window end in discrete time, Infinity in continuous time. */
+export function imageSilence(cfg: GanConfig): number {
+  return cfg.kernel === 'delta' ? cfg.tmax : Infinity;
+}
+
+/** D's input for a real image: each pixel p spikes at (1 − p/255)·tmax (whole steps for delta), black pixels stay silent; then the label and bias spikes. */
+export function realImageInput(cfg: GanConfig, pixels: Uint8Array, label: number, out: Float64Array): Float64Array {
+  const silent = imageSilence(cfg);
+  for (let p = 0; p < PIXELS; p++) {
+    const v = pixels[p];
+    out[p] = v === 0 ? silent : cfg.kernel === 'delta' ? Math.floor(((255 - v) * cfg.tmax) / 255) : ((255 - v) / 255) * cfg.tmax;
+  }
+  extraSpikes(cfg, label, out, PIXELS, silent);
+  return out;
+}
+
+/** D's input for a fake: G's pixel spike times minus G's latency (clipped at 0; silent pixels stay silent), then the label and bias spikes. */
+export function fakeImageInput(cfg: GanConfig, gTimes: ArrayLike<number>, label: number, out: Float64Array): Float64Array {
+  const silent = imageSilence(cfg), gT = generatorWindow(cfg), L = cfg.gLatency;
+  for (let p = 0; p < PIXELS; p++) out[p] = gTimes[p] >= gT ? silent : Math.max(0, gTimes[p] - L);
+  extraSpikes(cfg, label, out, PIXELS, silent);
+  return out;
+}

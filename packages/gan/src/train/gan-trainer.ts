@@ -1,7 +1,7 @@
-import { Backprop, Optimiser, Rng, Simulator, targets, type Network, type RunRecord } from '@spiking-gan/core';
+import { Backprop, decodeBytes, Optimiser, Rng, Simulator, targets, type Network, type RunRecord } from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
-import { buildDiscriminator, buildGenerator, discriminatorWindow, extraSpikes, generatorWindow, PIXELS } from '../models/networks.ts';
+import { buildDiscriminator, buildGenerator, discriminatorWindow, extraInputs, extraSpikes, fakeImageInput, generatorWindow, imageSilence, PIXELS, realImageInput } from '../models/networks.ts';
 
 /** Figures of one training step (means over the step's samples). */
 export interface StepStats {
@@ -82,7 +82,7 @@ export class GanTrainer {
     this.simG = new Simulator(this.G);
     this.simD = new Simulator(this.D);
     const delta = cfg.kernel === 'delta';
-    this.silent = delta ? cfg.tmax : Infinity;
+    this.silent = imageSilence(cfg);
     const common = { normalise: delta, silentPenalty: cfg.silentPenalty, silentSurrogate: delta ? 0 : cfg.silentPixel === 'late' ? 1 : 0 };
     this.bpD = new Backprop(this.D, common);
     this.bpDin = new Backprop(this.D, { ...common, inputDelta: true, silentInputTime: cfg.silentPixel === 'late' ? (delta ? cfg.tmax - 1 : cfg.tmax) : null });
@@ -113,24 +113,13 @@ export class GanTrainer {
   /** Runs G on its input `z` and writes the fake image's spike times (and label spikes) into `img` (D's input). */
   generate(z: Float64Array, label: number, img: Float64Array): RunRecord {
     const rec = this.simG.run(z);
-    const t = rec.timesOf(this.G.output), gT = generatorWindow(this.cfg), L = this.cfg.gLatency;
-    for (let p = 0; p < PIXELS; p++) img[p] = t[p] >= gT ? this.silent : Math.max(0, t[p] - L);
-    this.extraSpikes(label, img, PIXELS, this.silent);
+    fakeImageInput(this.cfg, rec.timesOf(this.G.output), label, img);
     return rec;
   }
 
   /** Writes a real image's spike times (black pixels silent) and its label spikes into `img`. */
   encodeReal(index: number, img: Float64Array): void {
-    const px = this.data.image(index), c = this.cfg;
-    for (let p = 0; p < PIXELS; p++) {
-      const v = px[p];
-      img[p] = v === 0 ? this.silent : c.kernel === 'delta' ? Math.floor(((255 - v) * c.tmax) / 255) : ((255 - v) / 255) * c.tmax;
-    }
-    this.extraSpikes(this.data.labels[index], img, PIXELS, this.silent);
-  }
-
-  private extraSpikes(label: number, out: Float64Array, at: number, silent: number): void {
-    extraSpikes(this.cfg, label, out, at, silent);
+    realImageInput(this.cfg, this.data.image(index), this.data.labels[index], img);
   }
 
   /** D's output error δ = −∂L/∂t for class y (0 real, 1 fake); returns the loss. */
@@ -302,18 +291,13 @@ export class GanTrainer {
 export function sampleGenerator(G: Network, cfg: GanConfig, n: number, seed: number, digit?: number, helper?: GanTrainer): { pixels: Uint8Array; labels: Uint8Array } {
   const sim = helper ? helper.simG : new Simulator(G);
   const rng = new Rng(seed);
-  const z = new Float64Array(G.populations[0].size);
+  const z = new Float64Array(G.populations[0].size), img = new Float64Array(PIXELS + extraInputs(cfg));
   const pixels = new Uint8Array(n * PIXELS), labels = new Uint8Array(n);
-  const gT = generatorWindow(cfg), L = cfg.gLatency;
   for (let s = 0; s < n; s++) {
     const label = digit ?? (cfg.conditional ? s % 10 : 0);
     labels[s] = label;
-    const t = sim.run(generatorInput(cfg, rng, label, z)).timesOf(G.output);
-    for (let p = 0; p < PIXELS; p++) {
-      if (t[p] >= gT) continue;
-      const tau = Math.max(0, t[p] - L);
-      pixels[s * PIXELS + p] = Math.round(255 * Math.max(0, 1 - tau / cfg.tmax));
-    }
+    fakeImageInput(cfg, sim.run(generatorInput(cfg, rng, label, z)).timesOf(G.output), label, img);
+    decodeBytes(img.subarray(0, PIXELS), cfg.tmax, pixels.subarray(s * PIXELS, (s + 1) * PIXELS));
   }
   return { pixels, labels };
 }
