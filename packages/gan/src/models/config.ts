@@ -52,6 +52,12 @@ export interface GanConfig {
   decay: number;
   batch: number;
   dSteps: number;
+  /** Instance noise: σ of Gaussian jitter on D's input spike times (image-window units), falling linearly to 0 at `steps`. */
+  instanceNoise: number;
+  /** One-sided label smoothing: the probability "real" that D's bce loss targets on real images (1 = none). */
+  realTarget: number;
+  /** Mode-seeking weight λ: G also pushes the pixel times of paired noise samples apart (diversity term, bypasses D). */
+  diversity: number;
   /** Training steps (one step = dSteps D updates on real and fake batches, then one G update). */
   steps: number;
   /** Seed of initialisation, data order and noise. */
@@ -64,7 +70,7 @@ export const FAITHFUL: GanConfig = {
   nz: 100, noise: 'uniform', noiseSilent: 0, noiseSpan: 256, gHidden: 400, dHidden: 400,
   gThreshold: 100, dThreshold: 100, gInit: [[0, 5], [0, 0.5]], dInit: [[0, 5], [0, 48]],
   conditional: false, labelCopies: 10, bias: 0, gObjective: 'flip', silentPixel: 'none', silentPenalty: 0,
-  optimizer: 'sgd', lrD: 0.2, lrG: 0.2, beta1: 0.9, decay: 1e-6, batch: 1, dSteps: 1, steps: 3000, seed: 0,
+  optimizer: 'sgd', lrD: 0.2, lrG: 0.2, beta1: 0.9, decay: 1e-6, batch: 1, dSteps: 1, instanceNoise: 0, realTarget: 1, diversity: 0, steps: 3000, seed: 0,
 };
 
 /** The ramp recipe (spec §8, "the path to try first"): exact spike-time gradients, standard GAN loss, Adam, mini-batches. */
@@ -73,7 +79,7 @@ export const RAMP: GanConfig = {
   nz: 100, noise: 'sparse', noiseSilent: 0.5, noiseSpan: 1, gHidden: 400, dHidden: 400,
   gThreshold: 1, dThreshold: 1, gInit: [[-0.4, 0.45], [-0.05, 0.055]], dInit: [[-0.02, 0.065], [-0.05, 0.075]],
   conditional: false, labelCopies: 10, bias: 10, gObjective: 'flip', silentPixel: 'late', silentPenalty: 0.01,
-  optimizer: 'adam', lrD: 1e-4, lrG: 2e-4, beta1: 0.5, decay: 0, batch: 32, dSteps: 1, steps: 400, seed: 0,
+  optimizer: 'adam', lrD: 1e-4, lrG: 2e-4, beta1: 0.5, decay: 0, batch: 32, dSteps: 1, instanceNoise: 0, realTarget: 1, diversity: 0, steps: 400, seed: 0,
 };
 
 /** Named starting points: `ramp` (default) and `faithful`. */
@@ -86,6 +92,11 @@ export function makeConfig(preset = 'ramp', overrides: Partial<GanConfig> = {}):
   const cfg: GanConfig = { ...base, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
   checkConfig(cfg);
   return cfg;
+}
+
+/** Settings added after a model or checkpoint was written take their neutral values (the behaviour it was trained with). */
+export function withDefaults(cfg: Partial<GanConfig>): GanConfig {
+  return { instanceNoise: 0, realTarget: 1, diversity: 0, ...cfg } as GanConfig;
 }
 
 /** Refuses inconsistent settings with a message naming the setting. */
@@ -104,6 +115,9 @@ export function checkConfig(c: GanConfig): void {
   if (!Number.isInteger(c.steps) || c.steps < 0) bad(`steps must be a whole number, got ${c.steps}`);
   for (const k of ['tmax', 'dWindow', 'noiseSpan', 'beta', 'lrD', 'lrG'] as const) if (!(c[k] > 0) || !Number.isFinite(c[k])) bad(`${k} must be a positive number, got ${c[k]}`);
   for (const k of ['gamma', 'gammaA', 'gLatency', 'decay', 'silentPenalty', 'gThreshold', 'dThreshold'] as const) if (!(c[k] >= 0) || !Number.isFinite(c[k])) bad(`${k} must be a number >= 0, got ${c[k]}`);
+  for (const k of ['instanceNoise', 'diversity'] as const) if (!(c[k] >= 0) || !Number.isFinite(c[k])) bad(`${k} must be a number >= 0, got ${c[k]}`);
+  if (!(c.realTarget > 0.5 && c.realTarget <= 1)) bad(`realTarget must be in (0.5, 1], got ${c.realTarget}`);
+  if (c.loss !== 'bce' && c.realTarget !== 1) bad('realTarget (label smoothing) needs the bce loss');
   if (!(c.noiseSilent >= 0 && c.noiseSilent < 1)) bad(`noiseSilent must be in [0, 1), got ${c.noiseSilent}`);
   if (!(c.beta1 >= 0 && c.beta1 < 1)) bad(`beta1 must be in [0, 1), got ${c.beta1}`);
   if (c.kernel === 'delta' && (!Number.isInteger(c.tmax) || !Number.isInteger(c.gLatency) || !Number.isInteger(c.noiseSpan))) bad('the delta kernel runs in discrete time: tmax, gLatency and noiseSpan must be whole steps');

@@ -1,6 +1,6 @@
 import { loadModel, ModelFileError, readSafetensorsFile, saveModel, writeSafetensorsFile, type Network, type Tensor } from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
-import { checkConfig, type GanConfig } from '../models/config.ts';
+import { checkConfig, withDefaults, type GanConfig } from '../models/config.ts';
 import { GanTrainer } from './gan-trainer.ts';
 
 /** Value of the `format` metadata key of GAN checkpoints. */
@@ -54,8 +54,9 @@ export function loadCheckpoint(path: string, data: ImageSet): { trainer: GanTrai
       return fail(`metadata '${key}' is not valid JSON`);
     }
   };
-  const cfg = json<GanConfig>('config');
-  if (!cfg) fail(`metadata 'config' is missing`);
+  const stored = json<GanConfig>('config');
+  if (!stored) fail(`metadata 'config' is missing`);
+  const cfg = withDefaults(stored as GanConfig);
   try {
     checkConfig(cfg);
   } catch (e) {
@@ -110,7 +111,7 @@ export function loadGenerator(path: string): { G: Network; cfg: GanConfig; metad
   if (metadata.kind !== 'generator') throw new ModelFileError(path, `not a generator model (kind '${metadata.kind ?? 'none'}'); give the G.safetensors that spiking-gan train writes`);
   let cfg: GanConfig;
   try {
-    cfg = JSON.parse(metadata.gan) as GanConfig;
+    cfg = withDefaults(JSON.parse(metadata.gan) as GanConfig);
     checkConfig(cfg);
   } catch (e) {
     throw new ModelFileError(path, `metadata 'gan' is not a valid GAN config (${(e as Error).message})`);

@@ -122,15 +122,16 @@ export class GanTrainer {
     realImageInput(this.cfg, this.data.image(index), this.data.labels[index], img);
   }
 
-  /** D's output error δ = −∂L/∂t for class y (0 real, 1 fake); returns the loss. */
-  dError(rec: RunRecord, y: 0 | 1, out: Float64Array): number {
+  /** D's output error δ = −∂L/∂t for class y (0 real, 1 fake), real targets smoothed to `realTarget` (D's updates only); returns the loss. */
+  dError(rec: RunRecord, y: 0 | 1, out: Float64Array, realTarget = 1): number {
     const c = this.cfg, dT = discriminatorWindow(c), t = rec.timesOf(this.D.output);
     if (c.loss === 'bce') {
       const l = c.beta * (Math.min(t[1], dT) - Math.min(t[0], dT)) / c.tmax;
-      const dl = y === 0 ? -sigmoid(-l) : sigmoid(l);
+      const s = y === 0 ? realTarget : 0;
+      const dl = sigmoid(l) - s;
       out[0] = (c.beta / c.tmax) * dl;
       out[1] = -(c.beta / c.tmax) * dl;
-      return y === 0 ? softplus(-l) : softplus(l);
+      return s * softplus(-l) + (1 - s) * softplus(l);
     }
     const T = targets(c.loss, t, y, { tmax: dT, gamma: c.gamma, gammaA: c.gammaA }, this.T);
     let loss = 0;
@@ -178,18 +179,21 @@ export class GanTrainer {
       for (let b = 0; b < B; b++) {
         const idx = this.rngData.int(this.data.n);
         this.encodeReal(idx, img);
+        this.jitter(img);
         const rec = this.simD.run(img);
         if (rec.prediction() === 0) realRight++;
         tReal += Math.min(rec.decisionTime, dT);
         spikes += rec.totalSpikes();
         this.trackFeatures(rec);
-        lossReal += this.dError(rec, 0, this.err);
+        lossReal += this.dError(rec, 0, this.err, c.realTarget);
         this.bpD.run(rec, this.err, this.optD);
         this.optD.endSample();
       }
       this.newFakes();
       for (let b = 0; b < B; b++) {
-        const rec = this.simD.run(this.fakes[b]);
+        img.set(this.fakes[b]);
+        this.jitter(img);
+        const rec = this.simD.run(img);
         if (rec.prediction() === 1) fakeRight++;
         tFake += Math.min(rec.decisionTime, dT);
         spikes += rec.totalSpikes();
@@ -225,7 +229,9 @@ export class GanTrainer {
       gSpikes += recG.totalSpikes();
       for (let g = 0; g < this.G.size; g++) if (recG.times[g] < this.G.tmax) this.fires[g]++;
       for (let p = 0; p < PIXELS; p++) if (fake[p] < this.silent) lit++;
-      const recD = this.simD.run(fake);
+      this.img.set(fake);
+      this.jitter(this.img);
+      const recD = this.simD.run(this.img);
       if (recD.prediction() === 0) fooled++;
       this.dIn.fill(0);
       if (c.gObjective !== 'features') {
@@ -241,6 +247,7 @@ export class GanTrainer {
         const dF = this.bpDin.run(recD, this.featDelta, null, 1);
         for (let i = 0; i < this.dIn.length; i++) this.dIn[i] += dF[i];
       }
+      if (c.diversity > 0 && (b ^ 1) < B) this.addDiversity(fake, this.fakes[b ^ 1]);
       const tG = recG.timesOf(this.G.output), L = c.gLatency;
       for (let p = 0; p < PIXELS; p++) {
         const dv = this.dIn[p];
@@ -259,6 +266,32 @@ export class GanTrainer {
       }
     }
     return { gFooled: fooled / B, gLoss: gLoss / B, lit: lit / (B * PIXELS), varying: varying / neurons, gSpikes: gSpikes / B };
+  }
+
+  /** The instance-noise σ at the current step (time units): `instanceNoise` · tmax, falling linearly to 0 at the last step. */
+  get noiseSigma(): number {
+    const c = this.cfg;
+    return c.instanceNoise * c.tmax * Math.max(0, 1 - this.step / Math.max(c.steps, 1));
+  }
+
+  /** Instance noise: Gaussian jitter on the spiking pixels of D's input `img`, clipped to the image window. */
+  private jitter(img: Float64Array): void {
+    const sigma = this.noiseSigma, top = this.cfg.tmax, silent = this.silent;
+    if (!(sigma > 0)) return;
+    for (let p = 0; p < PIXELS; p++) {
+      const t = img[p];
+      if (t >= silent) continue;
+      img[p] = Math.min(top, Math.max(0, t + sigma * this.rngData.normal()));
+    }
+  }
+
+  /** Mode-seeking term: pushes each pixel of `fake` away from the same pixel of the paired sample `other` (δ = λ·sign of their difference). */
+  private addDiversity(fake: Float64Array, other: Float64Array): void {
+    const lambda = this.cfg.diversity, top = this.cfg.tmax;
+    for (let p = 0; p < PIXELS; p++) {
+      const a = Math.min(fake[p], top), b = Math.min(other[p], top);
+      if (a !== b) this.dIn[p] += a > b ? lambda : -lambda;
+    }
   }
 
   private trackFeatures(rec: RunRecord): void {
