@@ -2,6 +2,7 @@
 // general engine against the specialised plain loop. Encoding is done once, up front, untimed.
 import { encodeBytes, loadModel, Network, Simulator } from '@spiking-gan/core';
 import { loadMnist } from '@spiking-gan/gan';
+import { DenseLoop } from './dense-loop.ts';
 import { PlainLoop } from './plain-loop.ts';
 
 /** Options of the engine benchmark. */
@@ -16,6 +17,8 @@ export interface EngineBenchOptions {
   model?: string;
   /** Untimed images run by every implementation before timing (default min(images, 1000)). */
   warmup?: number;
+  /** Images run by the dense clock-driven loop (d), which costs a full matrix-vector product per step (default min(images, 100)). */
+  denseImages?: number;
   /** Progress lines (default none). */
   log?: (line: string) => void;
 }
@@ -189,6 +192,23 @@ export function benchEngine(opts: EngineBenchOptions = {}): EngineBenchResult {
     if (oa[o + 2] !== ob[o + 2]) throw new Error(`benchEngine: early stop changed the decision time of image ${i}: ${ob[o + 2]} vs ${oa[o + 2]}`);
   }
 
+  // (d) the dense clock-driven loop on the first `denseImages` images, checked against (a)
+  const nDense = Math.min(opts.denseImages ?? 100, images);
+  const dense = DenseLoop.fromNetwork(net);
+  log(`engine: dense clock-driven loop on ${nDense} images`);
+  const denseNs = new Float64Array(nDense);
+  for (let i = 0; i < nDense; i++) {
+    const t0 = process.hrtime.bigint();
+    dense.run(inputs[i]);
+    denseNs[i] = Number(process.hrtime.bigint() - t0);
+    const want = (sim.run(inputs[i], full), sim.record);
+    for (let k = 1; k < net.populations.length; k++) {
+      const a = want.timesOf(net.populations[k]), b = dense.times[k];
+      for (let j = 0; j < b.length; j++) if (Math.min(a[j], tmax) !== b[j]) throw new Error(`benchEngine: dense loop and engine disagree on image ${i}, ${net.populations[k].name} neuron ${j}: ${b[j]} vs ${a[j]}`);
+    }
+  }
+  const denseSorted = Float64Array.from(denseNs).sort();
+
   const figures: ImplFigures[] = impls.map((impl, k) => {
     const o = obs[k];
     let spikes = 0, syn = 0, firstSum = 0, decided = 0;
@@ -217,6 +237,15 @@ export function benchEngine(opts: EngineBenchOptions = {}): EngineBenchResult {
     };
   });
 
+  const a = figures[0], denseSeconds = denseNs.reduce((x, y) => x + y, 0) / 1e9;
+  figures.push({
+    key: 'dense-loop', label: '(d) dense clock-driven loop (S4NN-style)',
+    medianUs: quantile(denseSorted, 0.5) / 1e3, meanUs: (denseSeconds * 1e6) / nDense, p90Us: quantile(denseSorted, 0.9) / 1e3, repeatMediansUs: [quantile(denseSorted, 0.5) / 1e3],
+    // the dense loop does the work of every synapse at every step; its useful events are the engine's
+    mSynEventsPerSec: (a.synEventsPerImage * nDense) / denseSeconds / 1e6, synEventsPerImage: a.synEventsPerImage, spikesPerImage: a.spikesPerImage,
+    meanFirstOutputTime: a.meanFirstOutputTime, noOutputShare: a.noOutputShare,
+  });
+
   return {
     part: 'engine',
     network: '784-400-10, delta synapses, discrete time, delay 1',
@@ -228,7 +257,7 @@ export function benchEngine(opts: EngineBenchOptions = {}): EngineBenchResult {
     warmup,
     timing: `process.hrtime.bigint around each run; ${images} MNIST test images (TTFS-encoded up front) x ${repeats} repeats, chunks of ${CHUNK} images with the implementation order rotating; median of per-repeat medians`,
     impls: figures,
-    agreement: `(a) and (c) agree on hidden/output spikes, synaptic events and first output time on all ${images} images; (b) on the decision time`,
+    agreement: `(a) and (c) agree on hidden/output spikes, synaptic events and first output time on all ${images} images; (b) on the decision time; (d) on every spike time of the first ${nDense} images (timed once each)`,
   };
 }
 

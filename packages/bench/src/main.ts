@@ -3,27 +3,44 @@ import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchEngine, type EngineBenchResult } from './engine.ts';
+import { benchClassifier } from './classifier.ts';
+import { benchGan } from './gan.ts';
 import { benchQuality } from './quality.ts';
+import { tables, writeReport, type SuiteResult } from './report/report.ts';
+import { sweepEngine } from './sweep.ts';
 
-const USAGE = `usage: pnpm bench [part ...] [--images N] [--repeats N] [--seed N] [--model FILE] [--json]
+const USAGE = `usage: pnpm bench [part ...] [--quick] [--only PART] [--retrain] [--out DIR] [--json] [options]
 
-parts:  engine   forward pass of the 784-400-10 S4NN network on MNIST test images:
-                 the general engine, the engine with early stop, and a plain Float64Array loop
-        quality  the sample-quality judge (an MLP MNIST classifier, trained once and cached in
-                 .cache/judge): its accuracy, FID floor and ceiling, the test set's score
-        (no part: run every part)
+Runs the benchmark suite and writes a report (report.json, report.md, charts/*.svg, index.html) to --out.
+
+parts:  engine      forward pass of the 784-400-10 S4NN network on MNIST test images: the engine, the
+                    engine with early stop, a plain Float64Array loop and a dense clock-driven loop
+                    (S4NN's way), then how the cost grows with input density, layer width and depth
+        classifier  TTFS against Aggressive TTFS classifiers (784-400-10, S4NN defaults): accuracy,
+                    inference time, undecided share, spikes per layer, synaptic events, energy
+        gan         the Spiking-GAN with TTFS against Aggressive TTFS D losses (ramp and faithful
+                    recipes): D on real and fake, G, the G→D pipeline, and sample quality
+        quality     the sample-quality judge's reference figures (accuracy, FID floor and ceiling)
+        (no part: every part)
 
 options:
-  --images N    MNIST test images per repeat (default 10000)
-  --repeats N   timed passes over the images (default 3)
-  --seed N      weight initialisation seed: hidden N, output N+1 (default 1)
-  --model FILE  engine: run a 784-400-10 model file (e.g. a trained classifier) instead
-  --json        print one JSON object instead of tables
-  -h, --help    this text
+  --quick         a small version of every figure (under two minutes once the judge is cached)
+  --only PART     run one part (same as naming it)
+  --retrain       train the cached models again (classifiers, GANs) instead of loading them
+  --out DIR       report folder (default out/bench)
+  --json          print the whole result as one JSON object on stdout
+  --images N      engine: MNIST test images per repeat (default 10000; quick 500)
+  --repeats N     engine: timed passes over the images (default 3; quick 1)
+  --seed N        seed of weights, training and noise (default 1 for the engine, 0 for training)
+  --model FILE    engine: run a 784-400-10 model file (e.g. a trained classifier) instead
+  --epochs N      classifier: training epochs (default 30; quick 1)
+  --gan-steps N   gan: steps of the ramp runs (default the preset's 400; quick 20)
+  -h, --help      this text
 
+Trained models are cached in .cache/bench (set SPIKING_GAN_BENCH_CACHE to move it).
 (pnpm prints its own header on stdout: use 'pnpm -s bench ... --json' for clean JSON)`;
 
-const PARTS = ['engine', 'quality'] as const;
+const PARTS = ['engine', 'classifier', 'gan', 'quality'] as const;
 type Part = (typeof PARTS)[number];
 
 /** Spec §10 reference figures (same machine kind, S4NN's pretrained weights), µs per image. */
@@ -110,6 +127,12 @@ function main(): void {
         repeats: { type: 'string' },
         seed: { type: 'string' },
         model: { type: 'string' },
+        epochs: { type: 'string' },
+        'gan-steps': { type: 'string' },
+        only: { type: 'string' },
+        out: { type: 'string', default: 'out/bench' },
+        quick: { type: 'boolean', default: false },
+        retrain: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -124,26 +147,40 @@ function main(): void {
   }
   // `pnpm bench -- engine` passes the `--` through on some pnpm versions.
   const names = positionals.filter((p) => p !== '--');
+  if (values.only !== undefined) names.push(values.only);
   for (const p of names) if (!(PARTS as readonly string[]).includes(p)) fail(`unknown part '${p}' (known: ${PARTS.join(', ')})`);
   const parts: Part[] = names.length > 0 ? [...new Set(names as Part[])] : [...PARTS];
-  const images = intOption('images', values.images, 1);
-  const repeats = intOption('repeats', values.repeats, 1);
-  const seed = intOption('seed', values.seed, 0);
-  const json = values.json === true;
+  const quick = values.quick === true, json = values.json === true;
+  const images = intOption('images', values.images, 1) ?? (quick ? 500 : undefined);
+  const repeats = intOption('repeats', values.repeats, 1) ?? (quick ? 1 : undefined);
+  const seedGiven = intOption('seed', values.seed, 0);
+  const epochs = intOption('epochs', values.epochs, 1) ?? (quick ? 1 : 30);
+  const ganSteps = intOption('gan-steps', values['gan-steps'], 1) ?? (quick ? 20 : undefined);
+  const retrain = values.retrain === true;
 
-  const info = { commit: gitCommit(), machine: machine(), date: new Date().toISOString() };
-  const results: Record<string, unknown> = {};
-  if (!json) console.log(`# bench — commit ${info.commit}, ${info.machine.cpu} (${info.machine.cores} cores), node ${info.machine.node}, ${info.machine.platform}`);
+  const t0 = performance.now();
+  const result: SuiteResult = { commit: gitCommit(), machine: machine(), date: new Date().toISOString(), seed: seedGiven ?? 0, quick, seconds: 0 };
+  const info = result;
+  if (!json) console.log(`# bench — commit ${info.commit}, ${info.machine.cpu} (${info.machine.cores} cores), node ${info.machine.node}, ${info.machine.platform}${quick ? ', --quick' : ''}`);
   const log = (line: string) => process.stderr.write(line + '\n');
   for (const part of parts) {
     if (part === 'engine') {
-      const r = benchEngine({ images, repeats, seed, log, model: values.model });
-      results[part] = r;
+      const r = benchEngine({ images, repeats, seed: seedGiven, log, model: values.model, denseImages: quick ? 10 : 100 });
+      result.engine = r;
       if (!json) printEngine(r);
+      result.sweep = sweepEngine({ images: quick ? 100 : 1000, seed: seedGiven ?? 1, log });
     }
-    if (part === 'quality') results[part] = benchQuality({ seed, log, print: !json });
+    if (part === 'classifier') result.classifier = benchClassifier({ epochs, trainImages: quick ? 3000 : undefined, testImages: quick ? 1000 : undefined, seed: seedGiven ?? 0, retrain, log });
+    if (part === 'gan') result.gan = benchGan({ rampSteps: ganSteps, faithfulSteps: quick ? 300 : undefined, sparsitySamples: quick ? 100 : 1000, qualitySamples: quick ? 500 : 10_000, seed: seedGiven ?? 0, retrain, log });
+    if (part === 'quality') result.quality = benchQuality({ seed: seedGiven, log, print: !json, samples: quick ? 2000 : undefined });
   }
-  if (json) console.log(JSON.stringify({ ...info, parts: results, reference: { source: "spec §10", usPerImage: REFERENCE } }, null, 2));
+  result.seconds = (performance.now() - t0) / 1000;
+  const paths = writeReport(values.out!, result);
+  if (json) console.log(JSON.stringify({ ...result, reference: { source: 'spec §10', usPerImage: REFERENCE }, report: paths }, null, 2));
+  else {
+    for (const [title, h, rows] of tables(result)) if (!title.startsWith('Engine')) console.log(`\n## ${title}\n\n${table(h, rows)}`);
+    console.log(`\nreport: ${paths.html} (also ${paths.md}, ${paths.json}, ${paths.charts.length} charts)`);
+  }
 }
 
 try {

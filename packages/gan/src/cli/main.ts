@@ -1,6 +1,6 @@
 // The `spiking-gan` command line. Only commander is loaded up front; each subcommand's module (and
 // with it the engine and MNIST) is imported when that subcommand runs, so `--help` answers fast.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { integerArg, numberArg, listArg } from './args.ts';
 import { guarded } from './fail.ts';
@@ -158,10 +158,14 @@ const train = program
   .option('--d-steps <n>', 'D updates per G update', integerArg(1))
   .option('--noise <code>', 'uniform or sparse noise spike times')
   .option('--noise-silent <p>', 'sparse noise: probability that a noise input stays silent', numberArg(0))
+  .option('--noise-span <t>', 'noise spike times span [0, t) (image-window units for ramp, steps for delta); a tiny span makes the code binary (which inputs spike)', numberArg(0))
   .option('--g-objective <name>', 'flip (non-saturating, D target real), features (match D hidden spike times), both')
   .option('--silent-pixel <name>', 'how D\'s error reaches a black fake pixel: none or late')
   .option('--silent-penalty <rho>', 'ramp: gradient that pushes silent neurons of G and D to fire', numberArg(0))
   .option('--beta <b>', 'bce loss: logit = beta * (t_fake - t_real) / image window', numberArg(0))
+  .option('--instance-noise <sigma>', 'σ of Gaussian jitter on D\'s input spike times (image-window units), annealed to 0 over the run', numberArg(0))
+  .option('--real-target <p>', 'bce: one-sided label smoothing, D\'s target probability on real images (default 1)', numberArg(0))
+  .option('--diversity <lambda>', 'mode-seeking term: G pushes the pixel times of paired noise samples apart', numberArg(0))
   .option('--conditional', 'class-conditional G and D (the digit as extra input spikes)')
   .option('--bias <n>', 'input neurons of G and D that always spike at time 0 (a bias for IF neurons)', integerArg(0))
   .option('--out <dir>', 'output folder', 'out/gan')
@@ -224,5 +228,23 @@ Examples:
     await m.evalGan(opts);
   }));
 oneLineErrors(evalCmd, 'spiking-gan eval');
+
+program
+  .command('bench')
+  .summary('the benchmark suite (same as pnpm bench): engine, classifier, gan, quality; writes a report')
+  .description('Runs the sparsity / energy / speed benchmark suite of the workspace (packages/bench). Its options are those of `pnpm bench --help`.')
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .helpOption(false)
+  .action(async () => {
+    const at = process.argv.indexOf('bench');
+    const main = new URL('../../../bench/src/main.ts', import.meta.url);
+    if (!existsSync(main)) {
+      process.stderr.write('spiking-gan bench: the benchmark suite is not installed here (it is the workspace package packages/bench)\n');
+      process.exit(1);
+    }
+    process.argv.splice(2, at - 1);
+    await import(main.href);
+  });
 
 await program.parseAsync(process.argv);

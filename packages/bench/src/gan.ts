@@ -1,0 +1,140 @@
+// GAN part: the Spiking-GAN with D trained on the TTFS loss against the same run with Aggressive
+// TTFS (ramp recipe and faithful recipe), trained once and cached, then measured: D on real and
+// fake images, G, the G→D pipeline (spec §7), and the sample quality (spec §9).
+import { existsSync, readFileSync } from 'node:fs';
+import { Rng, saveModel, Simulator, loadModel } from '@spiking-gan/core';
+import {
+  fakeImageInput, GanTrainer, ganSparsity, generatorInput, imageGridPng, loadMnist, loadOrTrainJudge, makeConfig, qualityReport, sampleGenerator,
+  type GanConfig, type GanSparsity, type Judge, type QualityReport, type RasterPop, type StepStats,
+} from '@spiking-gan/gan';
+import { writeFileAtomic } from '@spiking-gan/core';
+import { checkClaim, type ClaimCheck } from './arith.ts';
+import { cachePath, cached } from './cache.ts';
+
+/** One trained GAN, measured. */
+export interface GanRow {
+  name: string;
+  preset: string;
+  loss: GanConfig['loss'];
+  steps: number;
+  fromCache: boolean;
+  trainSeconds: number;
+  stepsPerSecond: number;
+  /** Training figures averaged over windows of steps. */
+  curve: StepStats[];
+  sparsity: GanSparsity;
+  quality: Pick<QualityReport, 'n' | 'fid' | 'fidFloor' | 'fidCeiling' | 'score' | 'coverage' | 'judgeAccuracy'>;
+  /** 100 samples as a PNG (base64) for the report. */
+  gridPng: string;
+  /** One G→D pass: spike times per population, in one time axis (D's shifted by G's latency). */
+  raster: { tmax: number; pops: RasterPop[] };
+}
+
+/** The part's result and the paper's claims checked per recipe. */
+export interface GanBenchResult {
+  rows: GanRow[];
+  claims: ClaimCheck[];
+  sparsitySamples: number;
+  qualitySamples: number;
+}
+
+/** Options: steps of the ramp and faithful runs (default: the presets'), samples for sparsity and quality, seed, retrain. */
+export interface GanBenchOptions {
+  rampSteps?: number;
+  faithfulSteps?: number;
+  sparsitySamples?: number;
+  qualitySamples?: number;
+  seed?: number;
+  retrain?: boolean;
+  /** The quality judge (default: the project's, from its cache in .cache/judge, trained once if missing). */
+  judge?: Judge;
+  log?: (line: string) => void;
+}
+
+function trainOrLoad(cfg: GanConfig, retrain: boolean, log: (l: string) => void, name: string) {
+  const path = cachePath(`gan-${name}`, cfg);
+  const curvePath = path.replace(/\.safetensors$/, '.json');
+  const train = loadMnist('train');
+  const tr = new GanTrainer(cfg, train);
+  const dPath = path.replace(/\.safetensors$/, '-D.safetensors');
+  if (cached(path, retrain) && existsSync(curvePath) && existsSync(dPath)) {
+    const stored = JSON.parse(readFileSync(curvePath, 'utf8')) as { curve: StepStats[]; trainSeconds: number };
+    for (const [file, net] of [[path, tr.G], [dPath, tr.D]] as const) {
+      loadModel(file).net.projections.forEach((p, k) => {
+        net.projections[k].weights.set(p.weights);
+        net.projections[k].scale = p.scale;
+      });
+    }
+    log(`gan: ${name} from the cache (${path})`);
+    return { tr, fromCache: true, trainSeconds: stored.trainSeconds, curve: stored.curve };
+  }
+  const curve: StepStats[] = [];
+  const every = Math.max(1, Math.floor(cfg.steps / 50));
+  let window: StepStats[] = [];
+  const t0 = performance.now();
+  while (tr.step < cfg.steps) {
+    window.push(tr.trainStep());
+    if (window.length === every || tr.step === cfg.steps) {
+      const m = { ...window[window.length - 1] };
+      for (const k of Object.keys(m) as (keyof StepStats)[]) if (k !== 'step') m[k] = window.reduce((s, x) => s + x[k], 0) / window.length;
+      curve.push(m);
+      window = [];
+      if (curve.length % 10 === 0) log(`gan: ${name} step ${tr.step}/${cfg.steps}: D right real ${m.dRealRight.toFixed(2)} fake ${m.dFakeRight.toFixed(2)}, lit ${m.lit.toFixed(2)}`);
+    }
+  }
+  const trainSeconds = (performance.now() - t0) / 1000;
+  saveModel(path, tr.G, { metadata: { kind: 'generator', gan: JSON.stringify(cfg) } });
+  saveModel(dPath, tr.D, { metadata: { kind: 'discriminator', gan: JSON.stringify(cfg) } });
+  writeFileAtomic(curvePath, JSON.stringify({ curve, trainSeconds }));
+  return { tr, fromCache: false, trainSeconds, curve };
+}
+
+/** One G→D pass from seeded noise as raster populations on one time axis. */
+function passRaster(tr: GanTrainer, seed: number): GanRow['raster'] {
+  const { G, D, cfg } = tr;
+  const simG = new Simulator(G), simD = new Simulator(D);
+  const z = generatorInput(cfg, new Rng(seed), 0, new Float64Array(G.populations[0].size));
+  const recG = simG.run(z);
+  const img = fakeImageInput(cfg, recG.timesOf(G.output), 0, new Float64Array(D.populations[0].size));
+  const recD = simD.run(img);
+  const L = cfg.gLatency, tmax = L + D.tmax;
+  const pops: RasterPop[] = [];
+  for (const p of G.populations) pops.push({ name: `G ${p.name}`, times: Float64Array.from(recG.timesOf(p), (t) => (t < G.tmax ? t : Infinity)) });
+  for (const p of D.populations.slice(1)) pops.push({ name: `D ${p.name}`, times: Float64Array.from(recD.timesOf(p), (t) => (t < D.tmax ? t + L : Infinity)) });
+  return { tmax, pops };
+}
+
+/** Trains (or loads) and measures the four GANs: {ramp, faithful} × {ttfs, aggressive}. */
+export function benchGan(opts: GanBenchOptions = {}): GanBenchResult {
+  const log = opts.log ?? (() => {}), seed = opts.seed ?? 0;
+  const nS = opts.sparsitySamples ?? 1000, nQ = opts.qualitySamples ?? 10_000;
+  const test = loadMnist('test');
+  const judge = opts.judge ?? loadOrTrainJudge('.cache/judge', { log });
+  const rows: GanRow[] = [];
+  for (const preset of ['ramp', 'faithful'] as const) {
+    for (const loss of ['ttfs', 'aggressive'] as const) {
+      const steps = preset === 'ramp' ? opts.rampSteps : opts.faithfulSteps;
+      const cfg = makeConfig(preset, { loss, seed, ...(steps !== undefined ? { steps } : {}) });
+      const name = `${preset}-${loss}`;
+      const { tr, fromCache, trainSeconds, curve } = trainOrLoad(cfg, opts.retrain ?? false, log, name);
+      log(`gan: ${name}: sparsity on ${nS} samples, quality on ${nQ}`);
+      const sparsity = ganSparsity(tr.G, tr.D, cfg, test, nS, seed + 11);
+      const { pixels } = sampleGenerator(tr.G, cfg, nQ, seed + 1);
+      const q = qualityReport(judge, pixels, nQ, { seed });
+      const grid = imageGridPng(pixels.subarray(0, 100 * 784), Math.min(100, nQ), 28, 28, { scale: 2 });
+      rows.push({
+        name, preset, loss, steps: cfg.steps, fromCache, trainSeconds, stepsPerSecond: cfg.steps / Math.max(trainSeconds, 1e-9), curve, sparsity,
+        quality: { n: q.n, fid: q.fid, fidFloor: q.fidFloor, fidCeiling: q.fidCeiling, score: q.score, coverage: q.coverage, judgeAccuracy: q.judgeAccuracy },
+        gridPng: Buffer.from(grid).toString('base64'),
+        raster: passRaster(tr, seed + 5),
+      });
+    }
+  }
+  const claims: ClaimCheck[] = [];
+  for (const preset of ['ramp', 'faithful']) {
+    const t = rows.find((r) => r.name === `${preset}-ttfs`)!, a = rows.find((r) => r.name === `${preset}-aggressive`)!;
+    claims.push(checkClaim(`${preset}: Aggressive TTFS D infers > 33 % faster on real images`, 33, t.sparsity.dReal.decisionTime, a.sparsity.dReal.decisionTime));
+    claims.push(checkClaim(`${preset}: Aggressive TTFS pipeline (G→D) uses > 11 % fewer spikes`, 11, t.sparsity.pipeline.spikes, a.sparsity.pipeline.spikes));
+  }
+  return { rows, claims, sparsitySamples: nS, qualitySamples: nQ };
+}

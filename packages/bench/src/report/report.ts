@@ -1,0 +1,178 @@
+// The suite's report: one JSON for scripts, a Markdown summary, SVG charts and one static HTML page
+// (opens from disk: charts inline, sample grids as data URIs) tying them together.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { escapeXml, rasterSvg } from '@spiking-gan/gan';
+import { histogram, type ClaimCheck } from '../arith.ts';
+import type { ClassifierBenchResult } from '../classifier.ts';
+import type { EngineBenchResult } from '../engine.ts';
+import type { GanBenchResult } from '../gan.ts';
+import type { SweepResult } from '../sweep.ts';
+import { barChart, lineChart } from './svg.ts';
+
+/** Everything one suite run measured, with where and how. */
+export interface SuiteResult {
+  commit: string;
+  date: string;
+  machine: { cpu: string; cores: number; node: string; platform: string };
+  seed: number;
+  quick: boolean;
+  seconds: number;
+  engine?: EngineBenchResult;
+  sweep?: SweepResult;
+  classifier?: ClassifierBenchResult;
+  gan?: GanBenchResult;
+  quality?: unknown;
+}
+
+/** A chart of the report: file name, title, SVG text. */
+export interface Chart {
+  file: string;
+  title: string;
+  svg: string;
+}
+
+const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+const pct = (x: number) => `${f(100 * x, 1)} %`;
+
+/** The provenance line every figure carries. */
+export function provenance(r: SuiteResult): string {
+  return `commit ${r.commit}, seed ${r.seed}, ${r.machine.cpu} (${r.machine.cores} cores), node ${r.machine.node}, ${r.date.slice(0, 10)}${r.quick ? ', --quick' : ''}`;
+}
+
+/** The charts of whatever parts ran. */
+export function charts(r: SuiteResult): Chart[] {
+  const prov = provenance(r), out: Chart[] = [];
+  const add = (file: string, title: string, svg: string) => out.push({ file, title, svg });
+  if (r.engine) {
+    const e = r.engine;
+    add('engine-time.svg', 'Forward pass per MNIST image', barChart({ title: 'Forward pass per MNIST image (784-400-10)', provenance: prov, yLabel: 'µs per image (median)' }, e.impls.map((i) => i.key), [{ name: 'µs', values: e.impls.map((i) => i.medianUs) }]));
+  }
+  if (r.sweep) {
+    const s = r.sweep;
+    const sweep = (file: string, title: string, pts: typeof s.width, xLabel: string, logX: boolean) =>
+      add(file, title, lineChart({ title, provenance: prov, yLabel: 'µs per image (median)' }, pts.map((p) => p.x), [{ name: 'µs per image', values: pts.map((p) => p.medianUs) }, { name: 'k synaptic events per image', values: pts.map((p) => p.synEventsPerImage / 1000) }], { xLabel, logX }));
+    sweep('sweep-density.svg', 'Engine cost against input density (784-400-10, random inputs)', s.density, 'share of inputs that spike', false);
+    sweep('sweep-width.svg', 'Engine cost against hidden width (784-W-10, MNIST)', s.width, 'hidden neurons W', true);
+    sweep('sweep-depth.svg', 'Engine cost against depth (784-(400×L)-10, MNIST)', s.depth, 'hidden layers L', false);
+  }
+  if (r.classifier) {
+    const c = r.classifier, tmax = 256, bins = 32;
+    const edges = Array.from({ length: bins }, (_, k) => (k * tmax) / bins);
+    add('classifier-time-hist.svg', 'Classifier inference time', lineChart({ title: 'Classifier: first output spike time (test images)', provenance: prov, yLabel: 'images' }, edges, c.rows.map((x) => ({ name: x.settings.loss, values: histogram(x.decisionTimes, 0, tmax, bins) })), { xLabel: 'first output spike (steps; 256 = none)', step: true }));
+    const layers = Object.keys(c.rows[0].metrics.spikesPerLayer);
+    add('classifier-spikes.svg', 'Classifier spikes per layer', barChart({ title: 'Classifier: spikes per image per layer', provenance: prov, yLabel: 'spikes per image' }, layers.flatMap((l) => [`${l} (window)`, `${l} (to decision)`]), c.rows.map((x) => ({ name: x.settings.loss, values: layers.flatMap((l) => [x.metrics.spikesPerLayer[l], x.metrics.spikesPerLayerToDecision[l]]) }))));
+    add('classifier-energy.svg', 'Classifier energy', barChart({ title: 'Classifier: energy per image (memory access not counted)', provenance: prov, yLabel: 'nJ per image' }, ['SNN, window', 'SNN, to decision', 'ANN equivalent'], c.rows.map((x) => ({ name: x.settings.loss, values: [x.metrics.energy.snnNj, x.metrics.energy.snnToDecisionNj, x.metrics.energy.annNj] }))));
+    add('classifier-curves.svg', 'Classifier training curves', lineChart({ title: 'Classifier training: test accuracy per epoch', provenance: prov, yLabel: 'test accuracy (%)' }, c.rows[0].curve.map((p) => p.epoch), c.rows.map((x) => ({ name: x.settings.loss, values: x.curve.map((p) => 100 * p.testAccuracy) })), { xLabel: 'epoch' }));
+  }
+  if (r.gan) {
+    const g = r.gan;
+    add('gan-time.svg', 'GAN decision times', barChart({ title: 'Spiking-GAN: mean decision time (image windows for ramp, steps/256 for faithful)', provenance: prov, yLabel: 'decision time (window units)' }, ['D on real', 'D on fake', 'G→D pipeline'], g.rows.map((x) => {
+      const u = x.preset === 'faithful' ? 256 : 1;
+      return { name: x.name, values: [x.sparsity.dReal.decisionTime / u, x.sparsity.dFake.decisionTime / u, x.sparsity.pipeline.decisionTime / u] };
+    })));
+    add('gan-spikes.svg', 'GAN spikes', barChart({ title: 'Spiking-GAN: spikes per sample', provenance: prov, yLabel: 'spikes per sample' }, ['G', 'D on real', 'D on fake', 'pipeline', 'pipeline to decision'], g.rows.map((x) => ({ name: x.name, values: [x.sparsity.generator.spikes, x.sparsity.dReal.spikes, x.sparsity.dFake.spikes, x.sparsity.pipeline.spikes, x.sparsity.pipeline.spikesToDecision] }))));
+    add('gan-energy.svg', 'GAN energy', barChart({ title: 'Spiking-GAN pipeline: energy per sample (memory access not counted)', provenance: prov, yLabel: 'nJ per sample' }, ['SNN, window', 'SNN, to decision', 'ANN equivalent'], g.rows.map((x) => ({ name: x.name, values: [x.sparsity.pipeline.energy.snnNj, x.sparsity.pipeline.energy.snnToDecisionNj, x.sparsity.pipeline.energy.annNj] }))));
+    for (const x of g.rows) {
+      add(`gan-curves-${x.name}.svg`, `GAN training curves, ${x.name}`, lineChart({ title: `Spiking-GAN training (${x.name})`, provenance: prov, yLabel: 'share' }, x.curve.map((s) => s.step), [
+        { name: 'D right on real', values: x.curve.map((s) => s.dRealRight) },
+        { name: 'D right on fake', values: x.curve.map((s) => s.dFakeRight) },
+        { name: 'fakes lit', values: x.curve.map((s) => s.lit) },
+        { name: 'G varying with z', values: x.curve.map((s) => s.varying) },
+      ], { xLabel: 'step' }));
+    }
+    const first = g.rows.find((x) => x.preset === 'ramp') ?? g.rows[0];
+    add('gan-raster.svg', `Spike raster of one G→D pass (${first.name})`, rasterSvg(first.raster.pops, { tmax: first.raster.tmax, title: `One G→D pass (${first.name}): G's noise, hidden and pixels, then D's hidden and output; ${prov}`, width: 900, maxNeuronsPerPop: 200 }));
+  }
+  return out;
+}
+
+function mdTable(header: string[], rows: string[][]): string {
+  return [`| ${header.join(' | ')} |`, `|${header.map((_, k) => (k === 0 ? ':--' : '--:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+/** The paper's claims against what was measured, one row each. */
+export function claimsTable(claims: ClaimCheck[]): [string[], string[][]] {
+  return [['claim', 'TTFS', 'Aggressive TTFS', 'measured change', 'paper', 'holds'], claims.map((c) => [c.claim, f(c.before), f(c.after), `${f(c.measuredPercent, 1)} % less`, `> ${c.thresholdPercent} % less`, c.holds ? 'yes' : 'no'])];
+}
+
+/** The tables of the report, as [title, header, rows]. */
+export function tables(r: SuiteResult): [string, string[], string[][]][] {
+  const out: [string, string[], string[][]][] = [];
+  const claims = [...(r.classifier?.claims ?? []), ...(r.gan?.claims ?? [])];
+  if (claims.length) out.push(['Headline: the paper\'s claims against what we measure', ...claimsTable(claims)]);
+  if (r.engine) out.push([`Engine: ${r.engine.network}, ${r.engine.images} MNIST test images × ${r.engine.repeats}`, ['implementation', 'median µs/image', 'p90 µs', 'M syn events/s', 'syn events/image', 'spikes/image'], r.engine.impls.map((i) => [i.label, f(i.medianUs, 1), f(i.p90Us, 1), f(i.mSynEventsPerSec, 0), f(i.synEventsPerImage, 0), f(i.spikesPerImage, 1)])]);
+  if (r.sweep) {
+    for (const [, pts, what] of [['density', r.sweep.density, 'input density'], ['width', r.sweep.width, 'hidden width'], ['depth', r.sweep.depth, 'hidden layers']] as const) {
+      out.push([`Sweep over ${what} (${r.sweep.images} images per point)`, [what, 'median µs/image', 'spikes/image', 'syn events/image', 'M syn events/s'], pts.map((p) => [String(p.x), f(p.medianUs, 1), f(p.spikesPerImage, 1), f(p.synEventsPerImage, 0), f(p.mSynEventsPerSec, 0)])]);
+    }
+  }
+  if (r.classifier) {
+    const c = r.classifier;
+    out.push([`Classifier: 784-400-10, S4NN defaults, ${c.rows[0].settings.epochs} epochs × ${c.rows[0].settings.trainImages} images, ${c.testImages} test images`, ['loss', 'accuracy', 'ties correct', 'inference time (steps)', 'undecided', 'spikes (window)', 'spikes (to decision)', 'hidden / output spikes', 'syn events (to decision)', 'energy nJ (to decision) / ANN', 'µs/image', 'training s'],
+      c.rows.map((x) => {
+        const m = x.metrics, l = Object.keys(m.spikesPerLayer);
+        return [x.settings.loss, pct(m.accuracy), pct(m.accuracyTiesCorrect), f(m.inferenceTime), pct(m.undecided), f(m.spikes, 1), f(m.spikesToDecision, 1), l.map((k) => f(m.spikesPerLayer[k], 1)).join(' / '), f(m.synapticEventsToDecision, 0), `${f(m.energy.snnToDecisionNj, 1)} / ${f(m.energy.annNj, 1)}`, f(x.medianUs, 1), `${f(x.trainSeconds, 0)}${x.fromCache ? ' (cached)' : ''}`];
+      })]);
+  }
+  if (r.gan) {
+    const g = r.gan;
+    out.push([`Spiking-GAN: sparsity on ${g.sparsitySamples} samples (times: image windows for ramp, steps for faithful)`, ['run', 'steps', 'steps/s', 'D real: time / spikes', 'D fake: time / spikes', 'G spikes', 'pipeline: time / spikes / to decision', 'pipeline nJ (to decision) / ANN'],
+      g.rows.map((x) => {
+        const s = x.sparsity;
+        return [x.name, String(x.steps), f(x.stepsPerSecond), `${f(s.dReal.decisionTime)} / ${f(s.dReal.spikes, 1)}`, `${f(s.dFake.decisionTime)} / ${f(s.dFake.spikes, 1)}`, f(s.generator.spikes, 1), `${f(s.pipeline.decisionTime)} / ${f(s.pipeline.spikes, 1)} / ${f(s.pipeline.spikesToDecision, 1)}`, `${f(s.pipeline.energy.snnToDecisionNj, 1)} / ${f(s.pipeline.energy.annNj, 1)}`];
+      })]);
+    out.push([`Spiking-GAN: sample quality on ${g.qualitySamples} samples (judge: the project's MLP classifier)`, ['run', 'FID (floor / ceiling)', 'classifier score', 'confident (p ≥ 0.9)', 'rarest digit share'],
+      g.rows.map((x) => {
+        const q = x.quality;
+        return [x.name, `${f(q.fid, 1)} (${f(q.fidFloor, 1)} / ${f(q.fidCeiling, 1)})`, f(q.score), pct(q.coverage.confident), pct(Math.min(...q.coverage.share))];
+      })]);
+  }
+  return out;
+}
+
+/** The Markdown report. */
+export function markdown(r: SuiteResult, chartList: Chart[]): string {
+  const parts = [`# Spiking-GAN benchmark report`, '', `${provenance(r)}; the suite ran ${f(r.seconds, 0)} s. Energy: 0.9 pJ per synaptic operation against 4.6 pJ per MAC of the same network as an ANN; memory access is not counted.`, ''];
+  for (const [title, h, rows] of tables(r)) parts.push(`## ${title}`, '', mdTable(h, rows), '');
+  if (r.gan) for (const x of r.gan.rows) parts.push(`Samples of ${x.name}: ![${x.name}](grids/${x.name}.png)`, '');
+  parts.push('## Charts', '', ...chartList.map((c) => `- [${c.title}](charts/${c.file})`), '');
+  return parts.join('\n');
+}
+
+/** The HTML page: tables, inline charts and sample grids; no script, no external resource. */
+export function html(r: SuiteResult, chartList: Chart[]): string {
+  const table = (h: string[], rows: string[][]) => `<table><thead><tr>${h.map((x) => `<th>${escapeXml(x)}</th>`).join('')}</tr></thead><tbody>${rows.map((row) => `<tr>${row.map((x) => `<td>${escapeXml(x)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  const body = [`<h1>Spiking-GAN benchmark report</h1>`, `<p class="prov">${escapeXml(provenance(r))}; the suite ran ${f(r.seconds, 0)} s. Energy: 0.9 pJ per synaptic operation against 4.6 pJ per MAC; memory access is not counted.</p>`];
+  for (const [title, h, rows] of tables(r)) body.push(`<h2>${escapeXml(title)}</h2>`, table(h, rows));
+  if (r.gan) {
+    body.push('<h2>Samples</h2><div class="grids">');
+    for (const x of r.gan.rows) body.push(`<figure><img alt="samples of ${escapeXml(x.name)}" src="data:image/png;base64,${x.gridPng}" width="280"><figcaption>${escapeXml(x.name)}, ${x.steps} steps</figcaption></figure>`);
+    body.push('</div>');
+  }
+  body.push('<h2>Charts</h2>');
+  for (const c of chartList) body.push(`<figure class="chart-figure" id="${escapeXml(c.file)}">${c.svg}<figcaption>${escapeXml(c.title)}</figcaption></figure>`);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Spiking-GAN benchmark report</title>
+<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}td:first-child,th:first-child{text-align:left}.prov{color:#666}.grids{display:flex;flex-wrap:wrap;gap:1em}figure{margin:1em 0}svg{max-width:100%;height:auto}</style>
+</head><body>
+${body.join('\n')}
+</body></html>
+`;
+}
+
+/** Writes report.json, report.md, index.html, charts/*.svg and grids/*.png into `dir`; returns the paths. */
+export function writeReport(dir: string, r: SuiteResult): { json: string; md: string; html: string; charts: string[] } {
+  mkdirSync(join(dir, 'charts'), { recursive: true });
+  const list = charts(r);
+  for (const c of list) writeFileSync(join(dir, 'charts', c.file), c.svg);
+  if (r.gan) {
+    mkdirSync(join(dir, 'grids'), { recursive: true });
+    for (const x of r.gan.rows) writeFileSync(join(dir, 'grids', `${x.name}.png`), Buffer.from(x.gridPng, 'base64'));
+  }
+  const paths = { json: join(dir, 'report.json'), md: join(dir, 'report.md'), html: join(dir, 'index.html'), charts: list.map((c) => join(dir, 'charts', c.file)) };
+  writeFileSync(paths.json, `${JSON.stringify(r, null, 1)}\n`);
+  writeFileSync(paths.md, markdown(r, list));
+  writeFileSync(paths.html, html(r, list));
+  return paths;
+}

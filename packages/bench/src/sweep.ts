@@ -1,0 +1,90 @@
+// How the engine's cost grows with input sparsity, layer width and depth: µs per image, spikes and
+// synaptic events per image on S4NN-initialised delta networks (θ = 100, tmax 256, delay 1).
+import { encodeBytes, Network, Rng, Simulator } from '@spiking-gan/core';
+import { loadMnist } from '@spiking-gan/gan';
+import { median } from './arith.ts';
+
+/** One point of a sweep. */
+export interface SweepPoint {
+  /** The swept value: input density (share of inputs that spike), hidden width, or hidden layers. */
+  x: number;
+  medianUs: number;
+  spikesPerImage: number;
+  synEventsPerImage: number;
+  /** Synaptic events per µs of run time (M events/s). */
+  mSynEventsPerSec: number;
+}
+
+/** The three sweeps. */
+export interface SweepResult {
+  images: number;
+  seed: number;
+  /** 784-400-10 on random inputs: each input spikes with probability x at a uniform time in [0, tmax). */
+  density: SweepPoint[];
+  /** 784-x-10 on MNIST test images. */
+  width: SweepPoint[];
+  /** 784-(400 × x)-10 on MNIST test images. */
+  depth: SweepPoint[];
+}
+
+/** Sweep options: images per point (default 500), seed (default 1), the swept values. */
+export interface SweepOptions {
+  images?: number;
+  seed?: number;
+  densities?: number[];
+  widths?: number[];
+  depths?: number[];
+  log?: (line: string) => void;
+}
+
+/** A layered S4NN-initialised network 784 → hidden… → 10. */
+function s4nnNet(hidden: number[], seed: number): Network {
+  const net = new Network({ tmax: 256, time: 'discrete', delay: 1 });
+  net.addInput(784);
+  hidden.forEach((h, k) => net.addLayer(h, { name: `hidden${k + 1}`, threshold: 100, init: { uniform: [0, 5], seed: seed + k } }));
+  net.addLayer(10, { name: 'output', threshold: 100, init: { uniform: [0, 48], seed: seed + hidden.length } });
+  return net;
+}
+
+/** Times every input once after a warm-up pass; returns the point's figures. */
+function measure(net: Network, inputs: Float64Array[], x: number): SweepPoint {
+  const sim = new Simulator(net);
+  for (const inp of inputs.slice(0, Math.min(100, inputs.length))) sim.run(inp);
+  const ns = new Float64Array(inputs.length);
+  let spikes = 0, events = 0;
+  for (let i = 0; i < inputs.length; i++) {
+    const t0 = process.hrtime.bigint();
+    const rec = sim.run(inputs[i]);
+    ns[i] = Number(process.hrtime.bigint() - t0);
+    spikes += rec.totalSpikes();
+    events += rec.synapticEvents;
+  }
+  const total = ns.reduce((a, b) => a + b, 0);
+  return { x, medianUs: median(ns) / 1e3, spikesPerImage: spikes / inputs.length, synEventsPerImage: events / inputs.length, mSynEventsPerSec: events / (total / 1e3) };
+}
+
+/** Runs the density, width and depth sweeps. */
+export function sweepEngine(opts: SweepOptions = {}): SweepResult {
+  const n = opts.images ?? 500, seed = opts.seed ?? 1, log = opts.log ?? (() => {});
+  const test = loadMnist('test');
+  const mnist = Array.from({ length: Math.min(n, test.n) }, (_, i) => encodeBytes(test.image(i), { tmax: 256 }, new Float64Array(784)));
+  const rng = new Rng(seed + 77);
+  const density = (opts.densities ?? [0.05, 0.1, 0.2, 0.4, 0.8]).map((d) => {
+    log(`sweep: input density ${d}`);
+    const inputs = Array.from({ length: n }, () => {
+      const t = new Float64Array(784);
+      for (let i = 0; i < 784; i++) t[i] = rng.next() < d ? rng.int(256) : 256;
+      return t;
+    });
+    return measure(s4nnNet([400], seed), inputs, d);
+  });
+  const width = (opts.widths ?? [100, 200, 400, 800, 1600]).map((w) => {
+    log(`sweep: hidden width ${w}`);
+    return measure(s4nnNet([w], seed), mnist, w);
+  });
+  const depth = (opts.depths ?? [1, 2, 3, 4]).map((d) => {
+    log(`sweep: ${d} hidden layers`);
+    return measure(s4nnNet(Array.from({ length: d }, () => 400), seed), mnist, d);
+  });
+  return { images: n, seed, density, width, depth };
+}
