@@ -38,8 +38,8 @@ export interface GanConfig {
   labelCopies: number;
   /** Input neurons of G and D that always spike at time 0 (the only way to give IF neurons a bias). */
   bias: number;
-  /** G's objective: `flip` (D's target real, non-saturating), `features` (match D's mean hidden spike times on real images), `both`. */
-  gObjective: 'flip' | 'features' | 'both';
+  /** G's objective from D: `flip` (D's target real, non-saturating), `features` (match D's mean hidden spike times on real images), `both`, or `none` (D trains, G ignores it: the control for `mmd`). */
+  gObjective: 'flip' | 'features' | 'both' | 'none';
   /** How D's error reaches a silent (black) fake pixel: `none` (it cannot) or `late` (treated as a spike at the end of the image window). */
   silentPixel: 'none' | 'late';
   /** Ramp kernel: gradient that pushes silent neurons to fire (Mostafa's penalty), for G and D. */
@@ -58,6 +58,10 @@ export interface GanConfig {
   realTarget: number;
   /** Mode-seeking weight λ: G also pushes the pixel times of paired noise samples apart (diversity term, bypasses D). */
   diversity: number;
+  /** Weight of D's term (flip / features) in G's objective (1 = the plain GAN). */
+  advWeight: number;
+  /** Weight λ of a pixel-space MMD term in G's objective: a fake batch's pixel times against a real batch's (Gaussian kernels; in conditional mode only pairs of the same digit count). */
+  mmd: number;
   /** Training steps (one step = dSteps D updates on real and fake batches, then one G update). */
   steps: number;
   /** Seed of initialisation, data order and noise. */
@@ -70,7 +74,7 @@ export const FAITHFUL: GanConfig = {
   nz: 100, noise: 'uniform', noiseSilent: 0, noiseSpan: 256, gHidden: 400, dHidden: 400,
   gThreshold: 100, dThreshold: 100, gInit: [[0, 5], [0, 0.5]], dInit: [[0, 5], [0, 48]],
   conditional: false, labelCopies: 10, bias: 0, gObjective: 'flip', silentPixel: 'none', silentPenalty: 0,
-  optimizer: 'sgd', lrD: 0.2, lrG: 0.2, beta1: 0.9, decay: 1e-6, batch: 1, dSteps: 1, instanceNoise: 0, realTarget: 1, diversity: 0, steps: 3000, seed: 0,
+  optimizer: 'sgd', lrD: 0.2, lrG: 0.2, beta1: 0.9, decay: 1e-6, batch: 1, dSteps: 1, instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, steps: 3000, seed: 0,
 };
 
 /** The ramp recipe (spec §8, "the path to try first"): exact spike-time gradients, standard GAN loss, Adam, mini-batches. */
@@ -79,7 +83,7 @@ export const RAMP: GanConfig = {
   nz: 100, noise: 'sparse', noiseSilent: 0.5, noiseSpan: 1, gHidden: 400, dHidden: 400,
   gThreshold: 1, dThreshold: 1, gInit: [[-0.4, 0.45], [-0.05, 0.055]], dInit: [[-0.02, 0.065], [-0.05, 0.075]],
   conditional: false, labelCopies: 10, bias: 10, gObjective: 'flip', silentPixel: 'late', silentPenalty: 0.01,
-  optimizer: 'adam', lrD: 1e-4, lrG: 2e-4, beta1: 0.5, decay: 0, batch: 32, dSteps: 1, instanceNoise: 0, realTarget: 1, diversity: 0, steps: 400, seed: 0,
+  optimizer: 'adam', lrD: 1e-4, lrG: 2e-4, beta1: 0.5, decay: 0, batch: 32, dSteps: 1, instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, steps: 400, seed: 0,
 };
 
 /** Named starting points: `ramp` (default) and `faithful`. */
@@ -96,7 +100,7 @@ export function makeConfig(preset = 'ramp', overrides: Partial<GanConfig> = {}):
 
 /** Settings added after a model or checkpoint was written take their neutral values (the behaviour it was trained with). */
 export function withDefaults(cfg: Partial<GanConfig>): GanConfig {
-  return { instanceNoise: 0, realTarget: 1, diversity: 0, ...cfg } as GanConfig;
+  return { instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, ...cfg } as GanConfig;
 }
 
 /** Refuses inconsistent settings with a message naming the setting. */
@@ -107,7 +111,8 @@ export function checkConfig(c: GanConfig): void {
   if (c.kernel !== 'delta' && c.kernel !== 'ramp') bad(`kernel must be delta or ramp, got '${c.kernel}'`);
   if (!['ttfs', 'aggressive', 'bce'].includes(c.loss)) bad(`loss must be ttfs, aggressive or bce, got '${c.loss}'`);
   if (!['uniform', 'sparse'].includes(c.noise)) bad(`noise must be uniform or sparse, got '${c.noise}'`);
-  if (!['flip', 'features', 'both'].includes(c.gObjective)) bad(`gObjective must be flip, features or both, got '${c.gObjective}'`);
+  if (!['flip', 'features', 'both', 'none'].includes(c.gObjective)) bad(`gObjective must be flip, features, both or none, got '${c.gObjective}'`);
+  if (c.gObjective === 'none' && !(c.mmd > 0)) bad('gObjective none leaves G without an objective: give mmd > 0');
   if (!['none', 'late'].includes(c.silentPixel)) bad(`silentPixel must be none or late, got '${c.silentPixel}'`);
   if (!['sgd', 'adam'].includes(c.optimizer)) bad(`optimizer must be sgd or adam, got '${c.optimizer}'`);
   for (const k of ['nz', 'gHidden', 'dHidden', 'batch', 'dSteps', 'labelCopies'] as const) if (!Number.isInteger(c[k]) || c[k] < 1) bad(`${k} must be a positive integer, got ${c[k]}`);
@@ -115,7 +120,7 @@ export function checkConfig(c: GanConfig): void {
   if (!Number.isInteger(c.steps) || c.steps < 0) bad(`steps must be a whole number, got ${c.steps}`);
   for (const k of ['tmax', 'dWindow', 'noiseSpan', 'beta', 'lrD', 'lrG'] as const) if (!(c[k] > 0) || !Number.isFinite(c[k])) bad(`${k} must be a positive number, got ${c[k]}`);
   for (const k of ['gamma', 'gammaA', 'gLatency', 'decay', 'silentPenalty', 'gThreshold', 'dThreshold'] as const) if (!(c[k] >= 0) || !Number.isFinite(c[k])) bad(`${k} must be a number >= 0, got ${c[k]}`);
-  for (const k of ['instanceNoise', 'diversity'] as const) if (!(c[k] >= 0) || !Number.isFinite(c[k])) bad(`${k} must be a number >= 0, got ${c[k]}`);
+  for (const k of ['instanceNoise', 'diversity', 'mmd', 'advWeight'] as const) if (!(c[k] >= 0) || !Number.isFinite(c[k])) bad(`${k} must be a number >= 0, got ${c[k]}`);
   if (!(c.realTarget > 0.5 && c.realTarget <= 1)) bad(`realTarget must be in (0.5, 1], got ${c.realTarget}`);
   if (c.loss !== 'bce' && c.realTarget !== 1) bad('realTarget (label smoothing) needs the bce loss');
   if (!(c.noiseSilent >= 0 && c.noiseSilent < 1)) bad(`noiseSilent must be in [0, 1), got ${c.noiseSilent}`);

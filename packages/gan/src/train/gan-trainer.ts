@@ -1,6 +1,7 @@
 import { Backprop, decodeBytes, Optimiser, Rng, Simulator, targets, type Network, type RunRecord } from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
+import { mmdGradient } from './mmd.ts';
 import { buildDiscriminator, buildGenerator, discriminatorWindow, extraInputs, extraSpikes, fakeImageInput, generatorWindow, imageSilence, PIXELS, realImageInput } from '../models/networks.ts';
 
 /** Figures of one training step (means over the step's samples). */
@@ -73,6 +74,9 @@ export class GanTrainer {
   private readonly img: Float64Array;
   private readonly fakes: Float64Array[];
   private readonly fakeRecs: RunRecord[];
+  private readonly fakeLabels: Int32Array;
+  private readonly mmdDelta: Float64Array[];
+  private byLabel: Int32Array[] | null = null;
   private featSeen = 0;
   private readonly silentSteps = { G: 0, D: 0 };
 
@@ -103,6 +107,8 @@ export class GanTrainer {
     this.img = new Float64Array(this.D.populations[0].size);
     this.fakes = Array.from({ length: cfg.batch }, () => new Float64Array(this.D.populations[0].size));
     this.fakeRecs = Array.from({ length: cfg.batch }, () => this.simG.record.clone());
+    this.fakeLabels = new Int32Array(cfg.batch);
+    this.mmdDelta = cfg.mmd > 0 ? Array.from({ length: cfg.batch }, () => new Float64Array(PIXELS)) : [];
   }
 
   /** Fills G's input: noise spike times (and the label spikes in conditional mode) from `rng`. */
@@ -211,6 +217,7 @@ export class GanTrainer {
     const c = this.cfg;
     for (let b = 0; b < c.batch; b++) {
       const label = c.conditional ? this.data.labels[this.rngData.int(this.data.n)] : 0;
+      this.fakeLabels[b] = label;
       this.fakeRecs[b].copyFrom(this.generate(this.noise(this.rngNoise, label), label, this.fakes[b]));
     }
   }
@@ -224,6 +231,7 @@ export class GanTrainer {
     if (fresh) this.newFakes();
     let fooled = 0, gLoss = 0, lit = 0, gSpikes = 0;
     this.fires.fill(0);
+    if (c.mmd > 0) gLoss += this.pixelMmd();
     for (let b = 0; b < B; b++) {
       const recG = this.fakeRecs[b], fake = this.fakes[b];
       gSpikes += recG.totalSpikes();
@@ -234,11 +242,11 @@ export class GanTrainer {
       const recD = this.simD.run(this.img);
       if (recD.prediction() === 0) fooled++;
       this.dIn.fill(0);
-      if (c.gObjective !== 'features') {
+      if (c.gObjective === 'flip' || c.gObjective === 'both') {
         gLoss += this.dError(recD, 0, this.err);
         this.dIn.set(this.bpDin.run(recD, this.err, null));
       }
-      if (c.gObjective !== 'flip') {
+      if (c.gObjective === 'features' || c.gObjective === 'both') {
         const th = recD.timesOf(D.populations[1]);
         for (let j = 0; j < th.length; j++) {
           this.featDelta[j] = (this.featMean[j] - Math.min(th[j], dT)) / dT;
@@ -247,7 +255,9 @@ export class GanTrainer {
         const dF = this.bpDin.run(recD, this.featDelta, null, 1);
         for (let i = 0; i < this.dIn.length; i++) this.dIn[i] += dF[i];
       }
+      if (c.advWeight !== 1) for (let p = 0; p < PIXELS; p++) this.dIn[p] *= c.advWeight;
       if (c.diversity > 0 && (b ^ 1) < B) this.addDiversity(fake, this.fakes[b ^ 1]);
+      if (c.mmd > 0) for (let p = 0; p < PIXELS; p++) this.dIn[p] += this.mmdDelta[b][p];
       const tG = recG.timesOf(this.G.output), L = c.gLatency;
       for (let p = 0; p < PIXELS; p++) {
         const dv = this.dIn[p];
@@ -283,6 +293,41 @@ export class GanTrainer {
       if (t >= silent) continue;
       img[p] = Math.min(top, Math.max(0, t + sigma * this.rngData.normal()));
     }
+  }
+
+  /**
+   * Pixel-space MMD² between the current fake batch and a batch of real images (the same digits in
+   * conditional mode, where only pairs of the same digit count: a product kernel with a delta on the
+   * label), with Gaussian kernels of several widths on pixel times clipped to the image window
+   * (silent = the window's end). Fills `mmdDelta[b]` with λ·B·(−∂MMD²/∂t) per pixel; returns λ·MMD² without its constant real–real term.
+   */
+  private pixelMmd(): number {
+    const c = this.cfg, B = c.batch, T = c.tmax, lambda = c.mmd;
+    const x = (img: Float64Array, out: Float64Array) => {
+      for (let p = 0; p < PIXELS; p++) out[p] = Math.min(img[p], T) / T;
+      return out;
+    };
+    const fakes = this.fakes.map((f) => x(f, new Float64Array(PIXELS)));
+    const reals = Array.from({ length: B }, (_, b) => {
+      this.encodeReal(this.realIndex(this.fakeLabels[b]), this.img);
+      return x(this.img, new Float64Array(PIXELS));
+    });
+    const mmd = mmdGradient(fakes, reals, c.conditional ? this.fakeLabels : null, lambda, this.mmdDelta);
+    // the gradient above is per unit of scaled time x = t / T
+    for (const d of this.mmdDelta) for (let p = 0; p < PIXELS; p++) d[p] /= T;
+    return mmd;
+  }
+
+  /** A random training image of digit `label` (any image when unconditional). */
+  private realIndex(label: number): number {
+    if (!this.cfg.conditional) return this.rngData.int(this.data.n);
+    if (!this.byLabel) {
+      const lists: number[][] = Array.from({ length: 10 }, () => []);
+      for (let i = 0; i < this.data.n; i++) lists[this.data.labels[i]].push(i);
+      this.byLabel = lists.map((l) => Int32Array.from(l));
+    }
+    const l = this.byLabel[label];
+    return l[this.rngData.int(l.length)];
   }
 
   /** Mode-seeking term: pushes each pixel of `fake` away from the same pixel of the paired sample `other` (δ = λ·sign of their difference). */
