@@ -63,6 +63,7 @@ describe('GAN stabilisers (options, off by default)', () => {
     delete old.diversity;
     delete old.mmd;
     delete old.advWeight;
+    delete old.gSilentPenalty;
     expect(withDefaults(old)).toEqual(tiny());
   });
 });

@@ -42,8 +42,10 @@ export interface GanConfig {
   gObjective: 'flip' | 'features' | 'both' | 'none';
   /** How D's error reaches a silent (black) fake pixel: `none` (it cannot) or `late` (treated as a spike at the end of the image window). */
   silentPixel: 'none' | 'late';
-  /** Ramp kernel: gradient that pushes silent neurons to fire (Mostafa's penalty), for G and D. */
+  /** Ramp kernel: gradient that pushes silent neurons to fire (Mostafa's penalty), for D, and for G unless `gSilentPenalty` is set. */
   silentPenalty: number;
+  /** G's own silent penalty (null: the same as D's). */
+  gSilentPenalty: number | null;
   /** Optimiser of both nets, learning rates, Adam β1, L2 decay, samples per update, D steps per G step. */
   optimizer: 'sgd' | 'adam';
   lrD: number;
@@ -73,7 +75,7 @@ export const FAITHFUL: GanConfig = {
   kernel: 'delta', loss: 'ttfs', gamma: 3, gammaA: 3, beta: 0.05, tmax: 256, dWindow: 1, gLatency: 2,
   nz: 100, noise: 'uniform', noiseSilent: 0, noiseSpan: 256, gHidden: 400, dHidden: 400,
   gThreshold: 100, dThreshold: 100, gInit: [[0, 5], [0, 0.5]], dInit: [[0, 5], [0, 48]],
-  conditional: false, labelCopies: 10, bias: 0, gObjective: 'flip', silentPixel: 'none', silentPenalty: 0,
+  conditional: false, labelCopies: 10, bias: 0, gObjective: 'flip', silentPixel: 'none', silentPenalty: 0, gSilentPenalty: null,
   optimizer: 'sgd', lrD: 0.2, lrG: 0.2, beta1: 0.9, decay: 1e-6, batch: 1, dSteps: 1, instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, steps: 3000, seed: 0,
 };
 
@@ -82,7 +84,7 @@ export const RAMP: GanConfig = {
   kernel: 'ramp', loss: 'bce', gamma: 0.05, gammaA: 0.05, beta: 8, tmax: 1, dWindow: 3, gLatency: 1,
   nz: 100, noise: 'sparse', noiseSilent: 0.5, noiseSpan: 1, gHidden: 400, dHidden: 400,
   gThreshold: 1, dThreshold: 1, gInit: [[-0.4, 0.45], [-0.05, 0.055]], dInit: [[-0.02, 0.065], [-0.05, 0.075]],
-  conditional: false, labelCopies: 10, bias: 10, gObjective: 'flip', silentPixel: 'late', silentPenalty: 0.01,
+  conditional: false, labelCopies: 10, bias: 10, gObjective: 'flip', silentPixel: 'late', silentPenalty: 0.01, gSilentPenalty: null,
   optimizer: 'adam', lrD: 1e-4, lrG: 2e-4, beta1: 0.5, decay: 0, batch: 32, dSteps: 1, instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, steps: 400, seed: 0,
 };
 
@@ -100,7 +102,7 @@ export function makeConfig(preset = 'ramp', overrides: Partial<GanConfig> = {}):
 
 /** Settings added after a model or checkpoint was written take their neutral values (the behaviour it was trained with). */
 export function withDefaults(cfg: Partial<GanConfig>): GanConfig {
-  return { instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, ...cfg } as GanConfig;
+  return { instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, gSilentPenalty: null, ...cfg } as GanConfig;
 }
 
 /** Refuses inconsistent settings with a message naming the setting. */
@@ -121,6 +123,7 @@ export function checkConfig(c: GanConfig): void {
   for (const k of ['tmax', 'dWindow', 'noiseSpan', 'beta', 'lrD', 'lrG'] as const) if (!(c[k] > 0) || !Number.isFinite(c[k])) bad(`${k} must be a positive number, got ${c[k]}`);
   for (const k of ['gamma', 'gammaA', 'gLatency', 'decay', 'silentPenalty', 'gThreshold', 'dThreshold'] as const) if (!(c[k] >= 0) || !Number.isFinite(c[k])) bad(`${k} must be a number >= 0, got ${c[k]}`);
   for (const k of ['instanceNoise', 'diversity', 'mmd', 'advWeight'] as const) if (!(c[k] >= 0) || !Number.isFinite(c[k])) bad(`${k} must be a number >= 0, got ${c[k]}`);
+  if (c.gSilentPenalty !== null && !(c.gSilentPenalty >= 0 && Number.isFinite(c.gSilentPenalty))) bad(`gSilentPenalty must be a number >= 0 or null, got ${c.gSilentPenalty}`);
   if (!(c.realTarget > 0.5 && c.realTarget <= 1)) bad(`realTarget must be in (0.5, 1], got ${c.realTarget}`);
   if (c.loss !== 'bce' && c.realTarget !== 1) bad('realTarget (label smoothing) needs the bce loss');
   if (!(c.noiseSilent >= 0 && c.noiseSilent < 1)) bad(`noiseSilent must be in [0, 1), got ${c.noiseSilent}`);

@@ -1,7 +1,7 @@
 import { Backprop, decodeBytes, Optimiser, Rng, Simulator, targets, type Network, type RunRecord } from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
-import { mmdGradient } from './mmd.ts';
+import { MMD_SILENT, mmdGradient } from './mmd.ts';
 import { buildDiscriminator, buildGenerator, discriminatorWindow, extraInputs, extraSpikes, fakeImageInput, generatorWindow, imageSilence, PIXELS, realImageInput } from '../models/networks.ts';
 
 /** Figures of one training step (means over the step's samples). */
@@ -90,7 +90,7 @@ export class GanTrainer {
     const common = { normalise: delta, silentPenalty: cfg.silentPenalty, silentSurrogate: delta ? 0 : cfg.silentPixel === 'late' ? 1 : 0 };
     this.bpD = new Backprop(this.D, common);
     this.bpDin = new Backprop(this.D, { ...common, inputDelta: true, silentInputTime: cfg.silentPixel === 'late' ? (delta ? cfg.tmax - 1 : cfg.tmax) : null });
-    this.bpG = new Backprop(this.G, common);
+    this.bpG = new Backprop(this.G, { ...common, silentPenalty: cfg.gSilentPenalty ?? cfg.silentPenalty });
     const opt = (lr: number, batch: number) => ({ kind: cfg.optimizer, lr, decay: cfg.decay, batch, beta1: cfg.beta1 });
     this.optD = new Optimiser(this.D, opt(cfg.lrD, cfg.batch === 1 ? 1 : 2 * cfg.batch));
     this.optG = new Optimiser(this.G, opt(cfg.lrG, cfg.batch));
@@ -298,13 +298,13 @@ export class GanTrainer {
   /**
    * Pixel-space MMD² between the current fake batch and a batch of real images (the same digits in
    * conditional mode, where only pairs of the same digit count: a product kernel with a delta on the
-   * label), with Gaussian kernels of several widths on pixel times clipped to the image window
-   * (silent = the window's end). Fills `mmdDelta[b]` with λ·B·(−∂MMD²/∂t) per pixel; returns λ·MMD² without its constant real–real term.
+   * label), with Gaussian kernels of several widths on pixel times scaled to the image window
+   * (silent = `MMD_SILENT`, apart from the latest lit time). Fills `mmdDelta[b]` with λ·B·(−∂MMD²/∂t) per pixel; returns λ·MMD² without its constant real–real term.
    */
   private pixelMmd(): number {
     const c = this.cfg, B = c.batch, T = c.tmax, lambda = c.mmd;
     const x = (img: Float64Array, out: Float64Array) => {
-      for (let p = 0; p < PIXELS; p++) out[p] = Math.min(img[p], T) / T;
+      for (let p = 0; p < PIXELS; p++) out[p] = img[p] < T ? img[p] / T : MMD_SILENT;
       return out;
     };
     const fakes = this.fakes.map((f) => x(f, new Float64Array(PIXELS)));
