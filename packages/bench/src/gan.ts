@@ -38,8 +38,9 @@ export interface GanBenchResult {
   qualitySamples: number;
 }
 
-/** Options: steps of the ramp and faithful runs (default: the presets'), samples for sparsity and quality, seed, retrain. */
+/** Options: the recipe compared with the faithful one (a preset, default `digits`), steps of its runs and of the faithful runs (default: the presets'), samples for sparsity and quality, seed, retrain. */
 export interface GanBenchOptions {
+  recipe?: string;
   rampSteps?: number;
   faithfulSteps?: number;
   sparsitySamples?: number;
@@ -104,16 +105,17 @@ function passRaster(tr: GanTrainer, seed: number): GanRow['raster'] {
   return { tmax, pops };
 }
 
-/** Trains (or loads) and measures the four GANs: {ramp, faithful} × {ttfs, aggressive}. */
+/** Trains (or loads) and measures the four GANs: {recipe, faithful} × {ttfs, aggressive}. */
 export function benchGan(opts: GanBenchOptions = {}): GanBenchResult {
   const log = opts.log ?? (() => {}), seed = opts.seed ?? 0;
   const nS = opts.sparsitySamples ?? 1000, nQ = opts.qualitySamples ?? 10_000;
   const test = loadMnist('test');
   const judge = opts.judge ?? loadOrTrainJudge('.cache/judge', { log });
   const rows: GanRow[] = [];
-  for (const preset of ['ramp', 'faithful'] as const) {
+  const recipes = [opts.recipe ?? 'digits', 'faithful'];
+  for (const preset of recipes) {
     for (const loss of ['ttfs', 'aggressive'] as const) {
-      const steps = preset === 'ramp' ? opts.rampSteps : opts.faithfulSteps;
+      const steps = preset === 'faithful' ? opts.faithfulSteps : opts.rampSteps;
       const cfg = makeConfig(preset, { loss, seed, ...(steps !== undefined ? { steps } : {}) });
       const name = `${preset}-${loss}`;
       const { tr, fromCache, trainSeconds, curve } = trainOrLoad(cfg, opts.retrain ?? false, log, name);
@@ -131,7 +133,7 @@ export function benchGan(opts: GanBenchOptions = {}): GanBenchResult {
     }
   }
   const claims: ClaimCheck[] = [];
-  for (const preset of ['ramp', 'faithful']) {
+  for (const preset of recipes) {
     const t = rows.find((r) => r.name === `${preset}-ttfs`)!, a = rows.find((r) => r.name === `${preset}-aggressive`)!;
     claims.push(checkClaim(`${preset}: Aggressive TTFS D infers > 33 % faster on real images`, 33, t.sparsity.dReal.decisionTime, a.sparsity.dReal.decisionTime));
     claims.push(checkClaim(`${preset}: Aggressive TTFS pipeline (G→D) uses > 11 % fewer spikes`, 11, t.sparsity.pipeline.spikes, a.sparsity.pipeline.spikes));

@@ -34,7 +34,8 @@ options:
   --seed N        seed of weights, training and noise (default 1 for the engine, 0 for training)
   --model FILE    engine: run a 784-400-10 model file (e.g. a trained classifier) instead
   --epochs N      classifier: training epochs (default 30; quick 1)
-  --gan-steps N   gan: steps of the ramp runs (default the preset's 400; quick 20)
+  --recipe NAME   gan: the GAN preset compared with the faithful one (default digits)
+  --gan-steps N   gan: steps of the recipe's runs (default: the preset's; quick 20)
   -h, --help      this text
 
 Trained models are cached in .cache/bench (set SPIKING_GAN_BENCH_CACHE to move it).
@@ -129,6 +130,7 @@ function main(): void {
         model: { type: 'string' },
         epochs: { type: 'string' },
         'gan-steps': { type: 'string' },
+        recipe: { type: 'string' },
         only: { type: 'string' },
         out: { type: 'string', default: 'out/bench' },
         quick: { type: 'boolean', default: false },
@@ -171,7 +173,7 @@ function main(): void {
       result.sweep = sweepEngine({ images: quick ? 100 : 1000, seed: seedGiven ?? 1, log });
     }
     if (part === 'classifier') result.classifier = benchClassifier({ epochs, trainImages: quick ? 3000 : undefined, testImages: quick ? 1000 : undefined, seed: seedGiven ?? 0, retrain, log });
-    if (part === 'gan') result.gan = benchGan({ rampSteps: ganSteps, faithfulSteps: quick ? 300 : undefined, sparsitySamples: quick ? 100 : 1000, qualitySamples: quick ? 500 : 10_000, seed: seedGiven ?? 0, retrain, log });
+    if (part === 'gan') result.gan = benchGan({ recipe: values.recipe, rampSteps: ganSteps, faithfulSteps: quick ? 300 : undefined, sparsitySamples: quick ? 100 : 1000, qualitySamples: quick ? 500 : 10_000, seed: seedGiven ?? 0, retrain, log });
     if (part === 'quality') result.quality = benchQuality({ seed: seedGiven, log, print: !json, samples: quick ? 2000 : undefined });
   }
   result.seconds = (performance.now() - t0) / 1000;

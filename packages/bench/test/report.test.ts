@@ -49,7 +49,7 @@ describe('benchmark report', () => {
   it('writes JSON, Markdown, every chart as SVG with its provenance, and one HTML page', () => {
     const paths = writeReport(dir, result);
     const list = charts(result);
-    expect(list.map((c) => c.file)).toEqual(expect.arrayContaining(['sweep-density.svg', 'classifier-time-hist.svg', 'classifier-spikes.svg', 'classifier-energy.svg', 'classifier-curves.svg', 'gan-raster.svg', 'gan-energy.svg', 'gan-curves-ramp-ttfs.svg']));
+    expect(list.map((c) => c.file)).toEqual(expect.arrayContaining(['sweep-density.svg', 'classifier-time-hist.svg', 'classifier-spikes.svg', 'classifier-energy.svg', 'classifier-curves.svg', 'gan-raster.svg', 'gan-energy.svg', 'gan-curves-digits-ttfs.svg']));
     for (const p of paths.charts) {
       const svg = readFileSync(p, 'utf8');
       expect(svg.startsWith('<svg')).toBe(true);
@@ -62,7 +62,7 @@ describe('benchmark report', () => {
     const html = readFileSync(paths.html, 'utf8');
     expect(html).not.toMatch(/<script|(src|href)="https?:/);
     expect(html.match(/<figure class="chart-figure"/g)).toHaveLength(list.length);
-    expect(existsSync(join(dir, 'grids', 'ramp-ttfs.png'))).toBe(true);
+    expect(existsSync(join(dir, 'grids', 'digits-ttfs.png'))).toBe(true);
   });
 
   it('charts refuse data that does not fit their categories; ticks are round', () => {

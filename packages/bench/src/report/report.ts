@@ -67,7 +67,7 @@ export function charts(r: SuiteResult): Chart[] {
   }
   if (r.gan) {
     const g = r.gan;
-    add('gan-time.svg', 'GAN decision times', barChart({ title: 'Spiking-GAN: mean decision time (image windows for ramp, steps/256 for faithful)', provenance: prov, yLabel: 'decision time (window units)' }, ['D on real', 'D on fake', 'G→D pipeline'], g.rows.map((x) => {
+    add('gan-time.svg', 'GAN decision times', barChart({ title: 'Spiking-GAN: mean decision time (image windows; faithful: steps / 256)', provenance: prov, yLabel: 'decision time (window units)' }, ['D on real', 'D on fake', 'G→D pipeline'], g.rows.map((x) => {
       const u = x.preset === 'faithful' ? 256 : 1;
       return { name: x.name, values: [x.sparsity.dReal.decisionTime / u, x.sparsity.dFake.decisionTime / u, x.sparsity.pipeline.decisionTime / u] };
     })));
@@ -81,7 +81,7 @@ export function charts(r: SuiteResult): Chart[] {
         { name: 'G varying with z', values: x.curve.map((s) => s.varying) },
       ], { xLabel: 'step' }));
     }
-    const first = g.rows.find((x) => x.preset === 'ramp') ?? g.rows[0];
+    const first = g.rows.find((x) => x.preset !== 'faithful') ?? g.rows[0];
     add('gan-raster.svg', `Spike raster of one G→D pass (${first.name})`, rasterSvg(first.raster.pops, { tmax: first.raster.tmax, title: `One G→D pass (${first.name}): G's noise, hidden and pixels, then D's hidden and output; ${prov}`, width: 900, maxNeuronsPerPop: 200 }));
   }
   return out;
@@ -117,7 +117,7 @@ export function tables(r: SuiteResult): [string, string[], string[][]][] {
   }
   if (r.gan) {
     const g = r.gan;
-    out.push([`Spiking-GAN: sparsity on ${g.sparsitySamples} samples (times: image windows for ramp, steps for faithful)`, ['run', 'steps', 'steps/s', 'D real: time / spikes', 'D fake: time / spikes', 'G spikes', 'pipeline: time / spikes / to decision', 'pipeline nJ (to decision) / ANN'],
+    out.push([`Spiking-GAN: sparsity on ${g.sparsitySamples} samples (times: image windows; faithful: steps)`, ['run', 'steps', 'steps/s', 'D real: time / spikes', 'D fake: time / spikes', 'G spikes', 'pipeline: time / spikes / to decision', 'pipeline nJ (to decision) / ANN'],
       g.rows.map((x) => {
         const s = x.sparsity;
         return [x.name, String(x.steps), f(x.stepsPerSecond), `${f(s.dReal.decisionTime)} / ${f(s.dReal.spikes, 1)}`, `${f(s.dFake.decisionTime)} / ${f(s.dFake.spikes, 1)}`, f(s.generator.spikes, 1), `${f(s.pipeline.decisionTime)} / ${f(s.pipeline.spikes, 1)} / ${f(s.pipeline.spikesToDecision, 1)}`, `${f(s.pipeline.energy.snnToDecisionNj, 1)} / ${f(s.pipeline.energy.annNj, 1)}`];

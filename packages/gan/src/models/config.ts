@@ -88,8 +88,15 @@ export const RAMP: GanConfig = {
   optimizer: 'adam', lrD: 1e-4, lrG: 2e-4, beta1: 0.5, decay: 0, batch: 32, dSteps: 1, instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, steps: 400, seed: 0,
 };
 
-/** Named starting points: `ramp` (default) and `faithful`. */
-export const PRESETS: Record<string, GanConfig> = { ramp: RAMP, faithful: FAITHFUL };
+/**
+ * The recipe that draws digits (issue 5): the ramp recipe, class-conditional, with D's hidden neurons
+ * firing after the whole image has arrived (θ_D = 4), G's objective a pixel-space MMD per digit plus
+ * D's adversarial term at weight 0.1, and no silent penalty on G (it lit the background).
+ */
+export const DIGITS: GanConfig = { ...RAMP, conditional: true, dThreshold: 4, mmd: 2, advWeight: 0.1, gSilentPenalty: 0, steps: 3000 };
+
+/** Named starting points: `ramp` (default), `digits` and `faithful`. */
+export const PRESETS: Record<string, GanConfig> = { ramp: RAMP, digits: DIGITS, faithful: FAITHFUL };
 
 /** A preset with overrides applied, checked. */
 export function makeConfig(preset = 'ramp', overrides: Partial<GanConfig> = {}): GanConfig {
@@ -102,7 +109,10 @@ export function makeConfig(preset = 'ramp', overrides: Partial<GanConfig> = {}):
 
 /** Settings added after a model or checkpoint was written take their neutral values (the behaviour it was trained with). */
 export function withDefaults(cfg: Partial<GanConfig>): GanConfig {
-  return { instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, gSilentPenalty: null, ...cfg } as GanConfig;
+  const added: Partial<GanConfig> = { instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, gSilentPenalty: null };
+  const out = { ...cfg } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(added)) if (!(k in out)) out[k] = v;
+  return out as unknown as GanConfig;
 }
 
 /** Refuses inconsistent settings with a message naming the setting. */
