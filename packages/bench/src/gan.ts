@@ -60,7 +60,7 @@ function trainOrLoad(cfg: GanConfig, retrain: boolean, log: (l: string) => void,
   const dPath = path.replace(/\.safetensors$/, '-D.safetensors');
   if (cached(path, retrain) && existsSync(curvePath) && existsSync(dPath)) {
     const stored = JSON.parse(readFileSync(curvePath, 'utf8')) as { curve: StepStats[]; trainSeconds: number };
-    for (const [file, net] of [[path, tr.G], [dPath, tr.D]] as const) {
+    for (const [file, net] of [[path, tr.sampler], [dPath, tr.D]] as const) {
       loadModel(file).net.projections.forEach((p, k) => {
         net.projections[k].weights.set(p.weights);
         net.projections[k].scale = p.scale;
@@ -84,7 +84,7 @@ function trainOrLoad(cfg: GanConfig, retrain: boolean, log: (l: string) => void,
     }
   }
   const trainSeconds = (performance.now() - t0) / 1000;
-  saveModel(path, tr.G, { metadata: { kind: 'generator', gan: JSON.stringify(cfg) } });
+  saveModel(path, tr.sampler, { metadata: { kind: 'generator', gan: JSON.stringify(cfg) } });
   saveModel(dPath, tr.D, { metadata: { kind: 'discriminator', gan: JSON.stringify(cfg) } });
   writeFileAtomic(curvePath, JSON.stringify({ curve, trainSeconds }));
   return { tr, fromCache: false, trainSeconds, curve };
@@ -92,7 +92,7 @@ function trainOrLoad(cfg: GanConfig, retrain: boolean, log: (l: string) => void,
 
 /** One G→D pass from seeded noise as raster populations on one time axis. */
 function passRaster(tr: GanTrainer, seed: number): GanRow['raster'] {
-  const { G, D, cfg } = tr;
+  const { D, cfg } = tr, G = tr.sampler;
   const simG = new Simulator(G), simD = new Simulator(D);
   const z = generatorInput(cfg, new Rng(seed), 0, new Float64Array(G.populations[0].size));
   const recG = simG.run(z);
@@ -120,8 +120,8 @@ export function benchGan(opts: GanBenchOptions = {}): GanBenchResult {
       const name = `${preset}-${loss}`;
       const { tr, fromCache, trainSeconds, curve } = trainOrLoad(cfg, opts.retrain ?? false, log, name);
       log(`gan: ${name}: sparsity on ${nS} samples, quality on ${nQ}`);
-      const sparsity = ganSparsity(tr.G, tr.D, cfg, test, nS, seed + 11);
-      const { pixels } = sampleGenerator(tr.G, cfg, nQ, seed + 1);
+      const sparsity = ganSparsity(tr.sampler, tr.D, cfg, test, nS, seed + 11);
+      const { pixels } = sampleGenerator(tr.sampler, cfg, nQ, seed + 1);
       const q = qualityReport(judge, pixels, nQ, { seed });
       const grid = imageGridPng(pixels.subarray(0, 100 * 784), Math.min(100, nQ), 28, 28, { scale: 2 });
       rows.push({

@@ -3,6 +3,10 @@ import { Rng, type Network } from '@spiking-gan/core';
 import { loadMnist } from '../src/data/mnist.ts';
 import { makeConfig, withDefaults, type GanConfig } from '../src/models/config.ts';
 import { GanTrainer } from '../src/train/gan-trainer.ts';
+import { loadCheckpoint, loadGenerator, saveCheckpoint, saveNetwork } from '../src/train/checkpoint.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { mmdGradient } from '../src/train/mmd.ts';
 
 const data = loadMnist('test');
@@ -52,6 +56,23 @@ describe('GAN stabilisers (options, off by default)', () => {
     }
   });
 
+  it('G\'s moving average: what sampling and the saved G use, resumed bit for bit from a checkpoint', () => {
+    const cfg = tiny({ gEma: 0.9 }), dir = mkdtempSync(join(tmpdir(), 'sgan-ema-'));
+    const a = new GanTrainer(cfg, data);
+    for (let s = 0; s < 5; s++) a.trainStep();
+    expect(a.sampler).toBe(a.emaG);
+    expect(weights(a.emaG!)).not.toEqual(weights(a.G));
+    const b = new GanTrainer(cfg, data);
+    for (let s = 0; s < 3; s++) b.trainStep();
+    saveCheckpoint(join(dir, 'c.safetensors'), b);
+    const c = loadCheckpoint(join(dir, 'c.safetensors'), data).trainer;
+    for (let s = 0; s < 2; s++) c.trainStep();
+    expect(weights(c.emaG!)).toEqual(weights(a.emaG!));
+    expect(c.sample(4, 1).pixels).toEqual(a.sample(4, 1).pixels);
+    saveNetwork(join(dir, 'G.safetensors'), a, 'generator');
+    expect(weights(loadGenerator(join(dir, 'G.safetensors')).G).map((w) => Math.fround(w))).toEqual(weights(a.emaG!).map((w) => Math.fround(w)));
+  });
+
   it('refuses settings that cannot work and loads configs written before these options existed', () => {
     expect(() => tiny({ gObjective: 'none' })).toThrow(/gObjective none leaves G without an objective/);
     expect(() => tiny({ realTarget: 0.4 })).toThrow(/realTarget must be in \(0.5, 1\]/);
@@ -64,6 +85,7 @@ describe('GAN stabilisers (options, off by default)', () => {
     delete old.mmd;
     delete old.advWeight;
     delete old.gSilentPenalty;
+    delete old.gEma;
     expect(withDefaults(old)).toEqual(tiny());
   });
 });

@@ -28,6 +28,7 @@ export function saveCheckpoint(path: string, tr: GanTrainer, extra: Record<strin
     });
   }
   tensors['D.feat_mean'] = { dtype: 'F64', shape: [tr.featMean.length], data: tr.featMean };
+  tr.emaG?.projections.forEach((p, k) => (tensors[`G.ema.${k}`] = { dtype: 'F64', shape: [p.src.size, p.dst.size], data: p.weights }));
   writeSafetensorsFile(path, tensors, {
     ...extra,
     format: CHECKPOINT_FORMAT,
@@ -88,6 +89,7 @@ export function loadCheckpoint(path: string, data: ImageSet): { trainer: GanTrai
     opt.steps = optSteps[name] ?? fail(`optimiser step count of ${name} is missing`);
   }
   take('D.feat_mean', tr.featMean);
+  tr.emaG?.projections.forEach((p, k) => take(`G.ema.${k}`, p.weights));
   try {
     tr.rngData.setState(rng.data);
     tr.rngNoise.setState(rng.noise);
@@ -100,9 +102,9 @@ export function loadCheckpoint(path: string, data: ImageSet): { trainer: GanTrai
   return { trainer: tr, metadata };
 }
 
-/** Writes G or D as an ordinary model file (weights with their scale folded in) with the GAN settings in its metadata. */
+/** Writes G (its moving average when `gEma` is on) or D as an ordinary model file (weights with their scale folded in) with the GAN settings in its metadata. */
 export function saveNetwork(path: string, tr: GanTrainer, which: 'generator' | 'discriminator', extra: Record<string, string> = {}): void {
-  saveModel(path, which === 'generator' ? tr.G : tr.D, { metadata: { ...extra, kind: which, gan: JSON.stringify(tr.cfg), step: String(tr.step) } });
+  saveModel(path, which === 'generator' ? tr.sampler : tr.D, { metadata: { ...extra, kind: which, gan: JSON.stringify(tr.cfg), step: String(tr.step) } });
 }
 
 /** Reads a generator model file and the GAN settings it was trained with. */

@@ -56,6 +56,8 @@ export class GanTrainer {
   readonly optG: Optimiser;
   readonly rngData: Rng;
   readonly rngNoise: Rng;
+  /** The moving average of G's weights (`gEma` > 0), else null; `sampler` is what sampling uses. */
+  readonly emaG: Network | null;
   /** Running mean of D's hidden spike times on real images (the feature-matching target). */
   readonly featMean: Float64Array;
   /** Steps done. */
@@ -83,6 +85,7 @@ export class GanTrainer {
   constructor(readonly cfg: GanConfig, readonly data: ImageSet) {
     this.G = buildGenerator(cfg);
     this.D = buildDiscriminator(cfg);
+    this.emaG = cfg.gEma > 0 ? buildGenerator(cfg) : null;
     this.simG = new Simulator(this.G);
     this.simD = new Simulator(this.D);
     const delta = cfg.kernel === 'delta';
@@ -156,6 +159,7 @@ export class GanTrainer {
     this.checkFinite(this.step);
     const d = this.discriminatorStep();
     const g = this.generatorStep(false);
+    this.updateEma();
     this.step++;
     this.checkFinite(this.step);
     this.silentSteps.G = g.gSpikes === 0 ? this.silentSteps.G + 1 : 0;
@@ -345,9 +349,25 @@ export class GanTrainer {
     for (let j = 0; j < th.length; j++) this.featMean[j] += a * (Math.min(th[j], dT) - this.featMean[j]);
   }
 
+  /** The generator that sampling and the saved G use: the moving average when `gEma` is on, else G itself. */
+  get sampler(): Network {
+    return this.emaG ?? this.G;
+  }
+
+  /** Moves the average of G's weights towards G's effective weights (scale applied). */
+  updateEma(): void {
+    const ema = this.emaG;
+    if (!ema) return;
+    const beta = Math.min(this.cfg.gEma, (1 + this.step) / (10 + this.step));
+    this.G.projections.forEach((p, k) => {
+      const e = ema.projections[k].weights, w = p.weights, s = p.scale;
+      for (let i = 0; i < w.length; i++) e[i] = beta * e[i] + (1 - beta) * s * w[i];
+    });
+  }
+
   /** Generates `n` images as 8-bit pixels from seeded noise (labels cycle 0..9 in conditional mode, or `digit`). */
   sample(n: number, seed: number, digit?: number): { pixels: Uint8Array; labels: Uint8Array } {
-    return sampleGenerator(this.G, this.cfg, n, seed, digit, this);
+    return sampleGenerator(this.sampler, this.cfg, n, seed, digit, this.emaG ? undefined : this);
   }
 
   /** The error G's pixels received in the last G update (δ = −∂L/∂t per pixel, from D's input). */
