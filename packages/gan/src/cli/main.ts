@@ -160,6 +160,7 @@ const train = program
   .option('--noise-silent <p>', 'sparse noise: probability that a noise input stays silent', numberArg(0))
   .option('--noise-span <t>', 'noise spike times span [0, t) (image-window units for ramp, steps for delta); a tiny span makes the code binary (which inputs spike)', numberArg(0))
   .option('--g-objective <name>', 'flip (non-saturating, D target real), features (match D hidden spike times), both, or none (G ignores D; needs --mmd)')
+  .option('--schedule <name>', 'learning-rate schedule of G and D: constant or cosine (down to 0 at the last step)')
   .option('--g-ema <beta>', 'sample from an exponential moving average of G\'s weights with this decay (0 = off)', numberArg(0))
   .option('--adv-weight <w>', 'weight of D\'s term in G\'s objective (default 1)', numberArg(0))
   .option('--mmd <lambda>', 'weight of a pixel-space MMD term in G\'s objective (fake batch against a real batch; per digit in conditional mode)', numberArg(0))

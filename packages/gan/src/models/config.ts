@@ -60,6 +60,8 @@ export interface GanConfig {
   realTarget: number;
   /** Mode-seeking weight λ: G also pushes the pixel times of paired noise samples apart (diversity term, bypasses D). */
   diversity: number;
+  /** Learning-rate schedule of G and D over `steps`: `constant` or `cosine` (from the rate down to 0 at the last step). */
+  schedule: 'constant' | 'cosine';
   /** Decay β of an exponential moving average of G's weights, which sampling and the saved G use (0 = off; warm-up: min(β, (1 + step)/(10 + step))). */
   gEma: number;
   /** Weight of D's term (flip / features) in G's objective (1 = the plain GAN). */
@@ -78,7 +80,7 @@ export const FAITHFUL: GanConfig = {
   nz: 100, noise: 'uniform', noiseSilent: 0, noiseSpan: 256, gHidden: 400, dHidden: 400,
   gThreshold: 100, dThreshold: 100, gInit: [[0, 5], [0, 0.5]], dInit: [[0, 5], [0, 48]],
   conditional: false, labelCopies: 10, bias: 0, gObjective: 'flip', silentPixel: 'none', silentPenalty: 0, gSilentPenalty: null,
-  optimizer: 'sgd', lrD: 0.2, lrG: 0.2, beta1: 0.9, decay: 1e-6, batch: 1, dSteps: 1, instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, gEma: 0, steps: 3000, seed: 0,
+  optimizer: 'sgd', lrD: 0.2, lrG: 0.2, beta1: 0.9, decay: 1e-6, batch: 1, dSteps: 1, instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, gEma: 0, schedule: 'constant', steps: 3000, seed: 0,
 };
 
 /** The ramp recipe (spec §8, "the path to try first"): exact spike-time gradients, standard GAN loss, Adam, mini-batches. */
@@ -87,7 +89,7 @@ export const RAMP: GanConfig = {
   nz: 100, noise: 'sparse', noiseSilent: 0.5, noiseSpan: 1, gHidden: 400, dHidden: 400,
   gThreshold: 1, dThreshold: 1, gInit: [[-0.4, 0.45], [-0.05, 0.055]], dInit: [[-0.02, 0.065], [-0.05, 0.075]],
   conditional: false, labelCopies: 10, bias: 10, gObjective: 'flip', silentPixel: 'late', silentPenalty: 0.01, gSilentPenalty: null,
-  optimizer: 'adam', lrD: 1e-4, lrG: 2e-4, beta1: 0.5, decay: 0, batch: 32, dSteps: 1, instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, gEma: 0, steps: 400, seed: 0,
+  optimizer: 'adam', lrD: 1e-4, lrG: 2e-4, beta1: 0.5, decay: 0, batch: 32, dSteps: 1, instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, gEma: 0, schedule: 'constant', steps: 400, seed: 0,
 };
 
 /**
@@ -111,7 +113,7 @@ export function makeConfig(preset = 'ramp', overrides: Partial<GanConfig> = {}):
 
 /** Settings added after a model or checkpoint was written take their neutral values (the behaviour it was trained with). */
 export function withDefaults(cfg: Partial<GanConfig>): GanConfig {
-  const added: Partial<GanConfig> = { instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, gSilentPenalty: null, gEma: 0 };
+  const added: Partial<GanConfig> = { instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, gSilentPenalty: null, gEma: 0, schedule: 'constant' };
   const out = { ...cfg } as Record<string, unknown>;
   for (const [k, v] of Object.entries(added)) if (!(k in out)) out[k] = v;
   return out as unknown as GanConfig;
@@ -135,6 +137,7 @@ export function checkConfig(c: GanConfig): void {
   for (const k of ['tmax', 'dWindow', 'noiseSpan', 'beta', 'lrD', 'lrG'] as const) if (!(c[k] > 0) || !Number.isFinite(c[k])) bad(`${k} must be a positive number, got ${c[k]}`);
   for (const k of ['gamma', 'gammaA', 'gLatency', 'decay', 'silentPenalty', 'gThreshold', 'dThreshold'] as const) if (!(c[k] >= 0) || !Number.isFinite(c[k])) bad(`${k} must be a number >= 0, got ${c[k]}`);
   for (const k of ['instanceNoise', 'diversity', 'mmd', 'advWeight'] as const) if (!(c[k] >= 0) || !Number.isFinite(c[k])) bad(`${k} must be a number >= 0, got ${c[k]}`);
+  if (c.schedule !== 'constant' && c.schedule !== 'cosine') bad(`schedule must be constant or cosine, got '${c.schedule}'`);
   if (!(c.gEma >= 0 && c.gEma < 1)) bad(`gEma must be in [0, 1), got ${c.gEma}`);
   if (c.gSilentPenalty !== null && !(c.gSilentPenalty >= 0 && Number.isFinite(c.gSilentPenalty))) bad(`gSilentPenalty must be a number >= 0 or null, got ${c.gSilentPenalty}`);
   if (!(c.realTarget > 0.5 && c.realTarget <= 1)) bad(`realTarget must be in (0.5, 1], got ${c.realTarget}`);

@@ -157,6 +157,11 @@ export class GanTrainer {
    */
   trainStep(): StepStats {
     this.checkFinite(this.step);
+    if (this.cfg.schedule === 'cosine') {
+      const f = 0.5 * (1 + Math.cos((Math.PI * this.step) / Math.max(1, this.cfg.steps)));
+      this.optG.setRateFactor(f);
+      this.optD.setRateFactor(f);
+    }
     const d = this.discriminatorStep();
     const g = this.generatorStep(false);
     this.updateEma();
