@@ -51,12 +51,14 @@ export interface ClaimCheck {
   after: number;
   measuredPercent: number;
   holds: boolean;
+  /** What else changed between the two (the paper claims the saving at equal quality), e.g. accuracy. */
+  at?: string;
 }
 
 /** Checks "after is at least `thresholdPercent` % less than before". */
-export function checkClaim(claim: string, thresholdPercent: number, before: number, after: number): ClaimCheck {
+export function checkClaim(claim: string, thresholdPercent: number, before: number, after: number, at?: string): ClaimCheck {
   const measuredPercent = percentLess(before, after);
-  return { claim, thresholdPercent, before, after, measuredPercent, holds: Number.isFinite(measuredPercent) && measuredPercent > thresholdPercent };
+  return { claim, thresholdPercent, before, after, measuredPercent, holds: Number.isFinite(measuredPercent) && measuredPercent > thresholdPercent, ...(at ? { at } : {}) };
 }
 
 /** Median of a list of numbers (NaN for none); the input is not changed. */

@@ -43,7 +43,8 @@ describe('benchmark report', () => {
     expect(c.claims[0].before).toBe(t.metrics.inferenceTime);
     expect(c.claims[0].after).toBe(a.metrics.inferenceTime);
     expect(c.claims[0].holds).toBe(100 * (t.metrics.inferenceTime - a.metrics.inferenceTime) / t.metrics.inferenceTime > 33);
-    expect(result.gan!.claims).toHaveLength(4);
+    expect(result.gan!.claims).toHaveLength(6);
+    expect(c.claims[0].at).toMatch(/^accuracy /);
   });
 
   it('writes JSON, Markdown, every chart as SVG with its provenance, and one HTML page', () => {

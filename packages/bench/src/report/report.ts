@@ -93,7 +93,8 @@ function mdTable(header: string[], rows: string[][]): string {
 
 /** The paper's claims against what was measured, one row each. */
 export function claimsTable(claims: ClaimCheck[]): [string[], string[][]] {
-  return [['claim', 'TTFS', 'Aggressive TTFS', 'measured change', 'paper', 'holds'], claims.map((c) => [c.claim, f(c.before), f(c.after), `${f(c.measuredPercent, 1)} % less`, `> ${c.thresholdPercent} % less`, c.holds ? 'yes' : 'no'])];
+  const change = (x: number) => (!Number.isFinite(x) ? '–' : x >= 0 ? `${f(x, 1)} % less` : `${f(-x, 1)} % more`);
+  return [['claim', 'TTFS', 'Aggressive TTFS', 'measured change', 'paper', 'holds', 'at'], claims.map((c) => [c.claim, f(c.before), f(c.after), change(c.measuredPercent), `> ${c.thresholdPercent} % less`, c.holds ? 'yes' : 'no', c.at ?? ''])];
 }
 
 /** The tables of the report, as [title, header, rows]. */

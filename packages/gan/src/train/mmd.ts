@@ -2,7 +2,7 @@
 // with respect to the generated images' spike times (a term of G's objective that bypasses D).
 
 /** Squared widths σ² of the Gaussian kernels, in squared pixel units (times scaled to [0, 1], silence at `MMD_SILENT`). */
-export const MMD_WIDTHS = [5, 20, 80, 320];
+export const MMD_WIDTHS = [40, 160, 640];
 
 /** Where a silent pixel sits in the MMD's pixel space: apart from the latest lit time (1), so that dim speckle costs. */
 export const MMD_SILENT = 1.5;
