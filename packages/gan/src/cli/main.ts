@@ -143,8 +143,8 @@ oneLineErrors(classifyEval, 'spiking-gan classify eval');
 const train = program
   .command('train')
   .summary('train the Spiking-GAN (spiking G and D); writes a sample grid, G/D model files, a checkpoint and figures.json')
-  .description('Adversarial training of a spiking generator (noise -> 400 -> 784) against a spiking discriminator (784 -> 400 -> 2) with temporal spike-time gradients. With no options: a short run of the ramp recipe (exact gradients, Adam, batch 32). Every setting of the preset can be overridden; --resume continues from OUT/checkpoint.safetensors and gives the same result as not stopping.')
-  .option('--preset <name>', 'ramp (continuous time, exact gradients; default) or faithful (delta synapses, S4NN gradient, per-sample SGD)', 'ramp')
+  .description('Adversarial training of a spiking generator (noise -> 400 -> 784) against a spiking discriminator (784 -> 400 -> 2) with temporal spike-time gradients. With no options: the digits recipe (class-conditional ramp G and D with exact spike-time gradients, G on a pixel-space MMD plus D\'s adversarial term, Adam, batch 32). Every setting of the preset can be overridden; --resume continues from OUT/checkpoint.safetensors and gives the same result as not stopping.')
+  .option('--preset <name>', 'digits (default: the recipe that draws digits), ramp (the plain ramp GAN) or faithful (delta synapses, S4NN gradient, per-sample SGD)', 'digits')
   .option('--steps <n>', 'training steps (D on real and fake batches, then G)', integerArg(1))
   .option('--batch <n>', 'samples per update', integerArg(1))
   .option('--kernel <name>', 'synapse kernel: ramp (exact gradients) or delta (S4NN gradient); the presets set the matching time window and inits')
