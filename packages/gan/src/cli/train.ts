@@ -111,7 +111,7 @@ export async function trainGan(o: TrainGanOptions): Promise<void> {
   if (o.json) process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
   else {
     process.stdout.write([
-      `trained ${tr.step} steps in ${formatDuration(secs)} (${cfg.kernel} kernel, ${cfg.loss} loss, batch ${cfg.batch}, seed ${cfg.seed}, commit ${commit})`,
+      `trained ${tr.step} steps in ${formatDuration(secs)} (${o.resume ? 'resumed' : `preset ${o.preset}`}: ${cfg.kernel} kernel, ${cfg.loss} loss${cfg.conditional ? ', conditional' : ''}${cfg.mmd > 0 ? `, MMD ${cfg.mmd}` : ''}, batch ${cfg.batch}, seed ${cfg.seed}, commit ${commit})`,
       last ? `last steps: D right on real ${f2(last.dRealRight)}, on fake ${f2(last.dFakeRight)}; G fooled D on ${f2(last.gFooled)}; lit pixels ${f2(last.lit)}; G neurons varying with the noise ${f2(last.varying)}` : '',
       `wrote ${grid}, ${figures.files.generator}, ${figures.files.discriminator}, ${ckpt}, ${join(o.out, 'figures.json')}`,
     ].filter(Boolean).join('\n') + '\n');
