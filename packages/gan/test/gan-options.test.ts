@@ -49,7 +49,7 @@ describe('GAN stabilisers (options, off by default)', () => {
     for (let s = 0; s < 5; s++) tr.trainStep();
     expect(tr.noiseSigma).toBeCloseTo(0.1, 12);
     const base = run(tiny());
-    for (const o of [{ instanceNoise: 0.2 }, { realTarget: 0.9 }, { mmd: 1 }, { mmd: 1, conditional: true }, { mmd: 1, gObjective: 'none' as const }, { mmd: 1, advWeight: 0.1 }, { schedule: 'cosine' as const }]) {
+    for (const o of [{ instanceNoise: 0.2 }, { realTarget: 0.9 }, { mmd: 1 }, { mmd: 1, conditional: true }, { mmd: 1, gObjective: 'none' as const }, { mmd: 1, advWeight: 0.1 }, { schedule: 'cosine' as const }, { mmd: 1, conditional: true, digitGroup: 2 }]) {
       const a = run(tiny(o)), b = run(tiny(o));
       expect(a).toEqual(b);
       expect(a).not.toEqual(base);
@@ -87,6 +87,7 @@ describe('GAN stabilisers (options, off by default)', () => {
     delete old.gSilentPenalty;
     delete old.gEma;
     delete old.schedule;
+    delete old.digitGroup;
     expect(withDefaults(old)).toEqual(tiny());
   });
 });

@@ -173,6 +173,7 @@ const train = program
   .option('--instance-noise <sigma>', 'σ of Gaussian jitter on D\'s input spike times (image-window units), annealed to 0 over the run', numberArg(0))
   .option('--real-target <p>', 'bce: one-sided label smoothing, D\'s target probability on real images (default 1)', numberArg(0))
   .option('--diversity <lambda>', 'mode-seeking term: G pushes the pixel times of paired noise samples apart', numberArg(0))
+  .option('--digit-group <n>', 'conditional: fakes in a row of a batch that share one digit (default 1)', integerArg(1))
   .option('--conditional', 'class-conditional G and D (the digit as extra input spikes)')
   .option('--bias <n>', 'input neurons of G and D that always spike at time 0 (a bias for IF neurons)', integerArg(0))
   .option('--out <dir>', 'output folder', 'out/gan')

@@ -24,7 +24,7 @@ export interface TrainGanOptions extends Partial<GanConfig> {
   quiet?: boolean;
 }
 
-const GAN_KEYS: (keyof GanConfig)[] = ['kernel', 'loss', 'gamma', 'gammaA', 'beta', 'tmax', 'dWindow', 'gLatency', 'nz', 'noise', 'noiseSilent', 'noiseSpan', 'gHidden', 'dHidden', 'gThreshold', 'dThreshold', 'conditional', 'labelCopies', 'bias', 'gObjective', 'silentPixel', 'silentPenalty', 'gSilentPenalty', 'optimizer', 'lrD', 'lrG', 'beta1', 'decay', 'batch', 'dSteps', 'instanceNoise', 'realTarget', 'diversity', 'mmd', 'advWeight', 'gEma', 'schedule', 'steps', 'seed'];
+const GAN_KEYS: (keyof GanConfig)[] = ['kernel', 'loss', 'gamma', 'gammaA', 'beta', 'tmax', 'dWindow', 'gLatency', 'nz', 'noise', 'noiseSilent', 'noiseSpan', 'gHidden', 'dHidden', 'gThreshold', 'dThreshold', 'conditional', 'labelCopies', 'bias', 'gObjective', 'silentPixel', 'silentPenalty', 'gSilentPenalty', 'optimizer', 'lrD', 'lrG', 'beta1', 'decay', 'batch', 'dSteps', 'instanceNoise', 'realTarget', 'diversity', 'mmd', 'advWeight', 'gEma', 'schedule', 'digitGroup', 'steps', 'seed'];
 
 /** Mean of each figure over a window of steps. */
 function meanStats(window: StepStats[]): StepStats {

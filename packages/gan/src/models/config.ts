@@ -64,6 +64,8 @@ export interface GanConfig {
   schedule: 'constant' | 'cosine';
   /** Decay β of an exponential moving average of G's weights, which sampling and the saved G use (0 = off; warm-up: min(β, (1 + step)/(10 + step))). */
   gEma: number;
+  /** Conditional mode: fakes in a row of a batch that share one digit (1 = each drawn on its own). */
+  digitGroup: number;
   /** Weight of D's term (flip / features) in G's objective (1 = the plain GAN). */
   advWeight: number;
   /** Weight λ of a pixel-space MMD term in G's objective: a fake batch's pixel times against a real batch's (Gaussian kernels; in conditional mode only pairs of the same digit count). */
@@ -80,7 +82,7 @@ export const FAITHFUL: GanConfig = {
   nz: 100, noise: 'uniform', noiseSilent: 0, noiseSpan: 256, gHidden: 400, dHidden: 400,
   gThreshold: 100, dThreshold: 100, gInit: [[0, 5], [0, 0.5]], dInit: [[0, 5], [0, 48]],
   conditional: false, labelCopies: 10, bias: 0, gObjective: 'flip', silentPixel: 'none', silentPenalty: 0, gSilentPenalty: null,
-  optimizer: 'sgd', lrD: 0.2, lrG: 0.2, beta1: 0.9, decay: 1e-6, batch: 1, dSteps: 1, instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, gEma: 0, schedule: 'constant', steps: 3000, seed: 0,
+  optimizer: 'sgd', lrD: 0.2, lrG: 0.2, beta1: 0.9, decay: 1e-6, batch: 1, dSteps: 1, instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, gEma: 0, schedule: 'constant', digitGroup: 1, steps: 3000, seed: 0,
 };
 
 /** The ramp recipe (spec §8, "the path to try first"): exact spike-time gradients, standard GAN loss, Adam, mini-batches. */
@@ -89,7 +91,7 @@ export const RAMP: GanConfig = {
   nz: 100, noise: 'sparse', noiseSilent: 0.5, noiseSpan: 1, gHidden: 400, dHidden: 400,
   gThreshold: 1, dThreshold: 1, gInit: [[-0.4, 0.45], [-0.05, 0.055]], dInit: [[-0.02, 0.065], [-0.05, 0.075]],
   conditional: false, labelCopies: 10, bias: 10, gObjective: 'flip', silentPixel: 'late', silentPenalty: 0.01, gSilentPenalty: null,
-  optimizer: 'adam', lrD: 1e-4, lrG: 2e-4, beta1: 0.5, decay: 0, batch: 32, dSteps: 1, instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, gEma: 0, schedule: 'constant', steps: 400, seed: 0,
+  optimizer: 'adam', lrD: 1e-4, lrG: 2e-4, beta1: 0.5, decay: 0, batch: 32, dSteps: 1, instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, gEma: 0, schedule: 'constant', digitGroup: 1, steps: 400, seed: 0,
 };
 
 /**
@@ -114,7 +116,7 @@ export function makeConfig(preset = 'ramp', overrides: Partial<GanConfig> = {}):
 
 /** Settings added after a model or checkpoint was written take their neutral values (the behaviour it was trained with). */
 export function withDefaults(cfg: Partial<GanConfig>): GanConfig {
-  const added: Partial<GanConfig> = { instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, gSilentPenalty: null, gEma: 0, schedule: 'constant' };
+  const added: Partial<GanConfig> = { instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, gSilentPenalty: null, gEma: 0, schedule: 'constant', digitGroup: 1 };
   const out = { ...cfg } as Record<string, unknown>;
   for (const [k, v] of Object.entries(added)) if (!(k in out)) out[k] = v;
   return out as unknown as GanConfig;
@@ -132,7 +134,7 @@ export function checkConfig(c: GanConfig): void {
   if (c.gObjective === 'none' && !(c.mmd > 0)) bad('gObjective none leaves G without an objective: give mmd > 0');
   if (!['none', 'late'].includes(c.silentPixel)) bad(`silentPixel must be none or late, got '${c.silentPixel}'`);
   if (!['sgd', 'adam'].includes(c.optimizer)) bad(`optimizer must be sgd or adam, got '${c.optimizer}'`);
-  for (const k of ['nz', 'gHidden', 'dHidden', 'batch', 'dSteps', 'labelCopies'] as const) if (!Number.isInteger(c[k]) || c[k] < 1) bad(`${k} must be a positive integer, got ${c[k]}`);
+  for (const k of ['nz', 'gHidden', 'dHidden', 'batch', 'dSteps', 'labelCopies', 'digitGroup'] as const) if (!Number.isInteger(c[k]) || c[k] < 1) bad(`${k} must be a positive integer, got ${c[k]}`);
   if (!Number.isInteger(c.bias) || c.bias < 0) bad(`bias must be a whole number, got ${c.bias}`);
   if (!Number.isInteger(c.steps) || c.steps < 0) bad(`steps must be a whole number, got ${c.steps}`);
   for (const k of ['tmax', 'dWindow', 'noiseSpan', 'beta', 'lrD', 'lrG'] as const) if (!(c[k] > 0) || !Number.isFinite(c[k])) bad(`${k} must be a positive number, got ${c[k]}`);

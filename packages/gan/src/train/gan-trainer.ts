@@ -225,7 +225,8 @@ export class GanTrainer {
   newFakes(): void {
     const c = this.cfg;
     for (let b = 0; b < c.batch; b++) {
-      const label = c.conditional ? this.data.labels[this.rngData.int(this.data.n)] : 0;
+      // conditional: digits drawn like the data's, `digitGroup` fakes in a row share one (so the per-digit MMD has pairs to compare)
+      const label = !c.conditional ? 0 : b % c.digitGroup === 0 ? this.data.labels[this.rngData.int(this.data.n)] : this.fakeLabels[b - 1];
       this.fakeLabels[b] = label;
       this.fakeRecs[b].copyFrom(this.generate(this.noise(this.rngNoise, label), label, this.fakes[b]));
     }
