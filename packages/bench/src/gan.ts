@@ -100,8 +100,9 @@ function passRaster(tr: GanTrainer, seed: number): GanRow['raster'] {
   const recD = simD.run(img);
   const L = cfg.gLatency, tmax = L + D.tmax;
   const pops: RasterPop[] = [];
-  for (const p of G.populations) pops.push({ name: `G ${p.name}`, times: Float64Array.from(recG.timesOf(p), (t) => (t < G.tmax ? t : Infinity)) });
-  for (const p of D.populations.slice(1)) pops.push({ name: `D ${p.name}`, times: Float64Array.from(recD.timesOf(p), (t) => (t < D.tmax ? t + L : Infinity)) });
+  // plain arrays with −1 for silence, so that the raster survives report.json (JSON has no Infinity)
+  for (const p of G.populations) pops.push({ name: `G ${p.name}`, times: Array.from(recG.timesOf(p), (t) => (t < G.tmax ? t : -1)) });
+  for (const p of D.populations.slice(1)) pops.push({ name: `D ${p.name}`, times: Array.from(recD.timesOf(p), (t) => (t < D.tmax ? t + L : -1)) });
   return { tmax, pops };
 }
 

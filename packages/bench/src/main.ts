@@ -1,5 +1,6 @@
 // `pnpm bench [part ...] [options]`: the benchmark suite's command line.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchEngine, type EngineBenchResult } from './engine.ts';
@@ -29,6 +30,7 @@ options:
   --retrain       train the cached models again (classifiers, GANs) instead of loading them
   --out DIR       report folder (default out/bench)
   --json          print the whole result as one JSON object on stdout
+  --render FILE   measure nothing: write the report again from a report.json of an earlier run
   --images N      engine: MNIST test images per repeat (default 10000; quick 500)
   --repeats N     engine: timed passes over the images (default 3; quick 1)
   --seed N        seed of weights, training and noise (default 1 for the engine, 0 for training)
@@ -132,6 +134,7 @@ function main(): void {
         'gan-steps': { type: 'string' },
         recipe: { type: 'string' },
         only: { type: 'string' },
+        render: { type: 'string' },
         out: { type: 'string', default: 'out/bench' },
         quick: { type: 'boolean', default: false },
         retrain: { type: 'boolean', default: false },
@@ -145,6 +148,17 @@ function main(): void {
   const { values, positionals } = parsed;
   if (values.help) {
     console.log(USAGE);
+    return;
+  }
+  if (values.render !== undefined) {
+    let saved: SuiteResult;
+    try {
+      saved = JSON.parse(readFileSync(values.render, 'utf8')) as SuiteResult;
+    } catch (e) {
+      fail(`--render: cannot read ${values.render} (${(e as Error).message.split('\n')[0]})`);
+    }
+    const paths = writeReport(values.out!, saved);
+    console.log(`report: ${paths.html} (also ${paths.md}, ${paths.json}, ${paths.charts.length} charts), from ${values.render}`);
     return;
   }
   // `pnpm bench -- engine` passes the `--` through on some pnpm versions.

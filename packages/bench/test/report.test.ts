@@ -64,6 +64,10 @@ describe('benchmark report', () => {
     expect(html).not.toMatch(/<script|(src|href)="https?:/);
     expect(html.match(/<figure class="chart-figure"/g)).toHaveLength(list.length);
     expect(existsSync(join(dir, 'grids', 'digits-ttfs.png'))).toBe(true);
+    // the report renders again from its own JSON (pnpm bench --render), with no NaN anywhere
+    const again = charts(JSON.parse(readFileSync(paths.json, 'utf8')) as SuiteResult);
+    expect(again.map((c) => c.file)).toEqual(list.map((c) => c.file));
+    for (const c of again) expect(c.svg).not.toContain('NaN');
   });
 
   it('charts refuse data that does not fit their categories; ticks are round', () => {
