@@ -13,7 +13,9 @@ let passed = 0, failed = 0, skipped = 0;
 try {
   const j = JSON.parse(readFileSync(report, 'utf8'));
   passed = j.numPassedTests ?? 0;
-  failed = (j.numFailedTests ?? 0) + (j.numFailedTestSuites ?? 0);
+  // failed tests, plus test files that failed without a failing test (e.g. an error while loading)
+  failed = j.numFailedTests ?? 0;
+  for (const f of j.testResults ?? []) if (f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed')) failed++;
   skipped = (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
 } catch (e) {
   console.error(`test.mjs: no vitest report at ${report} (${e.message})`);

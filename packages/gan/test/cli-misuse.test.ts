@@ -32,7 +32,7 @@ beforeAll(async () => {
   // real fixtures from the real commands, tiny settings
   const [c, g] = await Promise.all([
     cli('classify', 'train', '--epochs', '1', '--train-limit', '50', '--test-limit', '50', '--hidden', '10', '--out', CLF, '--quiet'),
-    cli('train', '--steps', '1', '--batch', '1', '--samples', '4', '--out', 'gan', '--quiet'),
+    cli('train', '--preset', 'ramp', '--steps', '1', '--batch', '1', '--samples', '4', '--out', 'gan', '--quiet'),
   ]);
   expect(c.code, c.stderr).toBe(0);
   expect(g.code, g.stderr).toBe(0);

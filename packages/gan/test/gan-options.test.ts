@@ -73,6 +73,15 @@ describe('GAN stabilisers (options, off by default)', () => {
     expect(weights(loadGenerator(join(dir, 'G.safetensors')).G).map((w) => Math.fround(w))).toEqual(weights(a.emaG!).map((w) => Math.fround(w)));
   });
 
+  it('a conditional generator draws the digit it is given', () => {
+    const tr = new GanTrainer(tiny({ conditional: true, mmd: 1, gHidden: 100, gInit: makeConfig('ramp').gInit }), data);
+    tr.trainStep();
+    const seven = tr.sample(4, 1, 7), three = tr.sample(4, 1, 3);
+    expect(Array.from(seven.labels)).toEqual([7, 7, 7, 7]);
+    expect(seven.pixels).not.toEqual(three.pixels); // same noise, another label
+    expect(Array.from(tr.sample(12, 1).labels)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
+  });
+
   it('refuses settings that cannot work and loads configs written before these options existed', () => {
     expect(() => tiny({ gObjective: 'none' })).toThrow(/gObjective none leaves G without an objective/);
     expect(() => tiny({ realTarget: 0.4 })).toThrow(/realTarget must be in \(0.5, 1\]/);
