@@ -157,6 +157,7 @@ const train = program
   .option('--lr-g <eta>', 'G learning rate', numberArg(0))
   .option('--d-steps <n>', 'D updates per G update', integerArg(1))
   .option('--noise <code>', 'uniform or sparse noise spike times')
+  .option('--nz <n>', 'noise inputs of G (default 100)', integerArg(1))
   .option('--noise-silent <p>', 'sparse noise: probability that a noise input stays silent', numberArg(0))
   .option('--noise-span <t>', 'noise spike times span [0, t) (image-window units for ramp, steps for delta); a tiny span makes the code binary (which inputs spike)', numberArg(0))
   .option('--g-objective <name>', 'flip (non-saturating, D target real), features (match D hidden spike times), both, or none (G ignores D; needs --mmd)')
