@@ -98,10 +98,10 @@ export const RAMP: GanConfig = {
  * The recipe that draws digits (issue 5): the ramp recipe, class-conditional, with D's hidden neurons
  * firing after the whole image has arrived (θ_D = 4), G's objective a pixel-space MMD per digit plus
  * D's adversarial term at weight 0.3, no silent penalty on G (it lit the background), a cosine
- * learning-rate decay over 1,500 steps, samples from the moving average of G's weights, and a quiet
+ * learning-rate decay over 400 steps, samples from the moving average of G's weights, and a quiet
  * noise code (each of the 100 noise inputs silent with p = 0.95: the noise's per-pixel jitter was the grain).
  */
-export const DIGITS: GanConfig = { ...RAMP, conditional: true, noiseSilent: 0.95, dThreshold: 4, mmd: 2, advWeight: 0.3, gSilentPenalty: 0, gEma: 0.999, schedule: 'cosine', steps: 1500 };
+export const DIGITS: GanConfig = { ...RAMP, conditional: true, noiseSilent: 0.95, dThreshold: 4, mmd: 2, advWeight: 0.3, gSilentPenalty: 0, gEma: 0.999, schedule: 'cosine', steps: 400 };
 
 /** Named starting points: `ramp` (default), `digits` and `faithful`. */
 export const PRESETS: Record<string, GanConfig> = { ramp: RAMP, digits: DIGITS, faithful: FAITHFUL };
