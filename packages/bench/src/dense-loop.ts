@@ -8,6 +8,7 @@
 // partial sum bit for bit as the engine's (which adds the spiking rows in ascending order).
 
 import type { Network } from '@spiking-gan/core';
+import { layeredDeltaThreshold } from './plain-loop.ts';
 
 /** One dense layered network: weights by presynaptic row (`w[k][i * n_{k+1} + j]`), one θ, tmax steps. */
 export class DenseLoop {
@@ -29,14 +30,7 @@ export class DenseLoop {
 
   /** The dense loop of a layered network of dense delta projections with delay 1, scale 1 and one threshold (weights shared, not copied). */
   static fromNetwork(net: Network): DenseLoop {
-    const bad = (why: string): never => {
-      throw new Error(`DenseLoop.fromNetwork: ${why}`);
-    };
-    if (net.time !== 'discrete') bad('needs discrete time');
-    if (!net.layered) bad('needs a layered network');
-    if (!net.projections.every((p) => p.dense && p.kernel === 'delta' && p.delay === 1 && p.scale === 1)) bad('needs dense delta projections with delay 1 and scale 1');
-    const th = net.populations[1].threshold[0];
-    for (const p of net.populations.slice(1)) if (p.threshold.some((x) => x !== th)) bad('needs one threshold for every neuron');
+    const th = layeredDeltaThreshold(net, 'DenseLoop.fromNetwork');
     return new DenseLoop(net.populations.map((p) => p.size), net.projections.map((p) => p.weights), th, net.tmax);
   }
 

@@ -2,6 +2,7 @@
 // general engine against the specialised plain loop. Encoding is done once, up front, untimed.
 import { encodeBytes, loadModel, Network, Simulator } from '@spiking-gan/core';
 import { loadMnist } from '@spiking-gan/gan';
+import { median } from './arith.ts';
 import { DenseLoop } from './dense-loop.ts';
 import { PlainLoop } from './plain-loop.ts';
 
@@ -66,12 +67,12 @@ export interface EngineBenchResult {
   agreement: string;
 }
 
-/** The S4NN 784-400-10 network: θ = 100, tmax 256, delay 1, hidden U[0,5] (seed), output U[0,48] (seed + 1). */
-export function buildS4nnNetwork(seed = 1): Network {
+/** The S4NN 784-400-10 network (or 784-`hidden`…-10): θ = 100, tmax 256, delay 1, hidden layer k U[0,5] (seed + k), output U[0,48] (seed + layers). */
+export function buildS4nnNetwork(seed = 1, hidden: readonly number[] = [400]): Network {
   const net = new Network({ tmax: 256, time: 'discrete', delay: 1 });
   net.addInput(784);
-  net.addLayer(400, { name: 'hidden', threshold: 100, init: { uniform: [0, 5], seed } });
-  net.addLayer(10, { name: 'output', threshold: 100, init: { uniform: [0, 48], seed: seed + 1 } });
+  hidden.forEach((h, k) => net.addLayer(h, { name: hidden.length === 1 ? 'hidden' : `hidden${k + 1}`, threshold: 100, init: { uniform: [0, 5], seed: seed + k } }));
+  net.addLayer(10, { name: 'output', threshold: 100, init: { uniform: [0, 48], seed: seed + hidden.length } });
   return net;
 }
 
@@ -268,6 +269,4 @@ function quantile(sorted: Float64Array, q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (x - lo);
 }
 
-function median(xs: number[]): number {
-  return quantile(Float64Array.from(xs).sort(), 0.5);
-}
+

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Rng, saveModel, Simulator, loadModel } from '@spiking-gan/core';
 import {
-  fakeImageInput, GanTrainer, ganSparsity, generatorInput, imageGridPng, loadMnist, loadOrTrainJudge, makeConfig, qualityReport, sampleGenerator,
+  fakeImageInput, GanTrainer, ganSparsity, meanStats, generatorInput, imageGridPng, loadMnist, loadOrTrainJudge, makeConfig, qualityReport, sampleGenerator,
   type GanConfig, type GanSparsity, type Judge, type QualityReport, type RasterPop, type StepStats,
 } from '@spiking-gan/gan';
 import { writeFileAtomic } from '@spiking-gan/core';
@@ -41,7 +41,7 @@ export interface GanBenchResult {
 /** Options: the recipe compared with the faithful one (a preset, default `digits`), steps of its runs and of the faithful runs (default: the presets'), samples for sparsity and quality, seed, retrain. */
 export interface GanBenchOptions {
   recipe?: string;
-  rampSteps?: number;
+  recipeSteps?: number;
   faithfulSteps?: number;
   sparsitySamples?: number;
   qualitySamples?: number;
@@ -76,8 +76,7 @@ function trainOrLoad(cfg: GanConfig, retrain: boolean, log: (l: string) => void,
   while (tr.step < cfg.steps) {
     window.push(tr.trainStep());
     if (window.length === every || tr.step === cfg.steps) {
-      const m = { ...window[window.length - 1] };
-      for (const k of Object.keys(m) as (keyof StepStats)[]) if (k !== 'step') m[k] = window.reduce((s, x) => s + x[k], 0) / window.length;
+      const m = meanStats(window);
       curve.push(m);
       window = [];
       if (curve.length % 10 === 0) log(`gan: ${name} step ${tr.step}/${cfg.steps}: D right real ${m.dRealRight.toFixed(2)} fake ${m.dFakeRight.toFixed(2)}, lit ${m.lit.toFixed(2)}`);
@@ -116,7 +115,7 @@ export function benchGan(opts: GanBenchOptions = {}): GanBenchResult {
   const recipes = [opts.recipe ?? 'digits', 'faithful'];
   for (const preset of recipes) {
     for (const loss of ['ttfs', 'aggressive'] as const) {
-      const steps = preset === 'faithful' ? opts.faithfulSteps : opts.rampSteps;
+      const steps = preset === 'faithful' ? opts.faithfulSteps : opts.recipeSteps;
       const cfg = makeConfig(preset, { loss, seed, ...(steps !== undefined ? { steps } : {}) });
       const name = `${preset}-${loss}`;
       const { tr, fromCache, trainSeconds, curve } = trainOrLoad(cfg, opts.retrain ?? false, log, name);

@@ -19,8 +19,8 @@ parts:  engine      forward pass of the 784-400-10 S4NN network on MNIST test im
                     (S4NN's way), then how the cost grows with input density, layer width and depth
         classifier  TTFS against Aggressive TTFS classifiers (784-400-10, S4NN defaults): accuracy,
                     inference time, undecided share, spikes per layer, synaptic events, energy
-        gan         the Spiking-GAN with TTFS against Aggressive TTFS D losses (ramp and faithful
-                    recipes): D on real and fake, G, the G→D pipeline, and sample quality
+        gan         the Spiking-GAN with TTFS against Aggressive TTFS D losses (the recipe, default
+                    digits, and the faithful one): D on real and fake, G, the G→D pipeline, quality
         quality     the sample-quality judge's reference figures (accuracy, FID floor and ceiling)
         (no part: every part)
 
@@ -176,8 +176,7 @@ function main(): void {
 
   const t0 = performance.now();
   const result: SuiteResult = { commit: gitCommit(), machine: machine(), date: new Date().toISOString(), seed: seedGiven ?? 0, quick, seconds: 0 };
-  const info = result;
-  if (!json) console.log(`# bench — commit ${info.commit}, ${info.machine.cpu} (${info.machine.cores} cores), node ${info.machine.node}, ${info.machine.platform}${quick ? ', --quick' : ''}`);
+  if (!json) console.log(`# bench — commit ${result.commit}, ${result.machine.cpu} (${result.machine.cores} cores), node ${result.machine.node}, ${result.machine.platform}${quick ? ', --quick' : ''}`);
   const log = (line: string) => process.stderr.write(line + '\n');
   for (const part of parts) {
     if (part === 'engine') {
@@ -187,7 +186,7 @@ function main(): void {
       result.sweep = sweepEngine({ images: quick ? 100 : 1000, seed: seedGiven ?? 1, log });
     }
     if (part === 'classifier') result.classifier = benchClassifier({ epochs, trainImages: quick ? 3000 : undefined, testImages: quick ? 1000 : undefined, seed: seedGiven ?? 0, retrain, log });
-    if (part === 'gan') result.gan = benchGan({ recipe: values.recipe, rampSteps: ganSteps, faithfulSteps: quick ? 300 : undefined, sparsitySamples: quick ? 100 : 1000, qualitySamples: quick ? 500 : 10_000, seed: seedGiven ?? 0, retrain, log });
+    if (part === 'gan') result.gan = benchGan({ recipe: values.recipe, recipeSteps: ganSteps, faithfulSteps: quick ? 300 : undefined, sparsitySamples: quick ? 100 : 1000, qualitySamples: quick ? 500 : 10_000, seed: seedGiven ?? 0, retrain, log });
     if (part === 'quality') result.quality = benchQuality({ seed: seedGiven, log, print: !json, samples: quick ? 2000 : undefined });
   }
   result.seconds = (performance.now() - t0) / 1000;

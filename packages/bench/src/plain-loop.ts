@@ -46,6 +46,23 @@ export class PlainRecord {
   }
 }
 
+/**
+ * Checks what the specialised loops need — discrete time, a layered network of dense delta
+ * projections with delay 1 and scale 1, one threshold for every neuron — and returns that threshold.
+ */
+export function layeredDeltaThreshold(net: Network, where: string): number {
+  const bad = (why: string): never => {
+    throw new Error(`${where}: ${why}`);
+  };
+  if (net.time !== 'discrete') bad('needs discrete time');
+  if (!net.layered) bad('needs a layered network');
+  const ok = (p: Projection) => p.dense && p.kernel === 'delta' && p.delay === 1 && p.scale === 1;
+  if (!net.projections.every(ok)) bad('needs dense delta projections with delay 1 and scale 1');
+  const th = net.populations[1].threshold[0];
+  for (const p of net.populations.slice(1)) if (p.threshold.some((x) => x !== th)) bad('needs one threshold for every neuron');
+  return th;
+}
+
 /** The specialised two-layer forward pass. Weights are read live (by presynaptic row), not copied. */
 export class PlainLoop {
   readonly record: PlainRecord;
@@ -101,15 +118,8 @@ export class PlainLoop {
    */
   static fromNetwork(net: Network): PlainLoop {
     const pops = net.populations, projs = net.projections;
-    const bad = (why: string): never => {
-      throw new Error(`PlainLoop.fromNetwork: ${why}`);
-    };
-    if (net.time !== 'discrete') bad('needs discrete time');
-    if (!net.layered || pops.length !== 3) bad('needs a layered network input -> hidden -> output');
-    const ok = (p: Projection) => p.dense && p.kernel === 'delta' && p.delay === 1 && p.scale === 1;
-    if (!projs.every(ok)) bad('needs dense delta projections with delay 1 and scale 1');
-    const th = pops[1].threshold[0];
-    for (const p of pops.slice(1)) if (p.threshold.some((x) => x !== th)) bad('needs one threshold for every neuron');
+    const th = layeredDeltaThreshold(net, 'PlainLoop.fromNetwork');
+    if (pops.length !== 3) throw new Error('PlainLoop.fromNetwork: needs a layered network input -> hidden -> output');
     return new PlainLoop(projs[0].weights, projs[1].weights, {
       nIn: pops[0].size, nHidden: pops[1].size, nOut: pops[2].size, threshold: th, tmax: net.tmax,
     });

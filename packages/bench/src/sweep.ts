@@ -1,8 +1,9 @@
 // How the engine's cost grows with input sparsity, layer width and depth: µs per image, spikes and
 // synaptic events per image on S4NN-initialised delta networks (θ = 100, tmax 256, delay 1).
-import { encodeBytes, Network, Rng, Simulator } from '@spiking-gan/core';
+import { encodeBytes, Rng, Simulator, type Network } from '@spiking-gan/core';
 import { loadMnist } from '@spiking-gan/gan';
 import { median } from './arith.ts';
+import { buildS4nnNetwork } from './engine.ts';
 
 /** One point of a sweep. */
 export interface SweepPoint {
@@ -37,15 +38,6 @@ export interface SweepOptions {
   log?: (line: string) => void;
 }
 
-/** A layered S4NN-initialised network 784 → hidden… → 10. */
-function s4nnNet(hidden: number[], seed: number): Network {
-  const net = new Network({ tmax: 256, time: 'discrete', delay: 1 });
-  net.addInput(784);
-  hidden.forEach((h, k) => net.addLayer(h, { name: `hidden${k + 1}`, threshold: 100, init: { uniform: [0, 5], seed: seed + k } }));
-  net.addLayer(10, { name: 'output', threshold: 100, init: { uniform: [0, 48], seed: seed + hidden.length } });
-  return net;
-}
-
 /** Times every input once after a warm-up pass; returns the point's figures. */
 function measure(net: Network, inputs: Float64Array[], x: number): SweepPoint {
   const sim = new Simulator(net);
@@ -76,15 +68,15 @@ export function sweepEngine(opts: SweepOptions = {}): SweepResult {
       for (let i = 0; i < 784; i++) t[i] = rng.next() < d ? rng.int(256) : 256;
       return t;
     });
-    return measure(s4nnNet([400], seed), inputs, d);
+    return measure(buildS4nnNetwork(seed), inputs, d);
   });
   const width = (opts.widths ?? [100, 200, 400, 800, 1600]).map((w) => {
     log(`sweep: hidden width ${w}`);
-    return measure(s4nnNet([w], seed), mnist, w);
+    return measure(buildS4nnNetwork(seed, [w]), mnist, w);
   });
   const depth = (opts.depths ?? [1, 2, 3, 4]).map((d) => {
     log(`sweep: ${d} hidden layers`);
-    return measure(s4nnNet(Array.from({ length: d }, () => 400), seed), mnist, d);
+    return measure(buildS4nnNetwork(seed, Array.from({ length: d }, () => 400)), mnist, d);
   });
   return { images: n, seed, density, width, depth };
 }

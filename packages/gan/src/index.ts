@@ -13,7 +13,7 @@ export type { GanSparsity, PipelineFigures } from './eval/sparsity.ts';
 export { makeConfig, checkConfig, PRESETS, RAMP, FAITHFUL } from './models/config.ts';
 export type { GanConfig } from './models/config.ts';
 export { fakeImageInput, realImageInput, PIXELS } from './models/networks.ts';
-export { GanTrainer, sampleGenerator, generatorInput } from './train/gan-trainer.ts';
+export { GanTrainer, sampleGenerator, generatorInput, meanStats } from './train/gan-trainer.ts';
 export type { StepStats } from './train/gan-trainer.ts';
 export { saveNetwork, loadGenerator } from './train/checkpoint.ts';
 export { imageGridPng } from './viz/png.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadMnist } from '../data/mnist.ts';
 import { makeConfig, type GanConfig } from '../models/config.ts';
 import { loadCheckpoint, saveCheckpoint, saveNetwork } from '../train/checkpoint.ts';
-import { DivergenceError, GanTrainer, type StepStats } from '../train/gan-trainer.ts';
+import { DivergenceError, GanTrainer, meanStats, type StepStats } from '../train/gan-trainer.ts';
 import { imageGridPng } from '../viz/png.ts';
 import { gitCommit } from './classify.ts';
 import { CliError } from './fail.ts';
@@ -25,13 +25,6 @@ export interface TrainGanOptions extends Partial<GanConfig> {
 }
 
 const GAN_KEYS: (keyof GanConfig)[] = ['kernel', 'loss', 'gamma', 'gammaA', 'beta', 'tmax', 'dWindow', 'gLatency', 'nz', 'noise', 'noiseSilent', 'noiseSpan', 'gHidden', 'dHidden', 'gThreshold', 'dThreshold', 'conditional', 'labelCopies', 'bias', 'gObjective', 'silentPixel', 'silentPenalty', 'gSilentPenalty', 'optimizer', 'lrD', 'lrG', 'beta1', 'decay', 'batch', 'dSteps', 'instanceNoise', 'realTarget', 'diversity', 'mmd', 'advWeight', 'gEma', 'schedule', 'digitGroup', 'steps', 'seed'];
-
-/** Mean of each figure over a window of steps. */
-function meanStats(window: StepStats[]): StepStats {
-  const m = { ...window[window.length - 1] };
-  for (const k of Object.keys(m) as (keyof StepStats)[]) if (k !== 'step') m[k] = window.reduce((s, x) => s + x[k], 0) / window.length;
-  return m;
-}
 
 const f2 = (x: number) => x.toFixed(2);
 

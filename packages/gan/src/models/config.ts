@@ -76,13 +76,18 @@ export interface GanConfig {
   seed: number;
 }
 
+/** Settings added after the first checkpoints were written, at their neutral values: the presets start from them, and files written before them load with them. */
+const ADDED = {
+  gSilentPenalty: null, instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, gEma: 0, schedule: 'constant', digitGroup: 1,
+} satisfies Partial<GanConfig>;
+
 /** The faithful recipe of the paper as we read it (spec §8): delta synapses, S4NN gradient and defaults. */
 export const FAITHFUL: GanConfig = {
   kernel: 'delta', loss: 'ttfs', gamma: 3, gammaA: 3, beta: 0.05, tmax: 256, dWindow: 1, gLatency: 2,
   nz: 100, noise: 'uniform', noiseSilent: 0, noiseSpan: 256, gHidden: 400, dHidden: 400,
   gThreshold: 100, dThreshold: 100, gInit: [[0, 5], [0, 0.5]], dInit: [[0, 5], [0, 48]],
-  conditional: false, labelCopies: 10, bias: 0, gObjective: 'flip', silentPixel: 'none', silentPenalty: 0, gSilentPenalty: null,
-  optimizer: 'sgd', lrD: 0.2, lrG: 0.2, beta1: 0.9, decay: 1e-6, batch: 1, dSteps: 1, instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, gEma: 0, schedule: 'constant', digitGroup: 1, steps: 3000, seed: 0,
+  conditional: false, labelCopies: 10, bias: 0, gObjective: 'flip', silentPixel: 'none', silentPenalty: 0,
+  optimizer: 'sgd', lrD: 0.2, lrG: 0.2, beta1: 0.9, decay: 1e-6, batch: 1, dSteps: 1, ...ADDED, steps: 3000, seed: 0,
 };
 
 /** The ramp recipe (spec §8, "the path to try first"): exact spike-time gradients, standard GAN loss, Adam, mini-batches. */
@@ -90,8 +95,8 @@ export const RAMP: GanConfig = {
   kernel: 'ramp', loss: 'bce', gamma: 0.05, gammaA: 0.05, beta: 8, tmax: 1, dWindow: 3, gLatency: 1,
   nz: 100, noise: 'sparse', noiseSilent: 0.5, noiseSpan: 1, gHidden: 400, dHidden: 400,
   gThreshold: 1, dThreshold: 1, gInit: [[-0.4, 0.45], [-0.05, 0.055]], dInit: [[-0.02, 0.065], [-0.05, 0.075]],
-  conditional: false, labelCopies: 10, bias: 10, gObjective: 'flip', silentPixel: 'late', silentPenalty: 0.01, gSilentPenalty: null,
-  optimizer: 'adam', lrD: 1e-4, lrG: 2e-4, beta1: 0.5, decay: 0, batch: 32, dSteps: 1, instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, gEma: 0, schedule: 'constant', digitGroup: 1, steps: 400, seed: 0,
+  conditional: false, labelCopies: 10, bias: 10, gObjective: 'flip', silentPixel: 'late', silentPenalty: 0.01,
+  optimizer: 'adam', lrD: 1e-4, lrG: 2e-4, beta1: 0.5, decay: 0, batch: 32, dSteps: 1, ...ADDED, steps: 400, seed: 0,
 };
 
 /**
@@ -117,9 +122,8 @@ export function makeConfig(preset = 'ramp', overrides: Partial<GanConfig> = {}):
 
 /** Settings added after a model or checkpoint was written take their neutral values (the behaviour it was trained with). */
 export function withDefaults(cfg: Partial<GanConfig>): GanConfig {
-  const added: Partial<GanConfig> = { instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, gSilentPenalty: null, gEma: 0, schedule: 'constant', digitGroup: 1 };
   const out = { ...cfg } as Record<string, unknown>;
-  for (const [k, v] of Object.entries(added)) if (!(k in out)) out[k] = v;
+  for (const [k, v] of Object.entries(ADDED)) if (!(k in out)) out[k] = v;
   return out as unknown as GanConfig;
 }
 

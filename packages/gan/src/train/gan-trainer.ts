@@ -28,6 +28,13 @@ export interface StepStats {
   dSpikes: number;
 }
 
+/** Mean of each figure over a window of steps (the step is the window's last). */
+export function meanStats(window: StepStats[]): StepStats {
+  const m = { ...window[window.length - 1] };
+  for (const k of Object.keys(m) as (keyof StepStats)[]) if (k !== 'step') m[k] = window.reduce((s, x) => s + x[k], 0) / window.length;
+  return m;
+}
+
 /** Training left the finite numbers, or a network stopped spiking entirely; the message names the step. */
 export class DivergenceError extends Error {
   override name = 'DivergenceError';
@@ -78,6 +85,9 @@ export class GanTrainer {
   private readonly fakeRecs: RunRecord[];
   private readonly fakeLabels: Int32Array;
   private readonly mmdDelta: Float64Array[];
+  /** The MMD's pixel space: the fake batch and a real batch, scaled to the image window (reused each step). */
+  private readonly mmdFakes: Float64Array[];
+  private readonly mmdReals: Float64Array[];
   private byLabel: Int32Array[] | null = null;
   private featSeen = 0;
   private readonly silentSteps = { G: 0, D: 0 };
@@ -111,7 +121,10 @@ export class GanTrainer {
     this.fakes = Array.from({ length: cfg.batch }, () => new Float64Array(this.D.populations[0].size));
     this.fakeRecs = Array.from({ length: cfg.batch }, () => this.simG.record.clone());
     this.fakeLabels = new Int32Array(cfg.batch);
-    this.mmdDelta = cfg.mmd > 0 ? Array.from({ length: cfg.batch }, () => new Float64Array(PIXELS)) : [];
+    const mmdBatch = () => (cfg.mmd > 0 ? Array.from({ length: cfg.batch }, () => new Float64Array(PIXELS)) : []);
+    this.mmdDelta = mmdBatch();
+    this.mmdFakes = mmdBatch();
+    this.mmdReals = mmdBatch();
   }
 
   /** Fills G's input: noise spike times (and the label spikes in conditional mode) from `rng`. */
@@ -317,11 +330,12 @@ export class GanTrainer {
       for (let p = 0; p < PIXELS; p++) out[p] = img[p] < T ? img[p] / T : MMD_SILENT;
       return out;
     };
-    const fakes = this.fakes.map((f) => x(f, new Float64Array(PIXELS)));
-    const reals = Array.from({ length: B }, (_, b) => {
+    const fakes = this.mmdFakes, reals = this.mmdReals;
+    for (let b = 0; b < B; b++) {
+      x(this.fakes[b], fakes[b]);
       this.encodeReal(this.realIndex(this.fakeLabels[b]), this.img);
-      return x(this.img, new Float64Array(PIXELS));
-    });
+      x(this.img, reals[b]);
+    }
     const mmd = mmdGradient(fakes, reals, c.conditional ? this.fakeLabels : null, lambda, this.mmdDelta);
     // the gradient above is per unit of scaled time x = t / T
     for (const d of this.mmdDelta) for (let p = 0; p < PIXELS; p++) d[p] /= T;
