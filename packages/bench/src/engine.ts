@@ -26,7 +26,7 @@ export interface EngineBenchOptions {
 
 /** Figures of one implementation. */
 export interface ImplFigures {
-  /** Short key: `engine`, `engine-early-stop`, `plain-loop`. */
+  /** Short key: `engine`, `engine-ts`, `engine-early-stop`, `plain-loop`, `dense-loop`. */
   key: string;
   /** Row label. */
   label: string;
@@ -109,6 +109,7 @@ export function benchEngine(opts: EngineBenchOptions = {}): EngineBenchResult {
   const inputs = Array.from({ length: images }, (_, i) => enc.subarray(i * nIn, (i + 1) * nIn));
 
   const sim = new Simulator(net);
+  const simTs = new Simulator(net, { backend: 'typescript' });
   const simEarly = new Simulator(net);
   const plain = PlainLoop.fromNetwork(net); // shares the network's weight arrays
   const full = { earlyStop: false }, early = { earlyStop: true };
@@ -122,7 +123,8 @@ export function benchEngine(opts: EngineBenchOptions = {}): EngineBenchResult {
     out[o + 4] = r.stoppedEarly ? r.spikesToDecision[output.index] : r.spikes[output.index];
   };
   const impls: Impl[] = [
-    { key: 'engine', label: '(a) engine Simulator.run', run: (t) => void sim.run(t, full), observe: engineObserve(sim) },
+    { key: 'engine', label: `(a) engine Simulator.run (${sim.backend === 'wasm-simd' ? 'WebAssembly SIMD kernel' : 'TypeScript: no SIMD kernel here'})`, run: (t) => void sim.run(t, full), observe: engineObserve(sim) },
+    { key: 'engine-ts', label: "(a') engine Simulator.run, TypeScript event loop", run: (t) => void simTs.run(t, full), observe: engineObserve(simTs) },
     { key: 'engine-early-stop', label: '(b) engine, earlyStop', run: (t) => void simEarly.run(t, early), observe: engineObserve(simEarly) },
     {
       key: 'plain-loop',
@@ -181,10 +183,11 @@ export function benchEngine(opts: EngineBenchOptions = {}): EngineBenchResult {
     }
   }
 
-  // (a) and (c) must agree image by image; (b) must find the same decision as (a).
-  const [oa, ob, oc] = obs;
+  // (a), (a') and (c) must agree image by image; (b) must find the same decision as (a).
+  const [oa, ots, ob, oc] = obs;
   for (let i = 0; i < images; i++) {
     const o = i * OBS;
+    for (let f = 0; f < OBS; f++) if (oa[o + f] !== ots[o + f]) throw new Error(`benchEngine: the SIMD kernel and the TypeScript event loop disagree on image ${i} (observation ${f}: ${oa[o + f]} vs ${ots[o + f]})`);
     for (const [f, name] of [[3, 'hidden spikes'], [4, 'output spikes'], [1, 'synaptic events'], [2, 'first output time']] as const) {
       if (oa[o + f] !== oc[o + f]) {
         throw new Error(`benchEngine: engine and plain loop disagree on image ${i}: ${name} ${oa[o + f]} (engine) vs ${oc[o + f]} (plain loop)`);
@@ -258,7 +261,7 @@ export function benchEngine(opts: EngineBenchOptions = {}): EngineBenchResult {
     warmup,
     timing: `process.hrtime.bigint around each run; ${images} MNIST test images (TTFS-encoded up front) x ${repeats} repeats, chunks of ${CHUNK} images with the implementation order rotating; median of per-repeat medians`,
     impls: figures,
-    agreement: `(a) and (c) agree on hidden/output spikes, synaptic events and first output time on all ${images} images; (b) on the decision time; (d) on every spike time of the first ${nDense} images (timed once each)`,
+    agreement: `(a), (a') and (c) agree on hidden/output spikes, synaptic events and first output time on all ${images} images; (b) on the decision time; (d) on every spike time of the first ${nDense} images (timed once each)`,
   };
 }
 

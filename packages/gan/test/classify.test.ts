@@ -24,7 +24,8 @@ describe('TTFS classifier training (S4NN defaults)', () => {
     const a = run(), b = run();
     for (let k = 0; k < 2; k++) {
       expect(a.projections[k].scale).toBe(b.projections[k].scale);
-      expect(Buffer.from(a.projections[k].weights.buffer).equals(Buffer.from(b.projections[k].weights.buffer))).toBe(true);
+      const bytes = (w: Float64Array) => Buffer.from(w.buffer, w.byteOffset, w.byteLength);
+      expect(bytes(a.projections[k].weights).equals(bytes(b.projections[k].weights))).toBe(true);
     }
     const m = evaluateClassifier(a, test, { limit: 1000 });
     expect(m.accuracy).toBeGreaterThan(0.45); // untrained: ~10 %; 3,000 images give ~58 %

@@ -1,4 +1,5 @@
 import { Rng } from '../coding/rng.ts';
+import { allocF64 } from './kernel-memory.ts';
 
 /** How time is represented: integer steps in a bucket queue, or real numbers in a heap. */
 export type TimeMode = 'discrete' | 'continuous';
@@ -51,7 +52,8 @@ export class Projection {
     readonly kernel: Kernel,
     /**
      * Stored weights. Dense: `src.size * dst.size` values laid out by presynaptic row,
-     * `weights[i * dst.size + j]` = w from i to j. Sparse: aligned with `csr.indices`.
+     * `weights[i * dst.size + j]` = w from i to j. Sparse: aligned with `csr.indices`. Dense weights
+     * live in the shared kernel memory when the SIMD kernels run: views of them must not outlive the projection.
      */
     readonly weights: Float64Array,
     /** Sparse structure, or null for a dense projection. */
@@ -221,12 +223,12 @@ export class Network {
         throw new RangeError(`${where}: weights must have ${nIn * nOut} values (shape ${shape}), got ${w.length}`);
       }
       checkFinite(w, where);
-      weights = new Float64Array(nIn * nOut);
+      weights = allocF64(nIn * nOut);
       if (opts.weights) for (let j = 0; j < nOut; j++) for (let i = 0; i < nIn; i++) weights[i * nOut + j] = w[j * nIn + i];
       else for (let k = 0; k < w.length; k++) weights[k] = w[k];
     } else {
       const init = opts.init ?? { uniform: [0, 5] as [number, number], seed: 0 };
-      weights = new Rng(init.seed).fillUniform(new Float64Array(nIn * nOut), init.uniform[0], init.uniform[1]) as Float64Array;
+      weights = new Rng(init.seed).fillUniform(allocF64(nIn * nOut), init.uniform[0], init.uniform[1]) as Float64Array;
     }
     if (opts.sparse) checkFinite(weights, where);
     const p = new Projection(this.projections.length, src, dst, delay, kernel, weights, csr);

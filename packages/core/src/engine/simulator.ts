@@ -3,6 +3,7 @@ import { BucketQueue } from './bucket-queue.ts';
 import type { Network, Population, Projection } from './network.ts';
 import { RunRecord } from './record.ts';
 import { SpikeQueue } from './spike-queue.ts';
+import { WasmForward, wasmIneligible } from './wasm-forward.ts';
 
 /** Options of one run. */
 export interface RunOptions {
@@ -14,6 +15,12 @@ export interface RunOptions {
 export interface SimulatorOptions {
   /** Population whose first spike is the decision (default: the network's last population). */
   output?: Population;
+  /**
+   * `auto` (default): layered networks of dense delta projections in discrete time run on the
+   * WebAssembly SIMD kernel when it is available (same results, bit for bit); `typescript`: always
+   * the event loop below.
+   */
+  backend?: 'auto' | 'typescript';
 }
 
 /**
@@ -64,6 +71,7 @@ export class Simulator {
   private sorted = true;
   private syn = 0;
   private decision = Infinity;
+  private readonly fast: WasmForward | null;
 
   constructor(readonly net: Network, opts: SimulatorOptions = {}) {
     const pops = net.populations;
@@ -118,6 +126,12 @@ export class Simulator {
     this.buckets = discrete ? new BucketQueue(this.tmax, events) : null;
     this.heap = discrete ? null : new ArrivalHeap(events);
     this.predicted = discrete ? null : new SpikeQueue(this.n);
+    this.fast = opts.backend !== 'typescript' && wasmIneligible(net, output) === null ? new WasmForward(net, output) : null;
+  }
+
+  /** Which path runs this network: the WebAssembly SIMD kernel or the TypeScript event loop. */
+  get backend(): 'wasm-simd' | 'typescript' {
+    return this.fast ? 'wasm-simd' : 'typescript';
   }
 
   /**
@@ -128,8 +142,22 @@ export class Simulator {
    */
   run(inputs: ArrayLike<number> | readonly ArrayLike<number>[], opts: RunOptions = {}): RunRecord {
     if (shapeKey(this.net) !== this.shape) throw new Error('Simulator: the network changed shape since the simulator was built; build a new Simulator');
-    const lists = this.inputLists(inputs);
     const rec = this.record, tmax = this.tmax;
+    if (this.fast) {
+      // the kernel checks the times of a Float64Array itself; anything else is checked here first
+      const T = this.fast.times;
+      if (inputs instanceof Float64Array && inputs.length === this.inputs[0].size) T.set(inputs);
+      else {
+        const times = this.inputLists(inputs)[0];
+        for (let i = 0; i < times.length; i++) T[i] = times[i] < tmax ? times[i] : tmax;
+      }
+      if (this.fast.run(rec, opts.earlyStop === true) >= 0) {
+        this.inputLists(inputs);
+        throw new Error('Simulator.run: the SIMD kernel refused an input time that the checks accept');
+      }
+      return rec;
+    }
+    const lists = this.inputLists(inputs);
     this.V.fill(0);
     this.fired.fill(0);
     for (const p of rec.populations) {

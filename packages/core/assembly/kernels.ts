@@ -1,0 +1,343 @@
+// WebAssembly SIMD kernels of the engine (AssemblyScript, built by `pnpm --filter @spiking-gan/core build:wasm`).
+// They work on f64 arrays in the shared kernel memory that the TypeScript side allocates
+// (packages/core/src/engine/kernel-memory.ts); every result is bit-identical to the TypeScript path:
+// the same f64 operations in the same order per neuron, only two neurons at a time.
+
+// Layout of a forward-pass descriptor (byte offsets; written by src/engine/wasm-forward.ts).
+// header: 0 populations L, 4 tmax, 8 output population, 12 V, 16 times, 20 potential,
+//         24 row pointers (u32, one per source neuron), 28 counters (tmax + 1 i32),
+//         32 synaptic events (out), 36 … to the decision (out), 40 decision time (out),
+//         44 stopped early (out), 48 step ends (tmax i32), 52 step times (tmax i32),
+//         56 sort scratch (i32, one per neuron of the widest population), 60 first bad input (out, −1: none)
+// population p at HDR + p·POP: 0 size, 4 global offset, 8 thresholds, 12 fired list (i32),
+//         16 fired count, 20 spikes to the decision (out), 24 spikes in the run (out),
+//         28 one threshold for the whole population (1) or not (0)
+// projection k (population k → k + 1) at HDR + L·POP + k·PRJ: 0 weights, 4 delay, 8 scale (f64)
+//
+// In a layered network a layer depends on the layers before it only, so the pass runs layer by
+// layer: each neuron sees the same arrivals in the same order as in the step-by-step event loop
+// (steps in time order, sources in index order within a step), so every sum is the same f64 sum.
+// Twelve neurons are kept in six f64x2 registers while every step's rows are added, and tested
+// against their thresholds after each step with arrivals.
+const HDR: usize = 64;
+const POP: usize = 32;
+const PRJ: usize = 16;
+
+@inline function pop(d: usize, p: i32): usize {
+  return d + HDR + (<usize>p) * POP;
+}
+
+@inline function prj(d: usize, k: i32): usize {
+  return d + HDR + (<usize>load<i32>(d, 0)) * POP + (<usize>k) * PRJ;
+}
+
+/** One forward pass of a layered network of delta synapses in discrete time (delays ≥ 1). */
+export function forward(d: usize, earlyStop: i32): void {
+  const L = load<i32>(d, 0), tmax = load<i32>(d, 4), outPop = load<i32>(d, 8);
+  const T = <usize>load<u32>(d, 16), P = <usize>load<u32>(d, 20);
+  {
+    const q = pop(d, 0);
+    memory.fill(P + (<usize>load<i32>(q, 4)) * 8, 0, (<usize>load<i32>(q, 0)) * 8);
+    const bad = sortByTime(d, q, T, tmax, true);
+    store<i32>(d, bad, 60);
+    if (bad >= 0) return;
+  }
+  layers(d, L, tmax, tmax);
+  // the decision: the first spike of the output population (its list is in time order)
+  const qo = pop(d, outPop);
+  let decision = tmax;
+  if (load<i32>(qo, 16) > 0) decision = <i32>load<f64>(T + (<usize>load<i32>(qo, 4) + <usize>load<i32>(<usize>load<u32>(qo, 12))) * 8);
+  let stopped = 0;
+  if (earlyStop && decision < tmax) {
+    // the run stops after the decision step: replay every layer up to it (same sums, fewer steps)
+    layers(d, L, tmax, decision);
+    stopped = 1;
+  }
+  const end = stopped ? decision : tmax;
+  let syn: i32 = 0, synDecision: i32 = 0;
+  for (let p = 0; p < L; p++) {
+    const q = pop(d, p), off = <usize>load<i32>(q, 4), list = <usize>load<u32>(q, 12), nf = load<i32>(q, 16);
+    const fanOut = p + 1 < L ? load<i32>(pop(d, p + 1), 0) : 0, delay = p + 1 < L ? load<i32>(prj(d, p), 4) : 0;
+    let all = 0, toDecision = 0;
+    for (let c = 0; c < nf; c++) {
+      const ti = <i32>load<f64>(T + (off + <usize>load<i32>(list + <usize>c * 4)) * 8);
+      if (ti > end) break;
+      all++;
+      if (ti <= decision) toDecision++;
+      const a = ti + delay;
+      if (fanOut > 0 && a < tmax && a <= end) {
+        syn += fanOut;
+        if (a <= decision) synDecision += fanOut;
+      }
+    }
+    store<i32>(q, all, 24);
+    store<i32>(q, toDecision, 20);
+  }
+  store<i32>(d, syn, 32);
+  store<i32>(d, synDecision, 36);
+  store<i32>(d, decision, 40);
+  store<i32>(d, stopped, 44);
+}
+
+/** Runs every non-input layer over the steps up to `limit` (arrivals after it are left out). */
+function layers(d: usize, L: i32, tmax: i32, limit: i32): void {
+  const V = <usize>load<u32>(d, 12), T = <usize>load<u32>(d, 16), P = <usize>load<u32>(d, 20);
+  const rows = <usize>load<u32>(d, 24), ends = <usize>load<u32>(d, 48), times = <usize>load<u32>(d, 52);
+  const tm = f64x2.splat(<f64>tmax);
+  for (let k = 0; k < L - 1; k++) {
+    const qs = pop(d, k), qd = pop(d, k + 1), r = prj(d, k);
+    const delay = load<i32>(r, 4), w = <usize>load<u32>(r, 0), nJ = load<i32>(qd, 0), offD = <usize>load<i32>(qd, 4);
+    // the rows to add, in arrival order, cut into steps
+    const list = <usize>load<u32>(qs, 12), nf = load<i32>(qs, 16), offS = <usize>load<i32>(qs, 4), rowBytes = <usize>nJ * 8;
+    // (no branch on step changes: the current step's time and end are rewritten with every row)
+    let nr = 0, ns = 0, last = -1;
+    for (let c = 0; c < nf; c++) {
+      const i = load<i32>(list + <usize>c * 4);
+      const a = <i32>load<f64>(T + (offS + <usize>i) * 8) + delay;
+      if (a >= tmax || a > limit) break;
+      ns += <i32>(a != last);
+      last = a;
+      store<i32>(times + <usize>(ns - 1) * 4, a);
+      store<u32>(rows + <usize>nr * 4, <u32>(w + <usize>i * rowBytes));
+      nr++;
+      store<i32>(ends + <usize>(ns - 1) * 4, nr);
+    }
+    // the layer starts at rest and silent
+    memory.fill(V + offD * 8, 0, <usize>nJ * 8);
+    let j = 0;
+    for (; j + 1 < nJ; j += 2) v128.store(T + (offD + <usize>j) * 8, tm);
+    if (j < nJ) store<f64>(T + (offD + <usize>j) * 8, <f64>tmax);
+    const scale = load<f64>(r, 8);
+    if (scale == 1.0) pass<i32>(qd, V, T, P, rows, ends, times, ns, scale);
+    else pass<f64>(qd, V, T, P, rows, ends, times, ns, scale);
+    // potentials of the neurons that stayed silent
+    for (let jj = 0; jj < nJ; jj++) {
+      const g = (offD + <usize>jj) * 8;
+      if (load<f64>(T + g) >= <f64>tmax) store<f64>(P + g, load<f64>(V + g));
+    }
+    sortByTime(d, qd, T, tmax, false);
+  }
+}
+
+/**
+ * Neurons of population q that fired, into its list in time order (ties in index order): a
+ * counting sort over the steps in use, without branches on the data. The counters are left at
+ * zero for the next call. For the input population (`check`) it also clamps times ≥ tmax to tmax
+ * and returns the first neuron whose time is not a whole step ≥ 0 (−1 when all are), leaving the
+ * list unsorted in that case.
+ */
+function sortByTime(d: usize, q: usize, T: usize, tmax: i32, check: bool): i32 {
+  const cnt = <usize>load<u32>(d, 28), n = load<i32>(q, 0), off = <usize>load<i32>(q, 4), list = <usize>load<u32>(q, 12);
+  const ftmax = <f64>tmax, Tq = T + off * 8, tmp = <usize>load<u32>(d, 56);
+  // 1. the neurons that fired, in index order (two per iteration; every index is written, the
+  //    count moves on the fired ones); inputs are checked and clamped on the way
+  const tm2 = f64x2.splat(ftmax), zero = f64x2.splat(0);
+  let m = 0, okv = v128.splat<i64>(-1), i = 0;
+  for (; i + 1 < n; i += 2) {
+    const p = Tq + <usize>i * 8, t = v128.load(p), lit = f64x2.lt(t, tm2);
+    if (check) {
+      okv = v128.and(okv, v128.and(f64x2.ge(t, zero), v128.or(v128.not(lit), f64x2.eq(t, f64x2.floor(t)))));
+      v128.store(p, v128.bitselect(tm2, t, f64x2.ge(t, tm2))); // NaN stays, for the search below
+    }
+    const bits = i64x2.bitmask(lit);
+    store<i32>(tmp + <usize>m * 4, i);
+    m += bits & 1;
+    store<i32>(tmp + <usize>m * 4, i + 1);
+    m += bits >> 1;
+  }
+  let ok = i64x2.all_true(okv);
+  if (i < n) {
+    const t = load<f64>(Tq + <usize>i * 8), lit = t < ftmax;
+    if (check) {
+      ok = ok & (t >= 0) & (!lit | (t == Math.floor(t)));
+      store<f64>(Tq + <usize>i * 8, select<f64>(ftmax, t, t >= ftmax));
+    }
+    store<i32>(tmp + <usize>m * 4, i);
+    m += <i32>lit;
+  }
+  if (!ok) {
+    for (let i = 0; i < n; i++) {
+      const t = load<f64>(Tq + <usize>i * 8);
+      if (!(t >= 0) || (t < ftmax && t != Math.floor(t))) return i;
+    }
+  }
+  store<i32>(q, m, 16);
+  if (m == 0) return -1;
+  // 2. count per step, 3. first slot of each step, 4. place (stable: index order within a step)
+  let lo = tmax, hi = 0;
+  for (let k = 0; k < m; k++) {
+    const ti = <i32>load<f64>(Tq + <usize>load<i32>(tmp + <usize>k * 4) * 8);
+    const c = cnt + (<usize>ti + 1) * 4;
+    store<i32>(c, load<i32>(c) + 1);
+    lo = min(lo, ti);
+    hi = max(hi, ti);
+  }
+  for (let s = lo + 1; s <= hi + 1; s++) store<i32>(cnt + <usize>s * 4, load<i32>(cnt + <usize>s * 4) + load<i32>(cnt + <usize>(s - 1) * 4));
+  for (let k = 0; k < m; k++) {
+    const i = load<i32>(tmp + <usize>k * 4);
+    const c = cnt + <usize>(<i32>load<f64>(Tq + <usize>i * 8)) * 4;
+    const at = load<i32>(c);
+    store<i32>(list + <usize>at * 4, i);
+    store<i32>(c, at + 1);
+  }
+  memory.fill(cnt + <usize>lo * 4, 0, <usize>(hi - lo + 2) * 4);
+  return -1;
+}
+
+/** Adds one weight row's pair of values to `v` (S = f64: scaled by `s2`, as the event loop does when scale ≠ 1). */
+@inline function addRow<S>(v: v128, p: usize, s2: v128): v128 {
+  if (isFloat<S>()) return f64x2.add(v, f64x2.mul(s2, v128.load(p)));
+  return f64x2.add(v, v128.load(p));
+}
+
+/** Fires the lanes of `v` above their thresholds at step `ft` (time, potential), returning `v` with them at −∞ (no branch). */
+@inline function fire2(v: v128, th: v128, Tp: usize, Pp: usize, ft: v128): v128 {
+  const m = f64x2.gt(v, th);
+  v128.store(Tp, v128.bitselect(ft, v128.load(Tp), m));
+  v128.store(Pp, v128.bitselect(v, v128.load(Pp), m));
+  return v128.bitselect(f64x2.splat(-Infinity), v, m);
+}
+
+/**
+ * The step-by-step sums and threshold tests of one layer: blocks of twelve neurons in six f64x2
+ * registers (as many as V8 keeps without spilling), then one block of eight, four or two for the
+ * rest, then a last odd neuron.
+ */
+function pass<S>(qd: usize, V: usize, T: usize, P: usize, rows: usize, ends: usize, times: usize, ns: i32, scale: f64): void {
+  const n = load<i32>(qd, 0), off = <usize>load<i32>(qd, 4), th = <usize>load<u32>(qd, 8);
+  const uniform = load<i32>(qd, 28) != 0;
+  const Vd = V + off * 8, Td = T + off * 8, Pd = P + off * 8;
+  const j = uniform ? blocks<S, i32>(Vd, Td, Pd, th, rows, ends, times, ns, scale, n) : blocks<S, f64>(Vd, Td, Pd, th, rows, ends, times, ns, scale, n);
+  if (j < n) {
+    const o = <usize>j * 8, t0 = load<f64>(th + o);
+    let v = 0.0, r = 0;
+    for (let s = 0; s < ns; s++) {
+      const e = load<i32>(ends + <usize>s * 4);
+      for (; r < e; r++) {
+        const x = load<f64>(<usize>load<u32>(rows + <usize>r * 4) + o);
+        v = isFloat<S>() ? v + scale * x : v + x;
+      }
+      if (v > t0) {
+        store<f64>(Td + o, <f64>load<i32>(times + <usize>s * 4));
+        store<f64>(Pd + o, v);
+        v = -Infinity;
+      }
+    }
+    store<f64>(Vd + o, v);
+  }
+}
+
+/** Every whole pair of neurons of a layer, in blocks; returns the index of a last odd neuron (U = i32: one threshold for all). */
+function blocks<S, U>(Vd: usize, Td: usize, Pd: usize, th: usize, rows: usize, ends: usize, times: usize, ns: i32, scale: f64, n: i32): i32 {
+  let j = 0;
+  for (; j + 11 < n; j += 12) block<S, U>(Vd, Td, Pd, th, rows, ends, times, ns, scale, j, 6);
+  if (j + 7 < n) {
+    block<S, U>(Vd, Td, Pd, th, rows, ends, times, ns, scale, j, 4);
+    j += 8;
+  }
+  if (j + 3 < n) {
+    block<S, U>(Vd, Td, Pd, th, rows, ends, times, ns, scale, j, 2);
+    j += 4;
+  }
+  if (j + 1 < n) {
+    block<S, U>(Vd, Td, Pd, th, rows, ends, times, ns, scale, j, 1);
+    j += 2;
+  }
+  return j;
+}
+
+/** Neurons j … j + 2·R − 1 of a layer through every step (R ≤ 6 registers; R is a constant after inlining). */
+@inline function block<S, U>(V: usize, T: usize, P: usize, th: usize, rows: usize, ends: usize, times: usize, ns: i32, scale: f64, j: i32, R: i32): void {
+  const o = <usize>j * 8, h = th + o;
+  const s2 = f64x2.splat(scale), th1 = f64x2.splat(load<f64>(th)), zero = f64x2.splat(0), ninf = f64x2.splat(-Infinity);
+  let v0 = zero, v1 = zero, v2 = zero, v3 = zero, v4 = zero, v5 = zero;
+  let r = 0;
+  for (let s = 0; s < ns; s++) {
+    const e = load<i32>(ends + <usize>s * 4);
+    for (; r < e; r++) {
+      const p = <usize>load<u32>(rows + <usize>r * 4) + o;
+      v0 = addRow<S>(v0, p, s2);
+      if (R > 1) v1 = addRow<S>(v1, p + 16, s2);
+      if (R > 2) {
+        v2 = addRow<S>(v2, p + 32, s2);
+        v3 = addRow<S>(v3, p + 48, s2);
+      }
+      if (R > 4) {
+        v4 = addRow<S>(v4, p + 64, s2);
+        v5 = addRow<S>(v5, p + 80, s2);
+      }
+    }
+    // any lane above its threshold? With one threshold for the layer: the largest potential
+    // against it (pmax is exact: no NaN here); else the largest v − θ against 0 (v − θ > 0 exactly when v > θ)
+    let x: v128;
+    if (isInteger<U>()) {
+      x = v0;
+      if (R > 1) x = f64x2.pmax(x, v1);
+      if (R > 2) x = f64x2.pmax(x, f64x2.pmax(v2, v3));
+      if (R > 4) x = f64x2.pmax(x, f64x2.pmax(v4, v5));
+      x = f64x2.gt(x, th1);
+    } else {
+      x = f64x2.sub(v0, v128.load(h));
+      if (R > 1) x = f64x2.pmax(x, f64x2.sub(v1, v128.load(h, 16)));
+      if (R > 2) x = f64x2.pmax(x, f64x2.pmax(f64x2.sub(v2, v128.load(h, 32)), f64x2.sub(v3, v128.load(h, 48))));
+      if (R > 4) x = f64x2.pmax(x, f64x2.pmax(f64x2.sub(v4, v128.load(h, 64)), f64x2.sub(v5, v128.load(h, 80))));
+      x = f64x2.gt(x, zero);
+    }
+    if (v128.any_true(x)) {
+      const ft = f64x2.splat(<f64>load<i32>(times + <usize>s * 4)), tp = T + o, pp = P + o;
+      v0 = fire2(v0, v128.load(h), tp, pp, ft);
+      if (R > 1) v1 = fire2(v1, v128.load(h, 16), tp + 16, pp + 16, ft);
+      if (R > 2) {
+        v2 = fire2(v2, v128.load(h, 32), tp + 32, pp + 32, ft);
+        v3 = fire2(v3, v128.load(h, 48), tp + 48, pp + 48, ft);
+      }
+      if (R > 4) {
+        v4 = fire2(v4, v128.load(h, 64), tp + 64, pp + 64, ft);
+        v5 = fire2(v5, v128.load(h, 80), tp + 80, pp + 80, ft);
+      }
+      // when every neuron of the block has fired, later rows cannot change anything (−∞ + w = −∞)
+      let spent = f64x2.eq(v0, ninf);
+      if (R > 1) spent = v128.and(spent, f64x2.eq(v1, ninf));
+      if (R > 2) spent = v128.and(spent, v128.and(f64x2.eq(v2, ninf), f64x2.eq(v3, ninf)));
+      if (R > 4) spent = v128.and(spent, v128.and(f64x2.eq(v4, ninf), f64x2.eq(v5, ninf)));
+      if (i64x2.all_true(spent)) break;
+    }
+  }
+  const vo = V + o;
+  v128.store(vo, v0);
+  if (R > 1) v128.store(vo, v1, 16);
+  if (R > 2) {
+    v128.store(vo, v2, 32);
+    v128.store(vo, v3, 48);
+  }
+  if (R > 4) {
+    v128.store(vo, v4, 64);
+    v128.store(vo, v5, 80);
+  }
+}
+
+/**
+ * S4NN's weight update of one dense delta projection: for every source i with a spike (pre[i] <
+ * tmax) and every target j with an error (δ[j] ≠ 0) whose spike came no earlier than the arrival
+ * (pre[i] + delay ≤ post[j]): w[i·nJ + j] += c[j], where `c` holds coef·δ_j, precomputed.
+ */
+export function deltaUpdate(w: usize, nI: i32, nJ: i32, pre: usize, post: usize, delta: usize, c: usize, delay: f64, tmax: f64): void {
+  const rowBytes = <usize>nJ * 8, zero = f64x2.splat(0);
+  for (let i = 0; i < nI; i++) {
+    const ti = load<f64>(pre + <usize>i * 8);
+    if (!(ti < tmax)) continue;
+    const a = ti + delay, a2 = f64x2.splat(a), row = w + <usize>i * rowBytes;
+    let j = 0;
+    for (; j + 1 < nJ; j += 2) {
+      const o = <usize>j * 8;
+      const mask = v128.and(f64x2.le(a2, v128.load(post + o)), f64x2.ne(v128.load(delta + o), zero));
+      if (!v128.any_true(mask)) continue;
+      const x = v128.load(row + o);
+      v128.store(row + o, v128.bitselect(f64x2.add(x, v128.load(c + o)), x, mask));
+    }
+    if (j < nJ) {
+      const o = <usize>j * 8;
+      if (load<f64>(delta + o) != 0 && a <= load<f64>(post + o)) store<f64>(row + o, load<f64>(row + o) + load<f64>(c + o));
+    }
+  }
+}

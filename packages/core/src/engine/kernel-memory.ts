@@ -1,0 +1,149 @@
+// The shared WebAssembly memory that the SIMD kernels work on, its allocator, and the kernels'
+// loader. Dense weights live here (so a kernel reads them where the optimiser writes them, with no
+// copy), as do the kernels' scratch arrays. The memory is a shared one: growing it leaves earlier
+// views valid (a plain memory would detach them), and worker threads can map the same weights.
+import { readFileSync } from 'node:fs';
+
+/** The exports of build/kernels.wasm (see packages/core/assembly/kernels.ts). */
+export interface Kernels {
+  forward(desc: number, earlyStop: number): void;
+  deltaUpdate(w: number, nI: number, nJ: number, pre: number, post: number, delta: number, c: number, delay: number, tmax: number): void;
+}
+
+const PAGE = 65536;
+/** Bytes kept free at the start of the memory (the allocator's header; the kernels have no static data). */
+const RESERVED = PAGE;
+/** Byte offset of the allocator's bump pointer (an Int32 shared by every thread). */
+const BUMP = 8;
+const MAX_PAGES = 65536;
+
+/** Why the kernels are not in use, or null when they are. */
+let reason: string | null = null;
+let state: { memory: WebAssembly.Memory; kernels: Kernels; i32: Int32Array; buffers: WeakSet<ArrayBufferLike>; free: Map<number, number[]> } | null | undefined;
+const registry = new FinalizationRegistry<[number, number]>(([offset, bytes]) => release(offset, bytes));
+
+/** The wasm file: beside the sources in a checkout (`pnpm install` builds it). */
+export const KERNEL_FILE = new URL('../../build/kernels.wasm', import.meta.url);
+
+function init(memory?: WebAssembly.Memory): void {
+  if (process.env.SPIKING_GAN_ENGINE === 'ts') {
+    reason = 'SPIKING_GAN_ENGINE=ts';
+    state = null;
+    return;
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(KERNEL_FILE);
+  } catch {
+    reason = `${KERNEL_FILE.pathname} is missing (run \`pnpm install\` or \`pnpm --filter @spiking-gan/core build:wasm\`)`;
+    state = null;
+    return;
+  }
+  try {
+    const mem = memory ?? new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: mem } });
+    const i32 = new Int32Array(mem.buffer, 0, 4);
+    if (!memory) Atomics.store(i32, BUMP / 4, RESERVED);
+    state = { memory: mem, kernels: inst.exports as unknown as Kernels, i32, buffers: new WeakSet([mem.buffer]), free: new Map() };
+    reason = null;
+  } catch (e) {
+    reason = `WebAssembly SIMD kernels unavailable here (${(e as Error).message})`;
+    state = null;
+  }
+}
+
+function ready(): NonNullable<typeof state> | null {
+  if (state === undefined) init();
+  return state ?? null;
+}
+
+/** The SIMD kernels, or null when they cannot run here (then the TypeScript path runs). */
+export function kernels(): Kernels | null {
+  return ready()?.kernels ?? null;
+}
+
+/** Which path the engine takes for eligible networks: `wasm-simd`, or `typescript` with the reason. */
+export function engineBackend(): { backend: 'wasm-simd' | 'typescript'; reason: string | null } {
+  return ready() ? { backend: 'wasm-simd', reason: null } : { backend: 'typescript', reason };
+}
+
+/** The shared memory (to hand to a worker thread), or null without kernels. */
+export function kernelMemory(): WebAssembly.Memory | null {
+  return ready()?.memory ?? null;
+}
+
+/** Joins the kernel memory of another thread (call before anything is allocated in this one). */
+export function adoptKernelMemory(memory: WebAssembly.Memory): void {
+  if (state) throw new Error('adoptKernelMemory: this thread already has a kernel memory');
+  init(memory);
+}
+
+/**
+ * A zeroed Float64Array of n values: in the kernel memory when the kernels run (freed when the
+ * array is garbage-collected; views made from it must not outlive it), else an ordinary one.
+ */
+export function allocF64(n: number): Float64Array {
+  const s = ready();
+  if (!s || n === 0) return new Float64Array(n);
+  const off = alloc(s, n * 8);
+  const a = new Float64Array(buffer(s, off + n * 8), off, n);
+  registry.register(a, [off, n * 8]);
+  return a;
+}
+
+/** A zeroed Int32Array of n values in the kernel memory (see `allocF64`). */
+export function allocI32(n: number): Int32Array {
+  const s = ready();
+  if (!s || n === 0) return new Int32Array(n);
+  const off = alloc(s, n * 4);
+  const a = new Int32Array(buffer(s, off + n * 4), off, n);
+  registry.register(a, [off, n * 4]);
+  return a;
+}
+
+/** Byte offset of `a` in the kernel memory, or -1 when `a` lives elsewhere. */
+export function offsetOf(a: ArrayBufferView): number {
+  const s = ready();
+  return s && s.buffers.has(a.buffer) ? a.byteOffset : -1;
+}
+
+/** A view of n Float64 values at byte offset `off` of the kernel memory (not owned: never freed). */
+export function viewF64(off: number, n: number): Float64Array {
+  const s = ready();
+  if (!s) throw new Error('viewF64: no kernel memory in this thread');
+  return new Float64Array(buffer(s, off + n * 8), off, n);
+}
+
+function alloc(s: NonNullable<typeof state>, bytes: number): number {
+  const size = (bytes + 15) & ~15;
+  const list = s.free.get(size);
+  if (list && list.length > 0) {
+    const off = list.pop()!;
+    new Uint8Array(buffer(s, off + size), off, size).fill(0);
+    return off;
+  }
+  const off = Atomics.add(s.i32, BUMP / 4, size);
+  const end = off + size;
+  if (end > MAX_PAGES * PAGE - PAGE) throw new RangeError(`kernel memory: cannot allocate ${bytes} bytes (4 GiB in use)`);
+  while (s.memory.buffer.byteLength < end) {
+    const have = s.memory.buffer.byteLength / PAGE, want = Math.ceil(end / PAGE);
+    s.memory.grow(Math.min(MAX_PAGES - have, Math.max(want - have, have >> 2)));
+  }
+  return off;
+}
+
+/** The current buffer of the memory, covering at least `end` bytes. */
+function buffer(s: NonNullable<typeof state>, end: number): ArrayBufferLike {
+  const b = s.memory.buffer;
+  if (b.byteLength < end) throw new Error('kernel memory: buffer shorter than an allocation');
+  s.buffers.add(b);
+  return b;
+}
+
+function release(offset: number, bytes: number): void {
+  if (!state) return;
+  const size = (bytes + 15) & ~15;
+  let list = state.free.get(size);
+  if (!list) state.free.set(size, (list = []));
+  list.push(offset);
+}
