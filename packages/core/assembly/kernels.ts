@@ -319,19 +319,23 @@ function blocks<S, U>(Vd: usize, Td: usize, Pd: usize, th: usize, rows: usize, e
 /**
  * S4NN's weight update of one dense delta projection: for every source i with a spike (pre[i] <
  * tmax) and every target j with an error (δ[j] ≠ 0) whose spike came no earlier than the arrival
- * (pre[i] + delay ≤ post[j]): w[i·nJ + j] += c[j], where `c` holds coef·δ_j, precomputed.
+ * (pre[i] + delay ≤ post[j]): w[i·nJ + j] += c[j], where `c` holds coef·δ_j, precomputed. Sources
+ * arriving after the last spike of a target with an error change nothing and are skipped whole.
  */
 export function deltaUpdate(w: usize, nI: i32, nJ: i32, pre: usize, post: usize, delta: usize, c: usize, delay: f64, tmax: f64): void {
   const rowBytes = <usize>nJ * 8, zero = f64x2.splat(0);
+  let last = -Infinity;
+  for (let j = 0; j < nJ; j++) if (load<f64>(delta + <usize>j * 8) != 0) last = max(last, load<f64>(post + <usize>j * 8));
   for (let i = 0; i < nI; i++) {
     const ti = load<f64>(pre + <usize>i * 8);
     if (!(ti < tmax)) continue;
-    const a = ti + delay, a2 = f64x2.splat(a), row = w + <usize>i * rowBytes;
+    const a = ti + delay;
+    if (!(a <= last)) continue;
+    const a2 = f64x2.splat(a), row = w + <usize>i * rowBytes;
     let j = 0;
     for (; j + 1 < nJ; j += 2) {
       const o = <usize>j * 8;
       const mask = v128.and(f64x2.le(a2, v128.load(post + o)), f64x2.ne(v128.load(delta + o), zero));
-      if (!v128.any_true(mask)) continue;
       const x = v128.load(row + o);
       v128.store(row + o, v128.bitselect(f64x2.add(x, v128.load(c + o)), x, mask));
     }

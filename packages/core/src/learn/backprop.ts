@@ -1,3 +1,4 @@
+import { allocF64, kernels, offsetOf, type Kernels } from '../engine/kernel-memory.ts';
 import type { Network, Projection } from '../engine/network.ts';
 import type { RunRecord } from '../engine/record.ts';
 
@@ -43,6 +44,8 @@ export class Backprop {
   private readonly active: Int32Array;
   private readonly wc: Float64Array;
   private readonly opts: Required<BackpropOptions>;
+  /** SIMD weight update: the kernels and their scratch (pre times, post times, δ, coef·δ), or null. */
+  private readonly simd: { k: Kernels; pre: Float64Array; post: Float64Array; delta: Float64Array; c: Float64Array } | null;
 
   constructor(readonly net: Network, opts: BackpropOptions = {}) {
     if (!net.layered) throw new Error('Backprop: the network must be layered (input → hidden … → output, one dense projection per step)');
@@ -51,6 +54,8 @@ export class Backprop {
     const widest = Math.max(...net.populations.map((p) => p.size));
     this.active = new Int32Array(widest);
     this.wc = new Float64Array(widest);
+    const k = kernels();
+    this.simd = k ? { k, pre: allocF64(widest), post: allocF64(widest), delta: allocF64(widest), c: allocF64(widest) } : null;
   }
 
   /**
@@ -94,7 +99,18 @@ export class Backprop {
     let nj = 0;
     for (let j = 0; j < nJ; j++) if (post[j] !== 0) J[nj++] = j;
     const tg = sink ? sink.target(pr.index) : null;
-    if (tg) {
+    if (tg && pr.csr === null && this.simd && offsetOf(tg.array) >= 0) {
+      // the same update on the SIMD kernel (same f64 operations, two targets at a time)
+      const { k, pre: P, post: Q, delta: D, c: C } = this.simd, coef = tg.coef;
+      for (let i = 0; i < pr.src.size; i++) P[i] = this.preTime(pr, tP[i]);
+      for (let j = 0; j < nJ; j++) {
+        Q[j] = tQ[j];
+        D[j] = post[j];
+        C[j] = coef * post[j];
+      }
+      k.deltaUpdate(offsetOf(tg.array), pr.src.size, nJ, offsetOf(P), offsetOf(Q), offsetOf(D), offsetOf(C), d, tmax);
+      sink!.afterProjection(pr.index);
+    } else if (tg) {
       const { array, coef } = tg;
       for (let i = 0; i < pr.src.size; i++) {
         const ti = this.preTime(pr, tP[i]);
@@ -207,7 +223,7 @@ export class GradientCollector implements GradientSink {
   readonly grad: Float64Array[];
 
   constructor(net: Network) {
-    this.grad = net.projections.map((p) => new Float64Array(p.weights.length));
+    this.grad = net.projections.map((p) => allocF64(p.weights.length));
   }
 
   target(k: number): { array: Float64Array; coef: number } {

@@ -1,3 +1,4 @@
+import { allocF64 } from '../engine/kernel-memory.ts';
 import type { Network } from '../engine/network.ts';
 import type { GradientSink } from './backprop.ts';
 
@@ -53,7 +54,7 @@ export class Optimiser implements GradientSink {
     this.frozen = new Set(opts.frozen ?? []);
     this.immediate = this.o.kind === 'sgd' && this.o.batch === 1;
     const alloc = (on: boolean) => net.projections.map((p) => new Float64Array(on ? p.weights.length : 0));
-    this.grad = alloc(!this.immediate);
+    this.grad = net.projections.map((p) => (this.immediate ? new Float64Array(0) : allocF64(p.weights.length))); // where the SIMD update can reach
     this.m = alloc(this.o.kind === 'adam');
     this.v = alloc(this.o.kind === 'adam');
   }
