@@ -345,3 +345,34 @@ export function deltaUpdate(w: usize, nI: i32, nJ: i32, pre: usize, post: usize,
     }
   }
 }
+
+/** SGD on n weights from accumulated gradients, then the gradients cleared: w −= ((lr·g)·mean)·inv (the optimiser's own expression). */
+export function sgdStep(w: usize, g: usize, n: i32, lr: f64, mean: f64, inv: f64): void {
+  const l2 = f64x2.splat(lr), m2 = f64x2.splat(mean), i2 = f64x2.splat(inv), zero = f64x2.splat(0);
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const o = <usize>i * 8;
+    v128.store(w + o, f64x2.sub(v128.load(w + o), f64x2.mul(f64x2.mul(f64x2.mul(l2, v128.load(g + o)), m2), i2)));
+    v128.store(g + o, zero);
+  }
+  if (i < n) {
+    const o = <usize>i * 8;
+    store<f64>(w + o, load<f64>(w + o) - lr * load<f64>(g + o) * mean * inv);
+    store<f64>(g + o, 0);
+  }
+}
+
+/** dst[i] += src[i], then src[i] = 0, for n values (moves one gradient buffer into another). */
+export function drainInto(dst: usize, src: usize, n: i32): void {
+  const zero = f64x2.splat(0);
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const o = <usize>i * 8;
+    v128.store(dst + o, f64x2.add(v128.load(dst + o), v128.load(src + o)));
+    v128.store(src + o, zero);
+  }
+  if (i < n) {
+    store<f64>(dst + <usize>i * 8, load<f64>(dst + <usize>i * 8) + load<f64>(src + <usize>i * 8));
+    store<f64>(src + <usize>i * 8, 0);
+  }
+}

@@ -3,6 +3,9 @@ export type { TimeMode, Kernel, Csr, PopulationOptions, ConnectOptions, NetworkO
 export { Simulator, isSilent } from './engine/simulator.ts';
 export type { RunOptions, SimulatorOptions } from './engine/simulator.ts';
 export { RunRecord } from './engine/record.ts';
+export { allocF64, viewF64, engineBackend, kernelMemory, adoptKernelMemory, offsetOf, drainInto } from './engine/kernel-memory.ts';
+export { shareNetwork, attachNetwork } from './engine/shared-network.ts';
+export type { SharedNetwork } from './engine/shared-network.ts';
 export { BucketQueue } from './engine/bucket-queue.ts';
 export { ArrivalHeap } from './engine/arrival-heap.ts';
 export { SpikeQueue } from './engine/spike-queue.ts';

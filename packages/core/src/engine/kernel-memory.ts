@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 export interface Kernels {
   forward(desc: number, earlyStop: number): void;
   deltaUpdate(w: number, nI: number, nJ: number, pre: number, post: number, delta: number, c: number, delay: number, tmax: number): void;
+  drainInto(dst: number, src: number, n: number): void;
+  sgdStep(w: number, g: number, n: number, lr: number, mean: number, inv: number): void;
 }
 
 const PAGE = 65536;
@@ -114,8 +116,11 @@ export function viewF64(off: number, n: number): Float64Array {
   return new Float64Array(buffer(s, off + n * 8), off, n);
 }
 
+/** Blocks are whole cache lines: two threads' arrays never share a line (no false sharing). */
+const LINE = 64;
+
 function alloc(s: NonNullable<typeof state>, bytes: number): number {
-  const size = (bytes + 15) & ~15;
+  const size = (bytes + LINE - 1) & ~(LINE - 1);
   const list = s.free.get(size);
   if (list && list.length > 0) {
     const off = list.pop()!;
@@ -142,8 +147,19 @@ function buffer(s: NonNullable<typeof state>, end: number): ArrayBufferLike {
 
 function release(offset: number, bytes: number): void {
   if (!state) return;
-  const size = (bytes + 15) & ~15;
+  const size = (bytes + LINE - 1) & ~(LINE - 1);
   let list = state.free.get(size);
   if (!list) state.free.set(size, (list = []));
   list.push(offset);
+}
+
+/** dst += src element by element, then src = 0 (on the kernel when both live in the kernel memory). */
+export function drainInto(dst: Float64Array, src: Float64Array): void {
+  if (dst.length !== src.length) throw new RangeError(`drainInto: lengths differ (${dst.length} vs ${src.length})`);
+  const k = kernels(), a = offsetOf(dst), b = offsetOf(src);
+  if (k && a >= 0 && b >= 0) k.drainInto(a, b, dst.length);
+  else {
+    for (let i = 0; i < dst.length; i++) dst[i] += src[i];
+    src.fill(0);
+  }
 }

@@ -109,6 +109,11 @@ export interface ConnectOptions {
   weights?: ArrayLike<number>;
   /** Dense weights by presynaptic row, shape [src.size, dst.size] (the engine's own layout). */
   weightsPrePost?: ArrayLike<number>;
+  /**
+   * Dense weights by presynaptic row used as the projection's storage, not copied: both hold the
+   * same memory (e.g. a view of another thread's weights in the shared kernel memory).
+   */
+  storage?: Float64Array;
   /** Sparse weights (CSR by presynaptic neuron). */
   sparse?: { indptr: ArrayLike<number>; indices: ArrayLike<number>; values: ArrayLike<number> };
   /** Uniform initialisation in [lo, hi) from a seed, when no weights are given (default S4NN's [0, 5], seed 0). */
@@ -211,9 +216,13 @@ export class Network {
     const nIn = src.size, nOut = dst.size;
     let weights: Float64Array;
     let csr: Csr | null = null;
-    const given = [opts.weights, opts.weightsPrePost, opts.sparse].filter((x) => x !== undefined).length;
-    if (given > 1) throw new Error(`${where}: give one of weights, weightsPrePost, sparse`);
-    if (opts.sparse) {
+    const given = [opts.weights, opts.weightsPrePost, opts.sparse, opts.storage].filter((x) => x !== undefined).length;
+    if (given > 1) throw new Error(`${where}: give one of weights, weightsPrePost, storage, sparse`);
+    if (opts.storage) {
+      if (!(opts.storage instanceof Float64Array) || opts.storage.length !== nIn * nOut) throw new RangeError(`${where}: storage must be a Float64Array of ${nIn * nOut} values (shape [${nIn}, ${nOut}])`);
+      checkFinite(opts.storage, where);
+      weights = opts.storage;
+    } else if (opts.sparse) {
       csr = checkCsr(opts.sparse, nIn, nOut, where);
       weights = csr.values;
     } else if (opts.weights || opts.weightsPrePost) {

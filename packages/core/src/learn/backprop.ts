@@ -102,12 +102,11 @@ export class Backprop {
     if (tg && pr.csr === null && this.simd && offsetOf(tg.array) >= 0) {
       // the same update on the SIMD kernel (same f64 operations, two targets at a time)
       const { k, pre: P, post: Q, delta: D, c: C } = this.simd, coef = tg.coef;
-      for (let i = 0; i < pr.src.size; i++) P[i] = this.preTime(pr, tP[i]);
-      for (let j = 0; j < nJ; j++) {
-        Q[j] = tQ[j];
-        D[j] = post[j];
-        C[j] = coef * post[j];
-      }
+      if (pr.src.isInput && this.opts.silentInputTime !== null) for (let i = 0; i < pr.src.size; i++) P[i] = this.preTime(pr, tP[i]);
+      else P.set(tP);
+      Q.set(tQ);
+      D.set(post);
+      for (let j = 0; j < nJ; j++) C[j] = coef * post[j];
       k.deltaUpdate(offsetOf(tg.array), pr.src.size, nJ, offsetOf(P), offsetOf(Q), offsetOf(D), offsetOf(C), d, tmax);
       sink!.afterProjection(pr.index);
     } else if (tg) {

@@ -1,4 +1,4 @@
-import { allocF64 } from '../engine/kernel-memory.ts';
+import { allocF64, kernels, offsetOf } from '../engine/kernel-memory.ts';
 import type { Network } from '../engine/network.ts';
 import type { GradientSink } from './backprop.ts';
 
@@ -102,13 +102,19 @@ export class Optimiser implements GradientSink {
     this.steps++;
     const { beta1, beta2, eps } = this.o;
     const bc1 = 1 - Math.pow(beta1, this.steps), bc2 = 1 - Math.pow(beta2, this.steps);
+    const kern = kernels();
     this.net.projections.forEach((p, k) => {
       const g = this.grad[k];
       if (this.frozen.has(k)) {
         g.fill(0);
         return;
       }
-      const w = p.weights, lr = this.rate(k), inv = 1 / p.scale;
+      const w = p.weights, lr = this.rate(k), inv = 1 / p.scale, ow = offsetOf(w), og = offsetOf(g);
+      if (this.o.kind === 'sgd' && kern && ow >= 0 && og >= 0) {
+        kern.sgdStep(ow, og, w.length, lr, scale, inv); // the same expression, two weights at a time; clears g
+        this.decayStep(k);
+        return;
+      }
       if (this.o.kind === 'sgd') {
         for (let i = 0; i < w.length; i++) w[i] -= lr * g[i] * scale * inv;
       } else {

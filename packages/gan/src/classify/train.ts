@@ -1,5 +1,9 @@
-import { Backprop, encodeBytes, Optimiser, outputError, Rng, Simulator, targets, WeightAverage, type LossName, type Network, type OptimiserOptions } from '@spiking-gan/core';
+import { Optimiser, Rng, WeightAverage, type Backprop, type LossName, type Network, type OptimiserOptions, type Simulator } from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
+import { DataParallel } from './parallel.ts';
+import { SampleLearner, type LossSettings } from './sample.ts';
+
+export { softmaxError } from './sample.ts';
 
 /** Training settings of a TTFS classifier (defaults: S4NN's). */
 export interface TrainOptions {
@@ -30,6 +34,12 @@ export interface TrainOptions {
   epochs?: number;
   /** Average the weights over the last `averageEpochs` epochs (a snapshot every 1,000 samples); 0 = off (default). */
   averageEpochs?: number;
+  /**
+   * Worker threads for data-parallel mini-batches (needs `optimiser.batch` > 1; default 1: in this
+   * thread). Each batch is cut into this many shards; the same seed and number of workers give the
+   * same weights, bit for bit (a different number of workers sums the gradients in another order).
+   */
+  workers?: number;
 }
 
 /** Running figures of an epoch, passed to the progress callback. */
@@ -51,50 +61,49 @@ export class ClassifierTrainer {
   readonly average: WeightAverage | null;
   /** Hidden neurons re-initialised at the start of the last epoch. */
   lastReinit = 0;
+  /** Worker threads of the data-parallel path (1: none). */
+  readonly workers: number;
   private lastSamples = 0;
-  private readonly buf: Float64Array;
-  private readonly T: Float64Array;
-  private readonly err: Float64Array;
+  private readonly learner: SampleLearner;
   private readonly fires: Int32Array[];
-  private readonly o: Required<Omit<TrainOptions, 'optimiser' | 'init'>> & { init: [number, number][] | undefined };
+  private readonly batch: number;
+  private readonly frozen: number[];
+  private parallel: DataParallel | null = null;
+  private readonly o: Required<Omit<TrainOptions, 'optimiser' | 'init' | 'workers'>> & { init: [number, number][] | undefined };
 
   constructor(readonly net: Network, opts: TrainOptions = {}) {
     this.o = {
       loss: opts.loss ?? 'ttfs', variant: opts.variant ?? 'earlier', gamma: opts.gamma ?? 3, gammaA: opts.gammaA ?? opts.gamma ?? 3, beta: opts.beta ?? 3,
       schedule: opts.schedule ?? 'constant', epochs: opts.epochs ?? 1, averageEpochs: opts.averageEpochs ?? 0, seed: opts.seed ?? 0, shuffle: opts.shuffle ?? true, deadShare: opts.deadShare ?? 0.001, init: opts.init, silentPenalty: opts.silentPenalty ?? 0,
     };
-    const exact = net.projections.every((p) => p.kernel === 'ramp');
-    this.sim = new Simulator(net);
-    this.bp = new Backprop(net, { normalise: !exact, silentPenalty: this.o.silentPenalty });
+    this.learner = new SampleLearner(net, this.lossSettings());
+    this.sim = this.learner.sim;
+    this.bp = this.learner.bp;
+    this.fires = this.learner.fires;
     this.opt = new Optimiser(net, opts.optimiser);
     this.rng = new Rng(this.o.seed);
-    this.buf = new Float64Array(net.populations[0].size);
-    this.T = new Float64Array(net.output.size);
-    this.err = new Float64Array(net.output.size);
-    this.fires = net.populations.map((p) => new Int32Array(p.size));
     this.average = this.o.averageEpochs > 0 ? new WeightAverage(net) : null;
+    this.batch = opts.optimiser?.batch ?? 1;
+    this.frozen = opts.optimiser?.frozen ?? [];
+    this.workers = opts.workers ?? 1;
+    if (!Number.isInteger(this.workers) || this.workers < 1) throw new RangeError(`ClassifierTrainer: workers must be a positive integer, got ${opts.workers}`);
+    if (this.workers > 1 && this.batch < 2) throw new RangeError(`ClassifierTrainer: ${this.workers} workers need mini-batches (optimiser batch > 1); S4NN's per-sample updates run in one thread`);
+  }
+
+  private lossSettings(): LossSettings {
+    const o = this.o;
+    return { loss: o.loss, variant: o.variant, gamma: o.gamma, gammaA: o.gammaA, beta: o.beta, silentPenalty: o.silentPenalty };
   }
 
   /** Learns from one image; returns true when the prediction (before the update) was right. */
   learn(image: Uint8Array, label: number): boolean {
-    const net = this.net, tmax = net.tmax;
-    encodeBytes(image, { tmax, quantise: net.time === 'discrete' }, this.buf);
-    const rec = this.sim.run(this.buf);
-    const t = rec.timesOf(net.output);
-    const right = rec.prediction() === label;
-    if (this.o.loss === 'softmax') softmaxError(t, label, this.o.beta, tmax, this.err);
-    else outputError(targets(this.o.loss, t, label, { tmax, gamma: this.o.gamma, gammaA: this.o.gammaA, variant: this.o.variant }, this.T), t, tmax, this.err);
-    for (let k = 1; k < net.populations.length; k++) {
-      const tk = rec.timesOf(net.populations[k]), f = this.fires[k];
-      for (let j = 0; j < f.length; j++) if (tk[j] < tmax) f[j]++;
-    }
-    this.bp.run(rec, this.err, this.opt);
+    const right = this.learner.learn(image, label, this.opt);
     this.opt.endSample();
     return right;
   }
 
-  /** One pass over `data` (or its first `limit` images); returns the running training accuracy. */
-  trainEpoch(data: ImageSet, onProgress?: (p: EpochProgress) => void, limit = data.n): number {
+  /** The epoch's sample order (shuffled with the trainer's seed) and its start: dead neurons re-drawn, counts cleared. */
+  private beginEpoch(data: ImageSet, limit: number): { n: number; order: Uint32Array } {
     const n = Math.min(limit, data.n);
     const order = new Uint32Array(data.n).map((_, i) => i);
     if (this.o.shuffle) for (let i = data.n - 1; i > 0; i--) {
@@ -104,25 +113,79 @@ export class ClassifierTrainer {
     // S4NN's order: dead neurons found in the previous epoch are re-initialised now, after that
     // epoch was evaluated, so that an evaluation never sees freshly redrawn neurons
     if (this.epoch > 0) this.lastReinit = this.reinitDead(this.lastSamples);
-    for (const f of this.fires) f.fill(0);
+    this.learner.resetFires();
     this.lastSamples = n;
+    if (this.o.schedule !== 'constant' && this.o.schedule !== 'cosine') throw new Error(`ClassifierTrainer: unknown schedule '${String(this.o.schedule)}'`);
+    return { n, order };
+  }
+
+  /** The cosine schedule's rate factor at sample s of the epoch (set every 256 samples). */
+  private scheduleAt(s: number, n: number): void {
+    if (this.o.schedule !== 'cosine' || (s & 255) !== 0) return;
+    const progress = Math.min(1, (this.epoch + s / n) / this.o.epochs);
+    this.opt.setRateFactor(0.5 * (1 + Math.cos(Math.PI * progress)));
+  }
+
+  /** True when the weight average takes a snapshot after sample s. */
+  private snapshotAt(s: number): boolean {
+    return this.average !== null && this.epoch >= this.o.epochs - this.o.averageEpochs && s % 1000 === 999;
+  }
+
+  /** One pass over `data` (or its first `limit` images) in this thread; returns the running training accuracy. */
+  trainEpoch(data: ImageSet, onProgress?: (p: EpochProgress) => void, limit = data.n): number {
+    if (this.workers > 1) throw new Error('ClassifierTrainer: with workers, train with trainEpochAsync');
+    const { n, order } = this.beginEpoch(data, limit);
     let correct = 0;
-    const cosine = this.o.schedule === 'cosine';
-    if (this.o.schedule !== 'constant' && !cosine) throw new Error(`ClassifierTrainer: unknown schedule '${String(this.o.schedule)}'`);
     const every = Math.max(1, Math.floor(n / 200));
     for (let s = 0; s < n; s++) {
-      if (cosine && (s & 255) === 0) {
-        const progress = Math.min(1, (this.epoch + s / n) / this.o.epochs);
-        this.opt.setRateFactor(0.5 * (1 + Math.cos(Math.PI * progress)));
-      }
+      this.scheduleAt(s, n);
       const idx = order[s];
       if (this.learn(data.image(idx), data.labels[idx])) correct++;
-      if (this.average && this.epoch >= this.o.epochs - this.o.averageEpochs && s % 1000 === 999) this.average.add();
+      if (this.snapshotAt(s)) this.average!.add();
       if (onProgress && (s % every === every - 1 || s === n - 1)) onProgress({ epoch: this.epoch + 1, done: s + 1, total: n, accuracy: correct / (s + 1) });
     }
     this.opt.step();
     this.epoch++;
     return correct / n;
+  }
+
+  /**
+   * One pass over `data`, on the worker threads when `workers` > 1 (else as `trainEpoch`). The
+   * batches, schedule, snapshots and dead-neuron counts follow the in-thread order exactly; only
+   * the order in which a batch's gradients are summed depends on the number of workers.
+   */
+  async trainEpochAsync(data: ImageSet, onProgress?: (p: EpochProgress) => void, limit = data.n): Promise<number> {
+    if (this.workers <= 1) return this.trainEpoch(data, onProgress, limit);
+    if (this.parallel && this.parallel.data !== data) await this.close();
+    this.parallel ??= new DataParallel(this.net, this.lossSettings(), data, this.workers, this.frozen);
+    const { n, order } = this.beginEpoch(data, limit);
+    let correct = 0;
+    for (let b = 0; b < n; b += this.batch) {
+      const e = Math.min(n, b + this.batch);
+      // the rate factor in force when the in-thread path steps at sample e − 1
+      for (let s = b; s < e; s++) this.scheduleAt(s, n);
+      const r = await this.parallel.batch(order.subarray(b, e), this.opt.grad);
+      correct += r.correct;
+      for (let k = 1; k < this.fires.length; k++) {
+        const f = this.fires[k], g = r.fires[k];
+        for (let j = 0; j < f.length; j++) f[j] += g[j];
+      }
+      // snapshots inside the batch see the weights before its update; one at its last sample, after
+      for (let s = b; s < e - 1; s++) if (this.snapshotAt(s)) this.average!.add();
+      for (let s = b; s < e; s++) this.opt.endSample();
+      if (this.snapshotAt(e - 1)) this.average!.add();
+      onProgress?.({ epoch: this.epoch + 1, done: e, total: n, accuracy: correct / e });
+    }
+    this.opt.step();
+    this.epoch++;
+    return correct / n;
+  }
+
+  /** Stops the worker threads (if any); the trainer starts them again when it next needs them. */
+  async close(): Promise<void> {
+    const p = this.parallel;
+    this.parallel = null;
+    if (p) await p.close();
   }
 
   /** Re-draws the incoming weights of hidden neurons that fired on too few of the last epoch's samples; returns how many. */
@@ -141,14 +204,4 @@ export class ClassifierTrainer {
     }
     return count;
   }
-}
-
-/** δ = −∂L/∂t of softmax cross-entropy on logits −β·t (silent outputs at tmax): δ_k = β (p_k − [k = y]). */
-export function softmaxError(t: ArrayLike<number>, y: number, beta: number, tmax: number, out: Float64Array): Float64Array {
-  let m = Infinity;
-  for (let k = 0; k < t.length; k++) m = Math.min(m, Math.min(t[k], tmax));
-  let z = 0;
-  for (let k = 0; k < t.length; k++) z += Math.exp(-beta * (Math.min(t[k], tmax) - m));
-  for (let k = 0; k < t.length; k++) out[k] = beta * (Math.exp(-beta * (Math.min(t[k], tmax) - m)) / z - (k === y ? 1 : 0));
-  return out;
 }

@@ -23,6 +23,7 @@ export interface TrainCommandOptions {
   lr?: number;
   decay?: number;
   batch: number;
+  workers: number;
   optimizer: 'sgd' | 'adam';
   beta?: number;
   silentPenalty?: number;
@@ -55,6 +56,7 @@ export async function classifyTrain(o: TrainCommandOptions): Promise<void> {
   if (o.optimizer !== 'sgd' && o.optimizer !== 'adam') throw new CliError(`--optimizer must be sgd or adam, got '${o.optimizer}'`);
   if (!['earlier', 'winner', 'absolute'].includes(o.variant)) throw new CliError(`--variant must be earlier, winner or absolute, got '${o.variant}'`);
   if (o.schedule !== 'constant' && o.schedule !== 'cosine') throw new CliError(`--schedule must be constant or cosine, got '${o.schedule}'`);
+  if (o.workers > 1 && o.batch < 2) throw new CliError(`--workers ${o.workers} needs mini-batches (--batch > 1): S4NN's per-sample updates (--batch 1) run in one thread`);
   if (o.kernel === 'ramp' && o.loss !== 'softmax') throw new CliError(`--kernel ramp needs --loss softmax (the TTFS targets are for the delta kernel's integer times)`);
   checkOutputFile(o.out);
   const train = loadMnist('train'), test = loadMnist('test');
@@ -62,24 +64,28 @@ export async function classifyTrain(o: TrainCommandOptions): Promise<void> {
   const lr = o.lr ?? (o.optimizer === 'adam' ? 1e-3 : 0.2);
   const trainer = new ClassifierTrainer(net, {
     loss: o.loss, variant: o.variant, gamma: o.gamma, gammaA: o.gammaA, seed: o.seed, shuffle: o.shuffle, beta: o.beta, silentPenalty: o.silentPenalty, schedule: o.schedule, epochs: o.epochs, averageEpochs: o.averageEpochs,
-    optimiser: { kind: o.optimizer, lr, decay: o.decay ?? (o.optimizer === 'adam' ? 0 : 1e-6), batch: o.batch },
+    optimiser: { kind: o.optimizer, lr, decay: o.decay ?? (o.optimizer === 'adam' ? 0 : 1e-6), batch: o.batch }, workers: o.workers,
   });
-  const settings = { epochs: o.epochs, loss: o.loss, kernel: o.kernel, gamma: o.gamma, gammaA: o.gammaA ?? o.gamma, variant: o.variant, seed: o.seed, hidden: o.hidden, lr, decay: o.decay ?? (o.optimizer === 'adam' ? 0 : 1e-6), batch: o.batch, optimizer: o.optimizer, schedule: o.schedule, averageEpochs: o.averageEpochs, shuffle: o.shuffle, trainLimit: o.trainLimit ?? train.n, commit: gitCommit() };
+  const settings = { epochs: o.epochs, loss: o.loss, kernel: o.kernel, gamma: o.gamma, gammaA: o.gammaA ?? o.gamma, variant: o.variant, seed: o.seed, hidden: o.hidden, lr, decay: o.decay ?? (o.optimizer === 'adam' ? 0 : 1e-6), batch: o.batch, workers: o.workers, optimizer: o.optimizer, schedule: o.schedule, averageEpochs: o.averageEpochs, shuffle: o.shuffle, trainLimit: o.trainLimit ?? train.n, commit: gitCommit() };
   const history: { epoch: number; trainAccuracy: number; testAccuracy: number; seconds: number; inferenceTime: number; spikes: number; reinitialised: number }[] = [];
   let last: ClassifierMetrics | null = null;
   const save = (extra: Record<string, string> = {}) =>
     saveModel(o.out, net, { metadata: { ...extra, kind: 'classifier', settings: JSON.stringify(settings), history: JSON.stringify(history), input: JSON.stringify({ name: 'input', size: 784 }) } });
-  for (let e = 0; e < o.epochs; e++) {
-    const bar = new Progress(`epoch ${e + 1}/${o.epochs}`, Math.min(o.trainLimit ?? train.n, train.n), o.quiet || o.json);
-    const t0 = performance.now();
-    const acc = trainer.trainEpoch(train, (p) => bar.update(p.done, `train accuracy ${pct(p.accuracy)}`), o.trainLimit);
-    const seconds = (performance.now() - t0) / 1000;
-    last = evaluateClassifier(net, test, { limit: o.testLimit });
-    history.push({ epoch: e + 1, trainAccuracy: acc, testAccuracy: last.accuracy, seconds, inferenceTime: last.inferenceTime, spikes: last.spikes, reinitialised: trainer.lastReinit });
-    save();
-    if (!o.json && !o.quiet) {
-      process.stderr.write(`epoch ${e + 1}: train ${pct(acc)} in ${formatDuration(seconds)} (${((seconds * 1e6) / Math.min(o.trainLimit ?? train.n, train.n)).toFixed(0)} µs/image) | test ${pct(last.accuracy)} (ties correct ${pct(last.accuracyTiesCorrect)}), inference time ${last.inferenceTime.toFixed(2)} ${timeUnit(net)}, ${last.spikes.toFixed(1)} spikes/sample, ${trainer.lastReinit} dead neurons re-initialised\n`);
+  try {
+    for (let e = 0; e < o.epochs; e++) {
+      const bar = new Progress(`epoch ${e + 1}/${o.epochs}`, Math.min(o.trainLimit ?? train.n, train.n), o.quiet || o.json);
+      const t0 = performance.now();
+      const acc = await trainer.trainEpochAsync(train, (p) => bar.update(p.done, `train accuracy ${pct(p.accuracy)}`), o.trainLimit);
+      const seconds = (performance.now() - t0) / 1000;
+      last = evaluateClassifier(net, test, { limit: o.testLimit });
+      history.push({ epoch: e + 1, trainAccuracy: acc, testAccuracy: last.accuracy, seconds, inferenceTime: last.inferenceTime, spikes: last.spikes, reinitialised: trainer.lastReinit });
+      save();
+      if (!o.json && !o.quiet) {
+        process.stderr.write(`epoch ${e + 1}: train ${pct(acc)} in ${formatDuration(seconds)} (${((seconds * 1e6) / Math.min(o.trainLimit ?? train.n, train.n)).toFixed(0)} µs/image) | test ${pct(last.accuracy)} (ties correct ${pct(last.accuracyTiesCorrect)}), inference time ${last.inferenceTime.toFixed(2)} ${timeUnit(net)}, ${last.spikes.toFixed(1)} spikes/sample, ${trainer.lastReinit} dead neurons re-initialised\n`);
+      }
     }
+  } finally {
+    await trainer.close(); // the worker threads, if any
   }
   if (trainer.average && trainer.average.count > 0) {
     trainer.average.apply();

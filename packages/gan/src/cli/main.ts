@@ -100,6 +100,7 @@ const classifyTrain = classify
   .option('--decay <lambda>', 'L2 weight decay λ (default 1e-6 for sgd, 0 for adam)', numberArg(0))
   .option('--schedule <name>', 'learning-rate schedule: constant (S4NN) or cosine (η decays to 0 over the epochs)', 'constant')
   .option('--batch <n>', 'samples per update (1 = S4NN per-sample updates)', integerArg(1), 1)
+  .option('--workers <n>', 'threads for data-parallel mini-batches (needs --batch > 1; the same seed and --workers give the same weights)', integerArg(1), 1)
   .option('--average-epochs <k>', 'save (and report) the weights averaged over the last K epochs, a snapshot every 1,000 samples (0 = off)', integerArg(0), 0)
   .option('--optimizer <name>', 'sgd or adam', 'sgd')
   .option('--beta <b>', 'softmax loss: logits are -beta*t', numberArg(0))
@@ -115,7 +116,8 @@ Examples:
   $ spiking-gan classify train                                  # S4NN on full MNIST, 30 epochs
   $ spiking-gan classify train --loss aggressive --out out/aggressive.safetensors
   $ spiking-gan classify train --epochs 1 --train-limit 5000 --out out/quick.safetensors
-  $ spiking-gan classify train --kernel ramp --loss softmax --optimizer adam --batch 32 --out out/ramp.safetensors`)
+  $ spiking-gan classify train --kernel ramp --loss softmax --optimizer adam --batch 32 --out out/ramp.safetensors
+  $ spiking-gan classify train --batch 256 --lr 51.2 --workers 2 --out out/parallel.safetensors`)
   .action(guarded('classify train', async (opts: TrainCommandOptions) => {
     const m = await import('./classify.ts');
     await m.classifyTrain(opts);

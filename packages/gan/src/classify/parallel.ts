@@ -1,0 +1,91 @@
+// Data-parallel mini-batches: each batch is cut into contiguous shards; shard 0 is learned in this
+// thread while a piscina pool of worker threads, sharing the network's weights (the shared kernel
+// memory) and the images, learns the others; each shard goes into its own gradient buffer, and
+// the buffers are summed in shard order, so a seed and a number of shards always give the same
+// weights, whichever thread ran which shard.
+import { fileURLToPath } from 'node:url';
+import { drainInto, allocF64, kernelMemory, offsetOf, shareNetwork, type Network, type SharedNetwork } from '@spiking-gan/core';
+import { Piscina } from 'piscina';
+import type { ImageSet } from '../data/mnist.ts';
+import { SampleLearner, type LossSettings } from './sample.ts';
+import { learnShard, type ShardContext, type ShardResult, type ShardTask } from './shard.ts';
+
+/** What every worker gets at start. */
+export interface WorkerSetup {
+  memory: WebAssembly.Memory;
+  net: SharedNetwork;
+  loss: LossSettings;
+  frozen: number[];
+  images: SharedArrayBuffer;
+  labels: SharedArrayBuffer;
+  pixels: number;
+  /** Gradient buffers [shard][projection] in the kernel memory. */
+  grads: { offset: number; length: number }[][];
+}
+
+/** This thread and a pool of `shards − 1` workers, learning the batches of one network on one image set. */
+export class DataParallel {
+  private readonly pool: Piscina<ShardTask, ShardResult>;
+  private readonly grads: Float64Array[][];
+  private readonly here: ShardContext;
+
+  constructor(readonly net: Network, loss: LossSettings, readonly data: ImageSet, readonly shards: number, frozen: number[] = []) {
+    const memory = kernelMemory();
+    if (!memory) throw new Error('data-parallel training needs the WebAssembly kernel memory (unavailable here or SPIKING_GAN_ENGINE=ts)');
+    if (!Number.isInteger(shards) || shards < 2) throw new RangeError(`DataParallel: shards must be an integer >= 2, got ${shards}`);
+    this.grads = Array.from({ length: shards }, () => net.projections.map((p) => allocF64(p.weights.length)));
+    const images = new SharedArrayBuffer(data.images.length), labels = new SharedArrayBuffer(data.labels.length);
+    new Uint8Array(images).set(data.images);
+    new Uint8Array(labels).set(data.labels);
+    const setup: WorkerSetup = {
+      memory, net: shareNetwork(net), loss, frozen, images, labels, pixels: data.rows * data.cols,
+      grads: this.grads.map((g) => g.map((a) => ({ offset: offsetOf(a), length: a.length }))),
+    };
+    this.here = { net, learner: new SampleLearner(net, loss), grads: this.grads, images: data.images, labels: data.labels, pixels: data.rows * data.cols, frozen: new Set(frozen) };
+    this.pool = new Piscina({ filename: fileURLToPath(new URL('./worker.mjs', import.meta.url)), minThreads: shards - 1, maxThreads: shards - 1, resourceLimits: { maxYoungGenerationSizeMb: 48 }, idleTimeout: 60_000, workerData: setup });
+  }
+
+  /**
+   * Learns the samples `ids` (one batch) in `shards` contiguous shards, then adds the shards'
+   * gradients, in shard order, into `into` (one array per projection). Returns the right
+   * predictions and the spike counts per population (index = population, the input's empty).
+   */
+  async batch(ids: ArrayLike<number>, into: Float64Array[]): Promise<{ correct: number; fires: Int32Array[] }> {
+    const n = ids.length, per = Math.floor(n / this.shards), extra = n % this.shards;
+    const scales = this.net.projections.map((p) => p.scale);
+    const tasks: Promise<ShardResult>[] = [];
+    const shard = (s: number, from: number, size: number): ShardTask => ({ shard: s, ids: Int32Array.from({ length: size }, (_, k) => ids[from + k]), scales });
+    const none: ShardResult = { correct: 0, fires: new Int32Array(0) };
+    // shards 1… to the workers first, then shard 0 here while they run
+    const size0 = per + (extra > 0 ? 1 : 0);
+    let at = size0;
+    for (let s = 1; s < this.shards; s++) {
+      const size = per + (s < extra ? 1 : 0);
+      tasks.push(size > 0 ? this.pool.run(shard(s, at, size)) : Promise.resolve(none));
+      at += size;
+    }
+    await new Promise<void>((r) => setImmediate(r)); // let the pool post its tasks before this thread is busy
+    tasks.unshift(Promise.resolve(size0 > 0 ? learnShard(this.here, shard(0, 0, size0)) : none));
+    const results = await Promise.all(tasks);
+    const pops = this.net.populations;
+    const fires = pops.map((p) => new Int32Array(p.isInput ? 0 : p.size));
+    let correct = 0;
+    results.forEach((r, s) => {
+      correct += r.correct;
+      if (r.fires.length === 0) return; // an empty shard (a batch smaller than the pool)
+      let o = 0;
+      for (const p of pops.slice(1)) {
+        const f = fires[p.index];
+        for (let j = 0; j < p.size; j++) f[j] += r.fires[o + j];
+        o += p.size;
+      }
+      this.net.projections.forEach((_, k) => drainInto(into[k], this.grads[s][k]));
+    });
+    return { correct, fires };
+  }
+
+  /** Stops the workers. */
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}
