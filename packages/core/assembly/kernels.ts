@@ -19,6 +19,8 @@
 // (steps in time order, sources in index order within a step), so every sum is the same f64 sum.
 // Twelve neurons are kept in six f64x2 registers while every step's rows are added, and tested
 // against their thresholds after each step with arrivals.
+export { rampForward } from './ramp';
+
 const HDR: usize = 64;
 const POP: usize = 32;
 const PRJ: usize = 16;

@@ -1,6 +1,8 @@
-// The WebAssembly SIMD forward pass against the TypeScript event loop: every field of the record,
+// The WebAssembly SIMD forward passes against the TypeScript event loop: every field of the record,
 // bit for bit, on random layered networks (odd widths, per-neuron thresholds, negative weights,
-// delays > 1, a lazy scale, a hidden output population, early stop) and on MNIST-like inputs.
+// delays, a lazy scale, a hidden output population, early stop) and on MNIST-like inputs; for the
+// ramp kernel also on networks built for exact ties (dyadic weights, inputs on a grid), where the
+// order of waves and predicted spikes at one time decides the last bit.
 import { describe, expect, it } from 'vitest';
 import { Network, Rng, Simulator, type RunRecord } from '../src/index.ts';
 import { allocF64, engineBackend, offsetOf } from '../src/engine/kernel-memory.ts';
@@ -39,7 +41,7 @@ function randomInputs(rng: Rng, n: number, tmax: number): Float64Array {
 }
 
 describe.skipIf(forced)('WebAssembly SIMD forward pass', () => {
-  it('is the backend of layered dense delta networks in discrete time, and only of those', () => {
+  it('is the backend of layered dense networks (delta in discrete time, ramp in continuous time), and only of those', () => {
     expect(engineBackend()).toEqual({ backend: 'wasm-simd', reason: null });
     const net = new Network();
     net.addInput(5);
@@ -53,7 +55,12 @@ describe.skipIf(forced)('WebAssembly SIMD forward pass', () => {
     const ramp = new Network({ time: 'continuous', tmax: 4, delay: 0 });
     ramp.addInput(4);
     ramp.addLayer(2, { kernel: 'ramp' });
-    expect(new Simulator(ramp).backend).toBe('typescript');
+    expect(new Simulator(ramp).backend).toBe('wasm-simd');
+    const mixed = new Network({ time: 'continuous', tmax: 4, delay: 0 });
+    mixed.addInput(4);
+    mixed.addLayer(2, { kernel: 'ramp' });
+    mixed.addLayer(2, { kernel: 'delta' });
+    expect(new Simulator(mixed).backend).toBe('typescript');
     const sparse = new Network();
     const a = sparse.addInput(3), b = sparse.addPopulation(2);
     sparse.connect(a, b, { sparse: { indptr: [0, 1, 1, 2], indices: [0, 1], values: [150, 150] } });
@@ -77,6 +84,33 @@ describe.skipIf(forced)('WebAssembly SIMD forward pass', () => {
           const a = fast.run(x, { earlyStop }).clone(), b = slow.run(x, { earlyStop });
           sameRecord(a, b, `case ${c} (sizes ${sizes}, tmax ${tmax}, earlyStop ${earlyStop})`);
         }
+      }
+    }
+  });
+
+  it.each([
+    ['random weights, inputs anywhere', false],
+    ['dyadic weights, inputs on a grid (exact ties between waves and predictions)', true],
+  ])('ramp kernel: writes the same record as the TypeScript event loop on 1,000 random networks (%s)', (_, dyadic) => {
+    const rng = new Rng(dyadic ? 11 : 12);
+    for (let c = 0; c < 1000; c++) {
+      const tmax = dyadic ? 8 : [1, 4, 10][c % 3];
+      const depth = 1 + rng.int(3);
+      const sizes = [1 + rng.int(30), ...Array.from({ length: depth }, () => 1 + rng.int(c % 4 === 0 ? 50 : 12))];
+      const net = new Network({ tmax, time: 'continuous', delay: c % 5 === 0 ? (dyadic ? 1 : rng.uniform(0, 0.5)) : 0 });
+      net.addInput(sizes[0]);
+      for (let k = 1; k < sizes.length; k++) {
+        const n0 = net.output.size, n = sizes[k];
+        if (dyadic) net.addLayer(n, { kernel: 'ramp', threshold: Array.from({ length: n }, () => rng.int(4)), weightsPrePost: Array.from({ length: n0 * n }, () => [0.5, 1, 2, -1, 0.25, 1, 0][rng.int(7)]) });
+        else net.addLayer(n, { kernel: 'ramp', threshold: rng.uniform(0, 1) < 0.5 ? rng.uniform(0.05, 1) : Array.from({ length: n }, () => rng.uniform(0, 1)), init: { uniform: [rng.uniform(-1, 0), rng.uniform(0.2, 2)], seed: rng.int(1 << 30) } });
+      }
+      if (c % 7 === 0) for (const p of net.projections) p.scale = rng.uniform(0.5, 1.5);
+      const fast = new Simulator(net), slow = new Simulator(net, { backend: 'typescript' });
+      expect(fast.backend).toBe('wasm-simd');
+      for (let r = 0; r < 2; r++) {
+        const grid = dyadic || c % 2 === 0;
+        const x = new Float64Array(sizes[0]).map(() => (rng.uniform(0, 1) < 0.7 ? (grid ? (rng.int(5) * tmax) / 4 : rng.uniform(0, tmax)) : Infinity));
+        for (const earlyStop of [false, true]) sameRecord(fast.run(x, { earlyStop }).clone(), slow.run(x, { earlyStop }), `ramp case ${c} (sizes ${sizes}, earlyStop ${earlyStop})`);
       }
     }
   });
@@ -130,6 +164,16 @@ describe.skipIf(forced)('WebAssembly SIMD forward pass', () => {
         expect(() => fast.run(input)).toThrow(want);
       }
     }
+    const ramp = new Network({ tmax: 4, time: 'continuous', delay: 0 });
+    ramp.addInput(3);
+    ramp.addLayer(2, { kernel: 'ramp', threshold: 0.5 });
+    const rf = new Simulator(ramp), rs = new Simulator(ramp, { backend: 'typescript' });
+    expect(rf.backend).toBe('wasm-simd');
+    for (const x of [[0, NaN, 1], [0.5, -0.25, 1]]) {
+      expect(() => rs.run(Float64Array.from(x))).toThrow(/neuron 1/);
+      expect(() => rf.run(Float64Array.from(x))).toThrow(/neuron 1/);
+    }
+    sameRecord(rf.run(Float64Array.from([0.5, Infinity, 7])).clone(), rs.run([0.5, Infinity, 7]), 'ramp, no spike past the window');
     // times at or after tmax, and Infinity, mean no spike (also fractional ones past the window)
     const ok = fast.run(Float64Array.from([10, Infinity, 12.5])).clone();
     sameRecord(ok, slow.run([10, Infinity, 12.5]), 'no input spike');

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 /** The exports of build/kernels.wasm (see packages/core/assembly/kernels.ts). */
 export interface Kernels {
   forward(desc: number, earlyStop: number): void;
+  rampForward(desc: number, earlyStop: number): number;
   deltaUpdate(w: number, nI: number, nJ: number, pre: number, post: number, delta: number, c: number, delay: number, tmax: number): void;
   drainInto(dst: number, src: number, n: number): void;
   sgdStep(w: number, g: number, n: number, lr: number, mean: number, inv: number): void;

@@ -1,0 +1,265 @@
+// The forward pass of a layered network of dense ramp projections in continuous time, layer by
+// layer, two neurons per f64x2 lane pair (see src/engine/wasm-ramp.ts for the descriptor).
+//
+// The event loop (src/engine/simulator.ts, runContinuous) delivers every arrival of one time as a
+// wave (W += x, A += x·t per row, rows in source order), then tests each target: it fires now when
+// w·t > θ + A (or ≥ with w > 0), else its predicted spike max(θ + A)/w, t) fires unless the next
+// wave into its layer comes first. Each lane here does those same f64 operations in the same order.
+//
+// Order within one time t. The event loop delivers, as one wave, every arrival queued for t, then
+// the arrivals that the spikes fired in that wave send with zero delay (the next step of the
+// cascade), and so on (phase 0); then it fires every prediction at exactly t in one batch, and
+// delivers that batch's cascade in steps (phase 1); then the predictions at t set meanwhile
+// (phase 2), and so on. Each spike keeps the key of the wave that produced it, K = 4096·phase +
+// step (inputs and every arrival queued before its time: 0; fired in a wave of key k: k + 1;
+// fired in predicted batch b: 4096·b). The waves into a layer are its sources' spikes grouped by
+// (arrival time, key), in that order (with a delay every arrival is queued before its time: key 0).
+// A prediction at tp belongs to batch 1, or to batch φ + 1 when a wave of phase φ at tp itself set
+// it, and fires before a wave at tp whose phase is at least its batch.
+
+// header (byte offsets): 0 L, 4 output population, 8 tmax (f64), 16 W, 20 A, 24 T, 28 P, 32 S,
+//   36 K: key of each spike (f64), 40 row pointers, 44 wave ends, 48 wave times (f64),
+//   52 wave keys (f64), 56 sort scratch, 60 synaptic events (out), 64 … to the decision (out),
+//   68 stopped early (out), 72 decision time (f64, out)
+// population p at HDR + p·POP: 0 size, 4 offset, 8 thresholds, 12 sorted list (i32), 16 count,
+//   20 spikes to the decision (out), 24 spikes (out)
+// projection k at HDR + L·POP + k·PRJ: 0 weights, 8 delay (f64), 16 scale (f64)
+const HDR: usize = 80;
+const POP: usize = 32;
+const PRJ: usize = 24;
+
+@inline function pop(d: usize, p: i32): usize {
+  return d + HDR + (<usize>p) * POP;
+}
+
+@inline function prj(d: usize, k: i32): usize {
+  return d + HDR + (<usize>load<i32>(d, 0)) * POP + (<usize>k) * PRJ;
+}
+
+@inline function ptr(d: usize, at: usize): usize {
+  return <usize>load<u32>(d + at);
+}
+
+/** One forward pass; returns 0, or 1 + i when input neuron i has a time that is not a number ≥ 0 (nothing else is written then). */
+export function rampForward(d: usize, earlyStop: i32): i32 {
+  const L = load<i32>(d, 0), outPop = load<i32>(d, 4), tmax = load<f64>(d, 8);
+  const T = ptr(d, 24), P = ptr(d, 28), S = ptr(d, 32), K = ptr(d, 36);
+  {
+    // inputs: checked, clamped at tmax, potential and slope 0, key 0 (queued before the run)
+    const q = pop(d, 0), n = load<i32>(q, 0), off = <usize>load<i32>(q, 4);
+    for (let i = 0; i < n; i++) if (!(load<f64>(T + (off + <usize>i) * 8) >= 0)) return 1 + i;
+    for (let i = 0; i < n; i++) {
+      const g = (off + <usize>i) * 8;
+      if (load<f64>(T + g) >= tmax) store<f64>(T + g, tmax);
+      store<f64>(P + g, 0);
+      store<f64>(S + g, 0);
+      store<f64>(K + g, 0);
+    }
+    sortByTime(d, q, T, tmax, L > 1 ? load<f64>(prj(d, 0), 8) : 0, false);
+  }
+  layers(d, L, tmax, tmax);
+  const qo = pop(d, outPop);
+  let decision = tmax;
+  if (load<i32>(qo, 16) > 0) decision = load<f64>(T + (<usize>load<i32>(qo, 4) + <usize>load<i32>(ptr(qo, 12))) * 8);
+  let stopped = 0;
+  if (earlyStop && decision < tmax) {
+    // the event loop stops after the decision time: replay every layer up to it
+    layers(d, L, tmax, decision);
+    stopped = 1;
+  }
+  const end = stopped ? decision : tmax;
+  let syn: i32 = 0, synDecision: i32 = 0;
+  for (let p = 0; p < L; p++) {
+    const q = pop(d, p), off = <usize>load<i32>(q, 4), list = ptr(q, 12), nf = load<i32>(q, 16);
+    const fanOut = p + 1 < L ? load<i32>(pop(d, p + 1), 0) : 0, delay = p + 1 < L ? load<f64>(prj(d, p), 8) : 0;
+    let all = 0, toDecision = 0;
+    for (let c = 0; c < nf; c++) {
+      const ti = load<f64>(T + (off + <usize>load<i32>(list + <usize>c * 4)) * 8);
+      if (ti > end) break;
+      all++;
+      if (ti <= decision) toDecision++;
+      const a = ti + delay;
+      if (fanOut > 0 && a < tmax && a <= end) {
+        syn += fanOut;
+        if (a <= decision) synDecision += fanOut;
+      }
+    }
+    store<i32>(q, all, 24);
+    store<i32>(q, toDecision, 20);
+  }
+  store<i32>(d, syn, 60);
+  store<i32>(d, synDecision, 64);
+  store<i32>(d, stopped, 68);
+  store<f64>(d, decision, 72);
+  return 0;
+}
+
+/** Every layer after the input over the events up to `limit`. */
+function layers(d: usize, L: i32, tmax: f64, limit: f64): void {
+  const W = ptr(d, 16), A = ptr(d, 20), T = ptr(d, 24), P = ptr(d, 28), S = ptr(d, 32), K = ptr(d, 36);
+  const rows = ptr(d, 40), ends = ptr(d, 44), times = ptr(d, 48), keys = ptr(d, 52);
+  for (let k = 0; k < L - 1; k++) {
+    const qs = pop(d, k), qd = pop(d, k + 1), r = prj(d, k);
+    const delay = load<f64>(r, 8), scale = load<f64>(r, 16), w = ptr(r, 0);
+    const nJ = load<i32>(qd, 0), offD = <usize>load<i32>(qd, 4), th = ptr(qd, 8);
+    const list = ptr(qs, 12), nf = load<i32>(qs, 16), offS = <usize>load<i32>(qs, 4), rowBytes = <usize>nJ * 8;
+    // the waves into this layer: arrivals in (time, key) order, one wave each
+    let nr = 0, nw = 0;
+    for (let c = 0; c < nf; c++) {
+      const i = load<i32>(list + <usize>c * 4), g = (offS + <usize>i) * 8;
+      const a = load<f64>(T + g) + delay;
+      if (a >= tmax || a > limit) break;
+      const key = delay == 0 ? load<f64>(K + g) : 0;
+      if (nw == 0 || a != load<f64>(times + <usize>(nw - 1) * 8) || key != load<f64>(keys + <usize>(nw - 1) * 8)) {
+        store<f64>(times + <usize>nw * 8, a);
+        store<f64>(keys + <usize>nw * 8, key);
+        nw++;
+      }
+      store<u32>(rows + <usize>nr * 4, <u32>(w + <usize>i * rowBytes));
+      nr++;
+      store<i32>(ends + <usize>(nw - 1) * 4, nr);
+    }
+    const Wd = W + offD * 8, Ad = A + offD * 8, Td = T + offD * 8, Pd = P + offD * 8, Sd = S + offD * 8, Kd = K + offD * 8;
+    memory.fill(Wd, 0, <usize>nJ * 8);
+    memory.fill(Ad, 0, <usize>nJ * 8);
+    memory.fill(Kd, 0, <usize>nJ * 8);
+    for (let j = 0; j < nJ; j++) store<f64>(Td + <usize>j * 8, tmax);
+    let row = 0;
+    for (let v = 0; v < nw; v++) {
+      const t = load<f64>(times + <usize>v * 8), key = load<f64>(keys + <usize>v * 8), end = load<i32>(ends + <usize>v * 4);
+      const last = v + 1 == nw;
+      const tNext = last ? Infinity : load<f64>(times + <usize>(v + 1) * 8), keyNext = last ? 0 : load<f64>(keys + <usize>(v + 1) * 8);
+      wave(Wd, Ad, rows, row, end, nJ, scale, t);
+      evaluate(Wd, Ad, Td, Pd, Sd, Kd, th, nJ, t, key, tNext, keyNext, limit, tmax);
+      row = end;
+    }
+    // the neurons that stayed silent: potential and slope at the end
+    const endT = limit < tmax ? limit : tmax;
+    for (let j = 0; j < nJ; j++) {
+      const o = <usize>j * 8;
+      if (load<f64>(Td + o) >= tmax) {
+        const wj = load<f64>(Wd + o);
+        store<f64>(Pd + o, 0 + wj * endT - load<f64>(Ad + o));
+        store<f64>(Sd + o, wj);
+      }
+    }
+    const out = k + 2 < L ? load<f64>(prj(d, k + 1), 8) : 0;
+    sortByTime(d, qd, T, tmax, out, k + 2 < L && out == 0);
+  }
+}
+
+/** Adds the rows [from, to) of a wave at time t: per target W += x, A += x·t with x = scale·w. */
+function wave(Wd: usize, Ad: usize, rows: usize, from: i32, to: i32, nJ: i32, scale: f64, t: f64): void {
+  const s2 = f64x2.splat(scale), t2 = f64x2.splat(t);
+  for (let r = from; r < to; r++) {
+    const p = <usize>load<u32>(rows + <usize>r * 4);
+    let j = 0;
+    for (; j + 1 < nJ; j += 2) {
+      const o = <usize>j * 8;
+      const x = f64x2.mul(s2, v128.load(p + o));
+      v128.store(Wd + o, f64x2.add(v128.load(Wd + o), x));
+      v128.store(Ad + o, f64x2.add(v128.load(Ad + o), f64x2.mul(x, t2)));
+    }
+    if (j < nJ) {
+      const o = <usize>j * 8, x = scale * load<f64>(p + o);
+      store<f64>(Wd + o, load<f64>(Wd + o) + x);
+      store<f64>(Ad + o, load<f64>(Ad + o) + x * t);
+    }
+  }
+}
+
+/**
+ * After a wave at t of key `key`: every neuron that has not fired fires now (w·t > gap, or ≥ with
+ * w > 0; gap = θ + A), or at its prediction tp = max(gap/w, t) < tmax when that is no later than
+ * `limit` and comes before the next wave (tNext, keyNext): tp < tNext, or tp = tNext and the next
+ * wave's phase is at least the prediction's batch. Records time, potential (0 + W·t) − A, slope W and key.
+ */
+function evaluate(Wd: usize, Ad: usize, Td: usize, Pd: usize, Sd: usize, Kd: usize, th: usize, nJ: i32, t: f64, key: f64, tNext: f64, keyNext: f64, limit: f64, tmax: f64): void {
+  const PHASE = 4096.0;
+  const t2 = f64x2.splat(t), next2 = f64x2.splat(tNext), kn2 = f64x2.splat(keyNext), lim2 = f64x2.splat(limit), tm2 = f64x2.splat(tmax);
+  const zero = f64x2.splat(0), now2 = f64x2.splat(key + 1), batch1 = f64x2.splat(PHASE), batchHere = f64x2.splat((Math.floor(key / PHASE) + 1) * PHASE);
+  let j = 0;
+  for (; j + 1 < nJ; j += 2) {
+    const o = <usize>j * 8;
+    const Tv = v128.load(Td + o), alive = f64x2.ge(Tv, tm2);
+    if (!v128.any_true(alive)) continue;
+    const Wv = v128.load(Wd + o), Av = v128.load(Ad + o);
+    const gap = f64x2.add(v128.load(th + o), Av), wt = f64x2.mul(Wv, t2), wpos = f64x2.gt(Wv, zero);
+    const now = v128.or(f64x2.gt(wt, gap), v128.and(wpos, f64x2.ge(wt, gap)));
+    const tc = f64x2.div(gap, Wv);
+    const tp = v128.bitselect(t2, tc, f64x2.lt(tc, t2));
+    const batch = v128.bitselect(batchHere, batch1, f64x2.eq(tp, t2));
+    const before = v128.or(f64x2.lt(tp, next2), v128.and(f64x2.eq(tp, next2), f64x2.ge(kn2, batch)));
+    const pred = v128.andnot(v128.and(v128.and(wpos, f64x2.lt(tc, tm2)), v128.and(before, f64x2.le(tp, lim2))), now);
+    const fire = v128.and(alive, v128.or(now, pred));
+    if (!v128.any_true(fire)) continue;
+    const tf = v128.bitselect(t2, tp, now);
+    v128.store(Td + o, v128.bitselect(tf, Tv, fire));
+    v128.store(Pd + o, v128.bitselect(f64x2.sub(f64x2.add(zero, f64x2.mul(Wv, tf)), Av), v128.load(Pd + o), fire));
+    v128.store(Sd + o, v128.bitselect(Wv, v128.load(Sd + o), fire));
+    v128.store(Kd + o, v128.bitselect(v128.bitselect(now2, batch, now), v128.load(Kd + o), fire));
+  }
+  if (j < nJ) {
+    const o = <usize>j * 8;
+    if (load<f64>(Td + o) < tmax) return;
+    const w = load<f64>(Wd + o), A = load<f64>(Ad + o);
+    const gap = load<f64>(th + o) + A, wt = w * t;
+    let tf = Infinity, k = key + 1;
+    if (wt > gap || (w > 0 && wt >= gap)) tf = t;
+    else if (w > 0) {
+      const tc = gap / w;
+      const tp = tc < t ? t : tc, batch = tp == t ? (Math.floor(key / PHASE) + 1) * PHASE : PHASE;
+      if (tc < tmax && tp <= limit && (tp < tNext || (tp == tNext && keyNext >= batch))) {
+        tf = tp;
+        k = batch;
+      }
+    }
+    if (tf < Infinity) {
+      store<f64>(Td + o, tf);
+      store<f64>(Pd + o, 0 + w * tf - A);
+      store<f64>(Sd + o, w);
+      store<f64>(Kd + o, k);
+    }
+  }
+}
+
+/**
+ * Neurons of population q that fired, into its list in the order of their arrivals through a
+ * projection of delay `delay`: by arrival time t + delay (distinct spike times can round to one
+ * arrival time), ties in index order (a stable merge sort); with zero delay (`byKey`), by
+ * (time, key): the order of the waves they are sent in.
+ */
+function sortByTime(d: usize, q: usize, T: usize, tmax: f64, delay: f64, byKey: bool): void {
+  const n = load<i32>(q, 0), off = <usize>load<i32>(q, 4), list = ptr(q, 12), tmp = ptr(d, 56), Tq = T + off * 8, Kq = ptr(d, 36) + off * 8;
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    store<i32>(list + <usize>m * 4, i);
+    m += <i32>(load<f64>(Tq + <usize>i * 8) < tmax);
+  }
+  store<i32>(q, m, 16);
+  let src = list, dst = tmp;
+  for (let width = 1; width < m; width <<= 1) {
+    for (let lo = 0; lo < m; lo += 2 * width) {
+      const mid = min(lo + width, m), hi = min(lo + 2 * width, m);
+      let a = lo, b = mid, o = lo;
+      while (a < mid && b < hi) {
+        const ia = load<i32>(src + <usize>a * 4), ib = load<i32>(src + <usize>b * 4);
+        const ta = load<f64>(Tq + <usize>ia * 8) + delay, tb = load<f64>(Tq + <usize>ib * 8) + delay;
+        if (tb < ta || (byKey && tb == ta && load<f64>(Kq + <usize>ib * 8) < load<f64>(Kq + <usize>ia * 8))) {
+          store<i32>(dst + <usize>o * 4, ib);
+          b++;
+        } else {
+          store<i32>(dst + <usize>o * 4, ia);
+          a++;
+        }
+        o++;
+      }
+      while (a < mid) store<i32>(dst + <usize>(o++) * 4, load<i32>(src + <usize>(a++) * 4));
+      while (b < hi) store<i32>(dst + <usize>(o++) * 4, load<i32>(src + <usize>(b++) * 4));
+    }
+    const x = src;
+    src = dst;
+    dst = x;
+  }
+  if (src != list) memory.copy(list, src, <usize>m * 4);
+}
