@@ -19,7 +19,7 @@
 // (steps in time order, sources in index order within a step), so every sum is the same f64 sum.
 // Twelve neurons are kept in six f64x2 registers while every step's rows are added, and tested
 // against their thresholds after each step with arrivals.
-export { rampForward } from './ramp';
+export { rampForward, rampBackward } from './ramp';
 
 const HDR: usize = 64;
 const POP: usize = 32;
@@ -376,5 +376,37 @@ export function drainInto(dst: usize, src: usize, n: i32): void {
   if (i < n) {
     store<f64>(dst + <usize>i * 8, load<f64>(dst + <usize>i * 8) + load<f64>(src + <usize>i * 8));
     store<f64>(src + <usize>i * 8, 0);
+  }
+}
+
+/**
+ * Adam on n weights from accumulated gradients, then the gradients cleared (the optimiser's own
+ * expressions): gi = g·mean; m = β1·m + (1 − β1)·gi; v = β2·v + (1 − β2)·gi·gi;
+ * w −= ((lr·(m / bc1)) / (√(v / bc2) + ε))·inv.
+ */
+export function adamStep(w: usize, g: usize, m: usize, v: usize, n: i32, lr: f64, mean: f64, inv: f64, b1: f64, b2: f64, bc1: f64, bc2: f64, eps: f64): void {
+  const lr2 = f64x2.splat(lr), mean2 = f64x2.splat(mean), inv2 = f64x2.splat(inv), b12 = f64x2.splat(b1), b22 = f64x2.splat(b2);
+  const c1 = f64x2.splat(1 - b1), c2 = f64x2.splat(1 - b2), bc12 = f64x2.splat(bc1), bc22 = f64x2.splat(bc2), eps2 = f64x2.splat(eps), zero = f64x2.splat(0);
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const o = <usize>i * 8;
+    const gi = f64x2.mul(v128.load(g + o), mean2);
+    const mi = f64x2.add(f64x2.mul(b12, v128.load(m + o)), f64x2.mul(c1, gi));
+    const vi = f64x2.add(f64x2.mul(b22, v128.load(v + o)), f64x2.mul(f64x2.mul(c2, gi), gi));
+    v128.store(m + o, mi);
+    v128.store(v + o, vi);
+    const step = f64x2.mul(f64x2.div(f64x2.mul(lr2, f64x2.div(mi, bc12)), f64x2.add(f64x2.sqrt(f64x2.div(vi, bc22)), eps2)), inv2);
+    v128.store(w + o, f64x2.sub(v128.load(w + o), step));
+    v128.store(g + o, zero);
+  }
+  if (i < n) {
+    const o = <usize>i * 8;
+    const gi = load<f64>(g + o) * mean;
+    const mi = b1 * load<f64>(m + o) + (1 - b1) * gi;
+    const vi = b2 * load<f64>(v + o) + (1 - b2) * gi * gi;
+    store<f64>(m + o, mi);
+    store<f64>(v + o, vi);
+    store<f64>(w + o, load<f64>(w + o) - ((lr * (mi / bc1)) / (Math.sqrt(vi / bc2) + eps)) * inv);
+    store<f64>(g + o, 0);
   }
 }

@@ -177,6 +177,7 @@ function wave(Wd: usize, Ad: usize, rows: usize, from: i32, to: i32, nJ: i32, sc
 function evaluate(Wd: usize, Ad: usize, Td: usize, Pd: usize, Sd: usize, Kd: usize, th: usize, nJ: i32, t: f64, key: f64, tNext: f64, keyNext: f64, limit: f64, tmax: f64): void {
   const PHASE = 4096.0;
   const t2 = f64x2.splat(t), next2 = f64x2.splat(tNext), kn2 = f64x2.splat(keyNext), lim2 = f64x2.splat(limit), tm2 = f64x2.splat(tmax);
+  const margin = f64x2.splat(1 + 1.0 / <f64>(1 << 30) / <f64>(1 << 10));
   const zero = f64x2.splat(0), now2 = f64x2.splat(key + 1), batch1 = f64x2.splat(PHASE), batchHere = f64x2.splat((Math.floor(key / PHASE) + 1) * PHASE);
   let j = 0;
   for (; j + 1 < nJ; j += 2) {
@@ -186,6 +187,10 @@ function evaluate(Wd: usize, Ad: usize, Td: usize, Pd: usize, Sd: usize, Kd: usi
     const Wv = v128.load(Wd + o), Av = v128.load(Ad + o);
     const gap = f64x2.add(v128.load(th + o), Av), wt = f64x2.mul(Wv, t2), wpos = f64x2.gt(Wv, zero);
     const now = v128.or(f64x2.gt(wt, gap), v128.and(wpos, f64x2.ge(wt, gap)));
+    // a prediction can come before the next wave only if gap/w ≤ tNext, so gap ≤ w·tNext up to
+    // rounding: with a margin of 2^-40 this test never drops a lane that the exact one keeps
+    const maybe = v128.and(wpos, f64x2.le(gap, f64x2.mul(f64x2.mul(Wv, next2), margin)));
+    if (!v128.any_true(v128.and(alive, v128.or(now, maybe)))) continue;
     const tc = f64x2.div(gap, Wv);
     const tp = v128.bitselect(t2, tc, f64x2.lt(tc, t2));
     const batch = v128.bitselect(batchHere, batch1, f64x2.eq(tp, t2));
@@ -262,4 +267,73 @@ function sortByTime(d: usize, q: usize, T: usize, tmax: f64, delay: f64, byKey: 
     dst = x;
   }
   if (src != list) memory.copy(list, src, <usize>m * 4);
+}
+
+/**
+ * The exact gradient of one dense ramp projection (the TypeScript rampLayer, same f64 operations):
+ * for every source i that fired (pre[i] < tmax; a = pre[i] + delay) and target j with a < t_j:
+ *   out[i] = scale · Σ_j f_j·w_ij (sequential in j; the masked terms add +0, which leaves a sum that
+ *   started at +0 unchanged), with `flags & 2`;
+ *   g_ij += (coef·f_j)·(t_j − a), then for silent targets g_ij += coef·(κ·δ_j − ρ) with `flags & 4`,
+ *   with `flags & 1`. The sums run over four sources at a time, one per lane, each in j order.
+ */
+export function rampBackward(w: usize, g: usize, nI: i32, nJ: i32, pre: usize, tq: usize, f: usize, delta: usize, out: usize, coef: f64, scale: f64, delay: f64, tmax: f64, kappa: f64, rho: f64, flags: i32): void {
+  const rowBytes = <usize>nJ * 8, tm2 = f64x2.splat(tmax), zero = f64x2.splat(0);
+  if (flags & 2) {
+    let i = 0;
+    for (; i + 3 < nI; i += 4) {
+      const p = pre + <usize>i * 8;
+      const t0 = load<f64>(p), t1 = load<f64>(p, 8), t2 = load<f64>(p, 16), t3 = load<f64>(p, 24);
+      if (!(t0 < tmax) && !(t1 < tmax) && !(t2 < tmax) && !(t3 < tmax)) {
+        v128.store(out + <usize>i * 8, zero);
+        v128.store(out + <usize>i * 8, zero, 16);
+        continue;
+      }
+      const a01 = f64x2.replace_lane(f64x2.splat(t0 + delay), 1, t1 + delay), a23 = f64x2.replace_lane(f64x2.splat(t2 + delay), 1, t3 + delay);
+      const r0 = w + <usize>i * rowBytes, r1 = r0 + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
+      let s01 = zero, s23 = zero;
+      for (let j = 0; j < nJ; j++) {
+        const o = <usize>j * 8;
+        const tj = f64x2.splat(load<f64>(tq + o)), fj = f64x2.splat(load<f64>(f + o));
+        const w01 = f64x2.replace_lane(f64x2.splat(load<f64>(r0 + o)), 1, load<f64>(r1 + o));
+        const w23 = f64x2.replace_lane(f64x2.splat(load<f64>(r2 + o)), 1, load<f64>(r3 + o));
+        s01 = f64x2.add(s01, v128.and(f64x2.mul(fj, w01), f64x2.lt(a01, tj)));
+        s23 = f64x2.add(s23, v128.and(f64x2.mul(fj, w23), f64x2.lt(a23, tj)));
+      }
+      store<f64>(out + <usize>i * 8, t0 < tmax ? scale * f64x2.extract_lane(s01, 0) : 0);
+      store<f64>(out + <usize>i * 8, t1 < tmax ? scale * f64x2.extract_lane(s01, 1) : 0, 8);
+      store<f64>(out + <usize>i * 8, t2 < tmax ? scale * f64x2.extract_lane(s23, 0) : 0, 16);
+      store<f64>(out + <usize>i * 8, t3 < tmax ? scale * f64x2.extract_lane(s23, 1) : 0, 24);
+    }
+    for (; i < nI; i++) {
+      const ti = load<f64>(pre + <usize>i * 8);
+      let sum = 0.0;
+      if (ti < tmax) {
+        const a = ti + delay, r = w + <usize>i * rowBytes;
+        for (let j = 0; j < nJ; j++) if (a < load<f64>(tq + <usize>j * 8)) sum += load<f64>(f + <usize>j * 8) * load<f64>(r + <usize>j * 8);
+      }
+      store<f64>(out + <usize>i * 8, scale * sum);
+    }
+  }
+  if (!(flags & 1)) return;
+  const c2 = f64x2.splat(coef), k2 = f64x2.splat(kappa), rho2 = f64x2.splat(rho);
+  for (let i = 0; i < nI; i++) {
+    const ti = load<f64>(pre + <usize>i * 8);
+    if (!(ti < tmax)) continue;
+    const a = ti + delay, a2 = f64x2.splat(a), row = g + <usize>i * rowBytes;
+    let j = 0;
+    for (; j + 1 < nJ; j += 2) {
+      const o = <usize>j * 8, tj = v128.load(tq + o), x = v128.load(row + o);
+      let y = v128.bitselect(f64x2.add(x, f64x2.mul(f64x2.mul(c2, v128.load(f + o)), f64x2.sub(tj, a2))), x, f64x2.lt(a2, tj));
+      if (flags & 4) y = v128.bitselect(f64x2.add(y, f64x2.mul(c2, f64x2.sub(f64x2.mul(k2, v128.load(delta + o)), rho2))), y, f64x2.ge(tj, tm2));
+      v128.store(row + o, y);
+    }
+    if (j < nJ) {
+      const o = <usize>j * 8, tj = load<f64>(tq + o);
+      let y = load<f64>(row + o);
+      if (a < tj) y += coef * load<f64>(f + o) * (tj - a);
+      if ((flags & 4) && tj >= tmax) y += coef * (kappa * load<f64>(delta + o) - rho);
+      store<f64>(row + o, y);
+    }
+  }
 }

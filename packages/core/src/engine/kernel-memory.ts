@@ -8,9 +8,11 @@ import { readFileSync } from 'node:fs';
 export interface Kernels {
   forward(desc: number, earlyStop: number): void;
   rampForward(desc: number, earlyStop: number): number;
+  rampBackward(w: number, g: number, nI: number, nJ: number, pre: number, tq: number, f: number, delta: number, out: number, coef: number, scale: number, delay: number, tmax: number, kappa: number, rho: number, flags: number): void;
   deltaUpdate(w: number, nI: number, nJ: number, pre: number, post: number, delta: number, c: number, delay: number, tmax: number): void;
   drainInto(dst: number, src: number, n: number): void;
   sgdStep(w: number, g: number, n: number, lr: number, mean: number, inv: number): void;
+  adamStep(w: number, g: number, m: number, v: number, n: number, lr: number, mean: number, inv: number, b1: number, b2: number, bc1: number, bc2: number, eps: number): void;
 }
 
 const PAGE = 65536;

@@ -45,7 +45,7 @@ export class Backprop {
   private readonly wc: Float64Array;
   private readonly opts: Required<BackpropOptions>;
   /** SIMD weight update: the kernels and their scratch (pre times, post times, δ, coef·δ), or null. */
-  private readonly simd: { k: Kernels; pre: Float64Array; post: Float64Array; delta: Float64Array; c: Float64Array } | null;
+  private readonly simd: { k: Kernels; pre: Float64Array; post: Float64Array; delta: Float64Array; c: Float64Array; out: Float64Array } | null;
 
   constructor(readonly net: Network, opts: BackpropOptions = {}) {
     if (!net.layered) throw new Error('Backprop: the network must be layered (input → hidden … → output, one dense projection per step)');
@@ -55,7 +55,7 @@ export class Backprop {
     this.active = new Int32Array(widest);
     this.wc = new Float64Array(widest);
     const k = kernels();
-    this.simd = k ? { k, pre: allocF64(widest), post: allocF64(widest), delta: allocF64(widest), c: allocF64(widest) } : null;
+    this.simd = k ? { k, pre: allocF64(widest), post: allocF64(widest), delta: allocF64(widest), c: allocF64(widest), out: allocF64(widest) } : null;
   }
 
   /**
@@ -173,6 +173,19 @@ export class Backprop {
     }
     const tg = sink ? sink.target(pr.index) : null;
     const array = tg ? tg.array : null, coef = tg ? tg.coef : 0;
+    if (this.simd && offsetOf(w) >= 0 && (array === null || offsetOf(array) >= 0)) {
+      // the same arithmetic on the SIMD kernel (sums two sources at a time, each in j order)
+      const { k, pre: Pt, post: Q, delta: D, c: F, out } = this.simd;
+      for (let i = 0; i < nI; i++) Pt[i] = this.preTime(pr, tP[i]);
+      Q.set(tQ);
+      D.set(post);
+      F.set(f.subarray(0, nJ));
+      const flags = (array !== null ? 1 : 0) | (wantPre ? 2 : 0) | (silentTerms ? 4 : 0);
+      k.rampBackward(offsetOf(w), array ? offsetOf(array) : 0, nI, nJ, offsetOf(Pt), offsetOf(Q), offsetOf(F), offsetOf(D), offsetOf(out), coef, s, d, tmax, kappa, rho, flags);
+      if (wantPre) pre.set(out.subarray(0, nI));
+      if (tg) sink!.afterProjection(pr.index);
+      return;
+    }
     for (let i = 0; i < nI; i++) {
       const ti = this.preTime(pr, tP[i]);
       if (ti >= tmax) {

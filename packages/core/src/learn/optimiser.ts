@@ -53,10 +53,9 @@ export class Optimiser implements GradientSink {
     if (this.o.kind !== 'sgd' && this.o.kind !== 'adam') throw new Error(`Optimiser: kind must be sgd or adam, got ${String(this.o.kind)}`);
     this.frozen = new Set(opts.frozen ?? []);
     this.immediate = this.o.kind === 'sgd' && this.o.batch === 1;
-    const alloc = (on: boolean) => net.projections.map((p) => new Float64Array(on ? p.weights.length : 0));
     this.grad = net.projections.map((p) => (this.immediate ? new Float64Array(0) : allocF64(p.weights.length))); // where the SIMD update can reach
-    this.m = alloc(this.o.kind === 'adam');
-    this.v = alloc(this.o.kind === 'adam');
+    this.m = net.projections.map((p) => (this.o.kind === 'adam' ? allocF64(p.weights.length) : new Float64Array(0)));
+    this.v = net.projections.map((p) => (this.o.kind === 'adam' ? allocF64(p.weights.length) : new Float64Array(0)));
   }
 
   /** The learning rate of projection k (base rate times the schedule factor). */
@@ -110,8 +109,10 @@ export class Optimiser implements GradientSink {
         return;
       }
       const w = p.weights, lr = this.rate(k), inv = 1 / p.scale, ow = offsetOf(w), og = offsetOf(g);
-      if (this.o.kind === 'sgd' && kern && ow >= 0 && og >= 0) {
-        kern.sgdStep(ow, og, w.length, lr, scale, inv); // the same expression, two weights at a time; clears g
+      if (kern && ow >= 0 && og >= 0 && (this.o.kind === 'sgd' || (offsetOf(this.m[k]) >= 0 && offsetOf(this.v[k]) >= 0))) {
+        // the same expressions, two weights at a time; clears g
+        if (this.o.kind === 'sgd') kern.sgdStep(ow, og, w.length, lr, scale, inv);
+        else kern.adamStep(ow, og, offsetOf(this.m[k]), offsetOf(this.v[k]), w.length, lr, scale, inv, beta1, beta2, bc1, bc2, eps);
         this.decayStep(k);
         return;
       }
