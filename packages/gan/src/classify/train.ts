@@ -1,6 +1,6 @@
 import { Optimiser, Rng, WeightAverage, type Backprop, type LossName, type Network, type OptimiserOptions, type Simulator } from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
-import { DataParallel } from './parallel.ts';
+import type { DataParallel } from './parallel.ts';
 import { SampleLearner, type LossSettings } from './sample.ts';
 
 export { softmaxError } from './sample.ts';
@@ -157,7 +157,7 @@ export class ClassifierTrainer {
   async trainEpochAsync(data: ImageSet, onProgress?: (p: EpochProgress) => void, limit = data.n): Promise<number> {
     if (this.workers <= 1) return this.trainEpoch(data, onProgress, limit);
     if (this.parallel && this.parallel.data !== data) await this.close();
-    this.parallel ??= new DataParallel(this.net, this.lossSettings(), data, this.workers, this.frozen);
+    this.parallel ??= await (await import('./parallel.ts')).DataParallel.start(this.net, this.lossSettings(), data, this.workers, this.frozen);
     const { n, order } = this.beginEpoch(data, limit);
     let correct = 0;
     for (let b = 0; b < n; b += this.batch) {
