@@ -19,6 +19,7 @@
 // (steps in time order, sources in index order within a step), so every sum is the same f64 sum.
 // Twelve neurons are kept in six f64x2 registers while every step's rows are added, and tested
 // against their thresholds after each step with arrivals.
+import { countSpikes } from './counts';
 export { rampForward, rampBackward } from './ramp';
 
 const HDR: usize = 64;
@@ -56,27 +57,7 @@ export function forward(d: usize, earlyStop: i32): void {
     stopped = 1;
   }
   const end = stopped ? decision : tmax;
-  let syn: i32 = 0, synDecision: i32 = 0;
-  for (let p = 0; p < L; p++) {
-    const q = pop(d, p), off = <usize>load<i32>(q, 4), list = <usize>load<u32>(q, 12), nf = load<i32>(q, 16);
-    const fanOut = p + 1 < L ? load<i32>(pop(d, p + 1), 0) : 0, delay = p + 1 < L ? load<i32>(prj(d, p), 4) : 0;
-    let all = 0, toDecision = 0;
-    for (let c = 0; c < nf; c++) {
-      const ti = <i32>load<f64>(T + (off + <usize>load<i32>(list + <usize>c * 4)) * 8);
-      if (ti > end) break;
-      all++;
-      if (ti <= decision) toDecision++;
-      const a = ti + delay;
-      if (fanOut > 0 && a < tmax && a <= end) {
-        syn += fanOut;
-        if (a <= decision) synDecision += fanOut;
-      }
-    }
-    store<i32>(q, all, 24);
-    store<i32>(q, toDecision, 20);
-  }
-  store<i32>(d, syn, 32);
-  store<i32>(d, synDecision, 36);
+  countSpikes<i32>(d + HDR, L, d + HDR + (<usize>L) * POP, PRJ, 4, T, end, decision, tmax, d + 32);
   store<i32>(d, decision, 40);
   store<i32>(d, stopped, 44);
 }

@@ -24,6 +24,8 @@
 // population p at HDR + p·POP: 0 size, 4 offset, 8 thresholds, 12 sorted list (i32), 16 count,
 //   20 spikes to the decision (out), 24 spikes (out)
 // projection k at HDR + L·POP + k·PRJ: 0 weights, 8 delay (f64), 16 scale (f64)
+import { countSpikes } from './counts';
+
 const HDR: usize = 80;
 const POP: usize = 32;
 const PRJ: usize = 24;
@@ -68,27 +70,7 @@ export function rampForward(d: usize, earlyStop: i32): i32 {
     stopped = 1;
   }
   const end = stopped ? decision : tmax;
-  let syn: i32 = 0, synDecision: i32 = 0;
-  for (let p = 0; p < L; p++) {
-    const q = pop(d, p), off = <usize>load<i32>(q, 4), list = ptr(q, 12), nf = load<i32>(q, 16);
-    const fanOut = p + 1 < L ? load<i32>(pop(d, p + 1), 0) : 0, delay = p + 1 < L ? load<f64>(prj(d, p), 8) : 0;
-    let all = 0, toDecision = 0;
-    for (let c = 0; c < nf; c++) {
-      const ti = load<f64>(T + (off + <usize>load<i32>(list + <usize>c * 4)) * 8);
-      if (ti > end) break;
-      all++;
-      if (ti <= decision) toDecision++;
-      const a = ti + delay;
-      if (fanOut > 0 && a < tmax && a <= end) {
-        syn += fanOut;
-        if (a <= decision) synDecision += fanOut;
-      }
-    }
-    store<i32>(q, all, 24);
-    store<i32>(q, toDecision, 20);
-  }
-  store<i32>(d, syn, 60);
-  store<i32>(d, synDecision, 64);
+  countSpikes<f64>(d + HDR, L, d + HDR + (<usize>L) * POP, PRJ, 8, T, end, decision, tmax, d + 60);
   store<i32>(d, stopped, 68);
   store<f64>(d, decision, 72);
   return 0;

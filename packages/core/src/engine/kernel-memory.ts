@@ -88,21 +88,20 @@ export function adoptKernelMemory(memory: WebAssembly.Memory): void {
  * array is garbage-collected; views made from it must not outlive it), else an ordinary one.
  */
 export function allocF64(n: number): Float64Array {
-  const s = ready();
-  if (!s || n === 0) return new Float64Array(n);
-  const off = alloc(s, n * 8);
-  const a = new Float64Array(buffer(s, off + n * 8), off, n);
-  registry.register(a, [off, n * 8]);
-  return a;
+  return allocView(Float64Array, n);
 }
 
 /** A zeroed Int32Array of n values in the kernel memory (see `allocF64`). */
 export function allocI32(n: number): Int32Array {
+  return allocView(Int32Array, n);
+}
+
+function allocView<A extends Float64Array | Int32Array>(Ctor: { new (n: number): A; new (b: ArrayBufferLike, off: number, n: number): A; BYTES_PER_ELEMENT: number }, n: number): A {
   const s = ready();
-  if (!s || n === 0) return new Int32Array(n);
-  const off = alloc(s, n * 4);
-  const a = new Int32Array(buffer(s, off + n * 4), off, n);
-  registry.register(a, [off, n * 4]);
+  if (!s || n === 0) return new Ctor(n);
+  const bytes = n * Ctor.BYTES_PER_ELEMENT, off = alloc(s, bytes);
+  const a = new Ctor(buffer(s, off + bytes), off, n);
+  registry.register(a, [off, bytes]);
   return a;
 }
 
