@@ -50,3 +50,29 @@ describe.skipIf(process.env.SPIKING_GAN_ENGINE === 'ts')('without the SIMD kerne
     expect(Array.from(rec.times)).toEqual(ts.runs[0].times);
   }, 60_000);
 });
+
+describe.skipIf(process.env.SPIKING_GAN_ENGINE === 'ts')('the kernel memory budget', () => {
+  it('gives ordinary arrays past the budget (with one warning), so networks built in one synchronous loop stay correct and bounded', () => {
+    const loop = `
+import { Network, Simulator } from ${JSON.stringify(index)};
+const backends = [], times = [];
+for (let i = 0; i < 12; i++) {
+  const net = new Network();
+  net.addInput(784);
+  net.addLayer(400, { init: { uniform: [0, 5], seed: 1 } }); // 2.5 MB of weights each
+  net.addLayer(10, { init: { uniform: [0, 48], seed: 2 } });
+  const sim = new Simulator(net);
+  backends.push(sim.backend);
+  times.push(Array.from(sim.run(Array.from({ length: 784 }, (_, p) => (p * 37) % 300)).times).join(','));
+}
+console.log(JSON.stringify({ backends, same: times.every((t) => t === times[0]) }));
+`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', loop], { env: { ...process.env, SPIKING_GAN_KERNEL_MB: '8' }, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(out.same).toBe(true);
+    expect(out.backends.slice(0, 3)).toEqual(['wasm-simd', 'wasm-simd', 'wasm-simd']);
+    expect(out.backends.slice(-3)).toEqual(['typescript', 'typescript', 'typescript']);
+    expect(r.stderr.match(/SPIKING_GAN_KERNEL_MEMORY/g)?.length).toBe(1);
+  }, 60_000);
+});

@@ -24,7 +24,7 @@ const MAX_PAGES = 65536;
 
 /** Why the kernels are not in use, or null when they are. */
 let reason: string | null = null;
-let state: { memory: WebAssembly.Memory; kernels: Kernels; i32: Int32Array; buffers: WeakSet<ArrayBufferLike>; free: Map<number, number[]> } | null | undefined;
+let state: { memory: WebAssembly.Memory; kernels: Kernels; u32: Uint32Array; buffers: WeakSet<ArrayBufferLike>; free: Map<number, number[]>; live: number; warned: boolean } | null | undefined;
 const registry = new FinalizationRegistry<[number, number]>(([offset, bytes]) => release(offset, bytes));
 
 /** The wasm file: beside the sources in a checkout (`pnpm install` builds it). */
@@ -47,9 +47,9 @@ function init(memory?: WebAssembly.Memory): void {
   try {
     const mem = memory ?? new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: mem } });
-    const i32 = new Int32Array(mem.buffer, 0, 4);
-    if (!memory) Atomics.store(i32, BUMP / 4, RESERVED);
-    state = { memory: mem, kernels: inst.exports as unknown as Kernels, i32, buffers: new WeakSet([mem.buffer]), free: new Map() };
+    const u32 = new Uint32Array(mem.buffer, 0, 4);
+    if (!memory) Atomics.store(u32, BUMP / 4, RESERVED);
+    state = { memory: mem, kernels: inst.exports as unknown as Kernels, u32, buffers: new WeakSet([mem.buffer]), free: new Map(), live: 0, warned: false };
     reason = null;
   } catch (e) {
     reason = `WebAssembly SIMD kernels unavailable here (${(e as Error).message})`;
@@ -100,6 +100,7 @@ function allocView<A extends Float64Array | Int32Array>(Ctor: { new (n: number):
   const s = ready();
   if (!s || n === 0) return new Ctor(n);
   const bytes = n * Ctor.BYTES_PER_ELEMENT, off = alloc(s, bytes);
+  if (off < 0) return new Ctor(n); // over the budget: an ordinary array (its network runs on the TypeScript path)
   const a = new Ctor(buffer(s, off + bytes), off, n);
   registry.register(a, [off, bytes]);
   return a;
@@ -121,22 +122,48 @@ export function viewF64(off: number, n: number): Float64Array {
 /** Blocks are whole cache lines: two threads' arrays never share a line (no false sharing). */
 const LINE = 64;
 
+/** Bytes this thread may hold in the kernel memory at once (SPIKING_GAN_KERNEL_MB, default 256). */
+function budget(): number {
+  const mb = Number(process.env.SPIKING_GAN_KERNEL_MB ?? 256);
+  return (Number.isFinite(mb) && mb > 0 ? mb : 256) * 2 ** 20;
+}
+
+/**
+ * A block of the kernel memory (a byte offset), or -1 past this thread's budget. Blocks come back
+ * when their arrays are garbage-collected, which needs the event loop to turn: a long synchronous
+ * loop that keeps building networks reaches the budget, and then gets ordinary arrays.
+ */
 function alloc(s: NonNullable<typeof state>, bytes: number): number {
-  const size = (bytes + LINE - 1) & ~(LINE - 1);
+  const size = Math.ceil(bytes / LINE) * LINE;
+  if (s.live + size > budget()) return overBudget(s);
   const list = s.free.get(size);
   if (list && list.length > 0) {
     const off = list.pop()!;
     new Uint8Array(buffer(s, off + size), off, size).fill(0);
+    s.live += size;
     return off;
   }
-  const off = Atomics.add(s.i32, BUMP / 4, size);
+  if (size >= MAX_PAGES * PAGE) return overBudget(s);
+  const off = Atomics.add(s.u32, BUMP / 4, size);
   const end = off + size;
-  if (end > MAX_PAGES * PAGE - PAGE) throw new RangeError(`kernel memory: cannot allocate ${bytes} bytes (4 GiB in use)`);
+  if (off + size > MAX_PAGES * PAGE - PAGE || end < off) {
+    Atomics.sub(s.u32, BUMP / 4, size);
+    return overBudget(s);
+  }
   while (s.memory.buffer.byteLength < end) {
     const have = s.memory.buffer.byteLength / PAGE, want = Math.ceil(end / PAGE);
     s.memory.grow(Math.min(MAX_PAGES - have, Math.max(want - have, have >> 2)));
   }
+  s.live += size;
   return off;
+}
+
+function overBudget(s: NonNullable<typeof state>): number {
+  if (!s.warned) {
+    s.warned = true;
+    process.emitWarning(`the kernel memory holds ${(s.live / 2 ** 20).toFixed(0)} MB (budget ${(budget() / 2 ** 20).toFixed(0)} MB, SPIKING_GAN_KERNEL_MB): new networks get ordinary arrays and run on the TypeScript path until earlier ones are garbage-collected (which needs the event loop to turn)`, { code: 'SPIKING_GAN_KERNEL_MEMORY' });
+  }
+  return -1;
 }
 
 /** The current buffer of the memory, covering at least `end` bytes. */
@@ -149,7 +176,8 @@ function buffer(s: NonNullable<typeof state>, end: number): ArrayBufferLike {
 
 function release(offset: number, bytes: number): void {
   if (!state) return;
-  const size = (bytes + LINE - 1) & ~(LINE - 1);
+  const size = Math.ceil(bytes / LINE) * LINE;
+  state.live -= size;
   let list = state.free.get(size);
   if (!list) state.free.set(size, (list = []));
   list.push(offset);

@@ -3,7 +3,7 @@ import { BucketQueue } from './bucket-queue.ts';
 import type { Network, Population, Projection } from './network.ts';
 import { RunRecord } from './record.ts';
 import { SpikeQueue } from './spike-queue.ts';
-import { WasmForward, wasmIneligible } from './wasm-forward.ts';
+import { KernelMemoryFull, WasmForward, wasmIneligible } from './wasm-forward.ts';
 
 /** Options of one run. */
 export interface RunOptions {
@@ -126,7 +126,7 @@ export class Simulator {
     this.buckets = discrete ? new BucketQueue(this.tmax, events) : null;
     this.heap = discrete ? null : new ArrivalHeap(events);
     this.predicted = discrete ? null : new SpikeQueue(this.n);
-    this.fast = opts.backend !== 'typescript' && wasmIneligible(net, output) === null ? new WasmForward(net, output) : null;
+    this.fast = opts.backend !== 'typescript' && wasmIneligible(net, output) === null ? fastPath(net, output) : null;
   }
 
   /** Which path runs this network: the WebAssembly SIMD kernel or the TypeScript event loop. */
@@ -480,6 +480,16 @@ export class Simulator {
       }
     }
     return lists;
+  }
+}
+
+/** The SIMD forward pass of `net`, or null when the kernel memory cannot hold its scratch arrays. */
+function fastPath(net: Network, output: Population): WasmForward | null {
+  try {
+    return new WasmForward(net, output);
+  } catch (e) {
+    if (e instanceof KernelMemoryFull) return null;
+    throw e;
   }
 }
 

@@ -25,6 +25,13 @@ export function wasmIneligible(net: Network, output: Population): string | null 
   return null;
 }
 
+/** The kernel memory is over its budget: the simulator takes the TypeScript path instead. */
+export class KernelMemoryFull extends Error {
+  constructor() {
+    super('kernel memory over its budget');
+  }
+}
+
 /** Byte layouts of the two descriptors (header, per population, per projection). */
 const LAYOUT = {
   delta: { HDR: 64, POP: 32, PRJ: 16, scaleAt: 8 },
@@ -53,17 +60,23 @@ export class WasmForward {
     const pops = net.populations, L = pops.length, n = net.size, widest = Math.max(...pops.map((p) => p.size));
     const bytes = HDR + L * POP + (L - 1) * PRJ;
     this.desc = allocI32(bytes / 4);
+    if (offsetOf(this.desc) < 0) throw new KernelMemoryFull();
     this.descF64 = new Float64Array(this.desc.buffer, offsetOf(this.desc), bytes / 8);
     const own = (a: Float64Array | Int32Array): number => {
       this.keep.push(a);
-      return offsetOf(a);
+      const off = offsetOf(a);
+      if (off < 0) throw new KernelMemoryFull();
+      return off;
     };
     const d = this.desc, f = this.descF64;
     this.times = allocF64(n);
     this.potential = allocF64(n);
+    own(this.times);
+    own(this.potential);
     d[0] = L;
     if (this.ramp) {
       this.slope = allocF64(n);
+      own(this.slope);
       d[1] = output.index;
       f[1] = net.tmax;
       [d[4], d[5], d[6], d[7], d[8], d[9]] = [allocF64(n), allocF64(n), this.times, this.potential, this.slope, allocF64(n)].map(own); // W, A, T, P, S, phase

@@ -55,7 +55,9 @@ export class Backprop {
     this.active = new Int32Array(widest);
     this.wc = new Float64Array(widest);
     const k = kernels();
-    this.simd = k ? { k, pre: allocF64(widest), post: allocF64(widest), delta: allocF64(widest), c: allocF64(widest), out: allocF64(widest) } : null;
+    const scratch = k ? { k, pre: allocF64(widest), post: allocF64(widest), delta: allocF64(widest), c: allocF64(widest), out: allocF64(widest) } : null;
+    // (arrays outside the kernel memory, past its budget: the TypeScript loops)
+    this.simd = scratch && [scratch.pre, scratch.post, scratch.delta, scratch.c, scratch.out].every((a) => offsetOf(a) >= 0) ? scratch : null;
   }
 
   /**

@@ -44,6 +44,7 @@ export class DataParallel {
     if (!memory) throw new Error('data-parallel training needs the WebAssembly kernel memory (unavailable here or SPIKING_GAN_ENGINE=ts)');
     if (!Number.isInteger(shards) || shards < 2) throw new RangeError(`DataParallel: shards must be an integer >= 2, got ${shards}`);
     this.grads = Array.from({ length: shards }, () => net.projections.map((p) => allocF64(p.weights.length)));
+    if (this.grads.some((g) => g.some((a) => offsetOf(a) < 0))) throw new Error(`data-parallel training: the kernel memory cannot hold ${shards} gradient buffers (raise SPIKING_GAN_KERNEL_MB)`);
     const images = new SharedArrayBuffer(data.images.length), labels = new SharedArrayBuffer(data.labels.length);
     new Uint8Array(images).set(data.images);
     new Uint8Array(labels).set(data.labels);
