@@ -18,7 +18,7 @@ export interface Kernels {
 const PAGE = 65536;
 /** Bytes kept free at the start of the memory (the allocator's header; the kernels have no static data). */
 const RESERVED = PAGE;
-/** Byte offset of the allocator's bump pointer (an Int32 shared by every thread). */
+/** Byte offset of the allocator's bump pointer (a Uint32 shared by every thread). */
 const BUMP = 8;
 const MAX_PAGES = 65536;
 
@@ -143,11 +143,10 @@ function alloc(s: NonNullable<typeof state>, bytes: number): number {
     s.live += size;
     return off;
   }
-  if (size >= MAX_PAGES * PAGE) return overBudget(s);
   const off = Atomics.add(s.u32, BUMP / 4, size);
   const end = off + size;
-  if (off + size > MAX_PAGES * PAGE - PAGE || end < off) {
-    Atomics.sub(s.u32, BUMP / 4, size);
+  if (end > MAX_PAGES * PAGE - PAGE) {
+    Atomics.sub(s.u32, BUMP / 4, size); // (both wrap alike past 2^32)
     return overBudget(s);
   }
   while (s.memory.buffer.byteLength < end) {

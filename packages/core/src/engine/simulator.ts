@@ -16,9 +16,9 @@ export interface SimulatorOptions {
   /** Population whose first spike is the decision (default: the network's last population). */
   output?: Population;
   /**
-   * `auto` (default): layered networks of dense delta projections in discrete time run on the
-   * WebAssembly SIMD kernel when it is available (same results, bit for bit); `typescript`: always
-   * the event loop below.
+   * `auto` (default): layered networks of dense projections (delta in discrete time, ramp in
+   * continuous time) run on the WebAssembly SIMD kernels when they are available (same results,
+   * bit for bit); `typescript`: always the event loop below.
    */
   backend?: 'auto' | 'typescript';
 }
@@ -126,7 +126,7 @@ export class Simulator {
     this.buckets = discrete ? new BucketQueue(this.tmax, events) : null;
     this.heap = discrete ? null : new ArrivalHeap(events);
     this.predicted = discrete ? null : new SpikeQueue(this.n);
-    this.fast = opts.backend !== 'typescript' && wasmIneligible(net, output) === null ? fastPath(net, output) : null;
+    this.fast = opts.backend !== 'typescript' ? fastPath(net, output) : null;
   }
 
   /** Which path runs this network: the WebAssembly SIMD kernel or the TypeScript event loop. */
@@ -146,11 +146,8 @@ export class Simulator {
     if (this.fast) {
       // the kernel checks the times of a Float64Array itself; anything else is checked here first
       const T = this.fast.times;
-      if (inputs instanceof Float64Array && inputs.length === this.inputs[0].size) T.set(inputs);
-      else {
-        const times = this.inputLists(inputs)[0];
-        for (let i = 0; i < times.length; i++) T[i] = times[i] < tmax ? times[i] : tmax;
-      }
+      // (the kernels clamp times at tmax themselves)
+      T.set(inputs instanceof Float64Array && inputs.length === this.inputs[0].size ? inputs : this.inputLists(inputs)[0]);
       if (this.fast.run(rec, opts.earlyStop === true) >= 0) {
         this.inputLists(inputs);
         throw new Error('Simulator.run: the SIMD kernel refused an input time that the checks accept');
@@ -483,8 +480,9 @@ export class Simulator {
   }
 }
 
-/** The SIMD forward pass of `net`, or null when the kernel memory cannot hold its scratch arrays. */
+/** The SIMD forward pass of `net`, or null when no kernel takes it or the kernel memory cannot hold its scratch arrays. */
 function fastPath(net: Network, output: Population): WasmForward | null {
+  if (wasmIneligible(net, output) !== null) return null;
   try {
     return new WasmForward(net, output);
   } catch (e) {

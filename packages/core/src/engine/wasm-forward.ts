@@ -71,17 +71,14 @@ export class WasmForward {
     const d = this.desc, f = this.descF64;
     this.times = allocF64(n);
     this.potential = allocF64(n);
-    own(this.times);
-    own(this.potential);
     d[0] = L;
     if (this.ramp) {
       this.slope = allocF64(n);
-      own(this.slope);
       d[1] = output.index;
       f[1] = net.tmax;
-      [d[4], d[5], d[6], d[7], d[8], d[9]] = [allocF64(n), allocF64(n), this.times, this.potential, this.slope, allocF64(n)].map(own); // W, A, T, P, S, phase
+      [d[4], d[5], d[6], d[7], d[8], d[9]] = [allocF64(n), allocF64(n), this.times, this.potential, this.slope, allocF64(n)].map(own); // W, A, T, P, S, key
       const waves = widest + 1;
-      [d[10], d[11], d[12], d[13], d[14]] = [allocI32(widest), allocI32(waves), allocF64(waves), allocF64(waves), allocI32(widest)].map(own); // rows, ends, times, phases, sort scratch
+      [d[10], d[11], d[12], d[13], d[14]] = [allocI32(widest), allocI32(waves), allocF64(waves), allocF64(waves), allocI32(widest)].map(own); // rows, wave ends, wave times, wave keys, sort scratch
     } else {
       this.slope = null;
       d[1] = net.tmax;

@@ -44,7 +44,7 @@ export class Backprop {
   private readonly active: Int32Array;
   private readonly wc: Float64Array;
   private readonly opts: Required<BackpropOptions>;
-  /** SIMD weight update: the kernels and their scratch (pre times, post times, δ, coef·δ), or null. */
+  /** The SIMD kernels and their scratch (source times, target times, δ, coef·δ or f, the sources' δ), or null. */
   private readonly simd: { k: Kernels; pre: Float64Array; post: Float64Array; delta: Float64Array; c: Float64Array; out: Float64Array } | null;
 
   constructor(readonly net: Network, opts: BackpropOptions = {}) {

@@ -53,9 +53,11 @@ export class Optimiser implements GradientSink {
     if (this.o.kind !== 'sgd' && this.o.kind !== 'adam') throw new Error(`Optimiser: kind must be sgd or adam, got ${String(this.o.kind)}`);
     this.frozen = new Set(opts.frozen ?? []);
     this.immediate = this.o.kind === 'sgd' && this.o.batch === 1;
-    this.grad = net.projections.map((p) => (this.immediate ? new Float64Array(0) : allocF64(p.weights.length))); // where the SIMD update can reach
-    this.m = net.projections.map((p) => (this.o.kind === 'adam' ? allocF64(p.weights.length) : new Float64Array(0)));
-    this.v = net.projections.map((p) => (this.o.kind === 'adam' ? allocF64(p.weights.length) : new Float64Array(0)));
+    // in the kernel memory, where the SIMD steps can reach them
+    const alloc = (on: boolean) => net.projections.map((p) => (on ? allocF64(p.weights.length) : new Float64Array(0)));
+    this.grad = alloc(!this.immediate);
+    this.m = alloc(this.o.kind === 'adam');
+    this.v = alloc(this.o.kind === 'adam');
   }
 
   /** The learning rate of projection k (base rate times the schedule factor). */

@@ -58,10 +58,10 @@ export class DataParallel {
 
   /**
    * Learns the samples `ids` (one batch) in `shards` contiguous shards, then adds the shards'
-   * gradients, in shard order, into `into` (one array per projection). Returns the right
-   * predictions and the spike counts per population (index = population, the input's empty).
+   * gradients, in shard order, into `into` (one array per projection) and their spike counts into
+   * `fires` (one array per population). Returns the right predictions.
    */
-  async batch(ids: ArrayLike<number>, into: Float64Array[]): Promise<{ correct: number; fires: Int32Array[] }> {
+  async batch(ids: ArrayLike<number>, into: Float64Array[], fires: Int32Array[]): Promise<number> {
     const n = ids.length, per = Math.floor(n / this.shards), extra = n % this.shards;
     const scales = this.net.projections.map((p) => p.scale);
     const tasks: Promise<ShardResult>[] = [];
@@ -79,7 +79,6 @@ export class DataParallel {
     tasks.unshift(Promise.resolve(size0 > 0 ? learnShard(this.here, shard(0, 0, size0)) : none));
     const results = await Promise.all(tasks);
     const pops = this.net.populations;
-    const fires = pops.map((p) => new Int32Array(p.isInput ? 0 : p.size));
     let correct = 0;
     results.forEach((r, s) => {
       correct += r.correct;
@@ -92,7 +91,7 @@ export class DataParallel {
       }
       this.net.projections.forEach((_, k) => drainInto(into[k], this.grads[s][k]));
     });
-    return { correct, fires };
+    return correct;
   }
 
   /** Stops the workers. */

@@ -164,12 +164,7 @@ export class ClassifierTrainer {
       const e = Math.min(n, b + this.batch);
       // the rate factor in force when the in-thread path steps at sample e − 1
       for (let s = b; s < e; s++) this.scheduleAt(s, n);
-      const r = await this.parallel.batch(order.subarray(b, e), this.opt.grad);
-      correct += r.correct;
-      for (let k = 1; k < this.fires.length; k++) {
-        const f = this.fires[k], g = r.fires[k];
-        for (let j = 0; j < f.length; j++) f[j] += g[j];
-      }
+      correct += await this.parallel.batch(order.subarray(b, e), this.opt.grad, this.fires);
       // snapshots inside the batch see the weights before its update; one at its last sample, after
       for (let s = b; s < e - 1; s++) if (this.snapshotAt(s)) this.average!.add();
       for (let s = b; s < e; s++) this.opt.endSample();
