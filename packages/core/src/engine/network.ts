@@ -3,8 +3,23 @@ import { allocF64 } from './kernel-memory.ts';
 
 /** How time is represented: integer steps in a bucket queue, or real numbers in a heap. */
 export type TimeMode = 'discrete' | 'continuous';
-/** Synapse kernel: `delta` adds w to V at arrival; `ramp` starts a constant current w at arrival. */
-export type Kernel = 'delta' | 'ramp';
+/**
+ * Synapse kernel: `delta` adds w to V at arrival; `ramp` starts a constant current w at arrival;
+ * `relu` feeds a windowed ReLU-equivalent neuron (Stanojevic et al. 2024): ramps that sum to
+ * Σ w·(t_min − t_j) at its window start, then a unit slope to its threshold (see `Window`).
+ */
+export type Kernel = 'delta' | 'ramp' | 'relu';
+
+/**
+ * The time window [start, end] of a population of ReLU-equivalent neurons (or of the input layer
+ * that feeds them). A neuron of such a population cannot fire before `start`; from `start` on its
+ * potential rises with slope 1 and it fires at `t = end − clip(D + Σ_j w_j·x_j, 0, end − start)`
+ * with `x_j = max(0, start − t_j)`; a crossing at or after `end` leaves it silent.
+ */
+export interface Window {
+  start: number;
+  end: number;
+}
 
 /** The S4NN defaults: window, threshold and delay used when nothing else is said. */
 export const S4NN_DEFAULTS = Object.freeze({ tmax: 256, threshold: 100, delay: 1, time: 'discrete' as TimeMode });
@@ -22,9 +37,21 @@ export class Population {
     readonly offset: number,
     /** True for input populations (spike times are given, no threshold). */
     readonly isInput: boolean,
-    /** Firing threshold per neuron (empty for inputs); fire when V > threshold. */
+    /** Firing threshold per neuron (empty for inputs); fire when V > threshold. ReLU-equivalent neurons use `bias`. */
     readonly threshold: Float64Array,
+    /** Window of ReLU-equivalent neurons (and of the inputs that feed them), else null. */
+    readonly window: Window | null = null,
+    /**
+     * ReLU-equivalent neurons: the bias-like threshold term D_i per neuron (threshold θ_i = B − D_i,
+     * B the window's length), read live by the engine and trained by the optimiser; empty otherwise.
+     */
+    readonly bias: Float64Array = new Float64Array(0),
   ) {}
+
+  /** True for a population of ReLU-equivalent neurons (it has a window and is not an input). */
+  get relu(): boolean {
+    return this.window !== null && !this.isInput;
+  }
 }
 
 /** Compressed sparse rows by presynaptic neuron: targets of source i are `indices[indptr[i]..indptr[i+1])`. */
@@ -101,6 +128,13 @@ export interface PopulationOptions {
   name?: string;
   /** Threshold, one for all or one per neuron (default 100). */
   threshold?: number | ArrayLike<number>;
+  /**
+   * A window makes the population's neurons ReLU-equivalent (continuous time; they receive `relu`
+   * projections only). Its start must be at or after the end of every window that feeds it.
+   */
+  window?: Window;
+  /** ReLU-equivalent neurons: the bias term D_i, one for all or one per neuron (default 0). */
+  bias?: number | ArrayLike<number>;
 }
 
 /** How a projection's weights are given. */
@@ -175,9 +209,13 @@ export class Network {
     return p;
   }
 
-  /** Adds an input population whose spike times are given to each run. */
-  addInput(size: number, name?: string): Population {
-    return this.push(size, name ?? (this.populations.length === 0 ? 'input' : `input${this.populations.length}`), true, new Float64Array(0));
+  /**
+   * Adds an input population whose spike times are given to each run. A `window` makes it the input
+   * of ReLU-equivalent neurons: a spike at t carries the value x = window.start − t.
+   */
+  addInput(size: number, name?: string, window?: Window): Population {
+    const nm = name ?? (this.populations.length === 0 ? 'input' : `input${this.populations.length}`);
+    return this.push(size, nm, true, new Float64Array(0), window ? this.checkWindow(window, nm) : null);
   }
 
   /** Adds a population of IF neurons. */
@@ -192,13 +230,30 @@ export class Network {
     for (let i = 0; i < size; i++) {
       if (!Number.isFinite(th[i]) || th[i] < 0) throw new RangeError(`addPopulation: threshold of neuron ${i} must be finite and >= 0, got ${th[i]}`);
     }
-    return this.push(size, opts.name ?? `pop${this.populations.length}`, false, th);
+    const name = opts.name ?? `pop${this.populations.length}`;
+    if (!opts.window) {
+      if (opts.bias !== undefined) throw new RangeError(`addPopulation(${name}): a bias needs a window (ReLU-equivalent neurons)`);
+      return this.push(size, name, false, th);
+    }
+    if (this.time !== 'continuous') throw new RangeError(`addPopulation(${name}): ReLU-equivalent neurons need continuous time`);
+    const win = this.checkWindow(opts.window, name);
+    const bias = allocF64(size);
+    const b = opts.bias ?? 0;
+    if (typeof b === 'number') bias.fill(b);
+    else {
+      if (b.length !== size) throw new RangeError(`addPopulation(${name}): ${size} neurons but ${b.length} biases`);
+      for (let i = 0; i < size; i++) bias[i] = b[i];
+    }
+    checkFinite(bias, `addPopulation(${name}) bias`);
+    // the threshold of the neuron model, θ_i = B − D_i (informative: the engine reads `bias`)
+    for (let i = 0; i < size; i++) th[i] = win.end - win.start - bias[i];
+    return this.push(size, name, false, th, win, bias);
   }
 
   /** Adds a population and connects the previous population to it densely (the layered-network shortcut). */
   addLayer(size: number, opts: PopulationOptions & ConnectOptions = {}): Population {
     const prev = this.output;
-    const layer = this.addPopulation(size, { name: opts.name ?? `layer${this.populations.length}`, threshold: opts.threshold });
+    const layer = this.addPopulation(size, { name: opts.name ?? `layer${this.populations.length}`, threshold: opts.threshold, window: opts.window, bias: opts.bias });
     this.connect(prev, layer, opts);
     return layer;
   }
@@ -210,9 +265,15 @@ export class Network {
     if (dst.isInput) throw new Error(`${where}: an input population cannot receive synapses`);
     const delay = opts.delay ?? this.defaultDelay;
     this.checkDelay(delay, where);
-    const kernel = opts.kernel ?? 'delta';
-    if (kernel !== 'delta' && kernel !== 'ramp') throw new Error(`${where}: kernel must be 'delta' or 'ramp', got ${String(kernel)}`);
-    if (kernel === 'ramp' && this.time !== 'continuous') throw new Error(`${where}: the ramp kernel needs continuous time (spike times are not quantised)`);
+    const kernel = opts.kernel ?? (dst.relu ? 'relu' : 'delta');
+    if (kernel !== 'delta' && kernel !== 'ramp' && kernel !== 'relu') throw new Error(`${where}: kernel must be 'delta', 'ramp' or 'relu', got ${String(kernel)}`);
+    if (kernel !== 'delta' && this.time !== 'continuous') throw new Error(`${where}: the ${kernel} kernel needs continuous time (spike times are not quantised)`);
+    if ((kernel === 'relu') !== dst.relu) throw new Error(`${where}: ${dst.relu ? `'${dst.name}' has a window: it takes relu projections only` : `the relu kernel needs a target population with a window`}`);
+    if (kernel === 'relu') {
+      if (!src.window) throw new Error(`${where}: the relu kernel needs a source with a window (an input population with one, or ReLU-equivalent neurons)`);
+      if (src.window.end > dst.window!.start) throw new Error(`${where}: the source's window ends at ${src.window.end}, after the target's starts (${dst.window!.start})`);
+      if (delay !== 0) throw new Error(`${where}: relu projections take no delay (got ${delay}): the windows order the layers`);
+    }
     const nIn = src.size, nOut = dst.size;
     let weights: Float64Array;
     let csr: Csr | null = null;
@@ -259,13 +320,22 @@ export class Network {
     return projs.every((p, k) => p.src === pops[k] && p.dst === pops[k + 1] && p.dense);
   }
 
-  private push(size: number, name: string, isInput: boolean, th: Float64Array): Population {
+  private push(size: number, name: string, isInput: boolean, th: Float64Array, win: Window | null = null, bias?: Float64Array): Population {
     checkSize(size, name);
     if (this.populations.some((p) => p.name === name)) throw new Error(`Network: population name '${name}' is taken`);
-    const p = new Population(this.populations.length, name, size, this.neurons, isInput, th);
+    const p = new Population(this.populations.length, name, size, this.neurons, isInput, th, win, bias);
     this.populations.push(p);
     this.neurons += size;
     return p;
+  }
+
+  private checkWindow(w: Window, where: string): Window {
+    const { start, end } = w;
+    if (!Number.isFinite(start) || !Number.isFinite(end) || start < 0 || !(end > start)) {
+      throw new RangeError(`${where}: window must be finite with 0 <= start < end, got [${start}, ${end}]`);
+    }
+    if (end > this.tmax) throw new RangeError(`${where}: window [${start}, ${end}] ends after the network's tmax ${this.tmax}`);
+    return Object.freeze({ start, end });
   }
 
   private checkDelay(d: number, where: string): void {

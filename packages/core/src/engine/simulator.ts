@@ -4,6 +4,7 @@ import type { Network, Population, Projection } from './network.ts';
 import { RunRecord } from './record.ts';
 import { SpikeQueue } from './spike-queue.ts';
 import { KernelMemoryFull, WasmForward, wasmIneligible } from './wasm-forward.ts';
+import { ReluForward, reluIneligible } from './relu-forward.ts';
 
 /** Options of one run. */
 export interface RunOptions {
@@ -18,9 +19,10 @@ export interface SimulatorOptions {
   /**
    * `auto` (default): layered networks of dense projections (delta in discrete time, ramp in
    * continuous time) run on the WebAssembly SIMD kernels when they are available (same results,
-   * bit for bit); `typescript`: always the event loop below.
+   * bit for bit); `typescript`: TypeScript only (the event loop below, or for layered ReLU-equivalent
+   * networks its layer-by-layer form, same bits); `event-loop`: always the general event loop.
    */
-  backend?: 'auto' | 'typescript';
+  backend?: 'auto' | 'typescript' | 'event-loop';
 }
 
 /**
@@ -72,6 +74,11 @@ export class Simulator {
   private syn = 0;
   private decision = Infinity;
   private readonly fast: WasmForward | null;
+  private readonly reluFast: ReluForward | null;
+  /** ReLU-equivalent populations by window start (then index), opened in that order during a run. */
+  private readonly openings: Int32Array;
+  private readonly isRelu: Uint8Array;
+  private nextOpen = 0;
 
   constructor(readonly net: Network, opts: SimulatorOptions = {}) {
     const pops = net.populations;
@@ -126,10 +133,15 @@ export class Simulator {
     this.buckets = discrete ? new BucketQueue(this.tmax, events) : null;
     this.heap = discrete ? null : new ArrivalHeap(events);
     this.predicted = discrete ? null : new SpikeQueue(this.n);
-    this.fast = opts.backend !== 'typescript' ? fastPath(net, output) : null;
+    this.isRelu = Uint8Array.from(pops, (p) => (p.relu ? 1 : 0));
+    this.openings = Int32Array.from(pops.filter((p) => p.relu).sort((a, b) => a.window!.start - b.window!.start || a.index - b.index), (p) => p.index);
+    const backend = opts.backend ?? 'auto';
+    this.fast = backend === 'auto' ? fastPath(net, output) : null;
+    const layeredRelu = backend !== 'event-loop' && this.fast === null && reluIneligible(net, output) === null;
+    this.reluFast = layeredRelu ? new ReluForward(net, this.record) : null;
   }
 
-  /** Which path runs this network: the WebAssembly SIMD kernel or the TypeScript event loop. */
+  /** Which path runs this network: the WebAssembly SIMD kernel or TypeScript (the event loop, or its layered ReLU form). */
   get backend(): 'wasm-simd' | 'typescript' {
     return this.fast ? 'wasm-simd' : 'typescript';
   }
@@ -155,6 +167,7 @@ export class Simulator {
       return rec;
     }
     const lists = this.inputLists(inputs);
+    if (this.reluFast) return this.reluFast.run(lists[0], opts.earlyStop === true);
     this.V.fill(0);
     this.fired.fill(0);
     for (const p of rec.populations) {
@@ -174,6 +187,7 @@ export class Simulator {
       this.A.fill(0);
       this.heap!.clear();
       this.predicted!.clear();
+      this.nextOpen = 0;
     }
     for (let k = 0; k < this.inputs.length; k++) {
       const pop = this.inputs[k], times = lists[k];
@@ -197,7 +211,9 @@ export class Simulator {
         const t = times[g];
         if (t < tmax && (t <= end)) all++;
         if (t <= dec && t < tmax) toDecision++;
-        if (!p.isInput && !this.fired[g]) {
+        if (this.isRelu[p.index]) {
+          if (!this.opened(p.index)) pot[g] = p.bias[g - p.offset] + A[g];
+        } else if (!p.isInput && !this.fired[g]) {
           pot[g] = V[g] + W[g] * end - A[g];
           rec.slope[g] = W[g];
         }
@@ -335,8 +351,8 @@ export class Simulator {
     const stamp = this.stamp, cand = this.cand, tmax = this.tmax;
     let snapped = false;
     for (;;) {
-      const ta = heap.peekTime(), tp = sq.peekTime();
-      const t = ta <= tp ? ta : tp;
+      const ta = heap.peekTime(), tp = sq.peekTime(), to = this.nextOpenTime();
+      const t = Math.min(ta, tp, to);
       if (!snapped && t > this.decision) {
         this.snapshot();
         snapped = true;
@@ -348,6 +364,11 @@ export class Simulator {
       if (!(t < tmax)) return snapped;
       const wave = ++this.wave;
       this.nc = 0;
+      if (ta > t && to === t) {
+        // a window opens (after the arrivals of this time): its neurons' firing times in closed form
+        this.open(this.openings[this.nextOpen++]);
+        continue;
+      }
       if (ta <= tp) {
         this.sorted = true;
         while (heap.peekTime() === t) this.deliverContinuous(heap.pop(), t, wave);
@@ -384,8 +405,54 @@ export class Simulator {
     }
   }
 
+  /** Start of the next window to open, or Infinity. */
+  private nextOpenTime(): number {
+    return this.nextOpen < this.openings.length ? this.net.populations[this.openings[this.nextOpen]].window!.start : Infinity;
+  }
+
+  /** True when ReLU-equivalent population `pi` has opened in this run. */
+  private opened(pi: number): boolean {
+    for (let k = 0; k < this.nextOpen; k++) if (this.openings[k] === pi) return true;
+    return false;
+  }
+
+  /**
+   * Opens the window of ReLU-equivalent population `pi`: u = D + Σ w·x (the potential above its
+   * threshold line, recorded), firing at `end − u`, at `start` when u ≥ B, silent when u ≤ 0.
+   */
+  private open(pi: number): void {
+    const p = this.net.populations[pi], { start, end } = p.window!, B = end - start;
+    const A = this.A, pot = this.record.potential, bias = p.bias, sq = this.predicted!;
+    for (let j = 0; j < p.size; j++) {
+      const g = p.offset + j, u = bias[j] + A[g];
+      pot[g] = u;
+      if (u > 0) {
+        const t = u >= B ? start : end - u;
+        if (t < end) sq.set(g, t);
+      }
+    }
+  }
+
+  /** A relu arrival at t: adds w·x, x = start − t > 0, to each target's sum (kept in A). */
+  private deliverRelu(pr: Projection, src: number, t: number): void {
+    const x = pr.dst.window!.start - t, w = pr.weights, s = pr.scale, off = pr.dst.offset, A = this.A;
+    if (pr.csr === null) {
+      const n = pr.dst.size, row = src * n;
+      if (x > 0) {
+        if (s === 1) for (let j = 0; j < n; j++) A[off + j] += w[row + j] * x;
+        else for (let j = 0; j < n; j++) A[off + j] += s * w[row + j] * x;
+      }
+      this.syn += n;
+    } else {
+      const { indptr, indices } = pr.csr;
+      if (x > 0) for (let k = indptr[src]; k < indptr[src + 1]; k++) A[off + indices[k]] += s * w[k] * x;
+      this.syn += indptr[src + 1] - indptr[src];
+    }
+  }
+
   private deliverContinuous(e: number, t: number, wave: number): void {
     const pr = this.projs[this.evProj[e]], src = this.evSrc[e];
+    if (pr.kernel === 'relu') return this.deliverRelu(pr, src, t);
     const w = pr.weights, s = pr.scale, off = pr.dst.offset;
     const V = this.V, W = this.W, A = this.A, stamp = this.stamp, cand = this.cand;
     let nc = this.nc;
@@ -433,8 +500,10 @@ export class Simulator {
   private fire(g: number, t: number): void {
     const rec = this.record, pop = this.popOf[g];
     rec.times[g] = t;
-    rec.potential[g] = this.V[g] + this.W[g] * t - this.A[g];
-    rec.slope[g] = this.W[g];
+    if (!this.isRelu[pop]) {
+      rec.potential[g] = this.V[g] + this.W[g] * t - this.A[g];
+      rec.slope[g] = this.W[g];
+    }
     this.V[g] = -Infinity;
     this.fired[g] = 1;
     this.stale[pop]++;

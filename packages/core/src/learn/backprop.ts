@@ -8,6 +8,11 @@ export interface GradientSink {
   target(k: number): { array: Float64Array; coef: number } | null;
   /** Called once projection k's gradient is written, before δ is propagated through its weights. */
   afterProjection(k: number): void;
+  /**
+   * ReLU-equivalent population p: array and coefficient its bias gradient ∂L/∂D_j is added into as
+   * `array[j] += coef · g_j` (null or absent: biases frozen).
+   */
+  biasTarget?(p: number): { array: Float64Array; coef: number } | null;
 }
 
 /** Options of temporal backpropagation. */
@@ -30,6 +35,11 @@ export interface BackpropOptions {
    * g_ij = κ·δ_j on the weights of inputs that fired (κ = this value; default 0: none).
    */
   silentSurrogate?: number;
+  /**
+   * ReLU-equivalent output layer read as its potential u = D + Σ w·x (a linear readout, never clipped):
+   * the output error is then ∂L/∂u (default false: the error of the output spike times).
+   */
+  readout?: boolean;
 }
 
 /**
@@ -49,7 +59,7 @@ export class Backprop {
 
   constructor(readonly net: Network, opts: BackpropOptions = {}) {
     if (!net.layered) throw new Error('Backprop: the network must be layered (input → hidden … → output, one dense projection per step)');
-    this.opts = { normalise: true, inputDelta: false, normaliseInput: false, silentInputTime: null, silentPenalty: 0, silentSurrogate: 0, ...opts };
+    this.opts = { normalise: true, inputDelta: false, normaliseInput: false, silentInputTime: null, silentPenalty: 0, silentSurrogate: 0, readout: false, ...opts };
     this.delta = net.populations.map((p) => new Float64Array(p.size));
     const widest = Math.max(...net.populations.map((p) => p.size));
     this.active = new Int32Array(widest);
@@ -81,6 +91,7 @@ export class Backprop {
       const pr = net.projections[k];
       const wantPre = k > 0 || this.opts.inputDelta;
       if (pr.kernel === 'ramp') this.rampLayer(rec, pr, sink, wantPre);
+      else if (pr.kernel === 'relu') this.reluLayer(rec, pr, sink, wantPre, this.opts.readout && k === net.projections.length - 1);
       else this.deltaLayer(rec, pr, sink, wantPre);
       if (!wantPre) return this.delta[1];
       if (k > 0 ? this.opts.normalise : this.opts.normaliseInput) normalise(this.delta[k]);
@@ -156,6 +167,44 @@ export class Backprop {
       }
       pre[i] = s * sum;
     }
+  }
+
+  /**
+   * The exact gradient of ReLU-equivalent neurons (the ReLU MLP's backprop in spike times): where
+   * 0 < u_j < B, ∂t_j/∂t_i = w_ij, ∂t_j/∂w_ij = −x_i and ∂t_j/∂D_j = −1; clipped or silent neurons pass
+   * nothing (a `linear` layer passes everything: the readout). The sources' δ is not masked by their
+   * own firing: a source at or after the window start (x = 0) gets the one-sided derivative of an
+   * earlier spike, which is what lets an error turn a silent input on.
+   */
+  private reluLayer(rec: RunRecord, pr: Projection, sink: GradientSink | null, wantPre: boolean, linear: boolean): void {
+    if (pr.csr !== null) throw new Error(`Backprop: sparse relu projections are not supported (projection ${pr.index})`);
+    const nJ = pr.dst.size, nI = pr.src.size, { start, end } = pr.dst.window!, B = end - start;
+    const post = this.delta[pr.dst.index], pre = this.delta[pr.src.index];
+    const u = rec.potentialOf(pr.dst), tP = rec.timesOf(pr.src), tmax = this.net.tmax;
+    const w = pr.weights, s = pr.scale, f = this.wc;
+    for (let j = 0; j < nJ; j++) f[j] = linear || (u[j] > 0 && u[j] < B) ? post[j] : 0;
+    if (wantPre) {
+      // before the update: the exact gradient uses the forward pass's weights
+      for (let i = 0; i < nI; i++) {
+        const row = i * nJ;
+        let sum = 0;
+        for (let j = 0; j < nJ; j++) sum += f[j] * w[row + j];
+        pre[i] = s * sum;
+      }
+    }
+    const tg = sink ? sink.target(pr.index) : null;
+    if (tg) {
+      const { array, coef } = tg;
+      for (let i = 0; i < nI; i++) {
+        const x = tP[i] < tmax ? start - tP[i] : 0;
+        if (!(x > 0)) continue;
+        const row = i * nJ, c = coef * x;
+        for (let j = 0; j < nJ; j++) array[row + j] += c * f[j];
+      }
+      sink!.afterProjection(pr.index);
+    }
+    const bt = sink && sink.biasTarget ? sink.biasTarget(pr.dst.index) : null;
+    if (bt) for (let j = 0; j < nJ; j++) bt.array[j] += bt.coef * f[j];
   }
 
   private rampLayer(rec: RunRecord, pr: Projection, sink: GradientSink | null, wantPre: boolean): void {

@@ -33,6 +33,12 @@ export class Optimiser implements GradientSink {
   /** Adam moments per projection. */
   readonly m: Float64Array[];
   readonly v: Float64Array[];
+  /** Bias gradients and Adam moments per population (ReLU-equivalent populations only; empty arrays elsewhere). */
+  readonly biasGrad: Float64Array[];
+  readonly biasM: Float64Array[];
+  readonly biasV: Float64Array[];
+  /** The projection whose learning rate a population's bias uses (its first incoming projection), or −1. */
+  private readonly biasRate: Int32Array;
   /** Number of updates applied so far. */
   steps = 0;
   private seen = 0;
@@ -58,6 +64,19 @@ export class Optimiser implements GradientSink {
     this.grad = alloc(!this.immediate);
     this.m = alloc(this.o.kind === 'adam');
     this.v = alloc(this.o.kind === 'adam');
+    this.biasRate = Int32Array.from(net.populations, (p) => (p.relu ? net.projections.findIndex((q) => q.dst === p) : -1));
+    const allocB = (on: boolean) => net.populations.map((p, i) => (on && this.biasRate[i] >= 0 ? allocF64(p.size) : new Float64Array(0)));
+    this.biasGrad = allocB(!this.immediate);
+    this.biasM = allocB(this.o.kind === 'adam');
+    this.biasV = allocB(this.o.kind === 'adam');
+  }
+
+  /** Bias gradients of ReLU-equivalent population p go here (frozen with its first incoming projection). */
+  biasTarget(p: number): { array: Float64Array; coef: number } | null {
+    const k = this.biasRate[p];
+    if (k < 0 || this.frozen.has(k)) return null;
+    if (this.immediate) return { array: this.net.populations[p].bias, coef: -this.rate(k) };
+    return { array: this.biasGrad[p], coef: 1 };
   }
 
   /** The learning rate of projection k (base rate times the schedule factor). */
@@ -101,37 +120,46 @@ export class Optimiser implements GradientSink {
     const scale = 1 / this.seen;
     this.seen = 0;
     this.steps++;
-    const { beta1, beta2, eps } = this.o;
+    const { beta1, beta2 } = this.o;
     const bc1 = 1 - Math.pow(beta1, this.steps), bc2 = 1 - Math.pow(beta2, this.steps);
-    const kern = kernels();
     this.net.projections.forEach((p, k) => {
       const g = this.grad[k];
       if (this.frozen.has(k)) {
         g.fill(0);
         return;
       }
-      const w = p.weights, lr = this.rate(k), inv = 1 / p.scale, ow = offsetOf(w), og = offsetOf(g);
-      if (kern && ow >= 0 && og >= 0 && (this.o.kind === 'sgd' || (offsetOf(this.m[k]) >= 0 && offsetOf(this.v[k]) >= 0))) {
-        // the same expressions, two weights at a time; clears g
-        if (this.o.kind === 'sgd') kern.sgdStep(ow, og, w.length, lr, scale, inv);
-        else kern.adamStep(ow, og, offsetOf(this.m[k]), offsetOf(this.v[k]), w.length, lr, scale, inv, beta1, beta2, bc1, bc2, eps);
-        this.decayStep(k);
-        return;
-      }
-      if (this.o.kind === 'sgd') {
-        for (let i = 0; i < w.length; i++) w[i] -= lr * g[i] * scale * inv;
-      } else {
-        const m = this.m[k], v = this.v[k];
-        for (let i = 0; i < w.length; i++) {
-          const gi = g[i] * scale;
-          m[i] = beta1 * m[i] + (1 - beta1) * gi;
-          v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
-          w[i] -= (lr * (m[i] / bc1)) / (Math.sqrt(v[i] / bc2) + eps) * inv;
-        }
-      }
+      this.update(p.weights, g, this.m[k], this.v[k], this.rate(k), scale, 1 / p.scale, bc1, bc2);
       g.fill(0);
       this.decayStep(k);
     });
+    this.net.populations.forEach((p, i) => {
+      const k = this.biasRate[i];
+      if (k < 0) return;
+      const g = this.biasGrad[i];
+      if (!this.frozen.has(k)) this.update(p.bias, g, this.biasM[i], this.biasV[i], this.rate(k), scale, 1, bc1, bc2);
+      g.fill(0);
+    });
+  }
+
+  /** One SGD or Adam update of `w` from the summed gradient `g` (× `scale`), in units of the lazy scale (× `inv`). */
+  private update(w: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, lr: number, scale: number, inv: number, bc1: number, bc2: number): void {
+    const kern = kernels(), { beta1, beta2, eps } = this.o, ow = offsetOf(w), og = offsetOf(g);
+    if (kern && ow >= 0 && og >= 0 && (this.o.kind === 'sgd' || (offsetOf(m) >= 0 && offsetOf(v) >= 0))) {
+      // the same expressions, two weights at a time
+      if (this.o.kind === 'sgd') kern.sgdStep(ow, og, w.length, lr, scale, inv);
+      else kern.adamStep(ow, og, offsetOf(m), offsetOf(v), w.length, lr, scale, inv, beta1, beta2, bc1, bc2, eps);
+      return;
+    }
+    if (this.o.kind === 'sgd') {
+      for (let i = 0; i < w.length; i++) w[i] -= lr * g[i] * scale * inv;
+    } else {
+      for (let i = 0; i < w.length; i++) {
+        const gi = g[i] * scale;
+        m[i] = beta1 * m[i] + (1 - beta1) * gi;
+        v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
+        w[i] -= (lr * (m[i] / bc1)) / (Math.sqrt(v[i] / bc2) + eps) * inv;
+      }
+    }
   }
 
   private decayStep(k: number): void {
