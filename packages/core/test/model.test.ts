@@ -98,7 +98,7 @@ describe('model files', () => {
     ['gap.safetensors', { 'layers.0.weight': F([5, 4]), 'layers.2.weight': F([2, 5]) }, /missing 'layers.1.weight'/],
     ['nan.safetensors', { 'layers.0.weight': F([5, 4], NaN) }, /element 0 is NaN/],
     ['onedim.safetensors', { 'layers.0.weight': F([5]) }, /expected 2-D \[n_out, n_in\]/],
-    ['bias.safetensors', { 'layers.0.weight': F([5, 4]), 'layers.0.bias': F([5]) }, /biases are not supported/],
+    ['bias.safetensors', { 'layers.0.weight': F([5, 4]), 'layers.0.bias': F([5]) }, /only ReLU-equivalent neurons .a layer with a window. have biases/],
     ['int.safetensors', { 'layers.0.weight': { dtype: 'I32' as const, shape: [1, 1], data: new Int32Array(1) } }, /dtype I32; weights must be F32 or F64/],
     ['empty.safetensors', { foo: F([1]) }, /not a model file/],
   ])('refuses %s', (name, tensors, msg) => {

@@ -1,10 +1,13 @@
 // The ReLU-equivalent kernel (spec §2, §5b): the event loop against its layered form (bit for bit),
 // spike times against the closed form and the float twin, the exact gradient against the twin's
 // backprop and finite differences, and many Adam steps of the SNN against the twin's.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  Backprop, FloatTwin, GradientCollector, Network, Optimiser, reluNetwork, Rng, Simulator, signedNoise, timesToValues, valuesToTimes,
-  type RunRecord,
+  Backprop, FloatTwin, GradientCollector, loadModel, Network, Optimiser, reluNetwork, Rng, saveModel, Simulator, signedNoise,
+  timesToValues, valuesToTimes, writeSafetensorsFile, type RunRecord,
 } from '../src/index.ts';
 
 /** A random layered ReLU-equivalent network (varied depth, widths, windows, biases). */
@@ -88,6 +91,26 @@ describe('ReLU-equivalent neurons: forward pass', () => {
     expect(() => net.connect(h, late)).toThrow(/ends at 5, after the target's starts \(1\)/);
     expect(() => net.addPopulation(2, { window: { start: 8, end: 12 } })).toThrow(/ends after the network's tmax 10/);
     expect(() => new Network({ tmax: 10 }).addPopulation(2, { window: { start: 0, end: 1 } })).toThrow(/continuous time/);
+  });
+
+  it('a model file keeps windows and biases (layers.{k}.bias): the loaded network gives the same record', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relu-model-'));
+    try {
+      const net = randomNet(4), path = join(dir, 'm.safetensors');
+      saveModel(path, net);
+      const back = loadModel(path).net, x = valuesToTimes(randomInput(net, new Rng(1)), net.populations[0].window!);
+      expect(back.populations.map((p) => p.window)).toEqual(net.populations.map((p) => p.window));
+      sameRecord(new Simulator(back).run(x).clone(), new Simulator(net).run(x));
+      // a bias on a layer without a window is refused, naming the tensor
+      const w = { dtype: 'F64' as const, shape: [2, 3], data: new Float64Array(6) };
+      writeSafetensorsFile(path, { 'layers.0.weight': w, 'layers.0.bias': { dtype: 'F64', shape: [2], data: new Float64Array(2) } }, {});
+      expect(() => loadModel(path)).toThrow(/layers\.0\.bias.*only ReLU-equivalent neurons/);
+      const meta = { layers: JSON.stringify([{ window: [1, 'x'] }]), input: JSON.stringify({ name: 'input', size: 3, window: [0, 1] }) };
+      writeSafetensorsFile(path, { 'layers.0.weight': w }, { ...meta, time: 'continuous', tmax: '4' });
+      expect(() => loadModel(path)).toThrow(/m\.safetensors.*'window' must be \[start, end\]/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('signed noise: one of each pair silent, |z| ≤ zMax, the same draws for the same seed', () => {

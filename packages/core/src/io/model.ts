@@ -1,4 +1,4 @@
-import { Network, S4NN_DEFAULTS, type Kernel, type Population, type Projection, type TimeMode } from '../engine/network.ts';
+import { Network, S4NN_DEFAULTS, type Kernel, type Population, type Projection, type TimeMode, type Window } from '../engine/network.ts';
 import { ModelFileError } from './errors.ts';
 import { readSafetensorsFile, writeSafetensorsFile, type Tensor } from './safetensors.ts';
 
@@ -22,7 +22,7 @@ export interface LoadedModel {
   extra: Record<string, Tensor>;
 }
 
-interface PopMeta { name: string; size: number; input: boolean; threshold: number | null }
+interface PopMeta { name: string; size: number; input: boolean; threshold: number | null; window?: [number, number] }
 interface ProjMeta { src: string; dst: string; delay: number; kernel: Kernel; sparse: boolean }
 
 /**
@@ -35,7 +35,9 @@ export function saveModel(path: string, net: Network, opts: SaveOptions = {}): v
   const tensors: Record<string, Tensor> = {};
   const float = (d: Float64Array): Tensor['data'] => (opts.dtype === 'F32' ? Float32Array.from(d) : d);
   const dtype = opts.dtype ?? 'F64';
-  const pops: PopMeta[] = net.populations.map((p) => ({ name: p.name, size: p.size, input: p.isInput, threshold: uniform(p) }));
+  const pops: PopMeta[] = net.populations.map((p) => ({
+    name: p.name, size: p.size, input: p.isInput, threshold: p.relu ? null : uniform(p), ...(p.window ? { window: windowMeta(p.window) } : {}),
+  }));
   const projs: ProjMeta[] = net.projections.map((p) => ({ src: p.src.name, dst: p.dst.name, delay: p.delay, kernel: p.kernel, sparse: !p.dense }));
   const metadata: Record<string, string> = {
     ...(opts.metadata ?? {}),
@@ -44,16 +46,22 @@ export function saveModel(path: string, net: Network, opts: SaveOptions = {}): v
     time: net.time,
   };
   if (net.layered) {
-    metadata.layers = JSON.stringify(net.populations.slice(1).map((p, k) => ({ name: p.name, threshold: pops[k + 1].threshold, delay: net.projections[k].delay, kernel: net.projections[k].kernel })));
-    metadata.input = JSON.stringify({ name: net.populations[0].name, size: net.populations[0].size });
+    metadata.layers = JSON.stringify(net.populations.slice(1).map((p, k) => ({
+      name: p.name, threshold: pops[k + 1].threshold, delay: net.projections[k].delay, kernel: net.projections[k].kernel,
+      ...(p.window ? { window: windowMeta(p.window) } : {}),
+    })));
+    const in0 = net.populations[0];
+    metadata.input = JSON.stringify({ name: in0.name, size: in0.size, ...(in0.window ? { window: windowMeta(in0.window) } : {}) });
     net.projections.forEach((pr, k) => {
       tensors[`layers.${k}.weight`] = { dtype, shape: [pr.dst.size, pr.src.size], data: float(pr.toOutIn()) };
-      if (pops[k + 1].threshold === null) tensors[`layers.${k}.threshold`] = { dtype: 'F64', shape: [pr.dst.size], data: pr.dst.threshold.slice() };
+      if (pr.dst.relu) tensors[`layers.${k}.bias`] = { dtype, shape: [pr.dst.size], data: float(pr.dst.bias.slice()) };
+      else if (pops[k + 1].threshold === null) tensors[`layers.${k}.threshold`] = { dtype: 'F64', shape: [pr.dst.size], data: pr.dst.threshold.slice() };
     });
   } else {
     metadata.graph = JSON.stringify({ populations: pops, projections: projs });
     net.populations.forEach((p, k) => {
-      if (!p.isInput && pops[k].threshold === null) tensors[`populations.${k}.threshold`] = { dtype: 'F64', shape: [p.size], data: p.threshold.slice() };
+      if (p.relu) tensors[`populations.${k}.bias`] = { dtype, shape: [p.size], data: float(p.bias.slice()) };
+      else if (!p.isInput && pops[k].threshold === null) tensors[`populations.${k}.threshold`] = { dtype: 'F64', shape: [p.size], data: p.threshold.slice() };
     });
     net.projections.forEach((pr, k) => {
       if (pr.dense) tensors[`projections.${k}.weight`] = { dtype, shape: [pr.dst.size, pr.src.size], data: float(pr.toOutIn()) };
@@ -118,18 +126,18 @@ export function loadModel(path: string): LoadedModel {
     if (e instanceof ModelFileError) throw e;
     throw new ModelFileError(path, (e as Error).message);
   }
-  const bias = Object.keys(tensors).find((k) => /^layers\.\d+\.bias$/.test(k));
-  if (bias) fail(`tensor '${bias}': biases are not supported (integrate-and-fire neurons here have none)`);
+  const bias = Object.keys(tensors).find((k) => /^(layers|populations)\.\d+\.bias$/.test(k) && !used.has(k));
+  if (bias) fail(`tensor '${bias}': only ReLU-equivalent neurons (a layer with a window) have biases`);
   const extra: Record<string, Tensor> = {};
   for (const [k, t] of Object.entries(tensors)) if (!used.has(k)) extra[k] = t;
   return { net, metadata, extra };
 }
 
-interface LayerMeta { name?: string; threshold?: number | null; delay?: number; kernel?: Kernel }
+interface LayerMeta { name?: string; threshold?: number | null; delay?: number; kernel?: Kernel; window?: unknown }
 type Get = (name: string, float?: boolean) => Tensor;
 type Fail = (what: string) => never;
 
-function buildLayers(net: Network, layers: LayerMeta[] | undefined, input: { name: string; size: number } | undefined, get: Get, fail: Fail, tensors: Record<string, Tensor>): void {
+function buildLayers(net: Network, layers: LayerMeta[] | undefined, input: { name: string; size: number; window?: unknown } | undefined, get: Get, fail: Fail, tensors: Record<string, Tensor>): void {
   const ks = Object.keys(tensors).map((k) => /^layers\.(\d+)\.weight$/.exec(k)).filter((m) => m !== null).map((m) => Number(m![1])).sort((a, b) => a - b);
   if (ks.length === 0) fail('no layers.{k}.weight tensor (and no graph metadata): not a model file');
   ks.forEach((k, i) => {
@@ -144,7 +152,7 @@ function buildLayers(net: Network, layers: LayerMeta[] | undefined, input: { nam
     const [nOut, nIn] = w.shape;
     if (prev === null) {
       if (input && input.size !== nIn) fail(`metadata 'input' says ${input.size} inputs but '${name}' has n_in = ${nIn}`);
-      prev = net.addInput(nIn, input?.name ?? 'input');
+      prev = net.addInput(nIn, input?.name ?? 'input', readWindow(input?.window, `metadata 'input'`, fail));
     } else if (prev.size !== nIn) fail(`tensor '${name}' has n_in = ${nIn} but layer ${k - 1} has ${prev.size} neurons`);
     const meta = layers?.[k] ?? {};
     const thName = `layers.${k}.threshold`;
@@ -155,19 +163,25 @@ function buildLayers(net: Network, layers: LayerMeta[] | undefined, input: { nam
       threshold = Float64Array.from(th.data as Float64Array);
     }
     checkValues(w, name, fail);
-    prev = net.addLayer(nOut, { name: meta.name ?? (k === ks.length - 1 ? 'output' : `hidden${k + 1}`), threshold, delay: meta.delay, kernel: meta.kernel, weights: w.data as Float64Array });
+    const window = readWindow(meta.window, `metadata 'layers' entry ${k}`, fail);
+    const bias = window ? readBias(`layers.${k}.bias`, nOut, get, fail, tensors) : undefined;
+    const layerName = meta.name ?? (k === ks.length - 1 ? 'output' : `hidden${k + 1}`);
+    const common = { name: layerName, delay: meta.delay, kernel: meta.kernel, weights: w.data as Float64Array };
+    prev = net.addLayer(nOut, window ? { ...common, window, bias } : { ...common, threshold });
   }
 }
 
 function buildGraph(net: Network, graph: { populations: PopMeta[]; projections: ProjMeta[] }, get: Get, fail: Fail, tensors: Record<string, Tensor>): void {
   if (!Array.isArray(graph.populations) || !Array.isArray(graph.projections)) fail(`metadata 'graph' needs 'populations' and 'projections' arrays`);
   graph.populations.forEach((p, k) => {
-    if (p.input) net.addInput(p.size, p.name);
+    if (p.input) net.addInput(p.size, p.name, readWindow(p.window, `metadata 'graph' population ${k}`, fail));
     else {
       const thName = `populations.${k}.threshold`;
       let threshold: number | Float64Array = p.threshold ?? S4NN_DEFAULTS.threshold;
       if (tensors[thName]) threshold = Float64Array.from(get(thName).data as Float64Array);
-      net.addPopulation(p.size, { name: p.name, threshold });
+      const window = readWindow(p.window, `metadata 'graph' population ${k}`, fail);
+      if (window) net.addPopulation(p.size, { name: p.name, window, bias: readBias(`populations.${k}.bias`, p.size, get, fail, tensors) });
+      else net.addPopulation(p.size, { name: p.name, threshold });
     }
   });
   graph.projections.forEach((m, k) => {
@@ -186,6 +200,28 @@ function buildGraph(net: Network, graph: { populations: PopMeta[]; projections: 
       net.connect(src, dst, { weights: w.data as Float64Array, delay: m.delay, kernel: m.kernel });
     }
   });
+}
+
+function windowMeta(w: Window): [number, number] {
+  return [w.start, w.end];
+}
+
+/** A window `[start, end]` of the metadata (undefined when absent); the network checks its range. */
+function readWindow(v: unknown, where: string, fail: Fail): Window | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    return fail(`${where}: 'window' must be [start, end], two finite numbers, got ${JSON.stringify(v).slice(0, 80)}`);
+  }
+  return { start: v[0] as number, end: v[1] as number };
+}
+
+/** The bias tensor of a ReLU-equivalent population (absent: zeros). */
+function readBias(name: string, n: number, get: Get, fail: Fail, tensors: Record<string, Tensor>): Float64Array | number {
+  if (!tensors[name]) return 0;
+  const b = get(name);
+  if (b.shape.length !== 1 || b.shape[0] !== n) fail(`tensor '${name}' has shape [${b.shape}], expected [${n}]`);
+  checkValues(b, name, fail);
+  return Float64Array.from(b.data as Float64Array);
 }
 
 function checkValues(t: Tensor, name: string, fail: Fail): void {
