@@ -26,6 +26,8 @@ export type { BackpropOptions, GradientSink } from './learn/backprop.ts';
 export { Optimiser } from './learn/optimiser.ts';
 export { FloatTwin } from './learn/float-twin.ts';
 export type { FloatTwinOptions } from './learn/float-twin.ts';
+export { SpikingPass, TwinPass } from './learn/value-pass.ts';
+export type { ValuePass, ValuePassOptions } from './learn/value-pass.ts';
 export type { OptimiserOptions } from './learn/optimiser.ts';
 export { ttfsTargets, aggressiveTargets, targets, outputError } from './learn/targets.ts';
 export type { LossName, TargetOptions } from './learn/targets.ts';

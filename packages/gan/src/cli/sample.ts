@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { encodeIdx } from '../data/idx.ts';
 import { loadGenerator } from '../train/checkpoint.ts';
-import { sampleGenerator } from '../train/gan-trainer.ts';
+import { sampleGenerator } from '../train/trainer.ts';
 import { imageGridPng } from '../viz/png.ts';
 import { CliError } from './fail.ts';
 import { checkOutputFile, writeOutput } from './output.ts';

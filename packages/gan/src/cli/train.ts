@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { loadMnist } from '../data/mnist.ts';
 import { makeConfig, type GanConfig } from '../models/config.ts';
 import { loadCheckpoint, saveCheckpoint, saveNetwork } from '../train/checkpoint.ts';
-import { DivergenceError, GanTrainer, meanStats, type StepStats } from '../train/gan-trainer.ts';
+import { DivergenceError, meanStats, type StepStats } from '../train/gan-trainer.ts';
+import { createTrainer, type Trainer } from '../train/trainer.ts';
 import { imageGridPng } from '../viz/png.ts';
 import { gitCommit } from './classify.ts';
 import { CliError } from './fail.ts';
@@ -24,7 +25,7 @@ export interface TrainGanOptions extends Partial<GanConfig> {
   quiet?: boolean;
 }
 
-const GAN_KEYS: (keyof GanConfig)[] = ['kernel', 'loss', 'gamma', 'gammaA', 'beta', 'tmax', 'dWindow', 'gLatency', 'nz', 'noise', 'noiseSilent', 'noiseSpan', 'gHidden', 'dHidden', 'gThreshold', 'dThreshold', 'conditional', 'labelCopies', 'bias', 'gObjective', 'silentPixel', 'silentPenalty', 'gSilentPenalty', 'optimizer', 'lrD', 'lrG', 'beta1', 'decay', 'batch', 'dSteps', 'instanceNoise', 'realTarget', 'diversity', 'mmd', 'advWeight', 'gEma', 'schedule', 'digitGroup', 'steps', 'seed'];
+const GAN_KEYS: (keyof GanConfig)[] = ['kernel', 'loss', 'gamma', 'gammaA', 'beta', 'tmax', 'dWindow', 'gLatency', 'nz', 'noise', 'noiseSilent', 'noiseSpan', 'gHidden', 'dHidden', 'gThreshold', 'dThreshold', 'conditional', 'labelCopies', 'bias', 'gObjective', 'silentPixel', 'silentPenalty', 'gSilentPenalty', 'optimizer', 'lrD', 'lrG', 'beta1', 'decay', 'batch', 'dSteps', 'instanceNoise', 'realTarget', 'diversity', 'mmd', 'advWeight', 'gEma', 'schedule', 'digitGroup', 'zMax', 'hiddenWindow', 'outWindow', 'initGain', 'biasGain', 'floatTwin', 'steps', 'seed'];
 
 const f2 = (x: number) => x.toFixed(2);
 
@@ -32,7 +33,7 @@ const f2 = (x: number) => x.toFixed(2);
 export async function trainGan(o: TrainGanOptions): Promise<void> {
   const data = loadMnist('train');
   const ckpt = join(o.out, 'checkpoint.safetensors');
-  let tr: GanTrainer;
+  let tr: Trainer;
   let history: StepStats[] = [];
   let window: StepStats[] = [];
   let seconds = 0;
@@ -55,7 +56,7 @@ export async function trainGan(o: TrainGanOptions): Promise<void> {
     } catch (e) {
       throw new CliError((e as Error).message);
     }
-    tr = new GanTrainer(cfg, data);
+    tr = createTrainer(cfg, data);
   }
   checkOutputDir(o.out);
   removeStaleTemps(o.out);
@@ -104,7 +105,7 @@ export async function trainGan(o: TrainGanOptions): Promise<void> {
   if (o.json) process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
   else {
     process.stdout.write([
-      `trained ${tr.step} steps in ${formatDuration(secs)} (${o.resume ? 'resumed' : `preset ${o.preset}`}: ${cfg.kernel} kernel, ${cfg.loss} loss${cfg.conditional ? ', conditional' : ''}${cfg.mmd > 0 ? `, MMD ${cfg.mmd}` : ''}, batch ${cfg.batch}, seed ${cfg.seed}, commit ${commit})`,
+      `trained ${tr.step} steps in ${formatDuration(secs)} (${o.resume ? 'resumed' : `preset ${o.preset}`}: ${cfg.kernel} kernel${cfg.floatTwin ? ' (float twin)' : ''}, ${cfg.loss} loss${cfg.conditional ? ', conditional' : ''}${cfg.mmd > 0 ? `, MMD ${cfg.mmd}` : ''}, batch ${cfg.batch}, seed ${cfg.seed}, commit ${commit})`,
       last ? `last steps: D right on real ${f2(last.dRealRight)}, on fake ${f2(last.dFakeRight)}; G fooled D on ${f2(last.gFooled)}; lit pixels ${f2(last.lit)}; G neurons varying with the noise ${f2(last.varying)}` : '',
       `wrote ${grid}, ${figures.files.generator}, ${figures.files.discriminator}, ${ckpt}, ${join(o.out, 'figures.json')}`,
     ].filter(Boolean).join('\n') + '\n');

@@ -1,9 +1,9 @@
-import { Rng, Simulator, type Network, type RunRecord } from '@spiking-gan/core';
+import { Rng, Simulator, valuesToTimes, type Network, type RunRecord } from '@spiking-gan/core';
 export type { NetFigures } from './figures.ts';
 import { ENERGY_NOTE, PJ_PER_MAC, PJ_PER_SOP, Tally, type NetFigures } from './figures.ts';
 import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
-import { fakeImageInput, realImageInput } from '../models/networks.ts';
+import { fakeImageInput, PIXELS, realImageInput, reluLatency, reluNoise, reluRealInput } from '../models/networks.ts';
 import { generatorInput } from '../train/gan-trainer.ts';
 
 /** Sparsity of the whole G→D pipeline: D decides at its decision time plus G's latency; what G spent until then counts too. */
@@ -32,7 +32,18 @@ export interface GanSparsity {
 export function ganSparsity(G: Network, D: Network, cfg: GanConfig, test: ImageSet, n: number, seed: number): GanSparsity {
   const simG = new Simulator(G), simD = new Simulator(D);
   const unit = cfg.kernel === 'delta' ? 1 : cfg.tmax;
-  const L = cfg.gLatency;
+  const relu = cfg.kernel === 'relu';
+  const L = relu ? reluLatency(G) : cfg.gLatency;
+  const x = new Float64Array(D.populations[0].size);
+  // relu kernel: inputs are values coded as times in each network's input window; D may read its output's potential
+  const dIn = (values: Float64Array) => valuesToTimes(values, D.populations[0].window!, img);
+  const gOut = (rec: RunRecord, label: number) => {
+    const t = rec.timesOf(G.output), end = G.output.window!.end;
+    for (let p = 0; p < PIXELS; p++) x[p] = t[p] < end ? end - t[p] : 0;
+    if (cfg.conditional) for (let d = 0; d < 10; d++) x[PIXELS + d] = d === label ? 1 : 0;
+    return dIn(x);
+  };
+  const saysReal = (rec: RunRecord) => (relu && D.output.size === 1 ? rec.potentialOf(D.output)[0] > 0 : rec.prediction() === 0);
   const tg = new Tally(G, unit), tr = new Tally(D, unit), tf = new Tally(D, unit);
   const img = new Float64Array(D.populations[0].size), z = new Float64Array(G.populations[0].size);
   const rng = new Rng(seed);
@@ -41,15 +52,15 @@ export function ganSparsity(G: Network, D: Network, cfg: GanConfig, test: ImageS
   for (let s = 0; s < n; s++) {
     // a real test image
     const px = test.image(s % test.n), label = test.labels[s % test.n];
-    const rr = simD.run(realImageInput(cfg, px, label, img));
+    const rr = simD.run(relu ? dIn(reluRealInput(cfg, px, label, x)) : realImageInput(cfg, px, label, img));
     tr.add(rr);
-    if (rr.prediction() === 0) realCalledReal++;
+    if (saysReal(rr)) realCalledReal++;
     // a fake from seeded noise, and the pipeline
-    const recG = simG.run(generatorInput(cfg, rng, label, z));
+    const recG = simG.run(relu ? valuesToTimes(reluNoise(cfg, rng, label, z), G.populations[0].window!) : generatorInput(cfg, rng, label, z));
     tg.add(recG);
-    const rf = simD.run(fakeImageInput(cfg, recG.timesOf(G.output), label, img));
+    const rf = simD.run(relu ? gOut(recG, label) : fakeImageInput(cfg, recG.timesOf(G.output), label, img));
     tf.add(rf);
-    if (rf.prediction() === 0) fakeCalledReal++;
+    if (saysReal(rf)) fakeCalledReal++;
     pSpikes += recG.totalSpikes() + rf.totalSpikes();
     pSyn += recG.synapticEvents + rf.synapticEvents;
     if (rf.decided) {

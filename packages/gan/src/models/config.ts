@@ -2,7 +2,10 @@ import type { Kernel } from '@spiking-gan/core';
 
 /** Every setting of a Spiking-GAN run (spec §8); presets fill them, options override them. */
 export interface GanConfig {
-  /** `ramp` (continuous time, exact gradients; default) or `delta` (S4NN: discrete time, approximate gradient). */
+  /**
+   * `relu` (ReLU-equivalent TTFS neurons, exact gradients equal to a ReLU MLP's; the default), `ramp`
+   * (continuous time, exact gradients) or `delta` (S4NN: discrete time, approximate gradient).
+   */
   kernel: Kernel;
   /** D's loss: `ttfs` (S4NN relative targets), `aggressive` (Aggressive TTFS) or `bce` (softplus on the logit β·(t_fake − t_real)). */
   loss: 'ttfs' | 'aggressive' | 'bce';
@@ -70,6 +73,17 @@ export interface GanConfig {
   advWeight: number;
   /** Weight λ of a pixel-space MMD term in G's objective: a fake batch's pixel times against a real batch's (Gaussian kernels; in conditional mode only pairs of the same digit count). */
   mmd: number;
+  /** relu kernel: the noise z ~ N(0, 1) is clipped to ±zMax, and G's input window is [0, zMax]. */
+  zMax: number;
+  /** relu kernel: window length B of G's and D's hidden layers (a neuron's x is clipped at B). */
+  hiddenWindow: number;
+  /** relu kernel: window length of D's output neuron(s) (the readout's spike; TTFS targets' range). */
+  outWindow: number;
+  /** relu kernel: weights of a layer uniform in ±initGain/√fan_in, biases in ±biasGain/√fan_in. */
+  initGain: number;
+  biasGain: number;
+  /** relu kernel: train the float twin (the ReLU MLP the spike times map to) instead of the SNN: the reference row. */
+  floatTwin: boolean;
   /** Training steps (one step = dSteps D updates on real and fake batches, then one G update). */
   steps: number;
   /** Seed of initialisation, data order and noise. */
@@ -79,6 +93,7 @@ export interface GanConfig {
 /** Settings added after the first checkpoints were written, at their neutral values: the presets start from them, and files written before them load with them. */
 const ADDED = {
   gSilentPenalty: null, instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, gEma: 0, schedule: 'constant', digitGroup: 1,
+  zMax: 4, hiddenWindow: 64, outWindow: 8, initGain: 1, biasGain: 1, floatTwin: false,
 } satisfies Partial<GanConfig>;
 
 /** The faithful recipe of the paper as we read it (spec §8): delta synapses, S4NN gradient and defaults. */
@@ -108,11 +123,28 @@ export const RAMP: GanConfig = {
  */
 export const DIGITS: GanConfig = { ...RAMP, conditional: true, noiseSilent: 0.95, dThreshold: 4, mmd: 2, advWeight: 0.3, gSilentPenalty: 0, gEma: 0.999, schedule: 'cosine', steps: 400 };
 
-/** Named starting points: `ramp` (default), `digits` and `faithful`. */
-export const PRESETS: Record<string, GanConfig> = { ramp: RAMP, digits: DIGITS, faithful: FAITHFUL };
+/**
+ * The real GAN (issue 13): ReLU-equivalent TTFS neurons whose exact spike-time gradient is a ReLU
+ * MLP's, signed Gaussian noise (z⁺ and z⁻ inputs), D's output read as its potential (a logit), the
+ * non-saturating loss alone (no pixel-statistics term), Adam 2e-4 with β1 0.5, batch 32.
+ */
+export const RELU: GanConfig = {
+  ...RAMP, kernel: 'relu', loss: 'bce', beta: 1, tmax: 1, dWindow: 1, gLatency: 0, noise: 'uniform', noiseSilent: 0, noiseSpan: 1,
+  gThreshold: 0, dThreshold: 0, bias: 0, silentPixel: 'none', silentPenalty: 0, ...ADDED,
+  optimizer: 'adam', lrD: 2e-4, lrG: 2e-4, beta1: 0.5, decay: 0, batch: 32, steps: 3000,
+};
+
+/** The class-conditional real GAN: the digit as a one-hot input of G and of D. */
+export const RELU_COND: GanConfig = { ...RELU, conditional: true, labelCopies: 1, steps: 6000 };
+
+/** Named starting points: `relu` (default), `relu-cond`, `digits`, `ramp` and `faithful`. */
+export const PRESETS: Record<string, GanConfig> = { relu: RELU, 'relu-cond': RELU_COND, ramp: RAMP, digits: DIGITS, faithful: FAITHFUL };
+
+/** The preset that `spiking-gan train` uses when none is named. */
+export const DEFAULT_PRESET = 'relu';
 
 /** A preset with overrides applied, checked. */
-export function makeConfig(preset = 'ramp', overrides: Partial<GanConfig> = {}): GanConfig {
+export function makeConfig(preset = DEFAULT_PRESET, overrides: Partial<GanConfig> = {}): GanConfig {
   const base = PRESETS[preset];
   if (!base) throw new RangeError(`unknown preset '${preset}' (have ${Object.keys(PRESETS).join(', ')})`);
   const cfg: GanConfig = { ...base, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
@@ -132,7 +164,7 @@ export function checkConfig(c: GanConfig): void {
   const bad = (what: string): never => {
     throw new RangeError(`GAN config: ${what}`);
   };
-  if (c.kernel !== 'delta' && c.kernel !== 'ramp') bad(`kernel must be delta or ramp, got '${c.kernel}'`);
+  if (c.kernel !== 'delta' && c.kernel !== 'ramp' && c.kernel !== 'relu') bad(`kernel must be relu, ramp or delta, got '${c.kernel}'`);
   if (!['ttfs', 'aggressive', 'bce'].includes(c.loss)) bad(`loss must be ttfs, aggressive or bce, got '${c.loss}'`);
   if (!['uniform', 'sparse'].includes(c.noise)) bad(`noise must be uniform or sparse, got '${c.noise}'`);
   if (!['flip', 'features', 'both', 'none'].includes(c.gObjective)) bad(`gObjective must be flip, features, both or none, got '${c.gObjective}'`);
@@ -154,4 +186,17 @@ export function checkConfig(c: GanConfig): void {
   if (!(c.beta1 >= 0 && c.beta1 < 1)) bad(`beta1 must be in [0, 1), got ${c.beta1}`);
   if (c.kernel === 'delta' && (!Number.isInteger(c.tmax) || !Number.isInteger(c.gLatency) || !Number.isInteger(c.noiseSpan))) bad('the delta kernel runs in discrete time: tmax, gLatency and noiseSpan must be whole steps');
   if (c.kernel === 'delta' && c.loss === 'bce') bad(`loss bce needs the ramp kernel (delta spike times are steps; use ttfs or aggressive)`);
+  for (const k of ['zMax', 'hiddenWindow', 'outWindow', 'initGain'] as const) if (!(c[k] > 0) || !Number.isFinite(c[k]) || c[k] > 1e6) bad(`${k} must be a positive number up to 1e6, got ${c[k]}`);
+  if (!(c.biasGain >= 0) || !Number.isFinite(c.biasGain)) bad(`biasGain must be a number >= 0, got ${c.biasGain}`);
+  if (typeof c.floatTwin !== 'boolean') bad(`floatTwin must be true or false, got ${String(c.floatTwin)}`);
+  if (c.floatTwin && c.kernel !== 'relu') bad('floatTwin needs the relu kernel (only its spike times map to a float network)');
+  if (c.kernel === 'relu') {
+    // the real GAN: D's adversarial term is G's only objective (issue 13)
+    const extras = (['mmd', 'diversity', 'instanceNoise'] as const).filter((k) => c[k] !== 0);
+    if (extras.length) bad(`the relu kernel trains G by D's adversarial term alone: ${extras.join(', ')} must be 0`);
+    if (c.gObjective !== 'flip' || c.advWeight !== 1) bad('the relu kernel trains G by the non-saturating loss (gObjective flip, advWeight 1)');
+    if (c.bias !== 0) bad('the relu kernel has biases of its own: bias (always-on input neurons) must be 0');
+    if (c.digitGroup !== 1) bad('digitGroup only serves the MMD term, which the relu kernel does not have');
+    if (c.conditional && c.labelCopies !== 1) bad('the relu kernel codes the label as one input per digit (labelCopies 1)');
+  }
 }

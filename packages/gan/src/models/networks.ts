@@ -1,4 +1,4 @@
-import { Network } from '@spiking-gan/core';
+import { Network, reluNetwork, signedNoise, type Rng } from '@spiking-gan/core';
 import type { GanConfig } from './config.ts';
 
 /** Pixels of an MNIST image. */
@@ -43,13 +43,59 @@ function build(cfg: GanConfig, inputs: number, hidden: number, outputs: number, 
   return net;
 }
 
+/** Input neurons of the relu kernel's G: z⁺ and z⁻ per noise dimension, then one per digit (conditional). */
+export function reluGeneratorInputs(cfg: GanConfig): number {
+  return 2 * cfg.nz + (cfg.conditional ? 10 : 0);
+}
+
+/** Outputs of the relu kernel's D: one readout neuron (loss bce), or real and fake neurons (TTFS targets). */
+export function reluDiscriminatorOutputs(cfg: GanConfig): number {
+  return cfg.loss === 'bce' ? 1 : 2;
+}
+
+/**
+ * relu kernel: G's windows are [0, zMax] (noise, label at x = 1), hidden B, pixels B = 1; D's are
+ * [0, 1] (pixels x = p, label), hidden B, output `outWindow`.
+ */
+function buildRelu(cfg: GanConfig, which: 'G' | 'D'): Network {
+  const [nIn, nHid, nOut, B0] = which === 'G'
+    ? [reluGeneratorInputs(cfg), cfg.gHidden, PIXELS, cfg.zMax]
+    : [PIXELS + (cfg.conditional ? 10 : 0), cfg.dHidden, reluDiscriminatorOutputs(cfg), 1];
+  const names = which === 'G' ? ['noise', 'hidden', 'pixels'] : ['input', 'hidden', 'decision'];
+  return reluNetwork({
+    sizes: [nIn, nHid, nOut], windows: [B0, cfg.hiddenWindow, which === 'G' ? 1 : cfg.outWindow], names,
+    gain: cfg.initGain, biasGain: cfg.biasGain, seed: cfg.seed * 10 + (which === 'G' ? 100 : 200),
+  });
+}
+
+/** G's latency in the relu kernel: a pixel x at G's time t reaches D at 1 − x, i.e. t − (G's tmax − 1). */
+export function reluLatency(G: Network): number {
+  return G.tmax - 1;
+}
+
+/** The relu kernel's G input values: signed noise (z⁺, z⁻) from `rng`, then the one-hot digit (conditional). */
+export function reluNoise(cfg: GanConfig, rng: Rng, label: number, out: Float64Array): Float64Array {
+  signedNoise(rng, cfg.nz, cfg.zMax, out);
+  if (cfg.conditional) for (let d = 0; d < 10; d++) out[2 * cfg.nz + d] = d === label ? 1 : 0;
+  return out;
+}
+
+/** The relu kernel's D input values of a real image: pixels p/255, then the one-hot digit (conditional). */
+export function reluRealInput(cfg: GanConfig, pixels: Uint8Array, label: number, out: Float64Array): Float64Array {
+  for (let p = 0; p < PIXELS; p++) out[p] = pixels[p] / 255;
+  if (cfg.conditional) for (let d = 0; d < 10; d++) out[PIXELS + d] = d === label ? 1 : 0;
+  return out;
+}
+
 /** The spiking generator: N_z noise inputs (+ label inputs) → hidden → 784 pixel neurons. */
 export function buildGenerator(cfg: GanConfig): Network {
+  if (cfg.kernel === 'relu') return buildRelu(cfg, 'G');
   return build(cfg, cfg.nz + extraInputs(cfg), cfg.gHidden, PIXELS, cfg.gThreshold, cfg.gInit, generatorWindow(cfg), cfg.seed * 10 + 100, ['hidden', 'pixels']);
 }
 
 /** The spiking discriminator: 784 pixels (+ label inputs) → hidden → 2 (neuron 0 = real, 1 = fake). */
 export function buildDiscriminator(cfg: GanConfig): Network {
+  if (cfg.kernel === 'relu') return buildRelu(cfg, 'D');
   return build(cfg, PIXELS + extraInputs(cfg), cfg.dHidden, 2, cfg.dThreshold, cfg.dInit, discriminatorWindow(cfg), cfg.seed * 10 + 200, ['hidden', 'decision']);
 }
 

@@ -1,7 +1,7 @@
 import { loadModel, ModelFileError, readSafetensorsFile, saveModel, writeSafetensorsFile, type Network, type Tensor } from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
 import { checkConfig, withDefaults, type GanConfig } from '../models/config.ts';
-import { GanTrainer } from './gan-trainer.ts';
+import { createTrainer, type Trainer } from './trainer.ts';
 
 /** Value of the `format` metadata key of GAN checkpoints. */
 export const CHECKPOINT_FORMAT = 'spiking-gan-checkpoint/1';
@@ -11,9 +11,9 @@ export const CHECKPOINT_FORMAT = 'spiking-gan-checkpoint/1';
  * moments, optimiser step counts, random generator states, D's feature statistics and the step.
  * `extra` metadata (e.g. the history of figures) is kept as given. The write is atomic.
  */
-export function saveCheckpoint(path: string, tr: GanTrainer, extra: Record<string, string> = {}): void {
+export function saveCheckpoint(path: string, tr: Trainer, extra: Record<string, string> = {}): void {
   const tensors: Record<string, Tensor> = {};
-  const nets: [string, Network, GanTrainer['optG']][] = [['G', tr.G, tr.optG], ['D', tr.D, tr.optD]];
+  const nets: [string, Network, Trainer['optG']][] = [['G', tr.G, tr.optG], ['D', tr.D, tr.optD]];
   const scales: Record<string, number[]> = {}, optSteps: Record<string, number> = {};
   for (const [name, net, opt] of nets) {
     scales[name] = net.projections.map((p) => p.scale);
@@ -26,9 +26,18 @@ export function saveCheckpoint(path: string, tr: GanTrainer, extra: Record<strin
         tensors[`${name}.adam_v.${k}`] = { dtype: 'F64', shape, data: opt.v[k] };
       }
     });
+    net.populations.forEach((p, k) => {
+      if (!p.relu) return;
+      tensors[`${name}.bias.${k}`] = { dtype: 'F64', shape: [p.size], data: p.bias };
+      if (opt.biasM[k].length) {
+        tensors[`${name}.bias_adam_m.${k}`] = { dtype: 'F64', shape: [p.size], data: opt.biasM[k] };
+        tensors[`${name}.bias_adam_v.${k}`] = { dtype: 'F64', shape: [p.size], data: opt.biasV[k] };
+      }
+    });
   }
-  tensors['D.feat_mean'] = { dtype: 'F64', shape: [tr.featMean.length], data: tr.featMean };
+  if (tr.featMean.length) tensors['D.feat_mean'] = { dtype: 'F64', shape: [tr.featMean.length], data: tr.featMean };
   tr.emaG?.projections.forEach((p, k) => (tensors[`G.ema.${k}`] = { dtype: 'F64', shape: [p.src.size, p.dst.size], data: p.weights }));
+  tr.emaG?.populations.forEach((p, k) => p.relu && (tensors[`G.ema_bias.${k}`] = { dtype: 'F64', shape: [p.size], data: p.bias }));
   writeSafetensorsFile(path, tensors, {
     ...extra,
     format: CHECKPOINT_FORMAT,
@@ -42,7 +51,7 @@ export function saveCheckpoint(path: string, tr: GanTrainer, extra: Record<strin
 }
 
 /** Restores a trainer from a checkpoint; refuses a file that is not one, or whose tensors do not fit its config. */
-export function loadCheckpoint(path: string, data: ImageSet): { trainer: GanTrainer; metadata: Record<string, string> } {
+export function loadCheckpoint(path: string, data: ImageSet): { trainer: Trainer; metadata: Record<string, string> } {
   const { tensors, metadata } = readSafetensorsFile(path);
   const fail = (what: string): never => {
     throw new ModelFileError(path, what);
@@ -63,7 +72,7 @@ export function loadCheckpoint(path: string, data: ImageSet): { trainer: GanTrai
   } catch (e) {
     fail((e as Error).message);
   }
-  const tr = new GanTrainer(cfg, data);
+  const tr = createTrainer(cfg, data);
   const scales = json<Record<string, number[]>>('scales'), optSteps = json<Record<string, number>>('optimiser_steps');
   const rng = json<{ data: number[]; noise: number[] }>('rng');
   if (!scales || !optSteps || !rng) fail('metadata scales, optimiser_steps or rng is missing');
@@ -86,10 +95,19 @@ export function loadCheckpoint(path: string, data: ImageSet): { trainer: GanTrai
         take(`${name}.adam_v.${k}`, opt.v[k]);
       }
     });
+    net.populations.forEach((p, k) => {
+      if (!p.relu) return;
+      take(`${name}.bias.${k}`, p.bias);
+      if (opt.biasM[k].length) {
+        take(`${name}.bias_adam_m.${k}`, opt.biasM[k]);
+        take(`${name}.bias_adam_v.${k}`, opt.biasV[k]);
+      }
+    });
     opt.steps = optSteps[name] ?? fail(`optimiser step count of ${name} is missing`);
   }
-  take('D.feat_mean', tr.featMean);
+  if (tr.featMean.length) take('D.feat_mean', tr.featMean);
   tr.emaG?.projections.forEach((p, k) => take(`G.ema.${k}`, p.weights));
+  tr.emaG?.populations.forEach((p, k) => p.relu && take(`G.ema_bias.${k}`, p.bias));
   try {
     tr.rngData.setState(rng.data);
     tr.rngNoise.setState(rng.noise);
@@ -103,7 +121,7 @@ export function loadCheckpoint(path: string, data: ImageSet): { trainer: GanTrai
 }
 
 /** Writes G (its moving average when `gEma` is on) or D as an ordinary model file (weights with their scale folded in) with the GAN settings in its metadata. */
-export function saveNetwork(path: string, tr: GanTrainer, which: 'generator' | 'discriminator', extra: Record<string, string> = {}): void {
+export function saveNetwork(path: string, tr: Trainer, which: 'generator' | 'discriminator', extra: Record<string, string> = {}): void {
   saveModel(path, which === 'generator' ? tr.sampler : tr.D, { metadata: { ...extra, kind: which, gan: JSON.stringify(tr.cfg), step: String(tr.step) } });
 }
 

@@ -1,0 +1,234 @@
+// The Spiking-GAN on ReLU-equivalent TTFS neurons (issue 13): spiking G and spiking D (or their
+// float twins, the reference row) trained by the non-saturating adversarial loss alone, with
+// D's output read as its potential (a logit) or as two spiking neurons with TTFS targets.
+import { Optimiser, Rng, SpikingPass, targets, TwinPass, type Network, type ValuePass } from '@spiking-gan/core';
+import type { ImageSet } from '../data/mnist.ts';
+import type { GanConfig } from '../models/config.ts';
+import { buildDiscriminator, buildGenerator, PIXELS, reluNoise, reluRealInput } from '../models/networks.ts';
+import { DivergenceError, type StepStats } from './gan-trainer.ts';
+
+const softplus = (x: number) => (x > 30 ? x : x < -30 ? Math.exp(x) : Math.log1p(Math.exp(x)));
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/** A pass of the kind the config asks for: the spiking network or its float twin. */
+function pass(cfg: GanConfig, net: Network, readout: boolean): ValuePass {
+  return cfg.floatTwin ? new TwinPass(net, { readout }) : new SpikingPass(net, { readout });
+}
+
+/**
+ * Adversarial training of a spiking generator against a spiking discriminator on ReLU-equivalent
+ * neurons: per step, D on a batch of real images (target real) and a batch of fakes (target fake),
+ * then G on the same fakes through the updated D, D's error flowing into its input spike times (G's
+ * pixels) and on through G. The exact gradients make this the ReLU MLP GAN's training, step for step.
+ */
+export class ReluGanTrainer {
+  readonly G: Network;
+  readonly D: Network;
+  readonly optG: Optimiser;
+  readonly optD: Optimiser;
+  readonly rngData: Rng;
+  readonly rngNoise: Rng;
+  /** The moving average of G's weights and biases (`gEma` > 0), else null. */
+  readonly emaG: Network | null;
+  /** (Feature matching is not part of this GAN: empty, kept for the checkpoint format.) */
+  readonly featMean = new Float64Array(0);
+  featSeenCount = 0;
+  /** Steps done. */
+  step = 0;
+  readonly passG: ValuePass;
+  readonly passD: ValuePass;
+  private readonly z: Float64Array[];
+  private readonly labels: Int32Array;
+  private readonly img: Float64Array;
+  private readonly err: Float64Array;
+  private readonly tOut: Float64Array;
+  private readonly spikes: Float64Array;
+  private readonly litCount: Int32Array;
+
+  constructor(readonly cfg: GanConfig, readonly data: ImageSet) {
+    if (cfg.kernel !== 'relu') throw new Error(`ReluGanTrainer: the config's kernel is ${cfg.kernel}, not relu`);
+    this.G = buildGenerator(cfg);
+    this.D = buildDiscriminator(cfg);
+    this.emaG = cfg.gEma > 0 ? buildGenerator(cfg) : null;
+    const readout = cfg.loss === 'bce';
+    this.passG = pass(cfg, this.G, false);
+    this.passD = pass(cfg, this.D, readout);
+    const opt = (lr: number, batch: number) => ({ kind: cfg.optimizer, lr, decay: cfg.decay, batch, beta1: cfg.beta1 });
+    this.optD = new Optimiser(this.D, opt(cfg.lrD, 2 * cfg.batch));
+    this.optG = new Optimiser(this.G, opt(cfg.lrG, cfg.batch));
+    this.rngData = new Rng(cfg.seed * 3 + 1);
+    this.rngNoise = new Rng(cfg.seed * 3 + 2);
+    this.z = Array.from({ length: cfg.batch }, () => new Float64Array(this.G.populations[0].size));
+    this.labels = new Int32Array(cfg.batch);
+    this.img = new Float64Array(this.D.populations[0].size);
+    this.err = new Float64Array(this.D.output.size);
+    this.tOut = new Float64Array(this.D.output.size);
+    this.spikes = new Float64Array(2);
+    this.litCount = new Int32Array(PIXELS);
+  }
+
+  /** The generator that sampling and the saved G use: the moving average when `gEma` is on, else G itself. */
+  get sampler(): Network {
+    return this.emaG ?? this.G;
+  }
+
+  /**
+   * D's loss on its last forward for class y (0 real, 1 fake), with ∂L/∂output in `err`. Readout:
+   * softplus on the logit u (real target smoothed to `realTarget`); spiking outputs: TTFS or
+   * Aggressive TTFS targets on the two output times (in units of the output window).
+   */
+  dLoss(out: Float64Array, y: 0 | 1, realTarget = 1): { loss: number; saysReal: boolean; time: number } {
+    const c = this.cfg, B = c.outWindow;
+    if (c.loss === 'bce') {
+      const u = out[0], s = y === 0 ? realTarget : 0;
+      this.err[0] = sigmoid(u) - s;
+      // the readout neuron spikes (at end − u) exactly when it says "real"
+      return { loss: s * softplus(-u) + (1 - s) * softplus(u), saysReal: u > 0, time: u > 0 ? Math.max(0, B - u) / B : 1 };
+    }
+    // times within the output window, silent = B; x = B − t'
+    for (let k = 0; k < 2; k++) this.tOut[k] = B - out[k];
+    const T = targets(c.loss, this.tOut, y, { tmax: B, gamma: c.gamma * B, gammaA: c.gammaA * B });
+    let loss = 0;
+    for (let k = 0; k < 2; k++) {
+      const d = (T[k] - this.tOut[k]) / B;
+      loss += 0.5 * d * d;
+      // L = ½ Σ ((T − t)/B)², ∂L/∂x = −∂L/∂t = (T − t)/B²... written as ∂L/∂x (the pass's output is x)
+      this.err[k] = d / B;
+    }
+    const saysReal = this.tOut[0] < this.tOut[1] || (this.tOut[0] === this.tOut[1] && out[0] > out[1]);
+    return { loss, saysReal, time: Math.min(this.tOut[0], this.tOut[1]) / B };
+  }
+
+  /** One step: D on B real images and B fakes, then G on the same fakes through the updated D. */
+  trainStep(): StepStats {
+    const c = this.cfg, B = c.batch;
+    this.checkFinite(this.step);
+    if (c.schedule === 'cosine') {
+      const f = 0.5 * (1 + Math.cos((Math.PI * this.step) / Math.max(1, c.steps)));
+      this.optG.setRateFactor(f);
+      this.optD.setRateFactor(f);
+    }
+    let realRight = 0, fakeRight = 0, lossReal = 0, lossFake = 0, tReal = 0, tFake = 0, dSpikes = 0;
+    for (let d = 0; d < c.dSteps; d++) {
+      for (let b = 0; b < B; b++) {
+        const idx = this.rngData.int(this.data.n);
+        reluRealInput(c, this.data.image(idx), this.data.labels[idx], this.img);
+        const r = this.dLoss(this.passD.forward(this.img), 0, c.realTarget);
+        if (r.saysReal) realRight++;
+        lossReal += r.loss;
+        tReal += r.time;
+        dSpikes += this.layerSpikes(this.passD);
+        this.passD.backward(this.err, this.optD);
+        this.optD.endSample();
+      }
+      this.drawNoise();
+      for (let b = 0; b < B; b++) {
+        const r = this.dLoss(this.passD.forward(this.fake(b)), 1);
+        if (!r.saysReal) fakeRight++;
+        lossFake += r.loss;
+        tFake += r.time;
+        dSpikes += this.layerSpikes(this.passD);
+        this.passD.backward(this.err, this.optD);
+        this.optD.endSample();
+      }
+    }
+    let fooled = 0, gLoss = 0, lit = 0, gSpikes = 0;
+    this.litCount.fill(0);
+    for (let b = 0; b < B; b++) {
+      const img = this.fake(b);
+      gSpikes += this.layerSpikes(this.passG);
+      for (let p = 0; p < PIXELS; p++) {
+        if (img[p] > 0) {
+          lit++;
+          this.litCount[p]++;
+        }
+      }
+      const r = this.dLoss(this.passD.forward(img), 0);
+      if (r.saysReal) fooled++;
+      gLoss += r.loss;
+      const dx = this.passD.backward(this.err, null, true);
+      this.passG.backward(dx.subarray(0, PIXELS), this.optG);
+      this.optG.endSample();
+    }
+    let varying = 0;
+    for (let p = 0; p < PIXELS; p++) if (this.litCount[p] > 0 && this.litCount[p] < B) varying++;
+    this.updateEma();
+    this.step++;
+    this.checkFinite(this.step);
+    const nd = B * c.dSteps;
+    return {
+      step: this.step, dRealRight: realRight / nd, dFakeRight: fakeRight / nd, gFooled: fooled / B,
+      dLossReal: lossReal / nd, dLossFake: lossFake / nd, gLoss: gLoss / B, tReal: tReal / nd, tFake: tFake / nd,
+      lit: lit / (B * PIXELS), varying: varying / PIXELS, gSpikes: gSpikes / B, dSpikes: dSpikes / (2 * nd),
+    };
+  }
+
+  /** Draws the batch's digits (as the data's, conditional) and noise; G runs on them when a fake is asked for. */
+  private drawNoise(): void {
+    const c = this.cfg;
+    for (let b = 0; b < c.batch; b++) {
+      this.labels[b] = c.conditional ? this.data.labels[this.rngData.int(this.data.n)] : 0;
+      reluNoise(c, this.rngNoise, this.labels[b], this.z[b]);
+    }
+  }
+
+  /** Runs G on fake b's noise and writes D's input for it (pixels, then the digit) into `img`. */
+  private fake(b: number): Float64Array {
+    const x = this.passG.forward(this.z[b]), img = this.img;
+    img.set(x);
+    if (this.cfg.conditional) for (let d = 0; d < 10; d++) img[PIXELS + d] = d === this.labels[b] ? 1 : 0;
+    return img;
+  }
+
+  private layerSpikes(p: ValuePass): number {
+    p.spikesPerLayer(this.spikes);
+    return this.spikes[0] + this.spikes[1];
+  }
+
+  /** Throws a DivergenceError naming the network and parameter when a weight, scale or bias is not finite. */
+  checkFinite(step = this.step): void {
+    for (const [name, net] of [['G', this.G], ['D', this.D]] as const) {
+      for (const p of net.projections) {
+        if (!(Number.isFinite(p.scale) && p.scale > 0)) throw new DivergenceError(`${name} projection ${p.index} has scale ${p.scale}`, step);
+        const w = p.weights;
+        for (let k = 0; k < w.length; k++) if (!Number.isFinite(w[k])) throw new DivergenceError(`${name} projection ${p.index} weight ${k} is ${w[k]}`, step);
+      }
+      for (const p of net.populations) {
+        for (let j = 0; j < p.bias.length; j++) if (!Number.isFinite(p.bias[j])) throw new DivergenceError(`${name} population '${p.name}' bias ${j} is ${p.bias[j]}`, step);
+      }
+    }
+  }
+
+  /** Moves the average of G's weights and biases towards G's (warm-up: β = min(gEma, (1 + step)/(10 + step))). */
+  updateEma(): void {
+    const ema = this.emaG;
+    if (!ema) return;
+    const beta = Math.min(this.cfg.gEma, (1 + this.step) / (10 + this.step));
+    this.G.projections.forEach((p, k) => {
+      const e = ema.projections[k].weights, w = p.weights, s = p.scale;
+      for (let i = 0; i < w.length; i++) e[i] = beta * e[i] + (1 - beta) * s * w[i];
+    });
+    this.G.populations.forEach((p, k) => {
+      const e = ema.populations[k].bias, w = p.bias;
+      for (let i = 0; i < w.length; i++) e[i] = beta * e[i] + (1 - beta) * w[i];
+    });
+  }
+
+  /** Generates `n` images as 8-bit pixels from seeded noise (digits cycle 0..9 in conditional mode, or `digit`). */
+  sample(n: number, seed: number, digit?: number): { pixels: Uint8Array; labels: Uint8Array } {
+    return sampleRelu(this.sampler, this.cfg, n, seed, digit);
+  }
+}
+
+/** Images from a relu-kernel generator: seeded signed noise (and digit) through the spiking G, pixels x·255. */
+export function sampleRelu(G: Network, cfg: GanConfig, n: number, seed: number, digit?: number): { pixels: Uint8Array; labels: Uint8Array } {
+  const g = new SpikingPass(G), rng = new Rng(seed), z = new Float64Array(G.populations[0].size);
+  const pixels = new Uint8Array(n * PIXELS), labels = new Uint8Array(n);
+  for (let s = 0; s < n; s++) {
+    const label = digit ?? (cfg.conditional ? s % 10 : 0);
+    labels[s] = label;
+    const x = g.forward(reluNoise(cfg, rng, label, z));
+    for (let p = 0; p < PIXELS; p++) pixels[s * PIXELS + p] = Math.round(255 * Math.min(1, Math.max(0, x[p])));
+  }
+  return { pixels, labels };
+}
