@@ -130,12 +130,12 @@ export const DIGITS: GanConfig = { ...RAMP, conditional: true, noiseSilent: 0.95
  */
 export const RELU: GanConfig = {
   ...RAMP, kernel: 'relu', loss: 'bce', beta: 1, tmax: 1, dWindow: 1, gLatency: 0, noise: 'uniform', noiseSilent: 0, noiseSpan: 1,
-  gThreshold: 0, dThreshold: 0, bias: 0, silentPixel: 'none', silentPenalty: 0, ...ADDED,
+  gThreshold: 0, dThreshold: 0, bias: 0, labelCopies: 1, silentPixel: 'none', silentPenalty: 0, ...ADDED,
   optimizer: 'adam', lrD: 2e-4, lrG: 2e-4, beta1: 0.5, decay: 0, batch: 32, steps: 3000,
 };
 
 /** The class-conditional real GAN: the digit as a one-hot input of G and of D. */
-export const RELU_COND: GanConfig = { ...RELU, conditional: true, labelCopies: 1, steps: 6000 };
+export const RELU_COND: GanConfig = { ...RELU, conditional: true, steps: 6000 };
 
 /** Named starting points: `relu` (default), `relu-cond`, `digits`, `ramp` and `faithful`. */
 export const PRESETS: Record<string, GanConfig> = { relu: RELU, 'relu-cond': RELU_COND, ramp: RAMP, digits: DIGITS, faithful: FAITHFUL };

@@ -40,7 +40,8 @@ export class ReluGanTrainer {
   private readonly z: Float64Array[];
   private readonly labels: Int32Array;
   private readonly img: Float64Array;
-  private readonly err: Float64Array;
+  /** ∂L/∂(D's output) of the last `dLoss`. */
+  readonly err: Float64Array;
   private readonly tOut: Float64Array;
   private readonly spikes: Float64Array;
   private readonly litCount: Int32Array;
@@ -92,7 +93,7 @@ export class ReluGanTrainer {
     for (let k = 0; k < 2; k++) {
       const d = (T[k] - this.tOut[k]) / B;
       loss += 0.5 * d * d;
-      // L = ½ Σ ((T − t)/B)², ∂L/∂x = −∂L/∂t = (T − t)/B²... written as ∂L/∂x (the pass's output is x)
+      // L = ½ Σ ((T − t)/B)²; the pass's output is x = B − t, so ∂L/∂x = −∂L/∂t = (T − t)/B²
       this.err[k] = d / B;
     }
     const saysReal = this.tOut[0] < this.tOut[1] || (this.tOut[0] === this.tOut[1] && out[0] > out[1]);

@@ -1,0 +1,129 @@
+// The Spiking-GAN on ReLU-equivalent neurons: the SNN trains as its float twin does, G's gradient
+// through D is exact, checkpoints resume bit for bit, and the recipe refuses pixel-statistics terms.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GradientCollector, type Network } from '@spiking-gan/core';
+import { loadMnist } from '../src/data/mnist.ts';
+import { makeConfig, type GanConfig } from '../src/models/config.ts';
+import { loadCheckpoint, loadGenerator, saveCheckpoint, saveNetwork } from '../src/train/checkpoint.ts';
+import { ReluGanTrainer } from '../src/train/relu-trainer.ts';
+import { sampleGenerator } from '../src/train/trainer.ts';
+
+const data = loadMnist('test');
+const dir = mkdtempSync(join(tmpdir(), 'sgan-relu-'));
+const tiny = (o: Partial<GanConfig> = {}) => makeConfig('relu', { gHidden: 24, dHidden: 24, nz: 8, batch: 4, ...o });
+
+/** Largest relative difference between the parameters (weights with scale, biases) of two networks. */
+function worstRelative(a: Network, b: Network): number {
+  let worst = 0;
+  const rel = (x: number, y: number) => Math.abs(x - y) / Math.max(Math.abs(y), 1e-3);
+  a.projections.forEach((p, k) => {
+    const q = b.projections[k];
+    for (let e = 0; e < p.weights.length; e++) worst = Math.max(worst, rel(p.weights[e] * p.scale, q.weights[e] * q.scale));
+  });
+  a.populations.forEach((p, k) => p.bias.forEach((v, j) => (worst = Math.max(worst, rel(v, b.populations[k].bias[j])))));
+  return worst;
+}
+
+const params = (net: Network) => [...net.projections.map((p) => Array.from(p.weights)), ...net.populations.map((p) => Array.from(p.bias))];
+
+describe('Spiking-GAN on ReLU-equivalent neurons', () => {
+  for (const cond of [false, true]) {
+    it(`the spiking GAN trains as its float twin: 25 steps end with G and D equal to 1e-9 relative (${cond ? 'conditional' : 'unconditional'})`, () => {
+      const snn = new ReluGanTrainer(tiny({ conditional: cond, gEma: 0.9 }), data);
+      const twin = new ReluGanTrainer(tiny({ conditional: cond, gEma: 0.9, floatTwin: true }), data);
+      expect(worstRelative(snn.G, twin.G)).toBe(0);
+      let moved = 0;
+      for (let s = 0; s < 25; s++) {
+        const a = snn.trainStep(), b = twin.trainStep();
+        expect(a.dRealRight).toBe(b.dRealRight);
+        moved += a.gLoss;
+      }
+      expect(moved).toBeGreaterThan(0);
+      expect(worstRelative(snn.G, twin.G)).toBeLessThan(1e-9);
+      expect(worstRelative(snn.D, twin.D)).toBeLessThan(1e-9);
+      expect(worstRelative(snn.emaG!, twin.emaG!)).toBeLessThan(1e-9);
+      // and the parameters did move from their initialisation
+      expect(worstRelative(snn.G, new ReluGanTrainer(tiny({ conditional: cond }), data).G)).toBeGreaterThan(1e-3);
+    });
+  }
+
+  it('G\'s gradient through D equals central finite differences of the generator loss', () => {
+    const tr = new ReluGanTrainer(tiny(), data);
+    for (let s = 0; s < 5; s++) tr.trainStep(); // away from the initialisation
+    const z = new Float64Array(tr.G.populations[0].size);
+    for (let i = 0; i < z.length; i++) z[i] = i % 3 === 0 ? 0 : 0.2 + (i % 7) * 0.3;
+    const img = new Float64Array(784);
+    const loss = () => {
+      img.set(tr.passG.forward(z));
+      return tr.dLoss(tr.passD.forward(img), 0).loss;
+    };
+    loss(); // leaves G's and D's passes and D's error at the base point
+    const sink = new GradientCollector(tr.G);
+    const dx = tr.passD.backward(tr.err, null, true);
+    tr.passG.backward(dx.subarray(0, 784), sink);
+    const h = 1e-6;
+    let checked = 0, nonzero = 0;
+    for (const pr of tr.G.projections) {
+      for (let k = 0; k < pr.weights.length; k += 53) {
+        const w = pr.weights[k];
+        pr.weights[k] = w + h;
+        const up = loss();
+        pr.weights[k] = w - h;
+        const dn = loss();
+        pr.weights[k] = w;
+        const fd = (up - dn) / (2 * h);
+        expect(Math.abs(sink.grad[pr.index][k] - fd), `projection ${pr.index} weight ${k}`).toBeLessThan(1e-6);
+        checked++;
+        if (Math.abs(fd) > 1e-9) nonzero++;
+      }
+    }
+    expect(checked).toBeGreaterThan(30);
+    expect(nonzero).toBeGreaterThan(10);
+  });
+
+  it('resuming from a checkpoint gives the same weights, biases and moments as not stopping', () => {
+    const cfg = tiny({ gEma: 0.99, conditional: true });
+    const straight = new ReluGanTrainer(cfg, data);
+    for (let s = 0; s < 6; s++) straight.trainStep();
+    const first = new ReluGanTrainer(cfg, data);
+    for (let s = 0; s < 3; s++) first.trainStep();
+    const ckpt = join(dir, 'checkpoint.safetensors');
+    saveCheckpoint(ckpt, first);
+    const resumed = loadCheckpoint(ckpt, data).trainer as ReluGanTrainer;
+    for (let s = 0; s < 3; s++) resumed.trainStep();
+    for (const k of ['G', 'D', 'emaG'] as const) expect(params(resumed[k]!)).toEqual(params(straight[k]!));
+    expect(Array.from(resumed.optG.biasM[1])).toEqual(Array.from(straight.optG.biasM[1]));
+  });
+
+  it('a saved generator samples the same images as the trainer; the same seed gives the same bytes', () => {
+    const tr = new ReluGanTrainer(tiny({ conditional: true }), data);
+    for (let s = 0; s < 3; s++) tr.trainStep();
+    const path = join(dir, 'G.safetensors');
+    saveNetwork(path, tr, 'generator');
+    const { G, cfg } = loadGenerator(path);
+    const a = sampleGenerator(G, cfg, 20, 5), b = tr.sample(20, 5);
+    expect(Array.from(a.pixels)).toEqual(Array.from(b.pixels));
+    expect(Array.from(a.labels)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(new Set(a.pixels).size).toBeGreaterThan(10); // grey levels, not a binary image
+  });
+
+  it('TTFS and Aggressive TTFS outputs train D too (two spiking output neurons)', () => {
+    for (const loss of ['ttfs', 'aggressive'] as const) {
+      const tr = new ReluGanTrainer(tiny({ loss }), data);
+      expect(tr.D.output.size).toBe(2);
+      let right = 0;
+      for (let s = 0; s < 15; s++) right += tr.trainStep().dRealRight;
+      expect(right).toBeGreaterThan(0);
+    }
+  });
+
+  it('refuses pixel-statistics terms and settings the relu kernel does not have, naming them', () => {
+    expect(() => makeConfig('relu', { mmd: 1 })).toThrow(/adversarial term alone: mmd must be 0/);
+    expect(() => makeConfig('relu', { gObjective: 'features' })).toThrow(/non-saturating loss/);
+    expect(() => makeConfig('relu', { hiddenWindow: 0 })).toThrow(/hiddenWindow must be a positive number/);
+    expect(() => makeConfig('ramp', { floatTwin: true })).toThrow(/floatTwin needs the relu kernel/);
+  });
+});
