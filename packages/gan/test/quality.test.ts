@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist, type ImageSet } from '../src/data/mnist.ts';
 import {
   classCoverage, classifierScore, copyCheck, fid, frechetDistance, gaussianStats, Judge, jacobiEigen, judgeCachePath, loadOrTrainJudge,
-  NearestIndex, noiseImages, percentile, sampleIndices, qualityReport, trainJudge, type GaussianStats, type LabelledImages,
+  NearestIndex, noiseImages, percentile, sampleIndices, qualityReport, formatQualityReport, trainJudge,
+  type GaussianStats, type LabelledImages,
 } from '../src/quality/index.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'quality-test-'));
@@ -349,5 +350,36 @@ describe('judge MLP', () => {
     const noisy = qualityReport(judge, noiseImages(500, 1), 500, refs);
     expect(noisy.fidFloor).toBe(r.fidFloor); // cached per n
     expect(noisy.fid).toBeGreaterThan(5 * r.fid);
+  });
+
+  it('qualityReport measures the within-class variety by the judge, or by given labels with the agreement', () => {
+    const refs = { train: subset(train, 0, 5000), test: subset(test, 0, 2000), copySample: 100 };
+    // 300 real digits (the reference's first 300, by the judge and by their labels); 30 copies of one digit per class
+    const real = subset(test, 0, 300);
+    const byJudge = qualityReport(judge, real.images, 300, refs);
+    expect(byJudge.variety.labelSource).toBe("judge's predictions");
+    expect(byJudge.labelAgreement).toBeNull();
+    const byLabel = qualityReport(judge, real.images, 300, refs, { labels: real.labels, source: 'MNIST' });
+    expect(byLabel.variety.classesCounted).toBe(10);
+    for (const x of byLabel.variety.perClass) expect(Math.abs(x! - 1)).toBeLessThan(0.25);
+    expect(byLabel.labelAgreement!.overall).toBeCloseTo(judge.accuracy(real), 12);
+    const text = formatQualityReport(byLabel);
+    expect(text).toMatch(/\| within-class variety \(mean of 10 classes\) \| [01]\.\d\d \| 1\.00 = as varied as MNIST/);
+    expect(text).toContain('digits; classes: MNIST |');
+    expect(text).toMatch(/\| judge agrees with the labels \| \d+\.\d % \| labels: MNIST \|/);
+    const copies = new Uint8Array(300 * 784);
+    for (let k = 0; k < 300; k++) copies.set(test.image(k % 10), k * 784);
+    const tplLabels = Uint8Array.from({ length: 300 }, (_, k) => k % 10);
+    const tpl = qualityReport(judge, copies, 300, refs, { labels: tplLabels, source: 'templates' });
+    expect(tpl.variety.perClass).toEqual(new Array(10).fill(0));
+    expect(tpl.variety.mean).toBe(0);
+    // a single predicted class: the other nine are '-' and left out of the mean
+    const twins = new Uint8Array(2 * 784);
+    twins.set(test.image(0));
+    twins.set(test.image(0), 784);
+    const one = qualityReport(judge, twins, 2, refs);
+    expect(one.variety.classesCounted).toBe(1);
+    expect(formatQualityReport(one)).toMatch(/within-class variety \(mean of 1 class\)/);
+    expect(formatQualityReport(one)).toMatch(/\| variety( \| (0\.00|-)){10} \|/);
   });
 });

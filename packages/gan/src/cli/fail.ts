@@ -8,7 +8,10 @@ export class CliError extends Error {
 }
 
 /** Error names whose messages are meant for the user (ours and the library's validation errors). */
-const EXPECTED = new Set(['CliError', 'ModelFileError', 'IdxError', 'RangeError', 'InvalidArgumentError', 'DivergenceError']);
+const EXPECTED = new Set([
+  'CliError', 'ModelFileError', 'IdxError', 'NpyError', 'SampleFileError', 'InputFileError', 'RangeError',
+  'InvalidArgumentError', 'DivergenceError',
+]);
 
 /** True when SPIKING_GAN_DEBUG asks for stack traces. */
 export function debugEnabled(): boolean {

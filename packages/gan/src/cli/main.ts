@@ -220,20 +220,46 @@ oneLineErrors(sampleCmd, 'spiking-gan sample');
 
 const evalCmd = program
   .command('eval')
-  .summary('quality (FID with floor and ceiling, classifier score, coverage, copy check) and sparsity of a trained GAN')
-  .description('Judge a generator\'s samples in the feature space of the project\'s own MNIST classifier (a small ANN trained once with a fixed seed and cached): FID against the MNIST test set beside its floor (train vs test) and ceiling (uniform noise), classifier score, class coverage and confident share, and the copy check; then the spec §7 sparsity figures of G, of D on real and on fake images, and of the G→D pipeline.')
-  .requiredOption('-m, --model <file>', 'generator model (G.safetensors)')
-  .option('--discriminator <file>', 'discriminator model (default: D.safetensors beside the generator)')
-  .option('--count <n>', 'generated images to judge', integerArg(2), 10000)
-  .option('--seed <s>', 'noise seed', integerArg(0, 0xffffffff), 1)
-  .option('--sparsity-samples <n>', 'samples for the sparsity figures', integerArg(1), 1000)
+  .summary('quality (FID with floor and ceiling, classifier score, coverage, copy check, within-class variety) '
+    + 'and sparsity of a trained GAN, or the quality of any sample file')
+  .description('Judge a generator\'s samples, or the images of any sample file (--samples), in the feature space of '
+    + 'the project\'s own MNIST classifier (a small ANN trained once with a fixed seed and cached): FID against the '
+    + 'MNIST test set beside its floor (train vs test) and ceiling (uniform noise), classifier score, class coverage '
+    + 'and confident share, the copy check, and the within-class variety (mean pairwise pixel distance within a class '
+    + 'over that of MNIST test digits of the class; classes from a conditional generator or --labels, else the '
+    + 'judge\'s predictions). With --model, then the spec §7 sparsity figures of G, of D on real and on fake images, '
+    + 'and of the G→D pipeline.')
+  .option('-m, --model <file>', 'generator model (G.safetensors) to sample and judge')
+  .option('--samples <file>', 'judge the images of this file instead of a generator: IDX uint8 n x 28 x 28 (as '
+    + 'spiking-gan sample writes) or .npy of shape (n, 28, 28) or (n, 784), dtype uint8 (0..255) or float32/float64 '
+    + '(values in [0, 1])')
+  .option('--labels <file>', 'with --samples: the images\' digits (IDX 1-D uint8 or 1-D .npy of integers 0..9, one '
+    + 'per image) for the variety and the label agreement (default: the judge\'s predictions)')
+  .option('--discriminator <file>', 'discriminator model (default: D.safetensors beside the generator); --model only')
+  .option('--count <n>', 'images judged: generated ones (default 10000), or the first N of the --samples file '
+    + '(default: all of it)', integerArg(2))
+  .option('--seed <s>', 'noise seed, and seed of the copy check\'s and the FID floor\'s samples',
+    integerArg(0, 0xffffffff), 1)
+  .option('--sparsity-samples <n>', 'samples for the sparsity figures (default 1000); --model only', integerArg(1))
   .option('--judge-cache <dir>', 'where the judge classifier is cached', '.cache/judge')
   .option('--json', 'print the figures as JSON')
   .option('-o, --out <file>', 'also write the figures as JSON to this file')
   .addHelpText('after', `
+Give exactly one of --model and --samples. With --samples no generator or discriminator is loaded
+and the sparsity section is left out. Float .npy images are rounded to 256 grey levels; every value
+of a sample or labels file is checked (shape, dtype, range, NaN, a header that does not match the
+file's size) and a bad file is refused with its name and the problem.
+
+Within-class variety: 1.00 = as varied as real digits; one template per digit scores about 0.3.
+Classes with fewer than 2 images show '-' (null in JSON) and are left out of the mean; the row says
+how many classes were counted. A class with more than 2000 images is reduced to a seeded sample.
+
 Examples:
   $ spiking-gan eval --model out/gan/G.safetensors
-  $ spiking-gan eval --model out/gan/G.safetensors --count 2000 --json`)
+  $ spiking-gan eval --model out/gan/G.safetensors --count 2000 --json
+  $ spiking-gan sample --model out/gan/G.safetensors --count 10000 --png out/s.png  # out/s-images-idx3-ubyte
+  $ spiking-gan eval --samples out/s-images-idx3-ubyte
+  $ spiking-gan eval --samples other-gan.npy --labels other-gan-labels.npy --count 5000`)
   .action(guarded('eval', async (opts: EvalGanOptions) => {
     const m = await import('./eval.ts');
     await m.evalGan(opts);

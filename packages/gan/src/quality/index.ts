@@ -7,5 +7,7 @@ export {
 } from './metrics.ts';
 export type {
   GaussianStats, ClassCoverage, DistanceStats, CopyCheck, CopyCheckOptions, Images, QualityRefs, QualityReport,
-  SymmetricEigen, NearestIndexOptions, NearestResult,
+  SymmetricEigen, NearestIndexOptions, NearestResult, QualityLabels, LabelAgreement,
 } from './metrics.ts';
+export { meanPairwiseDistance, classDistances, withinClassVariety, VARIETY_MAX_PER_CLASS } from './variety.ts';
+export type { ClassDistances, VarietyOptions, WithinClassVariety } from './variety.ts';

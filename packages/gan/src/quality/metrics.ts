@@ -1,10 +1,12 @@
 // Sample-quality metrics (spec §9), in the feature space and on the outputs of the judge:
-// FID (with its floor and ceiling), the classifier score, class coverage and the copy check.
+// FID (with its floor and ceiling), the classifier score, class coverage, the copy check and the
+// within-class variety.
 import { Rng } from '@spiking-gan/core';
 import { loadMnist } from '../data/mnist.ts';
 import { traceSqrtProduct } from './linalg.ts';
-import { JUDGE_FEATURES, type Judge } from './mlp.ts';
+import { JUDGE_FEATURES, type Judge, type LabelledImages } from './mlp.ts';
 import { NearestIndex, sampleIndices, type NearestIndexOptions } from './nearest.ts';
+import { classDistances, withinClassVariety, type ClassDistances, type WithinClassVariety } from './variety.ts';
 
 export { jacobiEigen, sqrtPsd, traceSqrtProduct } from './linalg.ts';
 export type { SymmetricEigen } from './linalg.ts';
@@ -280,11 +282,27 @@ export interface Images {
 /** Reference sets of a quality report (defaults: MNIST train and test), and the copy check's sample. */
 export interface QualityRefs {
   train?: Images;
-  test?: Images;
+  /** The FID's reference; with labels it is also the variety's reference (otherwise MNIST test is). */
+  test?: Images | LabelledImages;
   /** Seed of the floor's train sample, the ceiling's noise and the copy check's samples (default 0). */
   seed?: number;
   /** Generated and test images in the copy check (default 1,000). */
   copySample?: number;
+}
+
+/** Per-sample classes of the judged images (e.g. a conditional generator's digits, or a labels file). */
+export interface QualityLabels {
+  /** n labels 0..9. */
+  labels: ArrayLike<number>;
+  /** Where they come from, shown in the report (e.g. "generator", a file name). */
+  source: string;
+}
+
+/** How often the judge's prediction equals the given label: overall and per label (null when a label has no images). */
+export interface LabelAgreement {
+  overall: number;
+  perClass: (number | null)[];
+  source: string;
 }
 
 /** Everything `qualityReport` measures; the FID comes with its floor and ceiling at the same n. */
@@ -303,6 +321,10 @@ export interface QualityReport {
   /** The test set's confident share, for reference. */
   confidentTest: number;
   copy: CopyCheck;
+  /** Within-class variety (classes from the given labels, else the judge's predictions) against MNIST test digits. */
+  variety: WithinClassVariety;
+  /** With given labels: how often the judge agrees with them; null without labels. */
+  labelAgreement: LabelAgreement | null;
   /** Judge test accuracy (from its info; NaN if unknown). */
   judgeAccuracy: number;
   seconds: number;
@@ -310,11 +332,13 @@ export interface QualityReport {
 
 interface RefCache {
   train: Images;
-  test: Images;
+  test: Images | LabelledImages;
   testStats: GaussianStats;
   scoreTest: number;
   confidentTest: number;
   index?: NearestIndex;
+  /** The variety's reference figures, per seed. */
+  variety: Map<number, ClassDistances>;
   floor: Map<number, number>;
   ceiling: Map<number, number>;
 }
@@ -334,7 +358,7 @@ function refCache(judge: Judge, refs: QualityRefs): RefCache {
       testStats: gaussianStats(p.features, test.n, JUDGE_FEATURES),
       scoreTest: classifierScore(p.probs, test.n),
       confidentTest: classCoverage(p.probs, test.n).confident,
-      floor: new Map(), ceiling: new Map(),
+      variety: new Map(), floor: new Map(), ceiling: new Map(),
     };
     byJudge.set(judge, c);
   }
@@ -355,16 +379,48 @@ function fidAgainst(judge: Judge, images: Uint8Array, n: number, ref: GaussianSt
   return frechetDistance(gaussianStats(features, n, JUDGE_FEATURES), ref);
 }
 
+/** The class with the highest probability, per image. */
+function predictedClasses(probs: ArrayLike<number>, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let s = 0; s < n; s++) {
+    let best = 0;
+    for (let c = 1; c < C; c++) if (probs[s * C + c] > probs[s * C + best]) best = c;
+    out[s] = best;
+  }
+  return out;
+}
+
+function labelAgreement(predicted: Uint8Array, labels: ArrayLike<number>, source: string): LabelAgreement {
+  const count = new Float64Array(C);
+  const agree = new Float64Array(C);
+  for (let s = 0; s < predicted.length; s++) {
+    count[labels[s]]++;
+    if (predicted[s] === labels[s]) agree[labels[s]]++;
+  }
+  return {
+    overall: agree.reduce((a, b) => a + b, 0) / predicted.length,
+    perClass: Array.from(count, (m, c) => (m > 0 ? agree[c] / m : null)),
+    source,
+  };
+}
+
 /**
  * The quality report of n images (784 bytes each, at least 2): FID against the test set beside its
- * floor (n training images) and ceiling (n noise images), classifier score, class coverage and copy
- * check. Reference figures are cached per `refs` object and judge, so reuse the same `refs` across
- * calls (e.g. every epoch) to pay for the test features and the nearest-neighbour index once.
+ * floor (n training images) and ceiling (n noise images), classifier score, class coverage, copy
+ * check and within-class variety (classes from `labels` when given, else the judge's predictions;
+ * with labels also how often the judge agrees with them). Reference figures are cached per `refs`
+ * object and judge, so reuse the same `refs` across calls (e.g. every epoch) to pay for the test
+ * features, the nearest-neighbour index and the test digits' pairwise distances once.
  */
-export function qualityReport(judge: Judge, images: Uint8Array, n: number, refs: QualityRefs = {}): QualityReport {
+export function qualityReport(
+  judge: Judge, images: Uint8Array, n: number, refs: QualityRefs = {}, labels?: QualityLabels,
+): QualityReport {
   const t0 = performance.now();
   if (!Number.isInteger(n) || n < 2) throw new RangeError(`qualityReport: need at least 2 images, got ${n}`);
   if (images.length < n * D) throw new RangeError(`qualityReport: ${images.length} bytes hold fewer than ${n} images of ${D} bytes`);
+  if (labels && labels.labels.length < n) {
+    throw new RangeError(`qualityReport: ${labels.labels.length} labels for ${n} images`);
+  }
   const c = refCache(judge, refs);
   const seed = refs.seed ?? 0;
   const { probs, features } = judge.predict(images, n);
@@ -377,6 +433,14 @@ export function qualityReport(judge: Judge, images: Uint8Array, n: number, refs:
   if (!c.ceiling.has(n)) c.ceiling.set(n, fidAgainst(judge, noiseImages(n, seed + 2), n, c.testStats));
   c.index ??= new NearestIndex(c.train.images, c.train.n, { seed });
   const copy = copyCheck(images, n, c.train.images, c.train.n, c.test.images, c.test.n, { sample: refs.copySample ?? 1000, seed, index: c.index });
+  if (!c.variety.has(seed)) {
+    const ref = 'labels' in c.test ? c.test : loadMnist('test');
+    c.variety.set(seed, classDistances(ref.images, ref.n, ref.labels, { seed }));
+  }
+  const predicted = predictedClasses(probs, n);
+  const variety = withinClassVariety(images, n, labels?.labels ?? predicted, c.variety.get(seed)!, {
+    seed, labelSource: labels?.source ?? "judge's predictions",
+  });
   return {
     n,
     fid: fidValue,
@@ -387,6 +451,8 @@ export function qualityReport(judge: Judge, images: Uint8Array, n: number, refs:
     coverage: classCoverage(probs, n),
     confidentTest: c.confidentTest,
     copy,
+    variety,
+    labelAgreement: labels ? labelAgreement(predicted, labels.labels, labels.source) : null,
     judgeAccuracy: judge.info.testAccuracy,
     seconds: (performance.now() - t0) / 1000,
   };
@@ -405,9 +471,20 @@ export function formatQualityReport(r: QualityReport): string {
     ['nearest-train distance, 5th pct', f(r.copy.generated.p5), `test → train ${f(r.copy.test.p5)}`],
     ['closer than test 5th pct', pct(r.copy.closerThanTestP5), `exact copies ${pct(r.copy.exactCopies)}, ${r.copy.generated.n} checked`],
   ];
+  const v = r.variety;
+  const classes = `${v.classesCounted} class${v.classesCounted === 1 ? '' : 'es'}`;
+  rows.push([
+    `within-class variety (mean of ${classes})`, v.mean === null ? '-' : f(v.mean),
+    `1.00 = as varied as MNIST test digits; classes: ${v.labelSource}`,
+  ]);
+  const agree = r.labelAgreement;
+  if (agree) rows.push(['judge agrees with the labels', pct(agree.overall), `labels: ${agree.source}`]);
   const lines = ['| figure | value | reference |', '|:--|--:|:--|', ...rows.map((x) => `| ${x.join(' | ')} |`)];
   lines.push('', '| digit | ' + r.coverage.share.map((_, d) => String(d)).join(' | ') + ' |', '|:--|' + r.coverage.share.map(() => '--:').join('|') + '|');
   lines.push('| share | ' + r.coverage.share.map((x) => (100 * x).toFixed(1)).join(' | ') + ' |');
   lines.push('| confident within | ' + r.coverage.confidentWithin.map((x) => (Number.isFinite(x) ? (100 * x).toFixed(0) : '-')).join(' | ') + ' |');
+  lines.push('| variety | ' + v.perClass.map((x) => (x === null ? '-' : x.toFixed(2))).join(' | ') + ' |');
+  const cell = (x: number | null) => (x === null ? '-' : (100 * x).toFixed(0));
+  if (agree) lines.push(`| judge agrees | ${agree.perClass.map(cell).join(' | ')} |`);
   return lines.join('\n');
 }
