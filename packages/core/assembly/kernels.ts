@@ -21,6 +21,7 @@
 // against their thresholds after each step with arrivals.
 import { countSpikes } from './counts';
 export { rampForward, rampBackward } from './ramp';
+export { reluForward, reluBackward } from './relu';
 
 const HDR: usize = 64;
 const POP: usize = 32;

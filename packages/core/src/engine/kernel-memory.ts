@@ -9,6 +9,11 @@ export interface Kernels {
   forward(desc: number, earlyStop: number): void;
   rampForward(desc: number, earlyStop: number): number;
   rampBackward(w: number, g: number, nI: number, nJ: number, pre: number, tq: number, f: number, delta: number, out: number, coef: number, scale: number, delay: number, tmax: number, kappa: number, rho: number, flags: number): void;
+  reluForward(desc: number, earlyStop: number): number;
+  reluBackward(
+    w: number, g: number, nI: number, nJ: number, pre: number, f: number, out: number,
+    coef: number, scale: number, start: number, tmax: number, flags: number,
+  ): void;
   deltaUpdate(w: number, nI: number, nJ: number, pre: number, post: number, delta: number, c: number, delay: number, tmax: number): void;
   drainInto(dst: number, src: number, n: number): void;
   sgdStep(w: number, g: number, n: number, lr: number, mean: number, inv: number): void;

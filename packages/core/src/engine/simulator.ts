@@ -5,6 +5,7 @@ import { RunRecord } from './record.ts';
 import { SpikeQueue } from './spike-queue.ts';
 import { KernelMemoryFull, WasmForward, wasmIneligible } from './wasm-forward.ts';
 import { ReluForward, reluIneligible } from './relu-forward.ts';
+import { WasmRelu, wasmReluIneligible } from './wasm-relu.ts';
 
 /** Options of one run. */
 export interface RunOptions {
@@ -17,8 +18,8 @@ export interface SimulatorOptions {
   /** Population whose first spike is the decision (default: the network's last population). */
   output?: Population;
   /**
-   * `auto` (default): layered networks of dense projections (delta in discrete time, ramp in
-   * continuous time) run on the WebAssembly SIMD kernels when they are available (same results,
+   * `auto` (default): layered networks of dense projections (delta in discrete time, ramp or relu
+   * in continuous time) run on the WebAssembly SIMD kernels when they are available (same results,
    * bit for bit); `typescript`: TypeScript only (the event loop below, or for layered ReLU-equivalent
    * networks its layer-by-layer form, same bits); `event-loop`: always the general event loop.
    */
@@ -73,7 +74,7 @@ export class Simulator {
   private sorted = true;
   private syn = 0;
   private decision = Infinity;
-  private readonly fast: WasmForward | null;
+  private readonly fast: WasmForward | WasmRelu | null;
   private readonly reluFast: ReluForward | null;
   /** ReLU-equivalent populations by window start (then index), opened in that order during a run. */
   private readonly openings: Int32Array;
@@ -550,10 +551,11 @@ export class Simulator {
 }
 
 /** The SIMD forward pass of `net`, or null when no kernel takes it or the kernel memory cannot hold its scratch arrays. */
-function fastPath(net: Network, output: Population): WasmForward | null {
-  if (wasmIneligible(net, output) !== null) return null;
+function fastPath(net: Network, output: Population): WasmForward | WasmRelu | null {
+  const relu = wasmReluIneligible(net, output) === null;
+  if (!relu && wasmIneligible(net, output) !== null) return null;
   try {
-    return new WasmForward(net, output);
+    return relu ? new WasmRelu(net, output) : new WasmForward(net, output);
   } catch (e) {
     if (e instanceof KernelMemoryFull) return null;
     throw e;

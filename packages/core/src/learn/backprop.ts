@@ -181,9 +181,20 @@ export class Backprop {
     const nJ = pr.dst.size, nI = pr.src.size, { start, end } = pr.dst.window!, B = end - start;
     const post = this.delta[pr.dst.index], pre = this.delta[pr.src.index];
     const u = rec.potentialOf(pr.dst), tP = rec.timesOf(pr.src), tmax = this.net.tmax;
-    const w = pr.weights, s = pr.scale, f = this.wc;
+    const w = pr.weights, s = pr.scale;
+    const tg = sink ? sink.target(pr.index) : null;
+    const simd = this.simd && offsetOf(w) >= 0 && (tg === null || offsetOf(tg.array) >= 0) ? this.simd : null;
+    const f = simd ? simd.c : this.wc;
     for (let j = 0; j < nJ; j++) f[j] = linear || (u[j] > 0 && u[j] < B) ? post[j] : 0;
-    if (wantPre) {
+    if (simd) {
+      // the same arithmetic on the SIMD kernel (each sum in j order, eight sources at a time)
+      const { k, pre: Pt, out } = simd, flags = (tg ? 1 : 0) | (wantPre ? 2 : 0);
+      Pt.set(tP);
+      const g = tg ? offsetOf(tg.array) : 0, coef = tg ? tg.coef : 0;
+      k.reluBackward(offsetOf(w), g, nI, nJ, offsetOf(Pt), offsetOf(f), offsetOf(out), coef, s, start, tmax, flags);
+      if (wantPre) pre.set(out.subarray(0, nI));
+      if (tg) sink!.afterProjection(pr.index);
+    } else if (wantPre) {
       // before the update: the exact gradient uses the forward pass's weights
       for (let i = 0; i < nI; i++) {
         const row = i * nJ;
@@ -192,8 +203,7 @@ export class Backprop {
         pre[i] = s * sum;
       }
     }
-    const tg = sink ? sink.target(pr.index) : null;
-    if (tg) {
+    if (tg && !simd) {
       const { array, coef } = tg;
       for (let i = 0; i < nI; i++) {
         const x = tP[i] < tmax ? start - tP[i] : 0;
