@@ -2,10 +2,11 @@
 // TTFS (ramp recipe and faithful recipe), trained once and cached, then measured: D on real and
 // fake images, G, the G→D pipeline (spec §7), and the sample quality (spec §9).
 import { existsSync, readFileSync } from 'node:fs';
-import { Rng, saveModel, Simulator, loadModel } from '@spiking-gan/core';
+import { Rng, saveModel, Simulator, loadModel, valuesToTimes } from '@spiking-gan/core';
 import {
-  fakeImageInput, GanTrainer, ganSparsity, meanStats, generatorInput, imageGridPng, loadMnist, loadOrTrainJudge, makeConfig, qualityReport, sampleGenerator,
-  type GanConfig, type GanSparsity, type Judge, type QualityReport, type RasterPop, type StepStats,
+  createTrainer, fakeImageInput, ganSparsity, meanStats, generatorInput, imageGridPng, loadMnist, loadOrTrainJudge, makeConfig, qualityReport,
+  reluLatency, reluNoise, sampleGenerator, type GanConfig, type GanSparsity, type Judge, type QualityReport, type RasterPop, type StepStats,
+  type Trainer,
 } from '@spiking-gan/gan';
 import { writeFileAtomic } from '@spiking-gan/core';
 import { checkClaim, type ClaimCheck } from './arith.ts';
@@ -38,7 +39,7 @@ export interface GanBenchResult {
   qualitySamples: number;
 }
 
-/** Options: the recipe compared with the faithful one (a preset, default `digits`), steps of its runs and of the faithful runs (default: the presets'), samples for sparsity and quality, seed, retrain. */
+/** Options: the recipe compared with digits and faithful (a preset, default `relu`), steps of the non-faithful runs and of the faithful runs (default: the presets'), samples for sparsity and quality, seed, retrain. */
 export interface GanBenchOptions {
   recipe?: string;
   recipeSteps?: number;
@@ -56,15 +57,17 @@ function trainOrLoad(cfg: GanConfig, retrain: boolean, log: (l: string) => void,
   const path = cachePath(`gan-${name}`, cfg);
   const curvePath = path.replace(/\.safetensors$/, '.json');
   const train = loadMnist('train');
-  const tr = new GanTrainer(cfg, train);
+  const tr = createTrainer(cfg, train);
   const dPath = path.replace(/\.safetensors$/, '-D.safetensors');
   if (cached(path, retrain) && existsSync(curvePath) && existsSync(dPath)) {
     const stored = JSON.parse(readFileSync(curvePath, 'utf8')) as { curve: StepStats[]; trainSeconds: number };
     for (const [file, net] of [[path, tr.sampler], [dPath, tr.D]] as const) {
-      loadModel(file).net.projections.forEach((p, k) => {
+      const stored = loadModel(file).net;
+      stored.projections.forEach((p, k) => {
         net.projections[k].weights.set(p.weights);
         net.projections[k].scale = p.scale;
       });
+      stored.populations.forEach((p, k) => net.populations[k].bias.set(p.bias));
     }
     log(`gan: ${name} from the cache (${path})`);
     return { tr, fromCache: true, trainSeconds: stored.trainSeconds, curve: stored.curve };
@@ -90,14 +93,20 @@ function trainOrLoad(cfg: GanConfig, retrain: boolean, log: (l: string) => void,
 }
 
 /** One G→D pass from seeded noise as raster populations on one time axis. */
-function passRaster(tr: GanTrainer, seed: number): GanRow['raster'] {
+function passRaster(tr: Trainer, seed: number): GanRow['raster'] {
   const { D, cfg } = tr, G = tr.sampler;
-  const simG = new Simulator(G), simD = new Simulator(D);
-  const z = generatorInput(cfg, new Rng(seed), 0, new Float64Array(G.populations[0].size));
+  const simG = new Simulator(G), simD = new Simulator(D), relu = cfg.kernel === 'relu';
+  const zIn = new Float64Array(G.populations[0].size);
+  const z = relu ? valuesToTimes(reluNoise(cfg, new Rng(seed), 0, zIn), G.populations[0].window!) : generatorInput(cfg, new Rng(seed), 0, zIn);
   const recG = simG.run(z);
-  const img = fakeImageInput(cfg, recG.timesOf(G.output), 0, new Float64Array(D.populations[0].size));
+  const img = new Float64Array(D.populations[0].size);
+  if (relu) {
+    // G's pixel at t carries x = end − t; D receives it at 1 − x, i.e. t minus G's latency
+    const L = reluLatency(G), t = recG.timesOf(G.output);
+    for (let p = 0; p < t.length; p++) img[p] = t[p] < G.tmax ? t[p] - L : Infinity;
+  } else fakeImageInput(cfg, recG.timesOf(G.output), 0, img);
   const recD = simD.run(img);
-  const L = cfg.gLatency, tmax = L + D.tmax;
+  const L = relu ? reluLatency(G) : cfg.gLatency, tmax = L + D.tmax;
   const pops: RasterPop[] = [];
   // plain arrays with −1 for silence, so that the raster survives report.json (JSON has no Infinity)
   for (const p of G.populations) pops.push({ name: `G ${p.name}`, times: Array.from(recG.timesOf(p), (t) => (t < G.tmax ? t : -1)) });
@@ -105,16 +114,21 @@ function passRaster(tr: GanTrainer, seed: number): GanRow['raster'] {
   return { tmax, pops };
 }
 
-/** Trains (or loads) and measures the four GANs: {recipe, faithful} × {ttfs, aggressive}. */
+/** The D losses compared per preset: the relu recipe also with its default, the potential readout (bce). */
+function lossesOf(preset: string): GanConfig['loss'][] {
+  return makeConfig(preset).kernel === 'relu' ? ['bce', 'ttfs', 'aggressive'] : ['ttfs', 'aggressive'];
+}
+
+/** Trains (or loads) and measures the GANs: {recipe, digits, faithful} × {ttfs, aggressive} (and the relu recipe's readout). */
 export function benchGan(opts: GanBenchOptions = {}): GanBenchResult {
   const log = opts.log ?? (() => {}), seed = opts.seed ?? 0;
   const nS = opts.sparsitySamples ?? 1000, nQ = opts.qualitySamples ?? 10_000;
   const test = loadMnist('test');
   const judge = opts.judge ?? loadOrTrainJudge('.cache/judge', { log });
   const rows: GanRow[] = [];
-  const recipes = [opts.recipe ?? 'digits', 'faithful'];
+  const recipes = [...new Set([opts.recipe ?? 'relu', 'digits', 'faithful'])];
   for (const preset of recipes) {
-    for (const loss of ['ttfs', 'aggressive'] as const) {
+    for (const loss of lossesOf(preset)) {
       const steps = preset === 'faithful' ? opts.faithfulSteps : opts.recipeSteps;
       const cfg = makeConfig(preset, { loss, seed, ...(steps !== undefined ? { steps } : {}) });
       const name = `${preset}-${loss}`;

@@ -20,7 +20,8 @@ parts:  engine      forward pass of the 784-400-10 S4NN network on MNIST test im
         classifier  TTFS against Aggressive TTFS classifiers (784-400-10, S4NN defaults): accuracy,
                     inference time, undecided share, spikes per layer, synaptic events, energy
         gan         the Spiking-GAN with TTFS against Aggressive TTFS D losses (the recipe, default
-                    digits, and the faithful one): D on real and fake, G, the G→D pipeline, quality
+                    relu, with its readout row too; digits; faithful): D on real and fake, G, the
+                    G→D pipeline, quality
         quality     the sample-quality judge's reference figures (accuracy, FID floor and ceiling)
         (no part: every part)
 
@@ -36,8 +37,8 @@ options:
   --seed N        seed of weights, training and noise (default 1 for the engine, 0 for training)
   --model FILE    engine: run a 784-400-10 model file (e.g. a trained classifier) instead
   --epochs N      classifier: training epochs (default 30; quick 1)
-  --recipe NAME   gan: the GAN preset compared with the faithful one (default digits)
-  --gan-steps N   gan: steps of the recipe's runs (default: the preset's; quick 20)
+  --recipe NAME   gan: the GAN preset compared with digits and faithful (default relu)
+  --gan-steps N   gan: steps of the recipe's and digits' runs (default: the presets'; quick 20)
   -h, --help      this text
 
 Trained models are cached in .cache/bench (set SPIKING_GAN_BENCH_CACHE to move it).

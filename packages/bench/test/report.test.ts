@@ -43,7 +43,7 @@ describe('benchmark report', () => {
     expect(c.claims[0].before).toBe(t.metrics.inferenceTime);
     expect(c.claims[0].after).toBe(a.metrics.inferenceTime);
     expect(c.claims[0].holds).toBe(100 * (t.metrics.inferenceTime - a.metrics.inferenceTime) / t.metrics.inferenceTime > 33);
-    expect(result.gan!.claims).toHaveLength(6);
+    expect(result.gan!.claims).toHaveLength(9); // relu, digits and faithful: two decision times and the pipeline's spikes each
     expect(c.claims[0].at).toMatch(/^accuracy /);
   });
 

@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  Backprop, FloatTwin, GradientCollector, loadModel, Network, Optimiser, reluNetwork, Rng, saveModel, Simulator, signedNoise,
+  Backprop, FloatTwin, GradientCollector, LeakyPairs, loadModel, Network, Optimiser, reluNetwork, Rng, saveModel, Simulator, signedNoise,
   timesToValues, valuesToTimes, writeSafetensorsFile, type RunRecord,
 } from '../src/index.ts';
+import { reluPass } from '../src/learn/relu-mask.ts';
 
 /** A random layered ReLU-equivalent network (varied depth, widths, windows, biases). */
 function randomNet(seed: number): Network {
@@ -242,3 +243,57 @@ class Collector extends GradientCollector {
     });
   }
 }
+
+describe('ReLU-equivalent neurons: leaky pairs and the clip surrogate', () => {
+  it('a tied pair computes leaky ReLU for the layer above, and stays tied through Adam (SNN = twin)', () => {
+    const make = () => {
+      const net = reluNetwork({ sizes: [5, 12, 3], windows: [1, 20, 20], seed: 3, biasGain: 1 });
+      const pairs = new LeakyPairs(net, 1, 0.2);
+      pairs.sync();
+      return { net, pairs };
+    };
+    const a = make(), b = make(), rng = new Rng(4);
+    const twin = new FloatTwin(a.net, { readout: true });
+    // the output sees w·leaky(u) of the six units: compare with a plain leaky-ReLU MLP of six hidden units
+    const x0 = randomInput(a.net, rng), out = twin.forward(x0).slice(), H = 6, pin = a.net.projections[0], pout = a.net.projections[1];
+    for (let k = 0; k < 3; k++) {
+      let v = a.net.output.bias[k];
+      for (let j = 0; j < H; j++) {
+        let u = a.net.populations[1].bias[j];
+        for (let i = 0; i < 5; i++) u += pin.weight(i, j) * x0[i];
+        v += pout.weight(j, k) * (u > 0 ? u : 0.2 * u);
+      }
+      expect(Math.abs(out[k] - v)).toBeLessThan(1e-12);
+    }
+    const sim = new Simulator(b.net), bp = new Backprop(b.net, { normalise: false, readout: true });
+    const optA = new Optimiser(a.net, { kind: 'adam', lr: 0.01, decay: 0, batch: 3, hooks: a.pairs.hooks() });
+    const optB = new Optimiser(b.net, { kind: 'adam', lr: 0.01, decay: 0, batch: 3, hooks: b.pairs.hooks() });
+    for (let s = 0; s < 60; s++) {
+      const x = randomInput(a.net, rng), err = Float64Array.from({ length: 3 }, () => rng.normal());
+      twin.forward(x);
+      twin.backward(err, optA);
+      optA.endSample();
+      bp.run(sim.run(valuesToTimes(x, b.net.populations[0].window!)), err, optB);
+      optB.endSample();
+    }
+    for (const { net } of [a, b]) {
+      const w = net.projections[0].weights, v = net.projections[1].weights, bias = net.populations[1].bias;
+      for (let i = 0; i < 5; i++) for (let j = 0; j < H; j++) expect(w[i * 12 + j + H]).toBe(-w[i * 12 + j]);
+      for (let j = 0; j < H; j++) {
+        expect(bias[j + H]).toBe(-bias[j]);
+        for (let k = 0; k < 3; k++) expect(v[(j + H) * 3 + k]).toBe(-0.2 * v[j * 3 + k]);
+      }
+    }
+    a.net.projections.forEach((p, k) => p.weights.forEach((w, e) => expect(Math.abs(w - b.net.projections[k].weights[e])).toBeLessThan(1e-9)));
+  });
+
+  it('the clip surrogate passes only errors that push a clipped output back into its window', () => {
+    expect(reluPass(-1, 1, -0.5, false, true)).toBe(-0.5); // silent, asked to fire
+    expect(reluPass(-1, 1, 0.5, false, true)).toBe(0); // silent, asked to stay off
+    expect(reluPass(2, 1, 0.5, false, true)).toBe(0.5); // at its window start, asked to fire later
+    expect(reluPass(2, 1, -0.5, false, true)).toBe(0);
+    expect(reluPass(-1, 1, -0.5, false, false)).toBe(0); // the exact gradient: nothing
+    expect(reluPass(0.5, 1, -0.5, false, false)).toBe(-0.5);
+    expect(reluPass(-3, 1, 0.25, true, false)).toBe(0.25); // a readout passes everything
+  });
+});

@@ -1,6 +1,7 @@
 import { allocF64, kernels, offsetOf, type Kernels } from '../engine/kernel-memory.ts';
 import type { Network, Projection } from '../engine/network.ts';
 import type { RunRecord } from '../engine/record.ts';
+import { reluPass } from './relu-mask.ts';
 
 /** Where backprop writes weight gradients: an optimiser (see `Optimiser`). */
 export interface GradientSink {
@@ -40,6 +41,8 @@ export interface BackpropOptions {
    * the output error is then ∂L/∂u (default false: the error of the output spike times).
    */
   readout?: boolean;
+  /** ReLU-equivalent output layer: clipped neurons pass errors that push them back into their window (see `reluPass`). */
+  clipSurrogate?: boolean;
 }
 
 /**
@@ -59,7 +62,7 @@ export class Backprop {
 
   constructor(readonly net: Network, opts: BackpropOptions = {}) {
     if (!net.layered) throw new Error('Backprop: the network must be layered (input → hidden … → output, one dense projection per step)');
-    this.opts = { normalise: true, inputDelta: false, normaliseInput: false, silentInputTime: null, silentPenalty: 0, silentSurrogate: 0, readout: false, ...opts };
+    this.opts = { normalise: true, inputDelta: false, normaliseInput: false, silentInputTime: null, silentPenalty: 0, silentSurrogate: 0, readout: false, clipSurrogate: false, ...opts };
     this.delta = net.populations.map((p) => new Float64Array(p.size));
     const widest = Math.max(...net.populations.map((p) => p.size));
     this.active = new Int32Array(widest);
@@ -185,7 +188,8 @@ export class Backprop {
     const tg = sink ? sink.target(pr.index) : null;
     const simd = this.simd && offsetOf(w) >= 0 && (tg === null || offsetOf(tg.array) >= 0) ? this.simd : null;
     const f = simd ? simd.c : this.wc;
-    for (let j = 0; j < nJ; j++) f[j] = linear || (u[j] > 0 && u[j] < B) ? post[j] : 0;
+    const sur = this.opts.clipSurrogate && pr.dst === this.net.output;
+    for (let j = 0; j < nJ; j++) f[j] = reluPass(u[j], B, post[j], linear, sur);
     if (simd) {
       // the same arithmetic on the SIMD kernel (each sum in j order, eight sources at a time)
       const { k, pre: Pt, out } = simd, flags = (tg ? 1 : 0) | (wantPre ? 2 : 0);

@@ -4,11 +4,14 @@
 // equal; the GAN uses it as the reference row of every comparison.
 import type { Network } from '../engine/network.ts';
 import type { GradientSink } from './backprop.ts';
+import { reluPass } from './relu-mask.ts';
 
 /** Options of a float twin. */
 export interface FloatTwinOptions {
   /** The output layer is a linear readout of its potential u (never clipped), as `Backprop`'s `readout`. */
   readout?: boolean;
+  /** Clipped output neurons pass errors that push them back into their window (as `Backprop`'s `clipSurrogate`). */
+  clipSurrogate?: boolean;
 }
 
 /**
@@ -24,6 +27,7 @@ export class FloatTwin {
   /** ∂L/∂x of every population after `backward` (the input's only when asked for). */
   readonly grad: Float64Array[];
   private readonly readout: boolean;
+  private readonly surrogate: boolean;
   private readonly f: Float64Array;
 
   constructor(readonly net: Network, opts: FloatTwinOptions = {}) {
@@ -36,6 +40,7 @@ export class FloatTwin {
       }
     }
     this.readout = opts.readout === true;
+    this.surrogate = opts.clipSurrogate === true;
     this.x = pops.map((p) => new Float64Array(p.size));
     this.u = pops.map((p, k) => new Float64Array(k === 0 ? 0 : p.size));
     this.grad = pops.map((p) => new Float64Array(p.size));
@@ -82,7 +87,8 @@ export class FloatTwin {
       const pr = net.projections[k - 1], dst = pops[k], n = dst.size, { start, end } = dst.window!, B = end - start;
       const u = this.u[k], xs = this.x[k - 1], w = pr.weights, s = pr.scale, g = this.f, gx = this.grad[k];
       const linear = this.readout && k === L - 1;
-      for (let j = 0; j < n; j++) g[j] = linear || (u[j] > 0 && u[j] < B) ? gx[j] : 0;
+      const sur = this.surrogate && k === L - 1;
+      for (let j = 0; j < n; j++) g[j] = reluPass(u[j], B, gx[j], linear, sur);
       const wantPre = k > 1 || inputGrad;
       if (wantPre) {
         const gp = this.grad[k - 1];

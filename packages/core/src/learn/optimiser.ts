@@ -20,6 +20,11 @@ export interface OptimiserOptions {
   eps?: number;
   /** Projections (by index) that are frozen: their gradients are discarded. */
   frozen?: number[];
+  /**
+   * Called around each batched update: `beforeStep` may rewrite the accumulated gradients (e.g. fold
+   * those of tied weights together), `afterStep` may rewrite weights (e.g. copy tied weights).
+   */
+  hooks?: { beforeStep?: (opt: Optimiser) => void; afterStep?: (opt: Optimiser) => void };
 }
 
 /**
@@ -44,7 +49,8 @@ export class Optimiser implements GradientSink {
   private seen = 0;
   private readonly lr: number[];
   private factor = 1;
-  private readonly o: Required<Omit<OptimiserOptions, 'lr' | 'frozen'>>;
+  private readonly o: Required<Omit<OptimiserOptions, 'lr' | 'frozen' | 'hooks'>>;
+  private readonly hooks: NonNullable<OptimiserOptions['hooks']>;
   private readonly immediate: boolean;
   private readonly frozen: Set<number>;
 
@@ -58,6 +64,7 @@ export class Optimiser implements GradientSink {
     if (!(this.o.decay >= 0)) throw new RangeError(`Optimiser: decay must be >= 0, got ${this.o.decay}`);
     if (this.o.kind !== 'sgd' && this.o.kind !== 'adam') throw new Error(`Optimiser: kind must be sgd or adam, got ${String(this.o.kind)}`);
     this.frozen = new Set(opts.frozen ?? []);
+    this.hooks = opts.hooks ?? {};
     this.immediate = this.o.kind === 'sgd' && this.o.batch === 1;
     // in the kernel memory, where the SIMD steps can reach them
     const alloc = (on: boolean) => net.projections.map((p) => (on ? allocF64(p.weights.length) : new Float64Array(0)));
@@ -117,6 +124,7 @@ export class Optimiser implements GradientSink {
   /** Applies and clears the accumulated gradients now (a partial batch counts as a batch of its size). */
   step(): void {
     if (this.immediate || this.seen === 0) return;
+    this.hooks.beforeStep?.(this);
     const scale = 1 / this.seen;
     this.seen = 0;
     this.steps++;
@@ -139,6 +147,7 @@ export class Optimiser implements GradientSink {
       if (!this.frozen.has(k)) this.update(p.bias, g, this.biasM[i], this.biasV[i], this.rate(k), scale, 1, bc1, bc2);
       g.fill(0);
     });
+    this.hooks.afterStep?.(this);
   }
 
   /** One SGD or Adam update of `w` from the summed gradient `g` (× `scale`), in units of the lazy scale (× `inv`). */

@@ -26,6 +26,8 @@ export interface ValuePass {
 export interface ValuePassOptions {
   /** The output layer is read as its potential u (a linear readout, as a logit). */
   readout?: boolean;
+  /** Clipped output neurons pass errors that push them back into their window (`reluPass`). */
+  clipSurrogate?: boolean;
 }
 
 /** The spiking network: values → input spike times → event-driven run → output times → values. */
@@ -41,8 +43,9 @@ export class SpikingPass implements ValuePass {
   constructor(readonly net: Network, opts: ValuePassOptions = {}) {
     this.readout = opts.readout === true;
     this.sim = new Simulator(net);
-    this.bp = new Backprop(net, { normalise: false, readout: this.readout });
-    this.bpIn = new Backprop(net, { normalise: false, readout: this.readout, inputDelta: true });
+    const o = { normalise: false, readout: this.readout, clipSurrogate: opts.clipSurrogate === true };
+    this.bp = new Backprop(net, o);
+    this.bpIn = new Backprop(net, { ...o, inputDelta: true });
     this.times = new Float64Array(net.populations[0].size);
     this.out = new Float64Array(net.output.size);
   }

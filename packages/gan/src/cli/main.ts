@@ -145,11 +145,22 @@ oneLineErrors(classifyEval, 'spiking-gan classify eval');
 const train = program
   .command('train')
   .summary('train the Spiking-GAN (spiking G and D); writes a sample grid, G/D model files, a checkpoint and figures.json')
-  .description('Adversarial training of a spiking generator (noise -> 400 -> 784) against a spiking discriminator (784 -> 400 -> 2) with temporal spike-time gradients. With no options: the digits recipe (class-conditional ramp G and D with exact spike-time gradients, G on a pixel-space MMD plus D\'s adversarial term, Adam, batch 32). Every setting of the preset can be overridden; --resume continues from OUT/checkpoint.safetensors and gives the same result as not stopping.')
-  .option('--preset <name>', 'digits (default: the recipe that draws digits), ramp (the plain ramp GAN) or faithful (delta synapses, S4NN gradient, per-sample SGD)', 'digits')
+  .description('Adversarial training of a spiking generator (noise -> 400 -> 784) against a spiking discriminator (784 -> 400 -> 1 or 2) with spike-time gradients. With no options: the relu recipe (ReLU-equivalent TTFS neurons whose exact spike-time gradient is a ReLU network\'s, signed Gaussian noise, D\'s output read as its potential, the non-saturating adversarial loss alone, Adam 2e-4 β1 0.5, batch 32). Every setting of the preset can be overridden; --resume continues from OUT/checkpoint.safetensors and gives the same result as not stopping.')
+  .option('--preset <name>', 'relu (default: the real GAN, unconditional), relu-cond (class-conditional), digits (ramp + pixel MMD), ramp (the plain ramp GAN) or faithful (delta synapses, S4NN gradient)', 'relu')
   .option('--steps <n>', 'training steps (D on real and fake batches, then G)', integerArg(1))
   .option('--batch <n>', 'samples per update', integerArg(1))
-  .option('--kernel <name>', 'synapse kernel: ramp (exact gradients) or delta (S4NN gradient); the presets set the matching time window and inits')
+  .option('--kernel <name>', 'synapse kernel: relu (ReLU-equivalent), ramp (exact gradients) or delta (S4NN gradient); the presets set the matching time window and inits')
+  .option('--float-twin', 'relu: train the float twin (the ReLU MLP the spike times map to) instead of the SNN, as the reference row')
+  .option('--z-max <z>', 'relu: noise z ~ N(0, 1) clipped to ±z (G\'s input window is [0, z])', numberArg(0))
+  .option('--hidden-window <B>', 'relu: window length of G\'s and D\'s hidden layers (x is clipped at B)', numberArg(0))
+  .option('--out-window <B>', 'relu: window length of D\'s output neuron(s)', numberArg(0))
+  .option('--init-gain <g>', 'relu: weights uniform in ±g/√fan_in', numberArg(0))
+  .option('--bias-gain <g>', 'relu: biases uniform in ±g/√fan_in', numberArg(0))
+  .option('--g-hidden <n>', 'hidden neurons of G', integerArg(1))
+  .option('--d-hidden <n>', 'hidden neurons of D', integerArg(1))
+  .option('--beta1 <b>', 'Adam β1', numberArg(0))
+  .option('--leaky <alpha>', 'relu: leaky ReLU hidden layers of slope alpha, each unit a tied pair of neurons (0 = plain ReLU)', numberArg(0))
+  .option('--d-dropout <p>', 'relu: dropout in D\'s hidden layer while training (each neuron inhibited with probability p per sample)', numberArg(0))
   .option('--optimizer <name>', 'sgd or adam')
   .option('--loss <name>', 'D loss: bce (ramp), ttfs or aggressive')
   .option('--gamma <g>', 'TTFS margin γ (image-window units for ramp, steps for faithful)', numberArg(0))
@@ -189,9 +200,10 @@ const train = program
   .option('--quiet', 'no progress output')
   .addHelpText('after', `
 Examples:
-  $ spiking-gan train                                   # short default run, files in out/gan
-  $ spiking-gan train --steps 3000 --out out/gan-long
-  $ spiking-gan train --out out/gan-long --resume --steps 4000
+  $ spiking-gan train                                   # the relu recipe, files in out/gan
+  $ spiking-gan train --preset relu-cond --out out/gan-cond
+  $ spiking-gan train --float-twin --out out/gan-twin    # the same run on the float twin
+  $ spiking-gan train --out out/gan --resume --steps 4000
   $ spiking-gan train --preset faithful --steps 2000 --out out/faithful`)
   .action(guarded('train', async (opts: TrainGanOptions & { gammaA?: number; lrD?: number; lrG?: number }) => {
     const m = await import('./train.ts');

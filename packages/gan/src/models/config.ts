@@ -84,6 +84,13 @@ export interface GanConfig {
   biasGain: number;
   /** relu kernel: train the float twin (the ReLU MLP the spike times map to) instead of the SNN: the reference row. */
   floatTwin: boolean;
+  /**
+   * relu kernel: leaky ReLU hidden layers of G and D with this slope α (0 = plain ReLU): each hidden
+   * unit is a tied pair of neurons (its mirror has negated weights and is read with −α times its weights).
+   */
+  leaky: number;
+  /** relu kernel: dropout in D's hidden layer during training: each hidden neuron inhibited (silent) with this probability per sample. */
+  dDropout: number;
   /** Training steps (one step = dSteps D updates on real and fake batches, then one G update). */
   steps: number;
   /** Seed of initialisation, data order and noise. */
@@ -93,7 +100,7 @@ export interface GanConfig {
 /** Settings added after the first checkpoints were written, at their neutral values: the presets start from them, and files written before them load with them. */
 const ADDED = {
   gSilentPenalty: null, instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, gEma: 0, schedule: 'constant', digitGroup: 1,
-  zMax: 4, hiddenWindow: 64, outWindow: 8, initGain: 1, biasGain: 1, floatTwin: false,
+  zMax: 4, hiddenWindow: 64, outWindow: 8, initGain: 1, biasGain: 1, floatTwin: false, dDropout: 0, leaky: 0,
 } satisfies Partial<GanConfig>;
 
 /** The faithful recipe of the paper as we read it (spec §8): delta synapses, S4NN gradient and defaults. */
@@ -188,6 +195,10 @@ export function checkConfig(c: GanConfig): void {
   if (c.kernel === 'delta' && c.loss === 'bce') bad(`loss bce needs the ramp kernel (delta spike times are steps; use ttfs or aggressive)`);
   for (const k of ['zMax', 'hiddenWindow', 'outWindow', 'initGain'] as const) if (!(c[k] > 0) || !Number.isFinite(c[k]) || c[k] > 1e6) bad(`${k} must be a positive number up to 1e6, got ${c[k]}`);
   if (!(c.biasGain >= 0) || !Number.isFinite(c.biasGain)) bad(`biasGain must be a number >= 0, got ${c.biasGain}`);
+  if (!(c.dDropout >= 0 && c.dDropout < 1)) bad(`dDropout must be in [0, 1), got ${c.dDropout}`);
+  if (c.dDropout > 0 && c.kernel !== 'relu') bad('dDropout needs the relu kernel');
+  if (!(c.leaky >= 0 && c.leaky < 1)) bad(`leaky must be in [0, 1), got ${c.leaky}`);
+  if (c.leaky > 0 && c.kernel !== 'relu') bad('leaky needs the relu kernel');
   if (typeof c.floatTwin !== 'boolean') bad(`floatTwin must be true or false, got ${String(c.floatTwin)}`);
   if (c.floatTwin && c.kernel !== 'relu') bad('floatTwin needs the relu kernel (only its spike times map to a float network)');
   if (c.kernel === 'relu') {

@@ -1,4 +1,4 @@
-import { Network, reluNetwork, signedNoise, type Rng } from '@spiking-gan/core';
+import { LeakyPairs, Network, reluNetwork, signedNoise, type Rng } from '@spiking-gan/core';
 import type { GanConfig } from './config.ts';
 
 /** Pixels of an MNIST image. */
@@ -62,10 +62,17 @@ function buildRelu(cfg: GanConfig, which: 'G' | 'D'): Network {
     ? [reluGeneratorInputs(cfg), cfg.gHidden, PIXELS, cfg.zMax]
     : [PIXELS + (cfg.conditional ? 10 : 0), cfg.dHidden, reluDiscriminatorOutputs(cfg), 1];
   const names = which === 'G' ? ['noise', 'hidden', 'pixels'] : ['input', 'hidden', 'decision'];
-  return reluNetwork({
-    sizes: [nIn, nHid, nOut], windows: [B0, cfg.hiddenWindow, which === 'G' ? 1 : cfg.outWindow], names,
+  const net = reluNetwork({
+    sizes: [nIn, cfg.leaky > 0 ? 2 * nHid : nHid, nOut], windows: [B0, cfg.hiddenWindow, which === 'G' ? 1 : cfg.outWindow], names,
     gain: cfg.initGain, biasGain: cfg.biasGain, seed: cfg.seed * 10 + (which === 'G' ? 100 : 200),
   });
+  leakyPairs(cfg, net)?.sync();
+  return net;
+}
+
+/** The tied neuron pairs of a relu network's hidden layer when `leaky` > 0 (else null). */
+export function leakyPairs(cfg: GanConfig, net: Network): LeakyPairs | null {
+  return cfg.kernel === 'relu' && cfg.leaky > 0 ? new LeakyPairs(net, 1, cfg.leaky) : null;
 }
 
 /** G's latency in the relu kernel: a pixel x at G's time t reaches D at 1 − x, i.e. t − (G's tmax − 1). */

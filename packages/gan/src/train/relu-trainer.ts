@@ -4,15 +4,16 @@
 import { Optimiser, Rng, SpikingPass, targets, TwinPass, type Network, type ValuePass } from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
-import { buildDiscriminator, buildGenerator, PIXELS, reluNoise, reluRealInput } from '../models/networks.ts';
+import { buildDiscriminator, buildGenerator, leakyPairs, PIXELS, reluNoise, reluRealInput } from '../models/networks.ts';
 import { DivergenceError, type StepStats } from './gan-trainer.ts';
 
 const softplus = (x: number) => (x > 30 ? x : x < -30 ? Math.exp(x) : Math.log1p(Math.exp(x)));
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 /** A pass of the kind the config asks for: the spiking network or its float twin. */
-function pass(cfg: GanConfig, net: Network, readout: boolean): ValuePass {
-  return cfg.floatTwin ? new TwinPass(net, { readout }) : new SpikingPass(net, { readout });
+function pass(cfg: GanConfig, net: Network, readout: boolean, clipSurrogate = false): ValuePass {
+  const o = { readout, clipSurrogate };
+  return cfg.floatTwin ? new TwinPass(net, o) : new SpikingPass(net, o);
 }
 
 /**
@@ -45,6 +46,12 @@ export class ReluGanTrainer {
   private readonly tOut: Float64Array;
   private readonly spikes: Float64Array;
   private readonly litCount: Int32Array;
+  /** Dropout: the hidden biases of D held aside while their neurons are inhibited for one sample. */
+  private readonly keptBias: Float64Array;
+  private readonly dropped: Int32Array;
+  private nDropped = 0;
+  readonly rngDropout: Rng;
+  private readonly emaPairs: ReturnType<typeof leakyPairs>;
 
   constructor(readonly cfg: GanConfig, readonly data: ImageSet) {
     if (cfg.kernel !== 'relu') throw new Error(`ReluGanTrainer: the config's kernel is ${cfg.kernel}, not relu`);
@@ -52,11 +59,14 @@ export class ReluGanTrainer {
     this.D = buildDiscriminator(cfg);
     this.emaG = cfg.gEma > 0 ? buildGenerator(cfg) : null;
     const readout = cfg.loss === 'bce';
-    this.passG = pass(cfg, this.G, false);
+    // silentPixel 'late': a black (silent) or white (clipped) pixel passes D's error that pushes it back into range
+    this.passG = pass(cfg, this.G, false, cfg.silentPixel === 'late');
     this.passD = pass(cfg, this.D, readout);
-    const opt = (lr: number, batch: number) => ({ kind: cfg.optimizer, lr, decay: cfg.decay, batch, beta1: cfg.beta1 });
-    this.optD = new Optimiser(this.D, opt(cfg.lrD, 2 * cfg.batch));
-    this.optG = new Optimiser(this.G, opt(cfg.lrG, cfg.batch));
+    // leaky ReLU as tied neuron pairs: gradients fold into one of each pair before an update, the mirror follows after
+    const opt = (net: Network, lr: number, batch: number) => ({ kind: cfg.optimizer, lr, decay: cfg.decay, batch, beta1: cfg.beta1, hooks: leakyPairs(cfg, net)?.hooks() });
+    this.optD = new Optimiser(this.D, opt(this.D, cfg.lrD, 2 * cfg.batch));
+    this.optG = new Optimiser(this.G, opt(this.G, cfg.lrG, cfg.batch));
+    this.emaPairs = this.emaG ? leakyPairs(cfg, this.emaG) : null;
     this.rngData = new Rng(cfg.seed * 3 + 1);
     this.rngNoise = new Rng(cfg.seed * 3 + 2);
     this.z = Array.from({ length: cfg.batch }, () => new Float64Array(this.G.populations[0].size));
@@ -66,6 +76,35 @@ export class ReluGanTrainer {
     this.tOut = new Float64Array(this.D.output.size);
     this.spikes = new Float64Array(2);
     this.litCount = new Int32Array(PIXELS);
+    this.keptBias = new Float64Array(cfg.dHidden);
+    this.dropped = new Int32Array(cfg.dHidden);
+    this.rngDropout = new Rng(cfg.seed * 3 + 3);
+  }
+
+  /**
+   * Dropout in D's hidden layer for one sample: each neuron inhibited with probability `dDropout`
+   * (its bias held at −∞, so it stays silent and passes no error; the SNN and its twin alike).
+   */
+  private dropOut(): void {
+    const p = this.cfg.dDropout;
+    if (!(p > 0)) return;
+    const bias = this.D.populations[1].bias;
+    let n = 0;
+    for (let j = 0; j < bias.length; j++) {
+      if (this.rngDropout.next() < p) {
+        this.keptBias[n] = bias[j];
+        this.dropped[n++] = j;
+        bias[j] = -Infinity;
+      }
+    }
+    this.nDropped = n;
+  }
+
+  /** Ends the dropout of `dropOut` (the biases back, bit for bit; call after D's backward). */
+  private restore(): void {
+    const bias = this.D.populations[1].bias;
+    for (let k = 0; k < this.nDropped; k++) bias[this.dropped[k]] = this.keptBias[k];
+    this.nDropped = 0;
   }
 
   /** The generator that sampling and the saved G use: the moving average when `gEma` is on, else G itself. */
@@ -114,22 +153,27 @@ export class ReluGanTrainer {
       for (let b = 0; b < B; b++) {
         const idx = this.rngData.int(this.data.n);
         reluRealInput(c, this.data.image(idx), this.data.labels[idx], this.img);
+        this.dropOut();
         const r = this.dLoss(this.passD.forward(this.img), 0, c.realTarget);
         if (r.saysReal) realRight++;
         lossReal += r.loss;
         tReal += r.time;
         dSpikes += this.layerSpikes(this.passD);
         this.passD.backward(this.err, this.optD);
+        this.restore();
         this.optD.endSample();
       }
       this.drawNoise();
       for (let b = 0; b < B; b++) {
-        const r = this.dLoss(this.passD.forward(this.fake(b)), 1);
+        const img = this.fake(b);
+        this.dropOut();
+        const r = this.dLoss(this.passD.forward(img), 1);
         if (!r.saysReal) fakeRight++;
         lossFake += r.loss;
         tFake += r.time;
         dSpikes += this.layerSpikes(this.passD);
         this.passD.backward(this.err, this.optD);
+        this.restore();
         this.optD.endSample();
       }
     }
@@ -144,10 +188,12 @@ export class ReluGanTrainer {
           this.litCount[p]++;
         }
       }
+      this.dropOut();
       const r = this.dLoss(this.passD.forward(img), 0);
       if (r.saysReal) fooled++;
       gLoss += r.loss;
       const dx = this.passD.backward(this.err, null, true);
+      this.restore();
       this.passG.backward(dx.subarray(0, PIXELS), this.optG);
       this.optG.endSample();
     }
@@ -213,6 +259,7 @@ export class ReluGanTrainer {
       const e = ema.populations[k].bias, w = p.bias;
       for (let i = 0; i < w.length; i++) e[i] = beta * e[i] + (1 - beta) * w[i];
     });
+    this.emaPairs?.sync();
   }
 
   /** Generates `n` images as 8-bit pixels from seeded noise (digits cycle 0..9 in conditional mode, or `digit`). */
