@@ -160,6 +160,7 @@ const train = program
   .option('--d-hidden <n>', 'hidden neurons of D', integerArg(1))
   .option('--beta1 <b>', 'Adam β1', numberArg(0))
   .option('--leaky <alpha>', 'relu: leaky ReLU hidden layers of slope alpha, each unit a tied pair of neurons (0 = plain ReLU)', numberArg(0))
+  .option('--pack <m>', 'relu: D judges m images at once (PacGAN; all real or all fake): it sees a lack of variety', integerArg(1))
   .option('--d-dropout <p>', 'relu: dropout in D\'s hidden layer while training (each neuron inhibited with probability p per sample)', numberArg(0))
   .option('--optimizer <name>', 'sgd or adam')
   .option('--loss <name>', 'D loss: bce (ramp), ttfs or aggressive')

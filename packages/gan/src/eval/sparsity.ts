@@ -3,7 +3,7 @@ export type { NetFigures } from './figures.ts';
 import { ENERGY_NOTE, PJ_PER_MAC, PJ_PER_SOP, Tally, type NetFigures } from './figures.ts';
 import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
-import { fakeImageInput, PIXELS, realImageInput, reluLatency, reluNoise, reluRealInput } from '../models/networks.ts';
+import { fakeImageInput, PIXELS, realImageInput, reluImageSize, reluLatency, reluNoise, reluRealInput } from '../models/networks.ts';
 import { generatorInput } from '../train/gan-trainer.ts';
 
 /** Sparsity of the whole G→D pipeline: D decides at its decision time plus G's latency; what G spent until then counts too. */
@@ -34,48 +34,75 @@ export function ganSparsity(G: Network, D: Network, cfg: GanConfig, test: ImageS
   const unit = cfg.kernel === 'delta' ? 1 : cfg.tmax;
   const relu = cfg.kernel === 'relu';
   const L = relu ? reluLatency(G) : cfg.gLatency;
-  const x = new Float64Array(D.populations[0].size);
-  // relu kernel: inputs are values coded as times in each network's input window; D may read its output's potential
-  const dIn = (values: Float64Array) => valuesToTimes(values, D.populations[0].window!, img);
-  const gOut = (rec: RunRecord, label: number) => {
-    const t = rec.timesOf(G.output), end = G.output.window!.end;
-    for (let p = 0; p < PIXELS; p++) x[p] = t[p] < end ? end - t[p] : 0;
-    if (cfg.conditional) for (let d = 0; d < 10; d++) x[PIXELS + d] = d === label ? 1 : 0;
-    return dIn(x);
-  };
-  const saysReal = (rec: RunRecord) => (relu && D.output.size === 1 ? rec.potentialOf(D.output)[0] > 0 : rec.prediction() === 0);
   const tg = new Tally(G, unit), tr = new Tally(D, unit), tf = new Tally(D, unit);
   const img = new Float64Array(D.populations[0].size), z = new Float64Array(G.populations[0].size);
   const rng = new Rng(seed);
+  const x = new Float64Array(D.populations[0].size);
+  // relu kernel: inputs are values coded as times in each network's input window (D may judge a pack of
+  // m images at once); D says "real" with its readout's potential, or its real neuron's first spike
+  const m = relu ? cfg.pack : 1, S = relu ? reluImageSize(cfg) : 0;
+  const dIn = (values: Float64Array) => valuesToTimes(values, D.populations[0].window!, img);
+  const gRecs = Array.from({ length: m }, () => simG.record.clone());
+  const saysReal = (rec: RunRecord) => (relu && D.output.size === 1 ? rec.potentialOf(D.output)[0] > 0 : rec.prediction() === 0);
+  const realInput = (s: number, label: number) => {
+    if (!relu) return realImageInput(cfg, test.image(s % test.n), label, img);
+    for (let k = 0; k < m; k++) {
+      const i = (s * m + k) % test.n;
+      reluRealInput(cfg, test.image(i), test.labels[i], x.subarray(k * S, (k + 1) * S));
+    }
+    return dIn(x);
+  };
+  /** Runs G m times (relu) or once, keeping the records; returns D's input for the fake(s). */
+  const fakeInput = (label: number) => {
+    if (!relu) {
+      gRecs[0].copyFrom(simG.run(generatorInput(cfg, rng, label, z)));
+      return fakeImageInput(cfg, gRecs[0].timesOf(G.output), label, img);
+    }
+    const end = G.output.window!.end;
+    for (let k = 0; k < m; k++) {
+      const t = gRecs[k].copyFrom(simG.run(valuesToTimes(reluNoise(cfg, rng, label, z), G.populations[0].window!))).timesOf(G.output);
+      for (let p = 0; p < PIXELS; p++) x[k * S + p] = t[p] < end ? end - t[p] : 0;
+      if (cfg.conditional) for (let d = 0; d < 10; d++) x[k * S + PIXELS + d] = d === label ? 1 : 0;
+    }
+    return dIn(x);
+  };
   let realCalledReal = 0, fakeCalledReal = 0;
   let pDecided = 0, pTime = 0, pSpikes = 0, pSpikesDec = 0, pSyn = 0, pSynDec = 0;
   for (let s = 0; s < n; s++) {
-    // a real test image
-    const px = test.image(s % test.n), label = test.labels[s % test.n];
-    const rr = simD.run(relu ? dIn(reluRealInput(cfg, px, label, x)) : realImageInput(cfg, px, label, img));
+    // a real test image (a pack of them), a fake (a pack) from seeded noise, and the pipeline
+    const label = test.labels[s % test.n];
+    const rr = simD.run(realInput(s, label));
     tr.add(rr);
     if (saysReal(rr)) realCalledReal++;
-    // a fake from seeded noise, and the pipeline
-    const recG = simG.run(relu ? valuesToTimes(reluNoise(cfg, rng, label, z), G.populations[0].window!) : generatorInput(cfg, rng, label, z));
-    tg.add(recG);
-    const rf = simD.run(relu ? gOut(recG, label) : fakeImageInput(cfg, recG.timesOf(G.output), label, img));
+    const fakeIn = fakeInput(label);
+    for (const rec of gRecs) tg.add(rec);
+    const rf = simD.run(fakeIn);
     tf.add(rf);
     if (saysReal(rf)) fakeCalledReal++;
-    pSpikes += recG.totalSpikes() + rf.totalSpikes();
-    pSyn += recG.synapticEvents + rf.synapticEvents;
+    let gSpikes = 0, gSyn = 0, gSpikesDec = 0, gSynDec = 0;
+    const T = rf.decisionTime + L;
+    for (const rec of gRecs) {
+      gSpikes += rec.totalSpikes();
+      gSyn += rec.synapticEvents;
+      const g = spentBy(G, rec, T);
+      gSpikesDec += g.spikes;
+      gSynDec += g.syn;
+    }
+    pSpikes += gSpikes + rf.totalSpikes();
+    pSyn += gSyn + rf.synapticEvents;
     if (rf.decided) {
-      const T = rf.decisionTime + L;
       pDecided++;
       pTime += T;
-      const g = spentBy(G, recG, T);
-      pSpikesDec += g.spikes + rf.totalSpikes(true);
-      pSynDec += g.syn + rf.synapticEventsToDecision;
+      pSpikesDec += gSpikesDec + rf.totalSpikes(true);
+      pSynDec += gSynDec + rf.synapticEventsToDecision;
     } else {
-      pSpikesDec += recG.totalSpikes() + rf.totalSpikes();
-      pSynDec += recG.synapticEvents + rf.synapticEvents;
+      pSpikesDec += gSpikes + rf.totalSpikes();
+      pSynDec += gSyn + rf.synapticEvents;
     }
   }
-  const macs = [G, D].reduce((s, net) => s + net.projections.reduce((a, p) => a + p.src.size * p.dst.size, 0), 0);
+  // the ANN of the same pipeline: G m times, D once
+  const annMacs = (net: Network) => net.projections.reduce((a, p) => a + p.src.size * p.dst.size, 0);
+  const macs = m * annMacs(G) + annMacs(D);
   return {
     generator: tg.figures(),
     dReal: { ...tr.figures(), calledReal: realCalledReal / n },

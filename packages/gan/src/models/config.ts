@@ -89,6 +89,11 @@ export interface GanConfig {
    * unit is a tied pair of neurons (its mirror has negated weights and is read with −α times its weights).
    */
   leaky: number;
+  /**
+   * relu kernel: D judges `pack` images at once (PacGAN: its input is `pack` images side by side,
+   * all real or all fake), which lets it see a lack of variety; the batch must be a multiple of it.
+   */
+  pack: number;
   /** relu kernel: dropout in D's hidden layer during training: each hidden neuron inhibited (silent) with this probability per sample. */
   dDropout: number;
   /** Training steps (one step = dSteps D updates on real and fake batches, then one G update). */
@@ -100,7 +105,7 @@ export interface GanConfig {
 /** Settings added after the first checkpoints were written, at their neutral values: the presets start from them, and files written before them load with them. */
 const ADDED = {
   gSilentPenalty: null, instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, gEma: 0, schedule: 'constant', digitGroup: 1,
-  zMax: 4, hiddenWindow: 64, outWindow: 8, initGain: 1, biasGain: 1, floatTwin: false, dDropout: 0, leaky: 0,
+  zMax: 4, hiddenWindow: 64, outWindow: 8, initGain: 1, biasGain: 1, floatTwin: false, dDropout: 0, leaky: 0, pack: 1,
 } satisfies Partial<GanConfig>;
 
 /** The faithful recipe of the paper as we read it (spec §8): delta synapses, S4NN gradient and defaults. */
@@ -197,6 +202,9 @@ export function checkConfig(c: GanConfig): void {
   if (!(c.biasGain >= 0) || !Number.isFinite(c.biasGain)) bad(`biasGain must be a number >= 0, got ${c.biasGain}`);
   if (!(c.dDropout >= 0 && c.dDropout < 1)) bad(`dDropout must be in [0, 1), got ${c.dDropout}`);
   if (c.dDropout > 0 && c.kernel !== 'relu') bad('dDropout needs the relu kernel');
+  if (!Number.isInteger(c.pack) || c.pack < 1 || c.pack > 16) bad(`pack must be a whole number from 1 to 16, got ${c.pack}`);
+  if (c.pack > 1 && c.kernel !== 'relu') bad('pack needs the relu kernel');
+  if (c.batch % c.pack !== 0) bad(`batch (${c.batch}) must be a multiple of pack (${c.pack})`);
   if (!(c.leaky >= 0 && c.leaky < 1)) bad(`leaky must be in [0, 1), got ${c.leaky}`);
   if (c.leaky > 0 && c.kernel !== 'relu') bad('leaky needs the relu kernel');
   if (typeof c.floatTwin !== 'boolean') bad(`floatTwin must be true or false, got ${String(c.floatTwin)}`);

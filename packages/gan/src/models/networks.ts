@@ -48,6 +48,11 @@ export function reluGeneratorInputs(cfg: GanConfig): number {
   return 2 * cfg.nz + (cfg.conditional ? 10 : 0);
 }
 
+/** Input values of one image for the relu kernel's D: its pixels, then the one-hot digit (conditional). */
+export function reluImageSize(cfg: GanConfig): number {
+  return PIXELS + (cfg.conditional ? 10 : 0);
+}
+
 /** Outputs of the relu kernel's D: one readout neuron (loss bce), or real and fake neurons (TTFS targets). */
 export function reluDiscriminatorOutputs(cfg: GanConfig): number {
   return cfg.loss === 'bce' ? 1 : 2;
@@ -60,7 +65,7 @@ export function reluDiscriminatorOutputs(cfg: GanConfig): number {
 function buildRelu(cfg: GanConfig, which: 'G' | 'D'): Network {
   const [nIn, nHid, nOut, B0] = which === 'G'
     ? [reluGeneratorInputs(cfg), cfg.gHidden, PIXELS, cfg.zMax]
-    : [PIXELS + (cfg.conditional ? 10 : 0), cfg.dHidden, reluDiscriminatorOutputs(cfg), 1];
+    : [reluImageSize(cfg) * cfg.pack, cfg.dHidden, reluDiscriminatorOutputs(cfg), 1];
   const names = which === 'G' ? ['noise', 'hidden', 'pixels'] : ['input', 'hidden', 'decision'];
   const net = reluNetwork({
     sizes: [nIn, cfg.leaky > 0 ? 2 * nHid : nHid, nOut], windows: [B0, cfg.hiddenWindow, which === 'G' ? 1 : cfg.outWindow], names,

@@ -4,7 +4,7 @@
 import { Optimiser, Rng, SpikingPass, targets, TwinPass, type Network, type ValuePass } from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
-import { buildDiscriminator, buildGenerator, leakyPairs, PIXELS, reluNoise, reluRealInput } from '../models/networks.ts';
+import { buildDiscriminator, buildGenerator, leakyPairs, PIXELS, reluImageSize, reluNoise, reluRealInput } from '../models/networks.ts';
 import { DivergenceError, type StepStats } from './gan-trainer.ts';
 
 const softplus = (x: number) => (x > 30 ? x : x < -30 ? Math.exp(x) : Math.log1p(Math.exp(x)));
@@ -64,7 +64,7 @@ export class ReluGanTrainer {
     this.passD = pass(cfg, this.D, readout);
     // leaky ReLU as tied neuron pairs: gradients fold into one of each pair before an update, the mirror follows after
     const opt = (net: Network, lr: number, batch: number) => ({ kind: cfg.optimizer, lr, decay: cfg.decay, batch, beta1: cfg.beta1, hooks: leakyPairs(cfg, net)?.hooks() });
-    this.optD = new Optimiser(this.D, opt(this.D, cfg.lrD, 2 * cfg.batch));
+    this.optD = new Optimiser(this.D, opt(this.D, cfg.lrD, (2 * cfg.batch) / cfg.pack));
     this.optG = new Optimiser(this.G, opt(this.G, cfg.lrG, cfg.batch));
     this.emaPairs = this.emaG ? leakyPairs(cfg, this.emaG) : null;
     this.rngData = new Rng(cfg.seed * 3 + 1);
@@ -139,9 +139,12 @@ export class ReluGanTrainer {
     return { loss, saysReal, time: Math.min(this.tOut[0], this.tOut[1]) / B };
   }
 
-  /** One step: D on B real images and B fakes, then G on the same fakes through the updated D. */
+  /**
+   * One step: D on B real images and B fakes (in packs of `pack` images per D input), then G on the
+   * same fakes through the updated D.
+   */
   trainStep(): StepStats {
-    const c = this.cfg, B = c.batch;
+    const c = this.cfg, B = c.batch, m = c.pack, S = reluImageSize(c);
     this.checkFinite(this.step);
     if (c.schedule === 'cosine') {
       const f = 0.5 * (1 + Math.cos((Math.PI * this.step) / Math.max(1, c.steps)));
@@ -150,64 +153,77 @@ export class ReluGanTrainer {
     }
     let realRight = 0, fakeRight = 0, lossReal = 0, lossFake = 0, tReal = 0, tFake = 0, dSpikes = 0;
     for (let d = 0; d < c.dSteps; d++) {
-      for (let b = 0; b < B; b++) {
-        const idx = this.rngData.int(this.data.n);
-        reluRealInput(c, this.data.image(idx), this.data.labels[idx], this.img);
-        this.dropOut();
-        const r = this.dLoss(this.passD.forward(this.img), 0, c.realTarget);
+      for (let q = 0; q < B; q += m) {
+        for (let k = 0; k < m; k++) {
+          const idx = this.rngData.int(this.data.n);
+          reluRealInput(c, this.data.image(idx), this.data.labels[idx], this.img.subarray(k * S, (k + 1) * S));
+        }
+        const r = this.dStep(0, c.realTarget);
         if (r.saysReal) realRight++;
         lossReal += r.loss;
         tReal += r.time;
-        dSpikes += this.layerSpikes(this.passD);
-        this.passD.backward(this.err, this.optD);
-        this.restore();
-        this.optD.endSample();
       }
       this.drawNoise();
-      for (let b = 0; b < B; b++) {
-        const img = this.fake(b);
-        this.dropOut();
-        const r = this.dLoss(this.passD.forward(img), 1);
+      for (let q = 0; q < B; q += m) {
+        for (let k = 0; k < m; k++) this.fake(q + k, k);
+        const r = this.dStep(1, 1);
         if (!r.saysReal) fakeRight++;
         lossFake += r.loss;
         tFake += r.time;
-        dSpikes += this.layerSpikes(this.passD);
-        this.passD.backward(this.err, this.optD);
-        this.restore();
-        this.optD.endSample();
       }
+      dSpikes += this.dSpikeSum;
+      this.dSpikeSum = 0;
     }
     let fooled = 0, gLoss = 0, lit = 0, gSpikes = 0;
     this.litCount.fill(0);
-    for (let b = 0; b < B; b++) {
-      const img = this.fake(b);
-      gSpikes += this.layerSpikes(this.passG);
-      for (let p = 0; p < PIXELS; p++) {
-        if (img[p] > 0) {
-          lit++;
-          this.litCount[p]++;
+    for (let q = 0; q < B; q += m) {
+      for (let k = 0; k < m; k++) {
+        const img = this.fake(q + k, k);
+        gSpikes += this.layerSpikes(this.passG);
+        for (let p = 0; p < PIXELS; p++) {
+          if (img[p] > 0) {
+            lit++;
+            this.litCount[p]++;
+          }
         }
       }
       this.dropOut();
-      const r = this.dLoss(this.passD.forward(img), 0);
+      const r = this.dLoss(this.passD.forward(this.img), 0);
       if (r.saysReal) fooled++;
       gLoss += r.loss;
       const dx = this.passD.backward(this.err, null, true);
       this.restore();
-      this.passG.backward(dx.subarray(0, PIXELS), this.optG);
-      this.optG.endSample();
+      for (let k = 0; k < m; k++) {
+        // G's record of this image again (a pack holds several), then its error from D's input
+        if (m > 1) this.passG.forward(this.z[q + k]);
+        this.passG.backward(dx.subarray(k * S, k * S + PIXELS), this.optG);
+        this.optG.endSample();
+      }
     }
     let varying = 0;
     for (let p = 0; p < PIXELS; p++) if (this.litCount[p] > 0 && this.litCount[p] < B) varying++;
     this.updateEma();
     this.step++;
     this.checkFinite(this.step);
-    const nd = B * c.dSteps;
+    const nd = (B / m) * c.dSteps, ng = B / m;
     return {
-      step: this.step, dRealRight: realRight / nd, dFakeRight: fakeRight / nd, gFooled: fooled / B,
-      dLossReal: lossReal / nd, dLossFake: lossFake / nd, gLoss: gLoss / B, tReal: tReal / nd, tFake: tFake / nd,
+      step: this.step, dRealRight: realRight / nd, dFakeRight: fakeRight / nd, gFooled: fooled / ng,
+      dLossReal: lossReal / nd, dLossFake: lossFake / nd, gLoss: gLoss / ng, tReal: tReal / nd, tFake: tFake / nd,
       lit: lit / (B * PIXELS), varying: varying / PIXELS, gSpikes: gSpikes / B, dSpikes: dSpikes / (2 * nd),
     };
+  }
+
+  private dSpikeSum = 0;
+
+  /** One D update on the input in `img` for class y (dropout, forward, loss, backward into D's optimiser). */
+  private dStep(y: 0 | 1, realTarget: number): { loss: number; saysReal: boolean; time: number } {
+    this.dropOut();
+    const r = this.dLoss(this.passD.forward(this.img), y, realTarget);
+    this.dSpikeSum += this.layerSpikes(this.passD);
+    this.passD.backward(this.err, this.optD);
+    this.restore();
+    this.optD.endSample();
+    return r;
   }
 
   /** Draws the batch's digits (as the data's, conditional) and noise; G runs on them when a fake is asked for. */
@@ -219,10 +235,10 @@ export class ReluGanTrainer {
     }
   }
 
-  /** Runs G on fake b's noise and writes D's input for it (pixels, then the digit) into `img`. */
-  private fake(b: number): Float64Array {
-    const x = this.passG.forward(this.z[b]), img = this.img;
-    img.set(x);
+  /** Runs G on fake b's noise and writes it (pixels, then the digit) as image k of D's input; returns that image. */
+  private fake(b: number, k = 0): Float64Array {
+    const S = reluImageSize(this.cfg), img = this.img.subarray(k * S, (k + 1) * S);
+    img.set(this.passG.forward(this.z[b]));
     if (this.cfg.conditional) for (let d = 0; d < 10; d++) img[PIXELS + d] = d === this.labels[b] ? 1 : 0;
     return img;
   }
