@@ -27,7 +27,7 @@ export { Optimiser } from './learn/optimiser.ts';
 export { FloatTwin } from './learn/float-twin.ts';
 export type { FloatTwinOptions } from './learn/float-twin.ts';
 export { SpikingPass, TwinPass } from './learn/value-pass.ts';
-export { LeakyPairs } from './learn/leaky-pairs.ts';
+export { LeakyPairs, SignedInputPairs, tieHooks } from './learn/leaky-pairs.ts';
 export type { ValuePass, ValuePassOptions } from './learn/value-pass.ts';
 export type { OptimiserOptions } from './learn/optimiser.ts';
 export { ttfsTargets, aggressiveTargets, targets, outputError } from './learn/targets.ts';

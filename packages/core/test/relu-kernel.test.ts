@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  Backprop, FloatTwin, GradientCollector, LeakyPairs, loadModel, Network, Optimiser, reluNetwork, Rng, saveModel, Simulator, signedNoise,
+  Backprop, FloatTwin, GradientCollector, LeakyPairs, loadModel, Network, SignedInputPairs, tieHooks, Optimiser, reluNetwork, Rng, saveModel, Simulator, signedNoise,
   timesToValues, valuesToTimes, writeSafetensorsFile, type RunRecord,
 } from '../src/index.ts';
 import { reluPass } from '../src/learn/relu-mask.ts';
@@ -285,6 +285,28 @@ describe('ReLU-equivalent neurons: leaky pairs and the clip surrogate', () => {
       }
     }
     a.net.projections.forEach((p, k) => p.weights.forEach((w, e) => expect(Math.abs(w - b.net.projections[k].weights[e])).toBeLessThan(1e-9)));
+  });
+
+  it('signed input pairs: the first layer sees w·z of the signed noise, and the tie holds through Adam', () => {
+    const net = reluNetwork({ sizes: [8, 5, 2], windows: [3, 30, 1], seed: 8, biasGain: 1 });
+    const tie = new SignedInputPairs(net, 4);
+    tie.sync();
+    const twin = new FloatTwin(net), rng = new Rng(6), z = new Float64Array(8);
+    const opt = new Optimiser(net, { kind: 'adam', lr: 0.01, decay: 0, batch: 2, hooks: tieHooks([tie]) });
+    for (let s = 0; s < 20; s++) {
+      signedNoise(rng, 4, 3, z);
+      twin.forward(z);
+      const pr = net.projections[0];
+      for (let j = 0; j < 5; j++) {
+        let u = net.populations[1].bias[j];
+        for (let i = 0; i < 4; i++) u += pr.weight(i, j) * (z[i] - z[4 + i]); // w·z with z = z⁺ − z⁻
+        expect(Math.abs(twin.u[1][j] - u)).toBeLessThan(1e-12);
+      }
+      twin.backward([rng.normal(), rng.normal()], opt);
+      opt.endSample();
+    }
+    const w = net.projections[0].weights;
+    for (let i = 0; i < 4; i++) for (let j = 0; j < 5; j++) expect(w[(i + 4) * 5 + j]).toBe(-w[i * 5 + j]);
   });
 
   it('the clip surrogate passes only errors that push a clipped output back into its window', () => {

@@ -62,6 +62,50 @@ export class LeakyPairs {
 
   /** Optimiser hooks that keep the tie through batched updates (fold before, sync after). */
   hooks(): { beforeStep: (opt: Optimiser) => void; afterStep: () => void } {
-    return { beforeStep: (opt) => this.fold(opt), afterStep: () => this.sync() };
+    return tieHooks([this]);
   }
+}
+
+/**
+ * Signed inputs from pairs of input neurons: input i + n carries the negative part of a signed value
+ * whose positive part input i carries (one of the two is silent), and its weights are tied to input
+ * i's, negated, so that the layer sees the signed value itself: w·max(z, 0) − w·max(−z, 0) = w·z.
+ * Nonnegative spike-coded inputs make all the weight gradients of a neuron share a sign; the tie
+ * gives the first layer the signed input a float network would have.
+ */
+export class SignedInputPairs {
+  /** Signed values (input pairs). */
+  readonly n: number;
+  private readonly proj: Projection;
+
+  /** Ties inputs [0, n) and [n, 2n) of the input population of `net`'s first projection. */
+  constructor(readonly net: Network, n: number) {
+    if (!net.layered) throw new Error('SignedInputPairs: the network must be layered');
+    this.proj = net.projections[0];
+    if (!Number.isInteger(n) || n < 1 || 2 * n > this.proj.src.size) throw new RangeError(`SignedInputPairs: ${n} pairs do not fit ${this.proj.src.size} inputs`);
+    this.n = n;
+  }
+
+  /** Writes each negative input's weights as the negation of its positive input's. */
+  sync(): void {
+    const w = this.proj.weights, H = this.proj.dst.size, n = this.n;
+    for (let i = 0; i < n; i++) for (let j = 0; j < H; j++) w[(i + n) * H + j] = -w[i * H + j];
+  }
+
+  /** Folds the negative inputs' gradients into their positive inputs' (and clears them). */
+  fold(opt: Optimiser): void {
+    const g = opt.grad[this.proj.index], H = this.proj.dst.size, n = this.n;
+    if (!g.length) return;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < H; j++) {
+        g[i * H + j] -= g[(i + n) * H + j];
+        g[(i + n) * H + j] = 0;
+      }
+    }
+  }
+}
+
+/** Optimiser hooks that keep several ties through batched updates (each folds before, syncs after). */
+export function tieHooks(ties: readonly (LeakyPairs | SignedInputPairs)[]): { beforeStep: (opt: Optimiser) => void; afterStep: () => void } {
+  return { beforeStep: (opt) => ties.forEach((t) => t.fold(opt)), afterStep: () => ties.forEach((t) => t.sync()) };
 }

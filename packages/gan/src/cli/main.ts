@@ -160,6 +160,8 @@ const train = program
   .option('--d-hidden <n>', 'hidden neurons of D', integerArg(1))
   .option('--beta1 <b>', 'Adam β1', numberArg(0))
   .option('--leaky <alpha>', 'relu: leaky ReLU hidden layers of slope alpha, each unit a tied pair of neurons (0 = plain ReLU)', numberArg(0))
+  .option('--tied-noise', 'relu: each noise dimension\'s z+ and z- inputs share one weight, negated (G\'s first layer sees the signed z)')
+  .option('--no-tied-noise', 'relu: free weights for the z+ and z- inputs')
   .option('--pack <m>', 'relu: D judges m images at once (PacGAN; all real or all fake): it sees a lack of variety', integerArg(1))
   .option('--d-dropout <p>', 'relu: dropout in D\'s hidden layer while training (each neuron inhibited with probability p per sample)', numberArg(0))
   .option('--optimizer <name>', 'sgd or adam')

@@ -90,6 +90,11 @@ export interface GanConfig {
    */
   leaky: number;
   /**
+   * relu kernel: each noise dimension's two input neurons (z⁺, z⁻) share one weight, negated, so that
+   * G's first layer sees the signed z (with free weights, all inputs are ≥ 0 and G's hidden units die).
+   */
+  tiedNoise: boolean;
+  /**
    * relu kernel: D judges `pack` images at once (PacGAN: its input is `pack` images side by side,
    * all real or all fake), which lets it see a lack of variety; the batch must be a multiple of it.
    */
@@ -105,7 +110,7 @@ export interface GanConfig {
 /** Settings added after the first checkpoints were written, at their neutral values: the presets start from them, and files written before them load with them. */
 const ADDED = {
   gSilentPenalty: null, instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, gEma: 0, schedule: 'constant', digitGroup: 1,
-  zMax: 4, hiddenWindow: 64, outWindow: 8, initGain: 1, biasGain: 1, floatTwin: false, dDropout: 0, leaky: 0, pack: 1,
+  zMax: 4, hiddenWindow: 64, outWindow: 8, initGain: 1, biasGain: 1, floatTwin: false, dDropout: 0, leaky: 0, pack: 1, tiedNoise: false,
 } satisfies Partial<GanConfig>;
 
 /** The faithful recipe of the paper as we read it (spec §8): delta synapses, S4NN gradient and defaults. */
@@ -207,6 +212,8 @@ export function checkConfig(c: GanConfig): void {
   if (c.batch % c.pack !== 0) bad(`batch (${c.batch}) must be a multiple of pack (${c.pack})`);
   if (!(c.leaky >= 0 && c.leaky < 1)) bad(`leaky must be in [0, 1), got ${c.leaky}`);
   if (c.leaky > 0 && c.kernel !== 'relu') bad('leaky needs the relu kernel');
+  if (typeof c.tiedNoise !== 'boolean') bad(`tiedNoise must be true or false, got ${String(c.tiedNoise)}`);
+  if (c.tiedNoise && c.kernel !== 'relu') bad('tiedNoise needs the relu kernel');
   if (typeof c.floatTwin !== 'boolean') bad(`floatTwin must be true or false, got ${String(c.floatTwin)}`);
   if (c.floatTwin && c.kernel !== 'relu') bad('floatTwin needs the relu kernel (only its spike times map to a float network)');
   if (c.kernel === 'relu') {

@@ -1,4 +1,4 @@
-import { LeakyPairs, Network, reluNetwork, signedNoise, type Rng } from '@spiking-gan/core';
+import { LeakyPairs, Network, reluNetwork, SignedInputPairs, signedNoise, type Rng } from '@spiking-gan/core';
 import type { GanConfig } from './config.ts';
 
 /** Pixels of an MNIST image. */
@@ -71,13 +71,21 @@ function buildRelu(cfg: GanConfig, which: 'G' | 'D'): Network {
     sizes: [nIn, cfg.leaky > 0 ? 2 * nHid : nHid, nOut], windows: [B0, cfg.hiddenWindow, which === 'G' ? 1 : cfg.outWindow], names,
     gain: cfg.initGain, biasGain: cfg.biasGain, seed: cfg.seed * 10 + (which === 'G' ? 100 : 200),
   });
-  leakyPairs(cfg, net)?.sync();
+  for (const t of ties(cfg, net)) t.sync();
   return net;
 }
 
-/** The tied neuron pairs of a relu network's hidden layer when `leaky` > 0 (else null). */
-export function leakyPairs(cfg: GanConfig, net: Network): LeakyPairs | null {
-  return cfg.kernel === 'relu' && cfg.leaky > 0 ? new LeakyPairs(net, 1, cfg.leaky) : null;
+/**
+ * The tied parameters of a relu G or D: the signed noise pairs of G's input (`tiedNoise`) and the
+ * leaky pairs of the hidden layer (`leaky` > 0). Empty for other kernels.
+ */
+export function ties(cfg: GanConfig, net: Network): (LeakyPairs | SignedInputPairs)[] {
+  if (cfg.kernel !== 'relu') return [];
+  const out: (LeakyPairs | SignedInputPairs)[] = [];
+  const isG = net.output.size === PIXELS;
+  if (isG && cfg.tiedNoise) out.push(new SignedInputPairs(net, cfg.nz));
+  if (cfg.leaky > 0) out.push(new LeakyPairs(net, 1, cfg.leaky));
+  return out;
 }
 
 /** G's latency in the relu kernel: a pixel x at G's time t reaches D at 1 − x, i.e. t − (G's tmax − 1). */

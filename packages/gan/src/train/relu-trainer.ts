@@ -1,10 +1,10 @@
 // The Spiking-GAN on ReLU-equivalent TTFS neurons (issue 13): spiking G and spiking D (or their
 // float twins, the reference row) trained by the non-saturating adversarial loss alone, with
 // D's output read as its potential (a logit) or as two spiking neurons with TTFS targets.
-import { Optimiser, Rng, SpikingPass, targets, TwinPass, type Network, type ValuePass } from '@spiking-gan/core';
+import { Optimiser, Rng, SpikingPass, targets, tieHooks, TwinPass, type Network, type ValuePass } from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
-import { buildDiscriminator, buildGenerator, leakyPairs, PIXELS, reluImageSize, reluNoise, reluRealInput } from '../models/networks.ts';
+import { buildDiscriminator, buildGenerator, PIXELS, reluImageSize, reluNoise, reluRealInput, ties } from '../models/networks.ts';
 import { DivergenceError, type StepStats } from './gan-trainer.ts';
 
 const softplus = (x: number) => (x > 30 ? x : x < -30 ? Math.exp(x) : Math.log1p(Math.exp(x)));
@@ -51,7 +51,7 @@ export class ReluGanTrainer {
   private readonly dropped: Int32Array;
   private nDropped = 0;
   readonly rngDropout: Rng;
-  private readonly emaPairs: ReturnType<typeof leakyPairs>;
+  private readonly emaTies: ReturnType<typeof ties>;
 
   constructor(readonly cfg: GanConfig, readonly data: ImageSet) {
     if (cfg.kernel !== 'relu') throw new Error(`ReluGanTrainer: the config's kernel is ${cfg.kernel}, not relu`);
@@ -62,11 +62,11 @@ export class ReluGanTrainer {
     // silentPixel 'late': a black (silent) or white (clipped) pixel passes D's error that pushes it back into range
     this.passG = pass(cfg, this.G, false, cfg.silentPixel === 'late');
     this.passD = pass(cfg, this.D, readout);
-    // leaky ReLU as tied neuron pairs: gradients fold into one of each pair before an update, the mirror follows after
-    const opt = (net: Network, lr: number, batch: number) => ({ kind: cfg.optimizer, lr, decay: cfg.decay, batch, beta1: cfg.beta1, hooks: leakyPairs(cfg, net)?.hooks() });
+    // tied parameters (signed noise pairs, leaky pairs): gradients fold into one of each pair before an update, the other follows after
+    const opt = (net: Network, lr: number, batch: number) => ({ kind: cfg.optimizer, lr, decay: cfg.decay, batch, beta1: cfg.beta1, hooks: tieHooks(ties(cfg, net)) });
     this.optD = new Optimiser(this.D, opt(this.D, cfg.lrD, (2 * cfg.batch) / cfg.pack));
     this.optG = new Optimiser(this.G, opt(this.G, cfg.lrG, cfg.batch));
-    this.emaPairs = this.emaG ? leakyPairs(cfg, this.emaG) : null;
+    this.emaTies = this.emaG ? ties(cfg, this.emaG) : [];
     this.rngData = new Rng(cfg.seed * 3 + 1);
     this.rngNoise = new Rng(cfg.seed * 3 + 2);
     this.z = Array.from({ length: cfg.batch }, () => new Float64Array(this.G.populations[0].size));
@@ -275,7 +275,7 @@ export class ReluGanTrainer {
       const e = ema.populations[k].bias, w = p.bias;
       for (let i = 0; i < w.length; i++) e[i] = beta * e[i] + (1 - beta) * w[i];
     });
-    this.emaPairs?.sync();
+    for (const t of this.emaTies) t.sync();
   }
 
   /** Generates `n` images as 8-bit pixels from seeded noise (digits cycle 0..9 in conditional mode, or `digit`). */
