@@ -145,8 +145,8 @@ oneLineErrors(classifyEval, 'spiking-gan classify eval');
 const train = program
   .command('train')
   .summary('train the Spiking-GAN (spiking G and D); writes a sample grid, G/D model files, a checkpoint and figures.json')
-  .description('Adversarial training of a spiking generator (noise -> 400 -> 784) against a spiking discriminator (784 -> 400 -> 1 or 2) with spike-time gradients. With no options: the relu recipe (ReLU-equivalent TTFS neurons whose exact spike-time gradient is a ReLU network\'s, signed Gaussian noise, D\'s output read as its potential, the non-saturating adversarial loss alone, Adam 2e-4 β1 0.5, batch 32). Every setting of the preset can be overridden; --resume continues from OUT/checkpoint.safetensors and gives the same result as not stopping.')
-  .option('--preset <name>', 'relu (default: the real GAN, unconditional), relu-cond (class-conditional), digits (ramp + pixel MMD), ramp (the plain ramp GAN) or faithful (delta synapses, S4NN gradient)', 'relu')
+  .description('Adversarial training of a spiking generator (noise -> 400 -> 784) against a spiking discriminator (784 -> 400 -> 1 or 2) with spike-time gradients. With no options: the relu-cond recipe (class-conditional; ReLU-equivalent TTFS neurons whose exact spike-time gradient is a ReLU network\'s, signed Gaussian noise, D\'s output read as its potential and judging two images at once, the non-saturating adversarial loss alone, Adam 2e-4 β1 0.5, batch 32, 6,000 steps). Every setting of the preset can be overridden; --resume continues from OUT/checkpoint.safetensors and gives the same result as not stopping.')
+  .option('--preset <name>', 'relu-cond (default: the real GAN, class-conditional), relu (the same, unconditional), digits (ramp + pixel MMD), ramp (the plain ramp GAN) or faithful (delta synapses, S4NN gradient)', 'relu-cond')
   .option('--steps <n>', 'training steps (D on real and fake batches, then G)', integerArg(1))
   .option('--batch <n>', 'samples per update', integerArg(1))
   .option('--kernel <name>', 'synapse kernel: relu (ReLU-equivalent), ramp (exact gradients) or delta (S4NN gradient); the presets set the matching time window and inits')
@@ -203,8 +203,8 @@ const train = program
   .option('--quiet', 'no progress output')
   .addHelpText('after', `
 Examples:
-  $ spiking-gan train                                   # the relu recipe, files in out/gan
-  $ spiking-gan train --preset relu-cond --out out/gan-cond
+  $ spiking-gan train                                   # the relu-cond recipe, files in out/gan
+  $ spiking-gan train --preset relu --out out/gan-uncond
   $ spiking-gan train --float-twin --out out/gan-twin    # the same run on the float twin
   $ spiking-gan train --out out/gan --resume --steps 4000
   $ spiking-gan train --preset faithful --steps 2000 --out out/faithful`)

@@ -142,23 +142,27 @@ export const DIGITS: GanConfig = { ...RAMP, conditional: true, noiseSilent: 0.95
 
 /**
  * The real GAN (issue 13): ReLU-equivalent TTFS neurons whose exact spike-time gradient is a ReLU
- * MLP's, signed Gaussian noise (z⁺ and z⁻ inputs), D's output read as its potential (a logit), the
- * non-saturating loss alone (no pixel-statistics term), Adam 2e-4 with β1 0.5, batch 32.
+ * MLP's, signed Gaussian noise whose z⁺ and z⁻ inputs share one weight (G's first layer sees z), D's
+ * output read as its potential (a logit), the non-saturating loss alone (no pixel-statistics term),
+ * D judging two images at once (PacGAN: without it G collapses to one image), silent or clipped
+ * pixels passing the error that pushes them back into range, Adam 2e-4 β1 0.5, batch 32, samples
+ * from a moving average of G (β = 0.999), 6,000 steps.
  */
 export const RELU: GanConfig = {
   ...RAMP, kernel: 'relu', loss: 'bce', beta: 1, tmax: 1, dWindow: 1, gLatency: 0, noise: 'uniform', noiseSilent: 0, noiseSpan: 1,
-  gThreshold: 0, dThreshold: 0, bias: 0, labelCopies: 1, silentPixel: 'none', silentPenalty: 0, ...ADDED,
-  optimizer: 'adam', lrD: 2e-4, lrG: 2e-4, beta1: 0.5, decay: 0, batch: 32, steps: 3000,
+  gThreshold: 0, dThreshold: 0, bias: 0, labelCopies: 1, silentPenalty: 0, ...ADDED, silentPixel: 'late',
+  optimizer: 'adam', lrD: 2e-4, lrG: 2e-4, beta1: 0.5, decay: 0, batch: 32, steps: 6000,
+  tiedNoise: true, pack: 2, gEma: 0.999,
 };
 
-/** The class-conditional real GAN: the digit as a one-hot input of G and of D. */
-export const RELU_COND: GanConfig = { ...RELU, conditional: true, steps: 6000 };
+/** The class-conditional real GAN: the digit as a one-hot input of G and of D (the default of `spiking-gan train`). */
+export const RELU_COND: GanConfig = { ...RELU, conditional: true };
 
-/** Named starting points: `relu` (default), `relu-cond`, `digits`, `ramp` and `faithful`. */
+/** Named starting points: `relu-cond` (default), `relu`, `digits`, `ramp` and `faithful`. */
 export const PRESETS: Record<string, GanConfig> = { relu: RELU, 'relu-cond': RELU_COND, ramp: RAMP, digits: DIGITS, faithful: FAITHFUL };
 
 /** The preset that `spiking-gan train` uses when none is named. */
-export const DEFAULT_PRESET = 'relu';
+export const DEFAULT_PRESET = 'relu-cond';
 
 /** A preset with overrides applied, checked. */
 export function makeConfig(preset = DEFAULT_PRESET, overrides: Partial<GanConfig> = {}): GanConfig {
