@@ -195,7 +195,9 @@ export function checkConfig(c: GanConfig): void {
   for (const k of ['nz', 'gHidden', 'dHidden', 'batch', 'dSteps', 'labelCopies', 'digitGroup'] as const) if (!Number.isInteger(c[k]) || c[k] < 1) bad(`${k} must be a positive integer, got ${c[k]}`);
   if (!Number.isInteger(c.bias) || c.bias < 0) bad(`bias must be a whole number, got ${c.bias}`);
   if (!Number.isInteger(c.steps) || c.steps < 0) bad(`steps must be a whole number, got ${c.steps}`);
-  for (const k of ['tmax', 'dWindow', 'noiseSpan', 'beta', 'lrD', 'lrG'] as const) if (!(c[k] > 0) || !Number.isFinite(c[k])) bad(`${k} must be a positive number, got ${c[k]}`);
+  for (const k of ['tmax', 'dWindow', 'noiseSpan', 'beta', 'lrG'] as const) if (!(c[k] > 0) || !Number.isFinite(c[k])) bad(`${k} must be a positive number, got ${c[k]}`);
+  // lrD 0 freezes D at its initialisation: the ablation that shows what D's learning contributes
+  if (!(c.lrD >= 0) || !Number.isFinite(c.lrD)) bad(`lrD must be a number >= 0, got ${c.lrD}`);
   for (const k of ['gamma', 'gammaA', 'gLatency', 'decay', 'silentPenalty', 'gThreshold', 'dThreshold'] as const) if (!(c[k] >= 0) || !Number.isFinite(c[k])) bad(`${k} must be a number >= 0, got ${c[k]}`);
   for (const k of ['instanceNoise', 'diversity', 'mmd', 'advWeight'] as const) if (!(c[k] >= 0) || !Number.isFinite(c[k])) bad(`${k} must be a number >= 0, got ${c[k]}`);
   if (c.schedule !== 'constant' && c.schedule !== 'cosine') bad(`schedule must be constant or cosine, got '${c.schedule}'`);
