@@ -48,6 +48,8 @@ export interface GanBenchOptions {
   qualitySamples?: number;
   seed?: number;
   retrain?: boolean;
+  /** Quick mode: `recipeSteps` applies to every non-faithful preset (not only the recipe). */
+  quick?: boolean;
   /** The quality judge (default: the project's, from its cache in .cache/judge, trained once if missing). */
   judge?: Judge;
   log?: (line: string) => void;
@@ -129,7 +131,7 @@ export function benchGan(opts: GanBenchOptions = {}): GanBenchResult {
   const recipes = [...new Set([opts.recipe ?? 'relu', 'digits', 'faithful'])];
   for (const preset of recipes) {
     for (const loss of lossesOf(preset)) {
-      const steps = preset === 'faithful' ? opts.faithfulSteps : opts.recipeSteps;
+      const steps = preset === 'faithful' ? opts.faithfulSteps : preset === recipes[0] || opts.quick ? opts.recipeSteps : undefined;
       const cfg = makeConfig(preset, { loss, seed, ...(steps !== undefined ? { steps } : {}) });
       const name = `${preset}-${loss}`;
       const { tr, fromCache, trainSeconds, curve } = trainOrLoad(cfg, opts.retrain ?? false, log, name);

@@ -38,7 +38,8 @@ options:
   --model FILE    engine: run a 784-400-10 model file (e.g. a trained classifier) instead
   --epochs N      classifier: training epochs (default 30; quick 1)
   --recipe NAME   gan: the GAN preset compared with digits and faithful (default relu)
-  --gan-steps N   gan: steps of the recipe's and digits' runs (default: the presets'; quick 20)
+  --gan-steps N   gan: steps of the recipe's runs (default: the preset's; quick: 20 for every
+                  non-faithful preset)
   -h, --help      this text
 
 Trained models are cached in .cache/bench (set SPIKING_GAN_BENCH_CACHE to move it).
@@ -187,7 +188,7 @@ function main(): void {
       result.sweep = sweepEngine({ images: quick ? 100 : 1000, seed: seedGiven ?? 1, log });
     }
     if (part === 'classifier') result.classifier = benchClassifier({ epochs, trainImages: quick ? 3000 : undefined, testImages: quick ? 1000 : undefined, seed: seedGiven ?? 0, retrain, log });
-    if (part === 'gan') result.gan = benchGan({ recipe: values.recipe, recipeSteps: ganSteps, faithfulSteps: quick ? 300 : undefined, sparsitySamples: quick ? 100 : 1000, qualitySamples: quick ? 500 : 10_000, seed: seedGiven ?? 0, retrain, log });
+    if (part === 'gan') result.gan = benchGan({ recipe: values.recipe, recipeSteps: ganSteps, quick, faithfulSteps: quick ? 300 : undefined, sparsitySamples: quick ? 100 : 1000, qualitySamples: quick ? 500 : 10_000, seed: seedGiven ?? 0, retrain, log });
     if (part === 'quality') result.quality = benchQuality({ seed: seedGiven, log, print: !json, samples: quick ? 2000 : undefined });
   }
   result.seconds = (performance.now() - t0) / 1000;

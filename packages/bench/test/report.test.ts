@@ -22,7 +22,7 @@ describe('benchmark report', () => {
       commit: 'abc1234', date: '2026-11-28T00:00:00Z', machine: { cpu: 'test cpu', cores: 2, node: 'v20', platform: 'linux-x64' }, seed: 0, quick: true, seconds: 1,
       sweep: sweepEngine({ images: 5, densities: [0.1, 0.5], widths: [20, 40], depths: [1, 2] }),
       classifier: benchClassifier({ epochs: 1, trainImages: 200, testImages: 100 }),
-      gan: benchGan({ recipeSteps: 2, faithfulSteps: 5, sparsitySamples: 5, qualitySamples: 20, judge }),
+      gan: benchGan({ recipeSteps: 2, quick: true, faithfulSteps: 5, sparsitySamples: 5, qualitySamples: 20, judge }),
     };
   }, 120_000);
   afterAll(() => {

@@ -146,12 +146,12 @@ export const DIGITS: GanConfig = { ...RAMP, conditional: true, noiseSilent: 0.95
  * output read as its potential (a logit), the non-saturating loss alone (no pixel-statistics term),
  * D judging two images at once (PacGAN: without it G collapses to one image), silent or clipped
  * pixels passing the error that pushes them back into range, Adam 2e-4 β1 0.5, batch 32, samples
- * from a moving average of G (β = 0.999), 6,000 steps.
+ * from a moving average of G (β = 0.999), 12,000 steps.
  */
 export const RELU: GanConfig = {
   ...RAMP, kernel: 'relu', loss: 'bce', beta: 1, tmax: 1, dWindow: 1, gLatency: 0, noise: 'uniform', noiseSilent: 0, noiseSpan: 1,
   gThreshold: 0, dThreshold: 0, bias: 0, labelCopies: 1, silentPenalty: 0, ...ADDED, silentPixel: 'late',
-  optimizer: 'adam', lrD: 2e-4, lrG: 2e-4, beta1: 0.5, decay: 0, batch: 32, steps: 6000,
+  optimizer: 'adam', lrD: 2e-4, lrG: 2e-4, beta1: 0.5, decay: 0, batch: 32, steps: 12000,
   tiedNoise: true, pack: 2, gEma: 0.999,
 };
 
