@@ -2,6 +2,8 @@ import { Backprop, decodeBytes, Optimiser, Rng, Simulator, targets, type Network
 import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
 import { MMD_SILENT, mmdGradient } from './mmd.ts';
+import { DivergenceError } from './divergence.ts';
+import { averageInto, checkFiniteNetworks } from './parameters.ts';
 import { buildDiscriminator, buildGenerator, discriminatorWindow, extraInputs, extraSpikes, fakeImageInput, generatorWindow, imageSilence, PIXELS, realImageInput } from '../models/networks.ts';
 
 /** Figures of one training step (means over the step's samples). */
@@ -35,13 +37,7 @@ export function meanStats(window: StepStats[]): StepStats {
   return m;
 }
 
-/** Training left the finite numbers, or a network stopped spiking entirely; the message names the step. */
-export class DivergenceError extends Error {
-  override name = 'DivergenceError';
-  constructor(what: string, readonly step: number) {
-    super(`training diverged at step ${step}: ${what}`);
-  }
-}
+export { DivergenceError } from './divergence.ts';
 
 /** Steps in a row with no spike at all in G (or in D) after which training is stopped. */
 export const SILENT_PATIENCE = 20;
@@ -190,13 +186,7 @@ export class GanTrainer {
 
   /** Throws a DivergenceError naming the network, projection and weight when a weight or scale is not finite. */
   checkFinite(step = this.step): void {
-    for (const [name, net] of [['G', this.G], ['D', this.D]] as const) {
-      for (const p of net.projections) {
-        if (!(Number.isFinite(p.scale) && p.scale > 0)) throw new DivergenceError(`${name} projection ${p.index} has scale ${p.scale}`, step);
-        const w = p.weights;
-        for (let k = 0; k < w.length; k++) if (!Number.isFinite(w[k])) throw new DivergenceError(`${name} projection ${p.index} weight ${k} is ${w[k]}`, step);
-      }
-    }
+    checkFiniteNetworks([['G', this.G], ['D', this.D]], step);
   }
 
   /** D's updates of one step: `dSteps` times a batch of real images (target real) and a batch of new fakes (target fake). */
@@ -378,11 +368,7 @@ export class GanTrainer {
   updateEma(): void {
     const ema = this.emaG;
     if (!ema) return;
-    const beta = Math.min(this.cfg.gEma, (1 + this.step) / (10 + this.step));
-    this.G.projections.forEach((p, k) => {
-      const e = ema.projections[k].weights, w = p.weights, s = p.scale;
-      for (let i = 0; i < w.length; i++) e[i] = beta * e[i] + (1 - beta) * s * w[i];
-    });
+    averageInto(ema, this.G, Math.min(this.cfg.gEma, (1 + this.step) / (10 + this.step)));
   }
 
   /** Generates `n` images as 8-bit pixels from seeded noise (labels cycle 0..9 in conditional mode, or `digit`). */

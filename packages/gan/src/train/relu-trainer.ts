@@ -5,7 +5,8 @@ import { Optimiser, Rng, SpikingPass, targets, tieHooks, TwinPass, type Network,
 import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
 import { buildDiscriminator, buildGenerator, PIXELS, reluImageSize, reluNoise, reluRealInput, ties } from '../models/networks.ts';
-import { DivergenceError, type StepStats } from './gan-trainer.ts';
+import type { StepStats } from './gan-trainer.ts';
+import { averageInto, checkFiniteNetworks } from './parameters.ts';
 
 const softplus = (x: number) => (x > 30 ? x : x < -30 ? Math.exp(x) : Math.log1p(Math.exp(x)));
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -250,31 +251,14 @@ export class ReluGanTrainer {
 
   /** Throws a DivergenceError naming the network and parameter when a weight, scale or bias is not finite. */
   checkFinite(step = this.step): void {
-    for (const [name, net] of [['G', this.G], ['D', this.D]] as const) {
-      for (const p of net.projections) {
-        if (!(Number.isFinite(p.scale) && p.scale > 0)) throw new DivergenceError(`${name} projection ${p.index} has scale ${p.scale}`, step);
-        const w = p.weights;
-        for (let k = 0; k < w.length; k++) if (!Number.isFinite(w[k])) throw new DivergenceError(`${name} projection ${p.index} weight ${k} is ${w[k]}`, step);
-      }
-      for (const p of net.populations) {
-        for (let j = 0; j < p.bias.length; j++) if (!Number.isFinite(p.bias[j])) throw new DivergenceError(`${name} population '${p.name}' bias ${j} is ${p.bias[j]}`, step);
-      }
-    }
+    checkFiniteNetworks([['G', this.G], ['D', this.D]], step);
   }
 
   /** Moves the average of G's weights and biases towards G's (warm-up: β = min(gEma, (1 + step)/(10 + step))). */
   updateEma(): void {
     const ema = this.emaG;
     if (!ema) return;
-    const beta = Math.min(this.cfg.gEma, (1 + this.step) / (10 + this.step));
-    this.G.projections.forEach((p, k) => {
-      const e = ema.projections[k].weights, w = p.weights, s = p.scale;
-      for (let i = 0; i < w.length; i++) e[i] = beta * e[i] + (1 - beta) * s * w[i];
-    });
-    this.G.populations.forEach((p, k) => {
-      const e = ema.populations[k].bias, w = p.bias;
-      for (let i = 0; i < w.length; i++) e[i] = beta * e[i] + (1 - beta) * w[i];
-    });
+    averageInto(ema, this.G, Math.min(this.cfg.gEma, (1 + this.step) / (10 + this.step)));
     for (const t of this.emaTies) t.sync();
   }
 

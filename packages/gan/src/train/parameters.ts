@@ -1,0 +1,30 @@
+// What both GAN trainers do to whole networks: check that training stayed finite, and move a moving
+// average of G towards G.
+import type { Network } from '@spiking-gan/core';
+import { DivergenceError } from './divergence.ts';
+
+/** Throws a DivergenceError naming the network and parameter when a weight, scale or bias is not finite. */
+export function checkFiniteNetworks(nets: readonly (readonly [string, Network])[], step: number): void {
+  for (const [name, net] of nets) {
+    for (const p of net.projections) {
+      if (!(Number.isFinite(p.scale) && p.scale > 0)) throw new DivergenceError(`${name} projection ${p.index} has scale ${p.scale}`, step);
+      const w = p.weights;
+      for (let k = 0; k < w.length; k++) if (!Number.isFinite(w[k])) throw new DivergenceError(`${name} projection ${p.index} weight ${k} is ${w[k]}`, step);
+    }
+    for (const p of net.populations) {
+      for (let j = 0; j < p.bias.length; j++) if (!Number.isFinite(p.bias[j])) throw new DivergenceError(`${name} population '${p.name}' bias ${j} is ${p.bias[j]}`, step);
+    }
+  }
+}
+
+/** ema ← β·ema + (1 − β)·G for every effective weight (scale applied) and bias. */
+export function averageInto(ema: Network, G: Network, beta: number): void {
+  G.projections.forEach((p, k) => {
+    const e = ema.projections[k].weights, w = p.weights, s = p.scale;
+    for (let i = 0; i < w.length; i++) e[i] = beta * e[i] + (1 - beta) * s * w[i];
+  });
+  G.populations.forEach((p, k) => {
+    const e = ema.populations[k].bias, w = p.bias;
+    for (let i = 0; i < w.length; i++) e[i] = beta * e[i] + (1 - beta) * w[i];
+  });
+}
