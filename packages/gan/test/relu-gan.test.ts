@@ -88,7 +88,7 @@ describe('Spiking-GAN on ReLU-equivalent neurons', () => {
   });
 
   it('resuming from a checkpoint gives the same weights, biases and moments as not stopping', () => {
-    const cfg = tiny({ gEma: 0.99, conditional: true });
+    const cfg = tiny({ gEma: 0.99, conditional: true, dDropout: 0.2, leaky: 0.1 });
     const straight = new ReluGanTrainer(cfg, data);
     for (let s = 0; s < 6; s++) straight.trainStep();
     const first = new ReluGanTrainer(cfg, data);

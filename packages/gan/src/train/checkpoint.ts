@@ -45,7 +45,7 @@ export function saveCheckpoint(path: string, tr: Trainer, extra: Record<string, 
     step: String(tr.step),
     scales: JSON.stringify(scales),
     optimiser_steps: JSON.stringify(optSteps),
-    rng: JSON.stringify({ data: tr.rngData.state(), noise: tr.rngNoise.state() }),
+    rng: JSON.stringify({ data: tr.rngData.state(), noise: tr.rngNoise.state(), ...('rngDropout' in tr ? { dropout: tr.rngDropout.state() } : {}) }),
     feat_seen: String(tr.featSeenCount),
   });
 }
@@ -74,7 +74,7 @@ export function loadCheckpoint(path: string, data: ImageSet): { trainer: Trainer
   }
   const tr = createTrainer(cfg, data);
   const scales = json<Record<string, number[]>>('scales'), optSteps = json<Record<string, number>>('optimiser_steps');
-  const rng = json<{ data: number[]; noise: number[] }>('rng');
+  const rng = json<{ data: number[]; noise: number[]; dropout?: number[] }>('rng');
   if (!scales || !optSteps || !rng) fail('metadata scales, optimiser_steps or rng is missing');
   const take = (name: string, into: Float64Array) => {
     const t = tensors[name];
@@ -111,6 +111,7 @@ export function loadCheckpoint(path: string, data: ImageSet): { trainer: Trainer
   try {
     tr.rngData.setState(rng.data);
     tr.rngNoise.setState(rng.noise);
+    if ('rngDropout' in tr && rng.dropout) tr.rngDropout.setState(rng.dropout);
   } catch (e) {
     fail((e as Error).message);
   }

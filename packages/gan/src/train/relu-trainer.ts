@@ -77,8 +77,8 @@ export class ReluGanTrainer {
     this.tOut = new Float64Array(this.D.output.size);
     this.spikes = new Float64Array(2);
     this.litCount = new Int32Array(PIXELS);
-    this.keptBias = new Float64Array(cfg.dHidden);
-    this.dropped = new Int32Array(cfg.dHidden);
+    this.keptBias = new Float64Array(this.D.populations[1].size);
+    this.dropped = new Int32Array(this.D.populations[1].size);
     this.rngDropout = new Rng(cfg.seed * 3 + 3);
   }
 
