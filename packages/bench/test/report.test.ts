@@ -85,7 +85,8 @@ describe('benchmark report', () => {
     expect(r.pageErrors).toEqual([]);
     expect(r.charts.length).toBe(charts(result).length);
     expect(r.charts.filter((c) => !c.rendered)).toEqual([]);
-    expect(r.images.length).toBe(4);
+    expect(r.images.length).toBe(result.gan!.rows.length); // one sample grid per GAN row (relu × 3, digits × 2, faithful × 2)
+    expect(result.gan!.rows.length).toBe(7);
     expect(r.ok).toBe(true);
   }, 60_000);
 });
