@@ -32,6 +32,23 @@ export class KernelMemoryFull extends Error {
   }
 }
 
+/**
+ * A kernel's descriptor of `bytes` in the kernel memory (as Int32 and Float64 views), and `own`,
+ * which keeps a scratch array alive in `keep` and returns its offset (both throw KernelMemoryFull
+ * when the memory is over its budget).
+ */
+export function kernelDescriptor(bytes: number, keep: ArrayBufferView[]): { desc: Int32Array; f64: Float64Array; own: (a: Float64Array | Int32Array) => number } {
+  const desc = allocI32(bytes / 4);
+  if (offsetOf(desc) < 0) throw new KernelMemoryFull();
+  const own = (a: Float64Array | Int32Array): number => {
+    keep.push(a);
+    const off = offsetOf(a);
+    if (off < 0) throw new KernelMemoryFull();
+    return off;
+  };
+  return { desc, f64: new Float64Array(desc.buffer, offsetOf(desc), bytes / 8), own };
+}
+
 /** Byte layouts of the two descriptors (header, per population, per projection). */
 const LAYOUT = {
   delta: { HDR: 64, POP: 32, PRJ: 16, scaleAt: 8 },
@@ -59,15 +76,9 @@ export class WasmForward {
     const { HDR, POP, PRJ } = LAYOUT[this.ramp ? 'ramp' : 'delta'];
     const pops = net.populations, L = pops.length, n = net.size, widest = Math.max(...pops.map((p) => p.size));
     const bytes = HDR + L * POP + (L - 1) * PRJ;
-    this.desc = allocI32(bytes / 4);
-    if (offsetOf(this.desc) < 0) throw new KernelMemoryFull();
-    this.descF64 = new Float64Array(this.desc.buffer, offsetOf(this.desc), bytes / 8);
-    const own = (a: Float64Array | Int32Array): number => {
-      this.keep.push(a);
-      const off = offsetOf(a);
-      if (off < 0) throw new KernelMemoryFull();
-      return off;
-    };
+    const { desc, f64, own } = kernelDescriptor(bytes, this.keep);
+    this.desc = desc;
+    this.descF64 = f64;
     const d = this.desc, f = this.descF64;
     this.times = allocF64(n);
     this.potential = allocF64(n);

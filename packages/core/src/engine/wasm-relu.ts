@@ -6,7 +6,7 @@ import { allocF64, allocI32, kernels, offsetOf, type Kernels } from './kernel-me
 import type { Network, Population } from './network.ts';
 import type { RunRecord } from './record.ts';
 import { reluIneligible } from './relu-forward.ts';
-import { KernelMemoryFull } from './wasm-forward.ts';
+import { kernelDescriptor } from './wasm-forward.ts';
 
 /** Why `net` cannot take the SIMD relu path (null when it can). */
 export function wasmReluIneligible(net: Network, output: Population): string | null {
@@ -39,15 +39,9 @@ export class WasmRelu {
     this.k = kernels()!;
     const pops = net.populations, L = pops.length, n = net.size, widest = Math.max(...pops.map((p) => p.size));
     const bytes = HDR + L * POP;
-    this.desc = allocI32(bytes / 4);
-    if (offsetOf(this.desc) < 0) throw new KernelMemoryFull();
-    this.descF64 = new Float64Array(this.desc.buffer, offsetOf(this.desc), bytes / 8);
-    const own = (a: Float64Array | Int32Array): number => {
-      this.keep.push(a);
-      const off = offsetOf(a);
-      if (off < 0) throw new KernelMemoryFull();
-      return off;
-    };
+    const { desc, f64, own } = kernelDescriptor(bytes, this.keep);
+    this.desc = desc;
+    this.descF64 = f64;
     const d = this.desc, f = this.descF64;
     this.times = allocF64(n);
     this.potential = allocF64(n);
