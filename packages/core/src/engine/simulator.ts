@@ -208,12 +208,14 @@ export class Simulator {
     const dec = this.decision;
     for (const p of rec.populations) {
       let all = 0, toDecision = 0;
+      const relu = this.isRelu[p.index] === 1, closed = relu && !this.opened(p.index);
       for (let g = p.offset; g < p.offset + p.size; g++) {
         const t = times[g];
         if (t < tmax && (t <= end)) all++;
         if (t <= dec && t < tmax) toDecision++;
-        if (this.isRelu[p.index]) {
-          if (!this.opened(p.index)) pot[g] = p.bias[g - p.offset] + A[g];
+        if (relu) {
+          // a window that never opened (the run stopped first): the potential its arrivals built
+          if (closed) pot[g] = p.bias[g - p.offset] + A[g];
         } else if (!p.isInput && !this.fired[g]) {
           pot[g] = V[g] + W[g] * end - A[g];
           rec.slope[g] = W[g];

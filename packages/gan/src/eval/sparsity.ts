@@ -3,7 +3,7 @@ export type { NetFigures } from './figures.ts';
 import { ENERGY_NOTE, PJ_PER_MAC, PJ_PER_SOP, Tally, type NetFigures } from './figures.ts';
 import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
-import { fakeImageInput, PIXELS, realImageInput, reluImageSize, reluLatency, reluNoise, reluRealInput } from '../models/networks.ts';
+import { digitCode, fakeImageInput, PIXELS, realImageInput, reluImageSize, reluLatency, reluNoise, reluRealInput } from '../models/networks.ts';
 import { generatorInput } from '../train/gan-trainer.ts';
 
 /** Sparsity of the whole G→D pipeline: D decides at its decision time plus G's latency; what G spent until then counts too. */
@@ -62,7 +62,7 @@ export function ganSparsity(G: Network, D: Network, cfg: GanConfig, test: ImageS
     for (let k = 0; k < m; k++) {
       const t = gRecs[k].copyFrom(simG.run(valuesToTimes(reluNoise(cfg, rng, label, z), G.populations[0].window!))).timesOf(G.output);
       for (let p = 0; p < PIXELS; p++) x[k * S + p] = t[p] < end ? end - t[p] : 0;
-      if (cfg.conditional) for (let d = 0; d < 10; d++) x[k * S + PIXELS + d] = d === label ? 1 : 0;
+      if (cfg.conditional) digitCode(label, x, k * S + PIXELS);
     }
     return dIn(x);
   };

@@ -150,7 +150,7 @@ export const DIGITS: GanConfig = { ...RAMP, conditional: true, noiseSilent: 0.95
  */
 export const RELU: GanConfig = {
   ...RAMP, kernel: 'relu', loss: 'bce', beta: 1, tmax: 1, dWindow: 1, gLatency: 0, noise: 'uniform', noiseSilent: 0, noiseSpan: 1,
-  gThreshold: 0, dThreshold: 0, bias: 0, labelCopies: 1, silentPenalty: 0, ...ADDED, silentPixel: 'late',
+  gThreshold: 0, dThreshold: 0, bias: 0, labelCopies: 1, silentPenalty: 0, silentPixel: 'late',
   optimizer: 'adam', lrD: 2e-4, lrG: 2e-4, beta1: 0.5, decay: 0, batch: 32, steps: 12000,
   tiedNoise: true, pack: 2, gEma: 0.999,
 };

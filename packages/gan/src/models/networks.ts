@@ -71,7 +71,7 @@ function buildRelu(cfg: GanConfig, which: 'G' | 'D'): Network {
     sizes: [nIn, cfg.leaky > 0 ? 2 * nHid : nHid, nOut], windows: [B0, cfg.hiddenWindow, which === 'G' ? 1 : cfg.outWindow], names,
     gain: cfg.initGain, biasGain: cfg.biasGain, seed: cfg.seed * 10 + (which === 'G' ? 100 : 200),
   });
-  for (const t of ties(cfg, net)) t.sync();
+  for (const t of ties(cfg, net, which)) t.sync();
   return net;
 }
 
@@ -79,11 +79,10 @@ function buildRelu(cfg: GanConfig, which: 'G' | 'D'): Network {
  * The tied parameters of a relu G or D: the signed noise pairs of G's input (`tiedNoise`) and the
  * leaky pairs of the hidden layer (`leaky` > 0). Empty for other kernels.
  */
-export function ties(cfg: GanConfig, net: Network): (LeakyPairs | SignedInputPairs)[] {
+export function ties(cfg: GanConfig, net: Network, which: 'G' | 'D'): (LeakyPairs | SignedInputPairs)[] {
   if (cfg.kernel !== 'relu') return [];
   const out: (LeakyPairs | SignedInputPairs)[] = [];
-  const isG = net.output.size === PIXELS;
-  if (isG && cfg.tiedNoise) out.push(new SignedInputPairs(net, cfg.nz));
+  if (which === 'G' && cfg.tiedNoise) out.push(new SignedInputPairs(net, cfg.nz));
   if (cfg.leaky > 0) out.push(new LeakyPairs(net, 1, cfg.leaky));
   return out;
 }
@@ -93,17 +92,22 @@ export function reluLatency(G: Network): number {
   return G.tmax - 1;
 }
 
+/** The relu kernel's one-hot digit: value 1 for `label`'s input, 0 (silent) for the other nine, at `out[at..at+10)`. */
+export function digitCode(label: number, out: Float64Array, at: number): void {
+  for (let d = 0; d < 10; d++) out[at + d] = d === label ? 1 : 0;
+}
+
 /** The relu kernel's G input values: signed noise (z⁺, z⁻) from `rng`, then the one-hot digit (conditional). */
 export function reluNoise(cfg: GanConfig, rng: Rng, label: number, out: Float64Array): Float64Array {
   signedNoise(rng, cfg.nz, cfg.zMax, out);
-  if (cfg.conditional) for (let d = 0; d < 10; d++) out[2 * cfg.nz + d] = d === label ? 1 : 0;
+  if (cfg.conditional) digitCode(label, out, 2 * cfg.nz);
   return out;
 }
 
 /** The relu kernel's D input values of a real image: pixels p/255, then the one-hot digit (conditional). */
 export function reluRealInput(cfg: GanConfig, pixels: Uint8Array, label: number, out: Float64Array): Float64Array {
   for (let p = 0; p < PIXELS; p++) out[p] = pixels[p] / 255;
-  if (cfg.conditional) for (let d = 0; d < 10; d++) out[PIXELS + d] = d === label ? 1 : 0;
+  if (cfg.conditional) digitCode(label, out, PIXELS);
   return out;
 }
 

@@ -4,7 +4,7 @@
 import { Optimiser, Rng, SpikingPass, targets, tieHooks, TwinPass, type Network, type ValuePass } from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
-import { buildDiscriminator, buildGenerator, PIXELS, reluImageSize, reluNoise, reluRealInput, ties } from '../models/networks.ts';
+import { buildDiscriminator, buildGenerator, digitCode, PIXELS, reluImageSize, reluNoise, reluRealInput, ties } from '../models/networks.ts';
 import type { StepStats } from './gan-trainer.ts';
 import { averageInto, checkFiniteNetworks } from './parameters.ts';
 
@@ -64,10 +64,10 @@ export class ReluGanTrainer {
     this.passG = pass(cfg, this.G, false, cfg.silentPixel === 'late');
     this.passD = pass(cfg, this.D, readout);
     // tied parameters (signed noise pairs, leaky pairs): gradients fold into one of each pair before an update, the other follows after
-    const opt = (net: Network, lr: number, batch: number) => ({ kind: cfg.optimizer, lr, decay: cfg.decay, batch, beta1: cfg.beta1, hooks: tieHooks(ties(cfg, net)) });
-    this.optD = new Optimiser(this.D, opt(this.D, cfg.lrD, (2 * cfg.batch) / cfg.pack));
-    this.optG = new Optimiser(this.G, opt(this.G, cfg.lrG, cfg.batch));
-    this.emaTies = this.emaG ? ties(cfg, this.emaG) : [];
+    const opt = (net: Network, which: 'G' | 'D', lr: number, batch: number) => ({ kind: cfg.optimizer, lr, decay: cfg.decay, batch, beta1: cfg.beta1, hooks: tieHooks(ties(cfg, net, which)) });
+    this.optD = new Optimiser(this.D, opt(this.D, 'D', cfg.lrD, (2 * cfg.batch) / cfg.pack));
+    this.optG = new Optimiser(this.G, opt(this.G, 'G', cfg.lrG, cfg.batch));
+    this.emaTies = this.emaG ? ties(cfg, this.emaG, 'G') : [];
     this.rngData = new Rng(cfg.seed * 3 + 1);
     this.rngNoise = new Rng(cfg.seed * 3 + 2);
     this.z = Array.from({ length: cfg.batch }, () => new Float64Array(this.G.populations[0].size));
@@ -240,7 +240,7 @@ export class ReluGanTrainer {
   private fake(b: number, k = 0): Float64Array {
     const S = reluImageSize(this.cfg), img = this.img.subarray(k * S, (k + 1) * S);
     img.set(this.passG.forward(this.z[b]));
-    if (this.cfg.conditional) for (let d = 0; d < 10; d++) img[PIXELS + d] = d === this.labels[b] ? 1 : 0;
+    if (this.cfg.conditional) digitCode(this.labels[b], img, PIXELS);
     return img;
   }
 
