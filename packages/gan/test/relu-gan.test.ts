@@ -87,6 +87,40 @@ describe('Spiking-GAN on ReLU-equivalent neurons', () => {
     expect(nonzero).toBeGreaterThan(10);
   });
 
+  it('projection D: the twin still matches, and D\'s error is the exact gradient of its logit loss', () => {
+    const cfg = tiny({ conditional: true, pack: 2, projection: true, silentPixel: 'late' });
+    const snn = new ReluGanTrainer(cfg, data), twin = new ReluGanTrainer({ ...cfg, floatTwin: true }, data);
+    expect(snn.D.output.size).toBe(11);
+    for (let s = 0; s < 10; s++) expect(snn.trainStep().dRealRight).toBe(twin.trainStep().dRealRight);
+    expect(worstRelative(snn.G, twin.G)).toBeLessThan(1e-9);
+    expect(worstRelative(snn.D, twin.D)).toBeLessThan(1e-9);
+    // the digits of the last fakes stay in place: D's loss on an image pair as a function of its output weights
+    const img = new Float64Array(snn.D.populations[0].size);
+    for (let i = 0; i < img.length; i++) img[i] = (i * 37) % 11 === 0 ? 0.9 : (i % 5) * 0.1;
+    const loss = () => snn.dLoss(snn.passD.forward(img), 0).loss;
+    loss();
+    const lit = Array.from(snn.err, (e) => e !== 0).filter(Boolean).length;
+    expect(lit).toBeGreaterThanOrEqual(2); // the shared neuron and the digits' neurons
+    expect(lit).toBeLessThanOrEqual(3);
+    const sink = new GradientCollector(snn.D);
+    snn.passD.backward(snn.err, sink);
+    const out = snn.D.projections[1], h = 1e-6;
+    let nonzero = 0;
+    for (let k = 0; k < out.weights.length; k += 7) {
+      const w = out.weights[k];
+      out.weights[k] = w + h;
+      const up = loss();
+      out.weights[k] = w - h;
+      const dn = loss();
+      out.weights[k] = w;
+      const fd = (up - dn) / (2 * h);
+      expect(Math.abs(sink.grad[1][k] - fd), `output weight ${k}`).toBeLessThan(1e-6);
+      if (Math.abs(fd) > 1e-9) nonzero++;
+    }
+    expect(nonzero).toBeGreaterThan(3);
+    expect(() => makeConfig('relu', { projection: true })).toThrow(/projection needs the relu kernel, conditional mode/);
+  });
+
   it('resuming from a checkpoint gives the same weights, biases and moments as not stopping', () => {
     const cfg = tiny({ gEma: 0.99, conditional: true, dDropout: 0.2, leaky: 0.1 });
     const straight = new ReluGanTrainer(cfg, data);

@@ -3,7 +3,7 @@ export type { NetFigures } from './figures.ts';
 import { ENERGY_NOTE, PJ_PER_MAC, PJ_PER_SOP, Tally, type NetFigures } from './figures.ts';
 import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
-import { digitCode, fakeImageInput, PIXELS, realImageInput, reluImageSize, reluLatency, reluNoise, reluRealInput } from '../models/networks.ts';
+import { digitCode, fakeImageInput, PIXELS, realImageInput, reluImageSize, reluLatency, reluLogit, reluNoise, reluRealInput } from '../models/networks.ts';
 import { generatorInput } from '../train/gan-trainer.ts';
 
 /** Sparsity of the whole G→D pipeline: D decides at its decision time plus G's latency; what G spent until then counts too. */
@@ -43,11 +43,15 @@ export function ganSparsity(G: Network, D: Network, cfg: GanConfig, test: ImageS
   const m = relu ? cfg.pack : 1, S = relu ? reluImageSize(cfg) : 0;
   const dIn = (values: Float64Array) => valuesToTimes(values, D.populations[0].window!, img);
   const gRecs = Array.from({ length: m }, () => simG.record.clone());
-  const saysReal = (rec: RunRecord) => (relu && D.output.size === 1 ? rec.potentialOf(D.output)[0] > 0 : rec.prediction() === 0);
+  // the digits of the pack D judges (the projection readout adds their neurons' potentials)
+  const digits = new Int32Array(m);
+  const readout = relu && cfg.loss === 'bce';
+  const saysReal = (rec: RunRecord) => (readout ? reluLogit(cfg, rec.potentialOf(D.output), digits) > 0 : rec.prediction() === 0);
   const realInput = (s: number, label: number) => {
     if (!relu) return realImageInput(cfg, test.image(s % test.n), label, img);
     for (let k = 0; k < m; k++) {
       const i = (s * m + k) % test.n;
+      digits[k] = test.labels[i];
       reluRealInput(cfg, test.image(i), test.labels[i], x.subarray(k * S, (k + 1) * S));
     }
     return dIn(x);
@@ -63,6 +67,7 @@ export function ganSparsity(G: Network, D: Network, cfg: GanConfig, test: ImageS
       const t = gRecs[k].copyFrom(simG.run(valuesToTimes(reluNoise(cfg, rng, label, z), G.populations[0].window!))).timesOf(G.output);
       for (let p = 0; p < PIXELS; p++) x[k * S + p] = t[p] < end ? end - t[p] : 0;
       if (cfg.conditional) digitCode(label, x, k * S + PIXELS);
+      digits[k] = label;
     }
     return dIn(x);
   };

@@ -99,6 +99,12 @@ export interface GanConfig {
    * all real or all fake), which lets it see a lack of variety; the batch must be a multiple of it.
    */
   pack: number;
+  /**
+   * relu kernel, conditional, loss bce: a projection discriminator (Miyato & Koyama 2018). D's output
+   * layer has a shared neuron and one per digit; its logit is the shared potential plus, for each image
+   * of the pack, the potential of its digit's neuron (the label still enters D's input as well).
+   */
+  projection: boolean;
   /** relu kernel: dropout in D's hidden layer during training: each hidden neuron inhibited (silent) with this probability per sample. */
   dDropout: number;
   /** Training steps (one step = dSteps D updates on real and fake batches, then one G update). */
@@ -110,7 +116,7 @@ export interface GanConfig {
 /** Settings added after the first checkpoints were written, at their neutral values: the presets start from them, and files written before them load with them. */
 const ADDED = {
   gSilentPenalty: null, instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, gEma: 0, schedule: 'constant', digitGroup: 1,
-  zMax: 4, hiddenWindow: 64, outWindow: 8, initGain: 1, biasGain: 1, floatTwin: false, dDropout: 0, leaky: 0, pack: 1, tiedNoise: false,
+  zMax: 4, hiddenWindow: 64, outWindow: 8, initGain: 1, biasGain: 1, floatTwin: false, dDropout: 0, leaky: 0, pack: 1, tiedNoise: false, projection: false,
 } satisfies Partial<GanConfig>;
 
 /** The faithful recipe of the paper as we read it (spec §8): delta synapses, S4NN gradient and defaults. */
@@ -220,6 +226,10 @@ export function checkConfig(c: GanConfig): void {
   if (c.leaky > 0 && c.kernel !== 'relu') bad('leaky needs the relu kernel');
   if (typeof c.tiedNoise !== 'boolean') bad(`tiedNoise must be true or false, got ${String(c.tiedNoise)}`);
   if (c.tiedNoise && c.kernel !== 'relu') bad('tiedNoise needs the relu kernel');
+  if (typeof c.projection !== 'boolean') bad(`projection must be true or false, got ${String(c.projection)}`);
+  if (c.projection && !(c.kernel === 'relu' && c.conditional && c.loss === 'bce')) {
+    bad('projection needs the relu kernel, conditional mode and loss bce (it reads D\'s potentials)');
+  }
   if (typeof c.floatTwin !== 'boolean') bad(`floatTwin must be true or false, got ${String(c.floatTwin)}`);
   if (c.floatTwin && c.kernel !== 'relu') bad('floatTwin needs the relu kernel (only its spike times map to a float network)');
   if (c.kernel === 'relu') {

@@ -53,9 +53,22 @@ export function reluImageSize(cfg: GanConfig): number {
   return PIXELS + (cfg.conditional ? 10 : 0);
 }
 
-/** Outputs of the relu kernel's D: one readout neuron (loss bce), or real and fake neurons (TTFS targets). */
+/**
+ * Outputs of the relu kernel's D: one readout neuron (loss bce), a shared one and one per digit
+ * (projection), or real and fake neurons (TTFS targets).
+ */
 export function reluDiscriminatorOutputs(cfg: GanConfig): number {
-  return cfg.loss === 'bce' ? 1 : 2;
+  return cfg.projection ? 11 : cfg.loss === 'bce' ? 1 : 2;
+}
+
+/**
+ * D's logit from its output potentials `out` (loss bce): the readout neuron's, or with `projection`
+ * the shared neuron's plus, per image k of the pack, that of its digit `digits[k]`'s neuron.
+ */
+export function reluLogit(cfg: GanConfig, out: ArrayLike<number>, digits: ArrayLike<number>): number {
+  let u = out[0];
+  if (cfg.projection) for (let k = 0; k < cfg.pack; k++) u += out[1 + digits[k]];
+  return u;
 }
 
 /**

@@ -4,7 +4,7 @@
 import { Optimiser, Rng, SpikingPass, targets, tieHooks, TwinPass, type Network, type ValuePass } from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
-import { buildDiscriminator, buildGenerator, digitCode, PIXELS, reluImageSize, reluNoise, reluRealInput, ties } from '../models/networks.ts';
+import { buildDiscriminator, buildGenerator, digitCode, PIXELS, reluImageSize, reluLogit, reluNoise, reluRealInput, ties } from '../models/networks.ts';
 import type { StepStats } from './gan-trainer.ts';
 import { averageInto, checkFiniteNetworks } from './parameters.ts';
 
@@ -41,6 +41,8 @@ export class ReluGanTrainer {
   readonly passD: ValuePass;
   private readonly z: Float64Array[];
   private readonly labels: Int32Array;
+  /** The digit of each image of D's present input (a pack), for the projection readout. */
+  private readonly heads: Int32Array;
   private readonly img: Float64Array;
   /** ∂L/∂(D's output) of the last `dLoss`. */
   readonly err: Float64Array;
@@ -72,6 +74,7 @@ export class ReluGanTrainer {
     this.rngNoise = new Rng(cfg.seed * 3 + 2);
     this.z = Array.from({ length: cfg.batch }, () => new Float64Array(this.G.populations[0].size));
     this.labels = new Int32Array(cfg.batch);
+    this.heads = new Int32Array(cfg.pack);
     this.img = new Float64Array(this.D.populations[0].size);
     this.err = new Float64Array(this.D.output.size);
     this.tOut = new Float64Array(this.D.output.size);
@@ -121,8 +124,10 @@ export class ReluGanTrainer {
   dLoss(out: Float64Array, y: 0 | 1, realTarget = 1): { loss: number; saysReal: boolean; time: number } {
     const c = this.cfg, B = c.outWindow;
     if (c.loss === 'bce') {
-      const u = out[0], s = y === 0 ? realTarget : 0;
-      this.err[0] = sigmoid(u) - s;
+      const u = reluLogit(c, out, this.heads), s = y === 0 ? realTarget : 0, g = sigmoid(u) - s;
+      this.err.fill(0);
+      this.err[0] = g;
+      if (c.projection) for (let k = 0; k < c.pack; k++) this.err[1 + this.heads[k]] += g;
       // the readout neuron spikes (at end − u) exactly when it says "real"
       return { loss: s * softplus(-u) + (1 - s) * softplus(u), saysReal: u > 0, time: u > 0 ? Math.max(0, B - u) / B : 1 };
     }
@@ -157,6 +162,7 @@ export class ReluGanTrainer {
       for (let q = 0; q < B; q += m) {
         for (let k = 0; k < m; k++) {
           const idx = this.rngData.int(this.data.n);
+          this.heads[k] = this.data.labels[idx];
           reluRealInput(c, this.data.image(idx), this.data.labels[idx], this.img.subarray(k * S, (k + 1) * S));
         }
         const r = this.dStep(0, c.realTarget);
@@ -240,6 +246,7 @@ export class ReluGanTrainer {
   private fake(b: number, k = 0): Float64Array {
     const S = reluImageSize(this.cfg), img = this.img.subarray(k * S, (k + 1) * S);
     img.set(this.passG.forward(this.z[b]));
+    this.heads[k] = this.labels[b];
     if (this.cfg.conditional) digitCode(this.labels[b], img, PIXELS);
     return img;
   }
