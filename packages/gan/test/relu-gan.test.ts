@@ -87,10 +87,11 @@ describe('Spiking-GAN on ReLU-equivalent neurons', () => {
     expect(nonzero).toBeGreaterThan(10);
   });
 
-  it('projection D: the twin still matches, and D\'s error is the exact gradient of its logit loss', () => {
-    const cfg = tiny({ conditional: true, pack: 2, projection: true, silentPixel: 'late' });
+  for (const [what, o, outs] of [['projection D', { projection: true }, 11], ['auxiliary classifier', { auxClass: 0.5 }, 21]] as const) {
+  it(`${what}: the twin still matches, and D's error is the exact gradient of its loss`, () => {
+    const cfg = tiny({ conditional: true, pack: 2, silentPixel: 'late', ...o });
     const snn = new ReluGanTrainer(cfg, data), twin = new ReluGanTrainer({ ...cfg, floatTwin: true }, data);
-    expect(snn.D.output.size).toBe(11);
+    expect(snn.D.output.size).toBe(outs);
     for (let s = 0; s < 10; s++) expect(snn.trainStep().dRealRight).toBe(twin.trainStep().dRealRight);
     expect(worstRelative(snn.G, twin.G)).toBeLessThan(1e-9);
     expect(worstRelative(snn.D, twin.D)).toBeLessThan(1e-9);
@@ -100,8 +101,9 @@ describe('Spiking-GAN on ReLU-equivalent neurons', () => {
     const loss = () => snn.dLoss(snn.passD.forward(img), 0).loss;
     loss();
     const lit = Array.from(snn.err, (e) => e !== 0).filter(Boolean).length;
-    expect(lit).toBeGreaterThanOrEqual(2); // the shared neuron and the digits' neurons
-    expect(lit).toBeLessThanOrEqual(3);
+    // projection: the shared neuron and the digits' neurons; classifier: the readout and all class logits
+    if ('projection' in o) expect([2, 3]).toContain(lit);
+    else expect(lit).toBe(21);
     const sink = new GradientCollector(snn.D);
     snn.passD.backward(snn.err, sink);
     const out = snn.D.projections[1], h = 1e-6;
@@ -118,8 +120,9 @@ describe('Spiking-GAN on ReLU-equivalent neurons', () => {
       if (Math.abs(fd) > 1e-9) nonzero++;
     }
     expect(nonzero).toBeGreaterThan(3);
-    expect(() => makeConfig('relu', { projection: true })).toThrow(/projection needs the relu kernel, conditional mode/);
+    expect(() => makeConfig('relu', o)).toThrow(/needs the relu kernel, conditional mode/);
   });
+  }
 
   it('resuming from a checkpoint gives the same weights, biases and moments as not stopping', () => {
     const cfg = tiny({ gEma: 0.99, conditional: true, dDropout: 0.2, leaky: 0.1 });

@@ -165,6 +165,7 @@ const train = program
   .option('--pack <m>', 'relu: D judges m images at once (PacGAN; all real or all fake): it sees a lack of variety', integerArg(1))
   .option('--projection', 'relu, conditional: projection discriminator (a shared output neuron plus one per digit; the logit adds the image\'s digit)')
   .option('--no-projection', 'relu, conditional: one output neuron, the digit only in D\'s input')
+  .option('--aux-class <lambda>', 'relu, conditional: auxiliary classifier in D (AC-GAN) of this weight; D\'s input then has no digit', numberArg(0))
   .option('--d-dropout <p>', 'relu: dropout in D\'s hidden layer while training (each neuron inhibited with probability p per sample)', numberArg(0))
   .option('--optimizer <name>', 'sgd or adam')
   .option('--loss <name>', 'D loss: bce (ramp), ttfs or aggressive')

@@ -25,7 +25,7 @@ export interface TrainGanOptions extends Partial<GanConfig> {
   quiet?: boolean;
 }
 
-const GAN_KEYS: (keyof GanConfig)[] = ['kernel', 'loss', 'gamma', 'gammaA', 'beta', 'tmax', 'dWindow', 'gLatency', 'nz', 'noise', 'noiseSilent', 'noiseSpan', 'gHidden', 'dHidden', 'gThreshold', 'dThreshold', 'conditional', 'labelCopies', 'bias', 'gObjective', 'silentPixel', 'silentPenalty', 'gSilentPenalty', 'optimizer', 'lrD', 'lrG', 'beta1', 'decay', 'batch', 'dSteps', 'instanceNoise', 'realTarget', 'diversity', 'mmd', 'advWeight', 'gEma', 'schedule', 'digitGroup', 'zMax', 'hiddenWindow', 'outWindow', 'initGain', 'biasGain', 'floatTwin', 'dDropout', 'leaky', 'pack', 'tiedNoise', 'projection', 'steps', 'seed'];
+const GAN_KEYS: (keyof GanConfig)[] = ['kernel', 'loss', 'gamma', 'gammaA', 'beta', 'tmax', 'dWindow', 'gLatency', 'nz', 'noise', 'noiseSilent', 'noiseSpan', 'gHidden', 'dHidden', 'gThreshold', 'dThreshold', 'conditional', 'labelCopies', 'bias', 'gObjective', 'silentPixel', 'silentPenalty', 'gSilentPenalty', 'optimizer', 'lrD', 'lrG', 'beta1', 'decay', 'batch', 'dSteps', 'instanceNoise', 'realTarget', 'diversity', 'mmd', 'advWeight', 'gEma', 'schedule', 'digitGroup', 'zMax', 'hiddenWindow', 'outWindow', 'initGain', 'biasGain', 'floatTwin', 'dDropout', 'leaky', 'pack', 'tiedNoise', 'projection', 'auxClass', 'steps', 'seed'];
 
 const f2 = (x: number) => x.toFixed(2);
 

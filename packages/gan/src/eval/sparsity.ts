@@ -3,7 +3,7 @@ export type { NetFigures } from './figures.ts';
 import { ENERGY_NOTE, PJ_PER_MAC, PJ_PER_SOP, Tally, type NetFigures } from './figures.ts';
 import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
-import { digitCode, fakeImageInput, PIXELS, realImageInput, reluImageSize, reluLatency, reluLogit, reluNoise, reluRealInput } from '../models/networks.ts';
+import { digitCode, dSeesDigit, fakeImageInput, PIXELS, realImageInput, reluImageSize, reluLatency, reluLogit, reluNoise, reluRealInput } from '../models/networks.ts';
 import { generatorInput } from '../train/gan-trainer.ts';
 
 /** Sparsity of the whole G→D pipeline: D decides at its decision time plus G's latency; what G spent until then counts too. */
@@ -66,7 +66,7 @@ export function ganSparsity(G: Network, D: Network, cfg: GanConfig, test: ImageS
     for (let k = 0; k < m; k++) {
       const t = gRecs[k].copyFrom(simG.run(valuesToTimes(reluNoise(cfg, rng, label, z), G.populations[0].window!))).timesOf(G.output);
       for (let p = 0; p < PIXELS; p++) x[k * S + p] = t[p] < end ? end - t[p] : 0;
-      if (cfg.conditional) digitCode(label, x, k * S + PIXELS);
+      if (dSeesDigit(cfg)) digitCode(label, x, k * S + PIXELS);
       digits[k] = label;
     }
     return dIn(x);

@@ -105,6 +105,13 @@ export interface GanConfig {
    * of the pack, the potential of its digit's neuron (the label still enters D's input as well).
    */
   projection: boolean;
+  /**
+   * relu kernel, conditional, loss bce: weight λ of an auxiliary classifier (AC-GAN, Odena et al. 2017).
+   * D's input then carries no digit; D has 10 more output neurons per image of the pack, read as class
+   * logits; D learns to classify real images (cross-entropy, weight λ) and G to have its fakes classified
+   * as their digit (weight λ). 0 = off.
+   */
+  auxClass: number;
   /** relu kernel: dropout in D's hidden layer during training: each hidden neuron inhibited (silent) with this probability per sample. */
   dDropout: number;
   /** Training steps (one step = dSteps D updates on real and fake batches, then one G update). */
@@ -116,7 +123,7 @@ export interface GanConfig {
 /** Settings added after the first checkpoints were written, at their neutral values: the presets start from them, and files written before them load with them. */
 const ADDED = {
   gSilentPenalty: null, instanceNoise: 0, realTarget: 1, diversity: 0, mmd: 0, advWeight: 1, gEma: 0, schedule: 'constant', digitGroup: 1,
-  zMax: 4, hiddenWindow: 64, outWindow: 8, initGain: 1, biasGain: 1, floatTwin: false, dDropout: 0, leaky: 0, pack: 1, tiedNoise: false, projection: false,
+  zMax: 4, hiddenWindow: 64, outWindow: 8, initGain: 1, biasGain: 1, floatTwin: false, dDropout: 0, leaky: 0, pack: 1, tiedNoise: false, projection: false, auxClass: 0,
 } satisfies Partial<GanConfig>;
 
 /** The faithful recipe of the paper as we read it (spec §8): delta synapses, S4NN gradient and defaults. */
@@ -226,6 +233,10 @@ export function checkConfig(c: GanConfig): void {
   if (c.leaky > 0 && c.kernel !== 'relu') bad('leaky needs the relu kernel');
   if (typeof c.tiedNoise !== 'boolean') bad(`tiedNoise must be true or false, got ${String(c.tiedNoise)}`);
   if (c.tiedNoise && c.kernel !== 'relu') bad('tiedNoise needs the relu kernel');
+  if (!(c.auxClass >= 0 && c.auxClass <= 100)) bad(`auxClass must be a number from 0 to 100, got ${c.auxClass}`);
+  if (c.auxClass > 0 && !(c.kernel === 'relu' && c.conditional && c.loss === 'bce')) {
+    bad('auxClass needs the relu kernel, conditional mode and loss bce');
+  }
   if (typeof c.projection !== 'boolean') bad(`projection must be true or false, got ${String(c.projection)}`);
   if (c.projection && !(c.kernel === 'relu' && c.conditional && c.loss === 'bce')) {
     bad('projection needs the relu kernel, conditional mode and loss bce (it reads D\'s potentials)');

@@ -48,9 +48,19 @@ export function reluGeneratorInputs(cfg: GanConfig): number {
   return 2 * cfg.nz + (cfg.conditional ? 10 : 0);
 }
 
-/** Input values of one image for the relu kernel's D: its pixels, then the one-hot digit (conditional). */
+/** Whether the relu kernel's D reads the digit in its input (conditional, without an auxiliary classifier). */
+export function dSeesDigit(cfg: GanConfig): boolean {
+  return cfg.conditional && !(cfg.auxClass > 0);
+}
+
+/** Input values of one image for the relu kernel's D: its pixels, then the one-hot digit (`dSeesDigit`). */
 export function reluImageSize(cfg: GanConfig): number {
-  return PIXELS + (cfg.conditional ? 10 : 0);
+  return PIXELS + (dSeesDigit(cfg) ? 10 : 0);
+}
+
+/** The first of D's class-logit outputs (auxClass): 10 per image of the pack follow the readout(s). */
+export function auxClassStart(cfg: GanConfig): number {
+  return cfg.projection ? 11 : 1;
 }
 
 /**
@@ -58,7 +68,8 @@ export function reluImageSize(cfg: GanConfig): number {
  * (projection), or real and fake neurons (TTFS targets).
  */
 export function reluDiscriminatorOutputs(cfg: GanConfig): number {
-  return cfg.projection ? 11 : cfg.loss === 'bce' ? 1 : 2;
+  const aux = cfg.auxClass > 0 ? 10 * cfg.pack : 0;
+  return (cfg.projection ? 11 : cfg.loss === 'bce' ? 1 : 2) + aux;
 }
 
 /**
@@ -120,7 +131,7 @@ export function reluNoise(cfg: GanConfig, rng: Rng, label: number, out: Float64A
 /** The relu kernel's D input values of a real image: pixels p/255, then the one-hot digit (conditional). */
 export function reluRealInput(cfg: GanConfig, pixels: Uint8Array, label: number, out: Float64Array): Float64Array {
   for (let p = 0; p < PIXELS; p++) out[p] = pixels[p] / 255;
-  if (cfg.conditional) digitCode(label, out, PIXELS);
+  if (dSeesDigit(cfg)) digitCode(label, out, PIXELS);
   return out;
 }
 

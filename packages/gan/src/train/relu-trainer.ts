@@ -4,7 +4,7 @@
 import { Optimiser, Rng, SpikingPass, targets, tieHooks, TwinPass, type Network, type ValuePass } from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
-import { buildDiscriminator, buildGenerator, digitCode, PIXELS, reluImageSize, reluLogit, reluNoise, reluRealInput, ties } from '../models/networks.ts';
+import { auxClassStart, buildDiscriminator, buildGenerator, digitCode, dSeesDigit, PIXELS, reluImageSize, reluLogit, reluNoise, reluRealInput, ties } from '../models/networks.ts';
 import type { StepStats } from './gan-trainer.ts';
 import { averageInto, checkFiniteNetworks } from './parameters.ts';
 
@@ -128,8 +128,10 @@ export class ReluGanTrainer {
       this.err.fill(0);
       this.err[0] = g;
       if (c.projection) for (let k = 0; k < c.pack; k++) this.err[1 + this.heads[k]] += g;
+      // the auxiliary classifier learns real digits (D) and asks for the fakes' digits (G): both with target real
+      const ce = c.auxClass > 0 && y === 0 ? this.classLoss(out) : 0;
       // the readout neuron spikes (at end − u) exactly when it says "real"
-      return { loss: s * softplus(-u) + (1 - s) * softplus(u), saysReal: u > 0, time: u > 0 ? Math.max(0, B - u) / B : 1 };
+      return { loss: s * softplus(-u) + (1 - s) * softplus(u) + ce, saysReal: u > 0, time: u > 0 ? Math.max(0, B - u) / B : 1 };
     }
     // times within the output window, silent = B; x = B − t'
     for (let k = 0; k < 2; k++) this.tOut[k] = B - out[k];
@@ -143,6 +145,25 @@ export class ReluGanTrainer {
     }
     const saysReal = this.tOut[0] < this.tOut[1] || (this.tOut[0] === this.tOut[1] && out[0] > out[1]);
     return { loss, saysReal, time: Math.min(this.tOut[0], this.tOut[1]) / B };
+  }
+
+  /**
+   * The auxiliary classifier's loss λ·Σ_k CE(softmax(class logits of image k), its digit), with its
+   * gradient added to `err`.
+   */
+  private classLoss(out: Float64Array): number {
+    const c = this.cfg, lam = c.auxClass;
+    let loss = 0;
+    for (let k = 0; k < c.pack; k++) {
+      const at = auxClassStart(c) + 10 * k;
+      let max = -Infinity, sum = 0;
+      for (let d = 0; d < 10; d++) max = Math.max(max, out[at + d]);
+      for (let d = 0; d < 10; d++) sum += Math.exp(out[at + d] - max);
+      const y = this.heads[k];
+      loss += lam * (Math.log(sum) - (out[at + y] - max));
+      for (let d = 0; d < 10; d++) this.err[at + d] += lam * (Math.exp(out[at + d] - max) / sum - (d === y ? 1 : 0));
+    }
+    return loss;
   }
 
   /**
@@ -247,7 +268,7 @@ export class ReluGanTrainer {
     const S = reluImageSize(this.cfg), img = this.img.subarray(k * S, (k + 1) * S);
     img.set(this.passG.forward(this.z[b]));
     this.heads[k] = this.labels[b];
-    if (this.cfg.conditional) digitCode(this.labels[b], img, PIXELS);
+    if (dSeesDigit(this.cfg)) digitCode(this.labels[b], img, PIXELS);
     return img;
   }
 
