@@ -37,7 +37,9 @@ export class ReluGanTrainer {
   featSeenCount = 0;
   /** Steps done. */
   step = 0;
-  readonly passG: ValuePass;
+  /** G's pass per fake of a batch: the G step reuses the records of the D step's last fakes (G is unchanged between). */
+  readonly passesG: ValuePass[];
+  private readonly gOut: Float64Array[];
   readonly passD: ValuePass;
   private readonly z: Float64Array[];
   private readonly labels: Int32Array;
@@ -63,7 +65,8 @@ export class ReluGanTrainer {
     this.emaG = cfg.gEma > 0 ? buildGenerator(cfg) : null;
     const readout = cfg.loss === 'bce';
     // silentPixel 'late': a black (silent) or white (clipped) pixel passes D's error that pushes it back into range
-    this.passG = pass(cfg, this.G, false, cfg.silentPixel === 'late');
+    this.passesG = Array.from({ length: cfg.batch }, () => pass(cfg, this.G, false, cfg.silentPixel === 'late'));
+    this.gOut = new Array<Float64Array>(cfg.batch);
     this.passD = pass(cfg, this.D, readout);
     // tied parameters (signed noise pairs, leaky pairs): gradients fold into one of each pair before an update, the other follows after
     const opt = (net: Network, which: 'G' | 'D', lr: number, batch: number) => ({ kind: cfg.optimizer, lr, decay: cfg.decay, batch, beta1: cfg.beta1, hooks: tieHooks(ties(cfg, net, which)) });
@@ -206,8 +209,8 @@ export class ReluGanTrainer {
     this.litCount.fill(0);
     for (let q = 0; q < B; q += m) {
       for (let k = 0; k < m; k++) {
-        const img = this.fake(q + k, k);
-        gSpikes += this.layerSpikes(this.passG);
+        const img = this.fake(q + k, k, false);
+        gSpikes += this.layerSpikes(this.passesG[q + k]);
         for (let p = 0; p < PIXELS; p++) {
           if (img[p] > 0) {
             lit++;
@@ -222,9 +225,8 @@ export class ReluGanTrainer {
       const dx = this.passD.backward(this.err, null, true);
       this.restore();
       for (let k = 0; k < m; k++) {
-        // G's record of this image again (a pack holds several), then its error from D's input
-        if (m > 1) this.passG.forward(this.z[q + k]);
-        this.passG.backward(dx.subarray(k * S, k * S + PIXELS), this.optG);
+        // G's record of this image (kept from the D step), then its error from D's input
+        this.passesG[q + k].backward(dx.subarray(k * S, k * S + PIXELS), this.optG);
         this.optG.endSample();
       }
     }
@@ -263,10 +265,19 @@ export class ReluGanTrainer {
     }
   }
 
-  /** Runs G on fake b's noise and writes it (pixels, then the digit) as image k of D's input; returns that image. */
-  private fake(b: number, k = 0): Float64Array {
+  /** G's pass of the batch's first fake (for tests and single-image use). */
+  get passG(): ValuePass {
+    return this.passesG[0];
+  }
+
+  /**
+   * Writes fake b (pixels, then the digit) as image k of D's input, running G on its noise (`run`)
+   * or reusing G's last output for it; returns that image.
+   */
+  private fake(b: number, k = 0, run = true): Float64Array {
     const S = reluImageSize(this.cfg), img = this.img.subarray(k * S, (k + 1) * S);
-    img.set(this.passG.forward(this.z[b]));
+    if (run) this.gOut[b] = this.passesG[b].forward(this.z[b]);
+    img.set(this.gOut[b]);
     this.heads[k] = this.labels[b];
     if (dSeesDigit(this.cfg)) digitCode(this.labels[b], img, PIXELS);
     return img;
