@@ -16,10 +16,12 @@ export { encodeBytes, encodeUnit, decodeUnit, decodeBytes, noiseTimes } from './
 export type { EncodeOptions } from './coding/ttfs.ts';
 export { valuesToTimes, timesToValues, signedNoise } from './coding/relu-code.ts';
 export { saveModel, loadModel, copyWeights, MODEL_FORMAT } from './io/model.ts';
+export { MAX_MODEL_TMAX, MAX_MODEL_NEURONS, MAX_MODEL_POPULATIONS } from './io/model-plan.ts';
 export type { SaveOptions, LoadedModel } from './io/model.ts';
 export { encodeSafetensors, decodeSafetensors, readSafetensorsFile, writeSafetensorsFile } from './io/safetensors.ts';
 export type { DType, Tensor } from './io/safetensors.ts';
-export { ModelFileError } from './io/errors.ts';
+export { InputFileError, ModelFileError } from './io/errors.ts';
+export { RegularFile, readRegularFile, withRegularFile } from './io/read-file.ts';
 export { writeFileAtomic } from './io/atomic.ts';
 export { Backprop, GradientCollector, normalise } from './learn/backprop.ts';
 export type { BackpropOptions, GradientSink } from './learn/backprop.ts';
