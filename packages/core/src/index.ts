@@ -3,7 +3,7 @@ export type { TimeMode, Kernel, Csr, PopulationOptions, ConnectOptions, NetworkO
 export { Simulator, isSilent } from './engine/simulator.ts';
 export { reluNetwork } from './engine/relu-network.ts';
 export type { ReluNetworkOptions } from './engine/relu-network.ts';
-export type { RunOptions, SimulatorOptions } from './engine/simulator.ts';
+export type { RunOptions, SimulatorOptions, SpikeTimes } from './engine/simulator.ts';
 export { RunRecord } from './engine/record.ts';
 export { allocF64, viewF64, engineBackend, kernelMemory, adoptKernelMemory, offsetOf, drainInto } from './engine/kernel-memory.ts';
 export { shareNetwork, attachNetwork } from './engine/shared-network.ts';

@@ -7,6 +7,9 @@ import { KernelMemoryFull, WasmForward, wasmIneligible } from './wasm-forward.ts
 import { ReluForward, reluIneligible } from './relu-forward.ts';
 import { WasmRelu, wasmReluIneligible } from './wasm-relu.ts';
 
+/** Spike times of one input population: a number per neuron, null (or a time >= tmax) for no spike. */
+export type SpikeTimes = ArrayLike<number | null>;
+
 /** Options of one run. */
 export interface RunOptions {
   /** Stop after the time step of the output population's first spike (default false). */
@@ -150,10 +153,10 @@ export class Simulator {
   /**
    * Runs the network once. `inputs` holds the spike times of the input population (or, with
    * several input populations, one array per input population in creation order). A time at or
-   * beyond tmax (or Infinity) means no spike; negative, NaN or (in discrete time) fractional times
-   * are refused. Returns the simulator's reused record.
+   * beyond tmax, Infinity or null (as `RunRecord.toJSON` writes silence) means no spike; negative,
+   * NaN or (in discrete time) fractional times are refused. Returns the simulator's reused record.
    */
-  run(inputs: ArrayLike<number> | readonly ArrayLike<number>[], opts: RunOptions = {}): RunRecord {
+  run(inputs: SpikeTimes | readonly SpikeTimes[], opts: RunOptions = {}): RunRecord {
     if (shapeKey(this.net) !== this.shape) throw new Error('Simulator: the network changed shape since the simulator was built; build a new Simulator');
     const rec = this.record, tmax = this.tmax;
     if (this.fast) {
@@ -531,24 +534,32 @@ export class Simulator {
     this.record.synapticEventsToDecision = this.syn;
   }
 
-  private inputLists(inputs: ArrayLike<number> | readonly ArrayLike<number>[]): ArrayLike<number>[] {
+  /** The input lists, checked, with null (no spike) as Infinity. */
+  private inputLists(inputs: SpikeTimes | readonly SpikeTimes[]): ArrayLike<number>[] {
     const pops = this.inputs;
-    let lists: ArrayLike<number>[];
+    let lists: SpikeTimes[];
     if (pops.length === 0) lists = [];
-    else if (pops.length === 1 && (inputs.length === 0 || typeof inputs[0] !== 'object' || inputs[0] === null)) lists = [inputs as ArrayLike<number>];
-    else lists = Array.from(inputs as readonly ArrayLike<number>[]);
+    else if (pops.length === 1 && (inputs.length === 0 || typeof inputs[0] !== 'object' || inputs[0] === null)) {
+      lists = [inputs as SpikeTimes];
+    } else lists = Array.from(inputs as readonly SpikeTimes[]);
     if (lists.length !== pops.length) throw new RangeError(`Simulator.run: the network has ${pops.length} input populations, got ${lists.length} lists of spike times`);
     const discrete = this.buckets !== null;
     for (let k = 0; k < pops.length; k++) {
       const pop = pops[k], times = lists[k];
       if (!times || times.length !== pop.size) throw new RangeError(`Simulator.run: input '${pop.name}' has ${pop.size} neurons, got ${times ? times.length : 'no'} spike times`);
+      let nulls = false;
       for (let i = 0; i < pop.size; i++) {
         const t = times[i];
+        if (t === null) {
+          nulls = true;
+          continue;
+        }
         if (typeof t !== 'number' || Number.isNaN(t) || t < 0) throw new RangeError(`Simulator.run: input '${pop.name}' neuron ${i}: spike time must be a number >= 0 (>= tmax for no spike), got ${String(t)}`);
         if (discrete && t < this.tmax && !Number.isInteger(t)) throw new RangeError(`Simulator.run: input '${pop.name}' neuron ${i}: spike time ${t} is not a whole step (discrete time)`);
       }
+      if (nulls) lists[k] = Float64Array.from(times, (t) => t ?? Infinity);
     }
-    return lists;
+    return lists as ArrayLike<number>[];
   }
 }
 
