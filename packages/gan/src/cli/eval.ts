@@ -9,6 +9,7 @@ import { ganSparsity, type NetFigures } from '../eval/sparsity.ts';
 import {
   formatQualityReport, loadOrTrainJudge, qualityReport, type Judge, type QualityReport,
 } from '../quality/index.ts';
+import { checkDiscriminatorAgainstConfig } from '../models/file-checks.ts';
 import { loadGenerator } from '../train/checkpoint.ts';
 import { sampleGenerator } from '../train/trainer.ts';
 import { CliError } from './fail.ts';
@@ -78,6 +79,7 @@ export async function evalGan(o: EvalGanOptions): Promise<void> {
   if (dMeta.kind !== 'discriminator') {
     throw new CliError(`${dPath}: not a discriminator model (kind '${dMeta.kind ?? 'none'}')`);
   }
+  checkDiscriminatorAgainstConfig(dPath, D, cfg);
   if (o.out) checkOutputFile(o.out);
   const judge = judgeFor(o);
   const { pixels, labels } = sampleGenerator(G, cfg, count, o.seed);

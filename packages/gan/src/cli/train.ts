@@ -41,12 +41,9 @@ export async function trainGan(o: TrainGanOptions): Promise<void> {
     if (!existsSync(ckpt)) throw new CliError(`--resume: no checkpoint at ${ckpt}`);
     const given = GAN_KEYS.filter((k) => o[k] !== undefined && k !== 'steps');
     if (given.length) throw new CliError(`--resume continues the checkpoint's settings; only --steps may change (got --${given.join(', --')})`);
-    const loaded = loadCheckpoint(ckpt, data);
-    tr = loaded.trainer;
-    history = JSON.parse(loaded.metadata.history ?? '[]') as StepStats[];
-    window = JSON.parse(loaded.metadata.window ?? '[]') as StepStats[];
+    const loaded = loadCheckpoint(ckpt, data, { steps: o.steps });
+    ({ trainer: tr, history, window } = loaded);
     seconds = Number(loaded.metadata.seconds ?? 0);
-    if (o.steps !== undefined) (tr.cfg as GanConfig).steps = o.steps;
   } else {
     const overrides: Partial<GanConfig> = {};
     for (const k of GAN_KEYS) if (o[k] !== undefined) (overrides as Record<string, unknown>)[k] = o[k];
