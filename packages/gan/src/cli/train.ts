@@ -36,14 +36,12 @@ export async function trainGan(o: TrainGanOptions): Promise<void> {
   let tr: Trainer;
   let history: StepStats[] = [];
   let window: StepStats[] = [];
-  let seconds = 0;
   if (o.resume) {
     if (!existsSync(ckpt)) throw new CliError(`--resume: no checkpoint at ${ckpt}`);
     const given = GAN_KEYS.filter((k) => o[k] !== undefined && k !== 'steps');
     if (given.length) throw new CliError(`--resume continues the checkpoint's settings; only --steps may change (got --${given.join(', --')})`);
     const loaded = loadCheckpoint(ckpt, data, { steps: o.steps });
     ({ trainer: tr, history, window } = loaded);
-    seconds = Number(loaded.metadata.seconds ?? 0);
   } else {
     const overrides: Partial<GanConfig> = {};
     for (const k of GAN_KEYS) if (o[k] !== undefined) (overrides as Record<string, unknown>)[k] = o[k];
@@ -59,11 +57,11 @@ export async function trainGan(o: TrainGanOptions): Promise<void> {
   removeStaleTemps(o.out);
   const cfg = tr.cfg, commit = gitCommit();
   const bar = new Progress('train', cfg.steps, o.quiet || o.json);
-  const t0 = performance.now() - seconds * 1000;
+  // timings go to figures.json and the terminal only: model files and checkpoints stay byte-identical across runs
+  const t0 = performance.now(), firstStep = tr.step;
   let savedStep = o.resume ? tr.step : -1;
   const save = () => {
-    const secs = (performance.now() - t0) / 1000;
-    saveCheckpoint(ckpt, tr, { history: JSON.stringify(history), window: JSON.stringify(window), seconds: String(secs), commit });
+    saveCheckpoint(ckpt, tr, { history: JSON.stringify(history), window: JSON.stringify(window), commit });
     savedStep = tr.step;
   };
   let last: StepStats | null = history[history.length - 1] ?? null;
@@ -90,19 +88,21 @@ export async function trainGan(o: TrainGanOptions): Promise<void> {
   const { pixels } = tr.sample(o.samples, o.sampleSeed);
   const grid = join(o.out, 'samples.png');
   writeOutput(grid, imageGridPng(pixels, o.samples, 28, 28, { scale: 2 }));
-  const meta = { commit, seconds: String(secs) };
+  const meta = { commit };
   saveNetwork(join(o.out, 'G.safetensors'), tr, 'generator', meta);
   saveNetwork(join(o.out, 'D.safetensors'), tr, 'discriminator', meta);
   const figures = {
-    config: cfg, commit, steps: tr.step, seconds: secs, stepsPerSecond: tr.step / Math.max(secs, 1e-9),
+    config: cfg, commit, steps: tr.step, seconds: secs, stepsThisRun: tr.step - firstStep,
+    stepsPerSecond: (tr.step - firstStep) / Math.max(secs, 1e-9),
     last, history,
     files: { checkpoint: ckpt, generator: join(o.out, 'G.safetensors'), discriminator: join(o.out, 'D.safetensors'), samples: grid },
   };
   writeOutput(join(o.out, 'figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
   if (o.json) process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
   else {
+    const dur = formatDuration(secs), took = o.resume ? `, the last ${tr.step - firstStep} in ${dur}` : ` in ${dur}`;
     process.stdout.write([
-      `trained ${tr.step} steps in ${formatDuration(secs)} (${o.resume ? 'resumed' : `preset ${o.preset}`}: ${cfg.kernel} kernel${cfg.floatTwin ? ' (float twin)' : ''}, ${cfg.loss} loss${cfg.conditional ? ', conditional' : ''}${cfg.mmd > 0 ? `, MMD ${cfg.mmd}` : ''}, batch ${cfg.batch}, seed ${cfg.seed}, commit ${commit})`,
+      `trained ${tr.step} steps${took} (${o.resume ? 'resumed' : `preset ${o.preset}`}: ${cfg.kernel} kernel${cfg.floatTwin ? ' (float twin)' : ''}, ${cfg.loss} loss${cfg.conditional ? ', conditional' : ''}${cfg.mmd > 0 ? `, MMD ${cfg.mmd}` : ''}, batch ${cfg.batch}, seed ${cfg.seed}, commit ${commit})`,
       last ? `last steps: D right on real ${f2(last.dRealRight)}, on fake ${f2(last.dFakeRight)}; G fooled D on ${f2(last.gFooled)}; lit pixels ${f2(last.lit)}; G neurons varying with the noise ${f2(last.varying)}` : '',
       `wrote ${grid}, ${figures.files.generator}, ${figures.files.discriminator}, ${ckpt}, ${join(o.out, 'figures.json')}`,
     ].filter(Boolean).join('\n') + '\n');
