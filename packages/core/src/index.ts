@@ -22,7 +22,7 @@ export { encodeSafetensors, decodeSafetensors, readSafetensorsFile, writeSafeten
 export type { DType, Tensor } from './io/safetensors.ts';
 export { InputFileError, ModelFileError } from './io/errors.ts';
 export { RegularFile, readRegularFile, withRegularFile } from './io/read-file.ts';
-export { writeFileAtomic } from './io/atomic.ts';
+export { writeFileAtomic, tempPathFor, tempFileOwner } from './io/atomic.ts';
 export { Backprop, GradientCollector, normalise } from './learn/backprop.ts';
 export type { BackpropOptions, GradientSink } from './learn/backprop.ts';
 export { Optimiser } from './learn/optimiser.ts';
