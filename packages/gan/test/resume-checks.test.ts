@@ -28,10 +28,11 @@ function checkpoint(preset: string, o: Partial<GanConfig> = {}): string {
   return path;
 }
 
-let RELU = '', RAMP = '';
+let RELU = '', RAMP = '', FAITHFUL = '';
 beforeAll(() => {
   RELU = checkpoint('relu-cond', { gEma: 0.9, dDropout: 0.2 });
   RAMP = checkpoint('digits');
+  FAITHFUL = checkpoint('faithful', { batch: 1 });
 });
 
 type Patch = (meta: Record<string, string>, tensors: Record<string, Tensor>) => void;
@@ -65,6 +66,9 @@ const CASES: Case[] = [
     config({ nz: 4096, gHidden: 4096, dHidden: 4096 }), ["'config'", 'nz']],
   ['config dHidden 6', () => RAMP, config({ dHidden: 6 }), ["'config'", 'dHidden']],
   ['config labelCopies 1e8', () => RAMP, config({ labelCopies: 1e8 }), ["'config'", 'labelCopies']],
+  ['config gEma 0.5, the file without a moving average of G', () => FAITHFUL, config({ gEma: 0.5 }), ['G.ema.0', 'gEma']],
+  ['config gEma 0, the file with a moving average of G', () => RELU, config({ gEma: 0 }), ['G.ema.0', 'gEma']],
+  ['config optimizer sgd, the file with Adam moments', () => RELU, config({ optimizer: 'sgd' }), ['adam', 'optimizer']],
   ['config steps 1 (the checkpoint is at step 2)', () => RELU, config({ steps: 1 }), ["'step'", '2']],
   ['config "null"', () => RELU, key('config', 'null'), ["'config'"]],
   ['config a nested array', () => RELU, key('config', '[[1, 2], {"a": [3]}]'), ["'config'"]],
@@ -102,7 +106,7 @@ const CASES: Case[] = [
 
 describe('loadCheckpoint refuses lying or degenerate metadata, naming the file and the key', () => {
   it('the untouched checkpoints load', () => {
-    for (const path of [RELU, RAMP]) expect(loadCheckpoint(path, data).trainer.step).toBe(2);
+    for (const path of [RELU, RAMP, FAITHFUL]) expect(loadCheckpoint(path, data).trainer.step).toBe(2);
   });
 
   it.each(CASES)('%s', (what, from, patch, mentions) => {

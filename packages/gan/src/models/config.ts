@@ -216,7 +216,12 @@ const CHOICES = {
 
 /** A value as a message shows it: strings quoted, anything long cut. */
 function show(v: unknown): string {
-  const s = typeof v === 'string' || (typeof v === 'object' && v !== null) ? JSON.stringify(v) : String(v);
+  let s: string;
+  try {
+    s = typeof v === 'string' || (typeof v === 'object' && v !== null) ? JSON.stringify(v) : String(v);
+  } catch {
+    s = 'a value nested too deep to show';
+  }
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 

@@ -32,7 +32,12 @@ type Fail = (key: string, what: string) => never;
 /** A value as a message shows it (infinities spelled out), cut when long. */
 function show(v: unknown): string {
   const finite = (_k: string, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x);
-  const s = v === undefined ? 'missing' : JSON.stringify(v, finite) ?? String(v);
+  let s: string;
+  try {
+    s = v === undefined ? 'missing' : JSON.stringify(v, finite) ?? String(v);
+  } catch {
+    s = 'a value nested too deep to show';
+  }
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
@@ -66,7 +71,7 @@ export function readCheckpointState(path: string, metadata: Record<string, strin
   };
   const step = count(metadata, 'step', cfg.steps, `the run's steps: give more steps to continue it`, fail);
   // a step makes at most 2 × batch × dSteps optimiser updates, and as many feature updates
-  const updates = 2 * cfg.batch * cfg.dSteps * step, per = '2 × batch × dSteps per step done';
+  const updates = 2 * cfg.batch * cfg.dSteps * step, per = `2 × batch × dSteps per step, metadata 'step' ${step}`;
   const scales = object('scales'), optimiserSteps = object('optimiser_steps'), rng = object('rng');
   for (const net of ['G', 'D']) {
     const s = scales[net], o = optimiserSteps[net];
@@ -117,7 +122,7 @@ function checkRngState(st: unknown, name: string, fail: Fail): void {
 function figures(metadata: Record<string, string>, key: string, step: number, fail: Fail): StepStats[] {
   const list = parseJson(metadata, key, fail, []);
   if (!Array.isArray(list)) return fail(key, `must be a JSON array of step figures, got ${show(list)}`);
-  if (list.length > step) fail(key, `holds ${list.length} entries, more than the ${step} steps done`);
+  if (list.length > step) fail(key, `holds ${list.length} entries, more than the steps done (metadata 'step' ${step})`);
   list.forEach((e: unknown, i) => {
     if (!isObject(e)) fail(key, `entry ${i} must be an object of figures, got ${show(e)}`);
     for (const f of Object.keys(STATS)) {

@@ -1,7 +1,7 @@
 import { loadModel, ModelFileError, readSafetensorsFile, saveModel, writeSafetensorsFile, type Network, type Tensor } from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
 import { checkConfig, withDefaults, type GanConfig } from '../models/config.ts';
-import { checkGeneratorAgainstConfig } from '../models/file-checks.ts';
+import { checkGeneratorAgainstConfig, settingsText } from '../models/file-checks.ts';
 import { checkCheckpointShapes, readCheckpointState } from './checkpoint-metadata.ts';
 import type { StepStats } from './gan-trainer.ts';
 import { createTrainer, type Trainer } from './trainer.ts';
@@ -71,10 +71,11 @@ export function loadCheckpoint(path: string, data: ImageSet, opts: { steps?: num
   }
   checkCheckpointShapes(path, tensors, cfg);
   const state = readCheckpointState(path, metadata, cfg);
-  const tr = createTrainer(cfg, data);
+  const tr = createTrainer(cfg, data), taken = new Set<string>();
   const take = (name: string, into: Float64Array) => {
     const t = tensors[name];
-    if (!t) fail(`missing tensor '${name}'`);
+    if (!t) fail(`missing tensor '${name}'${settingsOf(name, cfg)}`);
+    taken.add(name);
     if (t.dtype !== 'F64' || t.data.length !== into.length) fail(`tensor '${name}' is ${t.dtype} with ${t.data.length} values; expected F64 with ${into.length}`);
     const d = t.data as Float64Array;
     for (let k = 0; k < d.length; k++) {
@@ -113,12 +114,20 @@ export function loadCheckpoint(path: string, data: ImageSet, opts: { steps?: num
     live(`G.ema.${k}`, p.weights, p.scale);
   });
   tr.emaG?.populations.forEach((p, k) => p.relu && take(`G.ema_bias.${k}`, p.bias));
+  const extra = Object.keys(tensors).find((name) => !taken.has(name));
+  if (extra !== undefined) fail(`tensor '${extra}' does not belong to a run with these settings${settingsOf(extra, cfg)}`);
   tr.rngData.setState(state.rng.data);
   tr.rngNoise.setState(state.rng.noise);
   if ('rngDropout' in tr && state.rng.dropout) tr.rngDropout.setState(state.rng.dropout);
   tr.step = state.step;
   tr.featSeenCount = state.featSeen;
   return { trainer: tr, metadata, history: state.history, window: state.window };
+}
+
+/** The settings that decide whether a checkpoint holds tensor `name`, for messages (empty if none does alone). */
+function settingsOf(name: string, cfg: GanConfig): string {
+  const keys = /\.ema/.test(name) ? ['gEma'] : /adam/.test(name) ? ['optimizer'] : /bias|feat_mean/.test(name) ? ['kernel'] : [];
+  return keys.length ? ` (metadata 'config': ${settingsText(cfg, keys as (keyof GanConfig)[])})` : '';
 }
 
 /** A trainer restored from a checkpoint, the file's metadata and its checked figures history. */
