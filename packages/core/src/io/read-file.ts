@@ -32,7 +32,8 @@ export class RegularFile {
     let st: Stats;
     try {
       st = fstatSync(fd);
-      if (!st.isFile()) throw new InputFileError(path, `is ${kindOf(st)}, expected a regular file`);
+      const want = st.isDirectory() ? 'a file' : 'a regular file';
+      if (!st.isFile()) throw new InputFileError(path, `is ${kindOf(st)}, expected ${want}`);
     } catch (err) {
       closeSync(fd);
       throw err;
@@ -52,6 +53,11 @@ export class RegularFile {
       got += r;
     }
     return buf;
+  }
+
+  /** The first `n` bytes, or the whole file when it is shorter. */
+  head(n: number): Uint8Array {
+    return this.read(0, Math.min(n, this.size));
   }
 
   /** Refuses a file that has grown past its size at open time (it changed while being read). */
@@ -76,6 +82,19 @@ export function withRegularFile<T>(path: string, use: (file: RegularFile) => T):
   } finally {
     file.close();
   }
+}
+
+/**
+ * The whole regular file `path`, read only once `check` has accepted what its first bytes claim (it reads
+ * them with `file.head` and throws when the claims do not match `file.size`): never more than the header says.
+ */
+export function readClaimedFile(path: string, check: (file: RegularFile) => void): Uint8Array {
+  return withRegularFile(path, (file) => {
+    check(file);
+    const bytes = file.read(0, file.size);
+    file.checkEnd();
+    return bytes;
+  });
 }
 
 /** The whole content of the regular file `path`, refused (InputFileError) when it is over `maxBytes`. */
