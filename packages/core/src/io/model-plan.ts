@@ -83,7 +83,8 @@ export function planModel(file: string, metadata: Record<string, string>, tensor
   if (graph !== undefined) planGraph(ctx, graph);
   else planLayers(ctx, readJson(metadata, 'layers', fail), readJson(metadata, 'input', fail));
   const bias = Object.keys(tensors).find((k) => /^(layers|populations)\.\d+\.bias$/.test(k) && !ctx.used.has(k));
-  if (bias) fail(`tensor '${bias}': only ReLU-equivalent neurons (a layer with a window) have biases`);
+  const none = `no window in metadata 'layers' or 'graph' uses it`;
+  if (bias) fail(`tensor '${bias}': only ReLU-equivalent neurons (a layer with a window) have biases; ${none}`);
   return { tmax: ctx.tmax, time, populations: ctx.pops, projections: ctx.projs, used: ctx.used };
 }
 
@@ -190,7 +191,7 @@ class Context {
     const whole = this.time === 'discrete';
     const okDelay = (v: unknown): boolean =>
       typeof v === 'number' && v >= 0 && v <= MAX_MODEL_TMAX && (!whole || Number.isInteger(v));
-    const want = `a ${whole ? 'whole ' : ''}number from 0 to ${MAX_MODEL_TMAX}`;
+    const want = `a ${whole ? 'whole number (discrete time)' : 'number'} from 0 to ${MAX_MODEL_TMAX}`;
     const delay = this.field<number>(where, o, 'delay', okDelay, want);
     const okKernel = (v: unknown): boolean => v === 'delta' || v === 'ramp' || v === 'relu';
     return { delay, kernel: this.field<Kernel>(where, o, 'kernel', okKernel, `'delta', 'ramp' or 'relu'`) };
@@ -198,7 +199,10 @@ class Context {
 
   /** Adds a population (names are unique: a Map, so any name works, `__proto__` included); returns its index. */
   addPop(p: PopPlan): number {
-    if (this.names.has(p.name)) this.fail(`${p.where}: population name ${show(p.name)} is taken`);
+    const holder = this.names.get(p.name);
+    if (holder !== undefined) {
+      this.fail(`${p.where}: population name ${show(p.name)} is taken (${this.pops[holder].where})`);
+    }
     if (this.pops.length >= MAX_MODEL_POPULATIONS) {
       this.fail(`${p.where}: more than ${MAX_MODEL_POPULATIONS} populations`);
     }
