@@ -1,15 +1,16 @@
 // Metadata bombs (issue 14, item 1): every number of a model file's metadata is parsed strictly and
 // bounded, wrong-typed fields are refused rather than defaulted, and the metadata is checked against
 // the tensors before anything is allocated. Each refusal is a ModelFileError naming the file and the key.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   encodeSafetensors, loadModel, MAX_MODEL_NEURONS, MAX_MODEL_TMAX, ModelFileError, type Tensor,
 } from '../src/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sgan-meta-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let count = 0;
 
 /** Writes a model file with these tensors and metadata; returns its path. */

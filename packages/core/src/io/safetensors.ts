@@ -20,7 +20,12 @@ const CTORS: Record<DType, DataCtor> = {
   U16: Uint16Array, I16: Int16Array, U32: Uint32Array, BOOL: Uint8Array, F16: Uint16Array, BF16: Uint16Array,
 };
 
-const MAX_HEADER = 100_000_000; // same limit as the reference implementation
+/**
+ * Largest header read (16 MiB; the reference implementation allows 100 MB, but parsing such a header takes
+ * gigabytes, and this project's files need kilobytes), and most tensors in one file.
+ */
+const MAX_HEADER = 16 * 2 ** 20;
+const MAX_TENSORS = 65_536;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Swap each element's bytes in place on big-endian hosts (the file is always little-endian). */
@@ -110,6 +115,8 @@ function parseHeader(
     fail(`header is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
   if (!isObject(header)) fail('header is not a JSON object');
+  const count = Object.keys(header as object).length - (Object.hasOwn(header as object, '__metadata__') ? 1 : 0);
+  if (count > MAX_TENSORS) fail(`header lists ${count} tensors, more than the ${MAX_TENSORS} a file may hold`);
 
   let metadata: Record<string, string> = {};
   const infos: TensorInfo[] = [];
