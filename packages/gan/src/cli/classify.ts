@@ -7,7 +7,7 @@ import { ClassifierTrainer } from '../classify/train.ts';
 import { evaluateClassifier, type ClassifierMetrics } from '../classify/evaluate.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { CliError } from './fail.ts';
-import { checkOutputFile, writeOutput } from './output.ts';
+import { checkDistinct, checkOutputFile, writeOutput } from './output.ts';
 import { formatDuration, Progress } from './progress.ts';
 
 /** Options of `classify train`. */
@@ -121,6 +121,7 @@ export async function classifyEval(o: EvalCommandOptions): Promise<void> {
   checkClassifier(net, o.model);
   const test = loadMnist('test');
   if (o.out) checkOutputFile(o.out);
+  if (o.out) checkDistinct([['--out', o.out]], [['--model', o.model]]);
   const m = evaluateClassifier(net, test, { limit: o.limit });
   const result = { model: o.model, settings: metadata.settings ? JSON.parse(metadata.settings) : null, ...m };
   if (o.out) writeOutput(o.out, `${JSON.stringify(result, null, 2)}\n`);

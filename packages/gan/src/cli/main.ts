@@ -199,7 +199,7 @@ const train = program
   .option('--resume', 'continue from OUT/checkpoint.safetensors (only --steps may change)')
   .option('--checkpoint-every <n>', 'steps between checkpoints', integerArg(1), 50)
   .option('--log-every <n>', 'steps averaged per entry of the figures history', integerArg(1), 10)
-  .option('--samples <n>', 'images in the sample grid', integerArg(1), 100)
+  .option('--samples <n>', 'images in the sample grid (at most 10,000)', integerArg(1, 10_000), 100)
   .option('--sample-seed <s>', 'seed of the sample grid\'s noise', integerArg(0, 0xffffffff), 1)
   .option('--json', 'print figures.json on stdout')
   .option('--quiet', 'no progress output')

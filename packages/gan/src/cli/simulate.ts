@@ -6,7 +6,7 @@ import {
 import { loadMnist } from '../data/mnist.ts';
 import { CliError, expected } from './fail.ts';
 import { stringifyCompact } from './json.ts';
-import { writeOutput } from './output.ts';
+import { checkDistinct, checkOutputFile, writeOutput, type NamedPath } from './output.ts';
 
 /** Options of `simulate`, as commander parses them. */
 export interface SimulateOptions {
@@ -60,6 +60,9 @@ export async function simulate(opts: SimulateOptions): Promise<void> {
   if (hasInput === hasMnist) {
     throw new CliError(hasInput ? '--input and --mnist-test exclude each other: give only one' : 'no samples to run: give --input FILE.json or --mnist-test N');
   }
+  const named: NamedPath[] = hasInput ? [['--model', opts.model], ['--input', opts.input!]] : [['--model', opts.model]];
+  checkOutputFile(opts.out);
+  checkDistinct([['--out', opts.out]], named);
   const { net } = loadModel(opts.model);
   const ins = net.inputs;
   if (ins.length === 0) throw new CliError(`${opts.model}: the model has no input population`);
