@@ -3,6 +3,7 @@ import { BucketQueue } from './bucket-queue.ts';
 import type { Network, Population, Projection } from './network.ts';
 import { RunRecord } from './record.ts';
 import { SpikeQueue } from './spike-queue.ts';
+import { engineBackend } from './kernel-memory.ts';
 import { KernelMemoryFull, WasmForward, wasmIneligible } from './wasm-forward.ts';
 import { ReluForward, reluIneligible } from './relu-forward.ts';
 import { WasmRelu, wasmReluIneligible } from './wasm-relu.ts';
@@ -78,6 +79,7 @@ export class Simulator {
   private syn = 0;
   private decision = Infinity;
   private readonly fast: WasmForward | WasmRelu | null;
+  private readonly slowReason: string | null;
   private readonly reluFast: ReluForward | null;
   /** ReLU-equivalent populations by window start (then index), opened in that order during a run. */
   private readonly openings: Int32Array;
@@ -140,7 +142,9 @@ export class Simulator {
     this.isRelu = Uint8Array.from(pops, (p) => (p.relu ? 1 : 0));
     this.openings = Int32Array.from(pops.filter((p) => p.relu).sort((a, b) => a.window!.start - b.window!.start || a.index - b.index), (p) => p.index);
     const backend = opts.backend ?? 'auto';
-    this.fast = backend === 'auto' ? fastPath(net, output) : null;
+    const path = backend === 'auto' ? fastPath(net, output) : { fast: null, why: `the '${backend}' backend was asked for` };
+    this.fast = path.fast;
+    this.slowReason = path.why;
     const layeredRelu = backend !== 'event-loop' && this.fast === null && reluIneligible(net, output) === null;
     this.reluFast = layeredRelu ? new ReluForward(net, this.record) : null;
   }
@@ -148,6 +152,11 @@ export class Simulator {
   /** Which path runs this network: the WebAssembly SIMD kernel or TypeScript (the event loop, or its layered ReLU form). */
   get backend(): 'wasm-simd' | 'typescript' {
     return this.fast ? 'wasm-simd' : 'typescript';
+  }
+
+  /** Why this network runs on TypeScript rather than the SIMD kernels (null when it runs on them). */
+  get backendReason(): string | null {
+    return this.slowReason;
   }
 
   /**
@@ -564,13 +573,17 @@ export class Simulator {
 }
 
 /** The SIMD forward pass of `net`, or null when no kernel takes it or the kernel memory cannot hold its scratch arrays. */
-function fastPath(net: Network, output: Population): WasmForward | WasmRelu | null {
-  const relu = wasmReluIneligible(net, output) === null;
-  if (!relu && wasmIneligible(net, output) !== null) return null;
+/** The SIMD path of `net`, or why it has none. */
+function fastPath(net: Network, output: Population): { fast: WasmForward | WasmRelu | null; why: string | null } {
+  const engine = engineBackend();
+  if (engine.reason !== null) return { fast: null, why: engine.reason };
+  const reluWhy = wasmReluIneligible(net, output), relu = reluWhy === null;
+  const why = relu ? null : net.populations.some((p) => p.relu) ? reluWhy : wasmIneligible(net, output);
+  if (why !== null) return { fast: null, why };
   try {
-    return relu ? new WasmRelu(net, output) : new WasmForward(net, output);
+    return { fast: relu ? new WasmRelu(net, output) : new WasmForward(net, output), why: null };
   } catch (e) {
-    if (e instanceof KernelMemoryFull) return null;
+    if (e instanceof KernelMemoryFull) return { fast: null, why: 'the kernel memory is over its budget (SPIKING_GAN_KERNEL_MB)' };
     throw e;
   }
 }
