@@ -2,7 +2,7 @@
 import { expect } from 'vitest';
 import type { Result } from './run-cli.ts';
 
-/** A failure: non-zero exit, exactly one line `spiking-gan <cmd>: ...` on stderr, no stack trace, naming each of `mentions`. */
+/** A failure: non-zero exit, one line `spiking-gan <cmd>: ...` on stderr naming each of `mentions`, no stack trace. */
 export function expectFailure(r: Result, cmd: string, mentions: (string | RegExp)[]): string {
   const info = `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
   expect(r.code, info).not.toBe(0);

@@ -78,7 +78,9 @@ describe('temporary files in the output folder', () => {
       [`.thesis.txt.sgan-${dead}-0123456789ab.tmp`]: 'this tool\'s name, but not of one of train\'s outputs',
       [`.G.safetensors.sgan-${process.pid}-0123456789ab.tmp`]: 'its writer is alive',
     };
-    const gone = [`.checkpoint.safetensors.sgan-${dead}-0123456789ab.tmp`, `.figures.json.sgan-${dead}-abcdef012345.tmp`];
+    const gone = [
+      `.checkpoint.safetensors.sgan-${dead}-0123456789ab.tmp`, `.figures.json.sgan-${dead}-abcdef012345.tmp`,
+    ];
     for (const [name, text] of Object.entries(keep)) writeFileSync(join(dir, name), text);
     for (const name of gone) writeFileSync(join(dir, name), 'left by a killed run');
     const r = await cli(...QUICK, '--out', dir);
@@ -90,7 +92,7 @@ describe('temporary files in the output folder', () => {
 });
 
 describe('the lock of the output folder', () => {
-  it('a second run into a folder in use is refused, naming the first run; SIGTERM ends the first and frees the folder', async () => {
+  it('a second run into a folder in use is refused, naming the first; SIGTERM ends the first, freeing it', async () => {
     const dir = join(tmp, 'busy');
     const first = start([...ENDLESS, '--out', dir]);
     await waitFor(join(dir, LOCK), first.child);
@@ -104,11 +106,12 @@ describe('the lock of the output folder', () => {
     first.child.kill('SIGTERM');
     const end = await first.done;
     expect(end.code, end.stderr).toBe(143);
-    expect(end.stderr).toMatch(/^spiking-gan train: interrupted by SIGTERM; (at step \d+; )?no checkpoint was written yet\n$/);
+    const said = /^spiking-gan train: interrupted by SIGTERM; (at step \d+; )?no checkpoint was written yet\n$/;
+    expect(end.stderr).toMatch(said);
     expect(existsSync(join(dir, LOCK))).toBe(false);
   }, 180_000);
 
-  it('a stale lock (same host, its process gone) is cleared, and the run releases its own lock at the end', async () => {
+  it('a stale lock (same host, its process gone) is cleared; the run releases its own lock at the end', async () => {
     const dir = join(tmp, 'stale');
     mkdirSync(dir);
     const stale = { pid: deadPid(), host: hostname(), since: '2020-01-01T00:00:00.000Z', command: 'spiking-gan train' };
@@ -123,9 +126,11 @@ describe('the lock of the output folder', () => {
   it('a lock of another host is not judged: the run is refused and the lock is left as it is', async () => {
     const dir = join(tmp, 'elsewhere');
     mkdirSync(dir);
-    const text = JSON.stringify({ pid: 1, host: 'elsewhere.example', since: '2020-01-01T00:00:00.000Z', command: 'spiking-gan train' });
+    const owner = { pid: 1, host: 'elsewhere.example', since: '2020-01-01T00:00:00Z', command: 'spiking-gan train' };
+    const text = JSON.stringify(owner);
     writeFileSync(join(dir, LOCK), text);
-    expectFailure(await cli(...QUICK, '--out', dir), 'train', ['pid 1 on host elsewhere.example', 'remove the lock file', join(dir, LOCK)]);
+    const mentions = ['pid 1 on host elsewhere.example', 'remove the lock file', join(dir, LOCK)];
+    expectFailure(await cli(...QUICK, '--out', dir), 'train', mentions);
     expect(readFileSync(join(dir, LOCK), 'utf8')).toBe(text);
     expect(existsSync(join(dir, 'G.safetensors'))).toBe(false);
   });
@@ -134,7 +139,8 @@ describe('the lock of the output folder', () => {
     const dir = join(tmp, 'failing');
     mkdirSync(dir);
     writeFileSync(join(dir, 'checkpoint.safetensors'), 'not a checkpoint');
-    expectFailure(await cli('train', '--resume', '--steps', '2', '--quiet', '--out', dir), 'train', [join(dir, 'checkpoint.safetensors')]);
+    const r = await cli('train', '--resume', '--steps', '2', '--quiet', '--out', dir);
+    expectFailure(r, 'train', [join(dir, 'checkpoint.safetensors')]);
     expect(existsSync(join(dir, LOCK))).toBe(false);
   });
 });
@@ -148,8 +154,8 @@ describe('Ctrl-C during train', () => {
     const end = await run.done;
     expect(end.code, end.stderr).toBe(130);
     const ckpt = join(dir, 'checkpoint.safetensors');
-    const m = new RegExp(`^spiking-gan train: interrupted by SIGINT; at step (\\d+); the last checkpoint is ${escape(ckpt)} `
-      + '\\(step (\\d+)\\): continue with --resume\\n$').exec(end.stderr);
+    const m = new RegExp('^spiking-gan train: interrupted by SIGINT; at step (\\d+); '
+      + `the last checkpoint is ${escape(ckpt)} \\(step (\\d+)\\): continue with --resume\\n$`).exec(end.stderr);
     expect(m, end.stderr).not.toBeNull();
     expect(readSafetensorsFile(ckpt).metadata.step).toBe(m![2]);
     expect(Number(m![1])).toBeGreaterThanOrEqual(Number(m![2]));

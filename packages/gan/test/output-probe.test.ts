@@ -38,26 +38,29 @@ beforeAll(async () => {
 
 describe('read-only outputs are refused before any work', () => {
   it.concurrent('simulate: --out is checked before the input is even read', async () => {
-    const line = expectFailure(await cli('simulate', '--model', 'tiny.safetensors', '--input', 'bad.json', '--out', `${READ_ONLY}/sim.json`),
-      'simulate', [`${READ_ONLY}/sim.json`]);
+    const r = await cli('simulate', '--model', 'tiny.safetensors', '--input', 'bad.json',
+      '--out', `${READ_ONLY}/sim.json`);
+    const line = expectFailure(r, 'simulate', [`${READ_ONLY}/sim.json`]);
     expect(line).not.toContain('bad.json');
   });
 
-  it.concurrent('train into a read-only folder: one line naming the folder, no step run, no temporary file named', async () => {
+  it.concurrent('train into a read-only folder: one line naming the folder, no step, no temporary file', async () => {
     // without --quiet: a step would print a progress line
-    const line = expectFailure(await cli('train', '--preset', 'ramp', '--steps', '1', '--batch', '1', '--samples', '4', '--out', READ_ONLY),
-      'train', [READ_ONLY]);
+    const r = await cli('train', '--preset', 'ramp', '--steps', '1', '--batch', '1', '--samples', '4',
+      '--out', READ_ONLY);
+    const line = expectFailure(r, 'train', [READ_ONLY]);
     expect(line).not.toMatch(/\.tmp|\.lock/);
   });
 
   it.concurrent('classify train into a read-only folder: one line naming the file, no epoch run', async () => {
-    const r = await cli('classify', 'train', '--epochs', '1', '--train-limit', '50', '--test-limit', '50', '--hidden', '10',
-      '--out', `${READ_ONLY}/clf.safetensors`);
+    const r = await cli('classify', 'train', '--epochs', '1', '--train-limit', '50', '--test-limit', '50',
+      '--hidden', '10', '--out', `${READ_ONLY}/clf.safetensors`);
     expect(expectFailure(r, 'classify train', [`${READ_ONLY}/clf.safetensors`])).not.toContain('.tmp');
   });
 
   it.concurrent('eval --out in a read-only folder: refused before the judge is trained', async () => {
-    const r = await cli('eval', '--samples', 's.idx', '--judge-cache', 'fresh-judge', '--out', `${READ_ONLY}/eval.json`);
+    const r = await cli('eval', '--samples', 's.idx', '--judge-cache', 'fresh-judge',
+      '--out', `${READ_ONLY}/eval.json`);
     expectFailure(r, 'eval', [`${READ_ONLY}/eval.json`]);
     expect(existsSync(at('fresh-judge')) ? readdirSync(at('fresh-judge')) : []).toEqual([]);
   });
@@ -65,30 +68,36 @@ describe('read-only outputs are refused before any work', () => {
 
 describe('what a command will write is checked before it works', () => {
   it.concurrent('train --samples past the grid limit (10,000) is refused before training', async () => {
-    expectFailure(await cli('train', '--steps', '1', '--samples', '100000000', '--out', 'huge-grid'), 'train', ['--samples', '100000000', '10000']);
+    const r = await cli('train', '--steps', '1', '--samples', '100000000', '--out', 'huge-grid');
+    expectFailure(r, 'train', ['--samples', '100000000', '10000']);
     expect(existsSync(at('huge-grid'))).toBe(false);
   });
 
   it.concurrent('sample: the labels file of a conditional generator is checked before sampling', async () => {
     mkdirSync(at('lab/x-labels-idx1-ubyte'), { recursive: true }); // a folder where the labels file would go
-    expectFailure(await cli('sample', '--model', CGAN, '--count', '2', '--png', 'lab/x.png'), 'sample', ['lab/x-labels-idx1-ubyte', 'directory']);
+    const r = await cli('sample', '--model', CGAN, '--count', '2', '--png', 'lab/x.png');
+    expectFailure(r, 'sample', ['lab/x-labels-idx1-ubyte', 'directory']);
     expect(readdirSync(at('lab'))).toEqual(['x-labels-idx1-ubyte']); // neither the PNG nor the IDX file was written
   });
 
   it.concurrent('sample --png X --idx X: refused, nothing written', async () => {
-    expectFailure(await cli('sample', '--model', CGAN, '--count', '2', '--png', 'same/x', '--idx', 'same/x'), 'sample', ['--png same/x', '--idx same/x']);
+    const r = await cli('sample', '--model', CGAN, '--count', '2', '--png', 'same/x', '--idx', 'same/x');
+    expectFailure(r, 'sample', ['--png same/x', '--idx same/x']);
     expect(existsSync(at('same/x'))).toBe(false);
   });
 
   it.concurrent('an output that is one of the inputs is refused, and the input is kept', async () => {
     const input = readFileSync(at('in.json'));
-    expectFailure(await cli('simulate', '--model', 'tiny.safetensors', '--input', 'in.json', '--out', 'in.json'), 'simulate', ['--out in.json', '--input in.json']);
+    const sim = await cli('simulate', '--model', 'tiny.safetensors', '--input', 'in.json', '--out', 'in.json');
+    expectFailure(sim, 'simulate', ['--out in.json', '--input in.json']);
     expect(readFileSync(at('in.json')).equals(input)).toBe(true);
     const images = readFileSync(at('s.idx'));
-    expectFailure(await cli('eval', '--samples', 's.idx', '--out', './s.idx'), 'eval', ['--out ./s.idx', '--samples s.idx']);
+    const ev = await cli('eval', '--samples', 's.idx', '--out', './s.idx');
+    expectFailure(ev, 'eval', ['--out ./s.idx', '--samples s.idx']);
     expect(readFileSync(at('s.idx')).equals(images)).toBe(true);
     const model = readFileSync(at(CGAN));
-    expectFailure(await cli('sample', '--model', CGAN, '--count', '2', '--png', 'x.png', '--idx', CGAN), 'sample', [`--idx ${CGAN}`, `--model ${CGAN}`]);
+    const sa = await cli('sample', '--model', CGAN, '--count', '2', '--png', 'x.png', '--idx', CGAN);
+    expectFailure(sa, 'sample', [`--idx ${CGAN}`, `--model ${CGAN}`]);
     expect(readFileSync(at(CGAN)).equals(model)).toBe(true);
   });
 

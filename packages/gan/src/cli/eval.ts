@@ -130,7 +130,8 @@ async function evalSamples(o: EvalGanOptions, path: string): Promise<void> {
   const read = readSampleImages(path, o.count);
   if (read.n < 2) throw new CliError(`${path}: ${read.n} image${read.n === 1 ? '' : 's'} to judge, need at least 2`);
   const labels = o.labels === undefined ? undefined : readSampleLabels(o.labels, read.total, read.n);
-  const inputs: NamedPath[] = o.labels === undefined ? [['--samples', path]] : [['--samples', path], ['--labels', o.labels]];
+  const inputs: NamedPath[] = [['--samples', path]];
+  if (o.labels !== undefined) inputs.push(['--labels', o.labels]);
   if (o.out) checkOutputFile(o.out);
   if (o.out) checkDistinct([['--out', o.out]], inputs);
   const judge = judgeFor(o);

@@ -119,5 +119,6 @@ function inUse(dir: string, path: string, o: LockOwner | null): string {
   }
   const other = `pid ${o.pid} on host ${o.host}, since ${o.since}`;
   const gone = o.host === hostname() ? '' : '; if that run is gone, remove the lock file';
-  return `${dir} is in use by another run (${other}): wait for it to end or give another --out${gone} (lock file ${path})`;
+  return `${dir} is in use by another run (${other}): wait for it to end or give another --out${gone} `
+    + `(lock file ${path})`;
 }

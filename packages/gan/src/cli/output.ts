@@ -27,7 +27,7 @@ export function fsReason(err: unknown): string {
     : (err as Error).message;
 }
 
-/** Checks, before any work starts, that `path` can be written as a file: not a directory, its folder created and writable. */
+/** Checks, before any work starts, that `path` can be written as a file: not a folder, in a writable folder. */
 export function checkOutputFile(path: string): void {
   prepareOutputFile(path);
   probeFolder(dirname(resolve(path)), `cannot write ${path}`);

@@ -39,7 +39,7 @@ export async function sample(o: SampleOptions): Promise<void> {
   process.stdout.write(`sampled ${o.count} images from ${o.model} (seed ${o.seed}${o.digit !== undefined ? `, digit ${o.digit}` : ''}): ${(100 * lit / pixels.length).toFixed(1)} % of pixels lit\nwrote ${o.png} (${shown} images) and ${idx} (${o.count} x 28 x 28, uint8)\n`);
 }
 
-/** Where a conditional generator's labels go: `…-labels-idx1-ubyte` beside `…-images-idx3-ubyte`, else `<idx>.labels`. */
+/** Where a conditional generator's labels go: `…-labels-idx1-ubyte` for `…-images-idx3-ubyte`, else `<idx>.labels`. */
 function labelsPathOf(idx: string): string {
   return /images-idx3-ubyte$/.test(idx) ? idx.replace(/images-idx3-ubyte$/, 'labels-idx1-ubyte') : `${idx}.labels`;
 }

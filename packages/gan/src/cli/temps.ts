@@ -5,7 +5,7 @@ import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempFileOwner } from '@spiking-gan/core';
 
-/** Removes from `dir` the temporary files of `targets` (bare file names) whose writing process is gone; returns their names. */
+/** Removes from `dir` the temporary files of `targets` (bare names) whose writer is gone; returns their names. */
 export function removeStaleTemps(dir: string, targets: readonly string[]): string[] {
   const removed: string[] = [];
   for (const f of readdirSync(dir)) {
