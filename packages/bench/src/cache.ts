@@ -2,10 +2,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { cacheDir } from '@spiking-gan/gan';
 
-/** Where the suite keeps its trained models (default `.cache/bench`, or $SPIKING_GAN_BENCH_CACHE). */
+/** Where the suite keeps its trained models: $SPIKING_GAN_BENCH_CACHE, else the `bench` folder of gan's `cacheDir()`. */
 export function benchCacheDir(): string {
-  return process.env.SPIKING_GAN_BENCH_CACHE ?? '.cache/bench';
+  return process.env.SPIKING_GAN_BENCH_CACHE || join(cacheDir(), 'bench');
 }
 
 /** A cache entry's path for `kind` trained with `settings` (a short hash of their JSON names the file). */

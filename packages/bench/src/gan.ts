@@ -4,7 +4,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Rng, saveModel, Simulator, loadModel, valuesToTimes } from '@spiking-gan/core';
 import {
-  createTrainer, fakeImageInput, ganSparsity, meanStats, generatorInput, imageGridPng, loadMnist, loadOrTrainJudge, makeConfig, qualityReport,
+  createTrainer, fakeImageInput, ganSparsity, meanStats, generatorInput, imageGridPng, judgeCacheDir, loadMnist, loadOrTrainJudge, makeConfig,
+  qualityReport,
   reluLatency, reluNoise, sampleGenerator, type GanConfig, type GanSparsity, type Judge, type QualityReport, type RasterPop, type StepStats,
   type Trainer,
 } from '@spiking-gan/gan';
@@ -50,7 +51,7 @@ export interface GanBenchOptions {
   retrain?: boolean;
   /** Quick mode: `recipeSteps` applies to every non-faithful preset (not only the recipe). */
   quick?: boolean;
-  /** The quality judge (default: the project's, from its cache in .cache/judge, trained once if missing). */
+  /** The quality judge (default: the one in the cache folder, `judgeCacheDir()`, trained once if missing). */
   judge?: Judge;
   log?: (line: string) => void;
 }
@@ -126,7 +127,7 @@ export function benchGan(opts: GanBenchOptions = {}): GanBenchResult {
   const log = opts.log ?? (() => {}), seed = opts.seed ?? 0;
   const nS = opts.sparsitySamples ?? 1000, nQ = opts.qualitySamples ?? 10_000;
   const test = loadMnist('test');
-  const judge = opts.judge ?? loadOrTrainJudge('.cache/judge', { log });
+  const judge = opts.judge ?? loadOrTrainJudge(judgeCacheDir(), { log });
   const rows: GanRow[] = [];
   const recipes = [...new Set([opts.recipe ?? 'relu', 'digits', 'faithful'])];
   for (const preset of recipes) {

@@ -2,7 +2,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CACHE_VARIABLE } from '@spiking-gan/gan';
 import { benchEngine, type EngineBenchResult } from './engine.ts';
 import { benchClassifier } from './classifier.ts';
 import { benchGan } from './gan.ts';
@@ -30,6 +32,8 @@ options:
   --only PART     run one part (same as naming it)
   --retrain       train the cached models again (classifiers, GANs) instead of loading them
   --out DIR       report folder (default out/bench)
+  --cache DIR     cache folder of the judge and the trained models (default: $SPIKING_GAN_CACHE, else
+                  $XDG_CACHE_HOME/spiking-gan or ~/.cache/spiking-gan; the same as spiking-gan eval's)
   --json          print the whole result as one JSON object on stdout
   --render FILE   measure nothing: write the report again from a report.json of an earlier run
   --images N      engine: MNIST test images per repeat (default 10000; quick 500)
@@ -42,7 +46,7 @@ options:
                   non-faithful preset)
   -h, --help      this text
 
-Trained models are cached in .cache/bench (set SPIKING_GAN_BENCH_CACHE to move it).
+Trained models are cached in the bench folder of the cache folder (SPIKING_GAN_BENCH_CACHE moves that one).
 (pnpm prints its own header on stdout: use 'pnpm -s bench ... --json' for clean JSON)`;
 
 const PARTS = ['engine', 'classifier', 'gan', 'quality'] as const;
@@ -138,6 +142,7 @@ function main(): void {
         only: { type: 'string' },
         render: { type: 'string' },
         out: { type: 'string', default: 'out/bench' },
+        cache: { type: 'string' },
         quick: { type: 'boolean', default: false },
         retrain: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
@@ -148,6 +153,7 @@ function main(): void {
     fail(`${(e as Error).message.split('\n')[0]} (see --help)`);
   }
   const { values, positionals } = parsed;
+  if (values.cache !== undefined) process.env[CACHE_VARIABLE] = resolve(values.cache);
   if (values.help) {
     console.log(USAGE);
     return;

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Rng } from '@spiking-gan/core';
-import { loadMnist } from '@spiking-gan/gan';
+import { judgeCacheDir, loadMnist } from '@spiking-gan/gan';
 import {
   classCoverage, classifierScore, copyCheck, frechetDistance, gaussianStats, JUDGE_FEATURES, loadOrTrainJudge, NearestIndex, noiseImages, sampleIndices,
 } from '@spiking-gan/gan';
@@ -24,7 +24,7 @@ export interface QualityBenchOptions {
   samples?: number;
   /** Images per side in the copy check (default 1,000). */
   copySample?: number;
-  /** Judge cache folder (default `.cache/judge`). */
+  /** Judge cache folder (default: `judgeCacheDir()`, the `judge` folder of the cache folder). */
   cacheDir?: string;
   /** Retrain the judge even if a cache exists. */
   retrain?: boolean;
@@ -92,7 +92,7 @@ export function benchQuality(opts: QualityBenchOptions = {}): QualityBenchResult
   const copySample = opts.copySample ?? 1000;
 
   let last = -1;
-  const judge = loadOrTrainJudge(opts.cacheDir ?? '.cache/judge', {
+  const judge = loadOrTrainJudge(opts.cacheDir ?? judgeCacheDir(), {
     seed, epochs: opts.epochs, retrain: opts.retrain, log,
     onProgress: (epoch, batch, batches, acc) => {
       if (batch === batches || epoch !== last) log(`judge: epoch ${epoch} ${batch}/${batches} train acc ${(100 * acc).toFixed(2)} %`);

@@ -6,10 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { Network, Simulator, engineBackend } from '../src/index.ts';
 
 const index = fileURLToPath(new URL('../src/index.ts', import.meta.url));
+const internals = fileURLToPath(new URL('../src/internals.ts', import.meta.url));
 
 /** Spike times and counts of a small delta network and a small ramp network, as JSON. */
 const script = `
-import { Network, Simulator, engineBackend, allocF64, offsetOf } from ${JSON.stringify(index)};
+import { Network, Simulator, engineBackend } from ${JSON.stringify(index)};
+import { allocF64, offsetOf } from ${JSON.stringify(internals)};
 const out = { backend: engineBackend(), alloc: offsetOf(allocF64(4)), runs: [] };
 for (const time of ['discrete', 'continuous']) {
   const ramp = time === 'continuous';

@@ -1,7 +1,14 @@
 #!/usr/bin/env node
-// The `spiking-gan` command. The sources are TypeScript run as they are: tsx is registered in this
-// process (no child process), then the command-line program is loaded.
-import { register } from 'tsx/esm/api';
+// The `spiking-gan` command. Installed from npm, it runs the compiled JavaScript of dist/. In a
+// checkout of the repository (src/ beside this folder) it runs the TypeScript sources, with tsx
+// registered in this process, so no build step is needed while developing.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli/main.ts');
+const source = new URL('../src/cli/main.ts', import.meta.url);
+if (existsSync(source)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(source.href);
+} else {
+  await import('../dist/cli/main.js');
+}

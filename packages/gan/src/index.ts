@@ -1,5 +1,6 @@
 export { loadMnist, loadImageSet, mnistDir, shuffledIndices } from './data/mnist.ts';
 export * from './quality/index.ts';
+export { cacheDir, judgeCacheDir, CACHE_VARIABLE } from './cache-dir.ts';
 export { buildClassifier, defaultInit } from './classify/model.ts';
 export type { ClassifierShape } from './classify/model.ts';
 export { ClassifierTrainer } from './classify/train.ts';

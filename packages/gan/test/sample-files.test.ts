@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readRegularFile } from '../src/data/files.ts';
+import { readRegularFile } from '@spiking-gan/core';
 import { encodeIdx } from '../src/data/idx.ts';
 import { decodeNpy, encodeNpy, npyGetter, readNpy } from '../src/data/npy.ts';
 import { readSampleImages, readSampleLabels } from '../src/data/samples.ts';

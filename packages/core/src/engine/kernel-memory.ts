@@ -3,6 +3,13 @@
 // copy), as do the kernels' scratch arrays. The memory is a shared one: growing it leaves earlier
 // views valid (a plain memory would detach them), and worker threads can map the same weights.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** A WebAssembly.Memory, typed by what the engine uses of it (so the declarations need no DOM library). */
+export interface KernelMemory {
+  readonly buffer: ArrayBufferLike;
+  grow(delta: number): number;
+}
 
 /** The exports of build/kernels.wasm (see packages/core/assembly/kernels.ts). */
 export interface Kernels {
@@ -32,33 +39,62 @@ let reason: string | null = null;
 let state: { memory: WebAssembly.Memory; kernels: Kernels; u32: Uint32Array; buffers: WeakSet<ArrayBufferLike>; free: Map<number, number[]>; live: number; warned: boolean } | null | undefined;
 const registry = new FinalizationRegistry<[number, number]>(([offset, bytes]) => release(offset, bytes));
 
-/** The wasm file: beside the sources in a checkout (`pnpm install` builds it). */
+/** The kernels shipped with this package (build/kernels.wasm; in a checkout `pnpm install` builds it). */
 export const KERNEL_FILE = new URL('../../build/kernels.wasm', import.meta.url);
+/** The environment variable naming another kernels.wasm (for bundles, which leave the package's file behind). */
+const FILE_VAR = 'SPIKING_GAN_KERNEL_FILE';
+let noKernelsWarned = false;
 
-function init(memory?: WebAssembly.Memory): void {
+/**
+ * Points the engine at a kernels.wasm (a path or file URL), e.g. the copy a bundled application
+ * ships; call it before the first network is built. Same as setting SPIKING_GAN_KERNEL_FILE, which
+ * it sets, so worker threads and child processes started afterwards find the same file.
+ */
+export function useKernelFile(file: string | URL): void {
+  if (state) throw new Error('useKernelFile: the kernels are already loaded (call it before the first network is built)');
+  process.env[FILE_VAR] = file instanceof URL ? fileURLToPath(file) : file;
+  state = undefined;
+}
+
+/** The kernels' bytes, or why they cannot be read. */
+function kernelBytes(): Uint8Array | string {
+  const named = process.env[FILE_VAR];
+  try {
+    return readFileSync(named || KERNEL_FILE);
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    if (named) return `${FILE_VAR}=${named} cannot be read (${why})`;
+    return `${fileURLToPath(KERNEL_FILE)} cannot be read (${why}): a bundle leaves it behind, so point ${FILE_VAR} or ` +
+      'useKernelFile() at the kernels.wasm of @spiking-gan/core (in a checkout, `pnpm install` builds it)';
+  }
+}
+
+function fail(why: string): void {
+  reason = why;
+  state = null;
+  if (noKernelsWarned) return;
+  noKernelsWarned = true;
+  process.emitWarning(`the WebAssembly kernels are not in use: ${why}. Networks run on the TypeScript path ` +
+    '(same results, about 5× slower); SPIKING_GAN_ENGINE=ts chooses that path without this warning', { code: 'SPIKING_GAN_NO_KERNELS' });
+}
+
+function init(memory?: KernelMemory): void {
   if (process.env.SPIKING_GAN_ENGINE === 'ts') {
     reason = 'SPIKING_GAN_ENGINE=ts';
     state = null;
     return;
   }
-  let bytes: Uint8Array;
+  const bytes = kernelBytes();
+  if (typeof bytes === 'string') return fail(bytes);
   try {
-    bytes = readFileSync(KERNEL_FILE);
-  } catch {
-    reason = `${KERNEL_FILE.pathname} is missing (run \`pnpm install\` or \`pnpm --filter @spiking-gan/core build:wasm\`)`;
-    state = null;
-    return;
-  }
-  try {
-    const mem = memory ?? new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+    const mem = (memory as WebAssembly.Memory | undefined) ?? new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: mem } });
     const u32 = new Uint32Array(mem.buffer, 0, 4);
     if (!memory) Atomics.store(u32, BUMP / 4, RESERVED);
     state = { memory: mem, kernels: inst.exports as unknown as Kernels, u32, buffers: new WeakSet([mem.buffer]), free: new Map(), live: 0, warned: false };
     reason = null;
   } catch (e) {
-    reason = `WebAssembly SIMD kernels unavailable here (${(e as Error).message})`;
-    state = null;
+    fail(`WebAssembly SIMD kernels unavailable here (${(e as Error).message})`);
   }
 }
 
@@ -78,12 +114,12 @@ export function engineBackend(): { backend: 'wasm-simd' | 'typescript'; reason: 
 }
 
 /** The shared memory (to hand to a worker thread), or null without kernels. */
-export function kernelMemory(): WebAssembly.Memory | null {
+export function kernelMemory(): KernelMemory | null {
   return ready()?.memory ?? null;
 }
 
 /** Joins the kernel memory of another thread (call before anything is allocated in this one). */
-export function adoptKernelMemory(memory: WebAssembly.Memory): void {
+export function adoptKernelMemory(memory: KernelMemory): void {
   if (state) throw new Error('adoptKernelMemory: this thread already has a kernel memory');
   init(memory);
 }

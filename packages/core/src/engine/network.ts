@@ -298,6 +298,7 @@ export class Network {
       else for (let k = 0; k < w.length; k++) weights[k] = w[k];
     } else {
       const init = opts.init ?? { uniform: [0, 5] as [number, number], seed: 0 };
+      checkUniform(init.uniform, where);
       weights = new Rng(init.seed).fillUniform(allocF64(nIn * nOut), init.uniform[0], init.uniform[1]) as Float64Array;
     }
     if (opts.sparse) checkFinite(weights, where);
@@ -347,6 +348,14 @@ export class Network {
 function checkSize(n: number, where: string): number {
   if (!Number.isInteger(n) || n <= 0 || n > 1 << 26) throw new RangeError(`${where}: size must be a positive integer, got ${n}`);
   return n;
+}
+
+/** A uniform range [lo, hi] whose every draw lo + (hi − lo)·u is finite. */
+function checkUniform(u: unknown, where: string): void {
+  const finite = (x: unknown): boolean => Number.isFinite(x);
+  if (Array.isArray(u) && u.length === 2 && finite(u[0]) && finite(u[1]) && finite(u[1] - u[0])) return;
+  const got = Array.isArray(u) ? `[${u.join(', ')}]` : String(u);
+  throw new RangeError(`${where}: init.uniform must be [lo, hi], finite numbers a finite distance apart, got ${got}`);
 }
 
 function checkFinite(w: ArrayLike<number>, where: string): void {

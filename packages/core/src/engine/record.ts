@@ -98,9 +98,13 @@ export class RunRecord {
     return this;
   }
 
-  /** Plain JSON form: per population spike times (null = silent) and counts. */
+  /**
+   * Plain JSON form: per population spike times (null = silent) and counts, keyed by name in an object
+   * without prototype (so that any name, `__proto__` included, is an own key).
+   */
   toJSON(): object {
-    const pops: Record<string, { times: (number | null)[]; spikes: number; spikesToDecision: number }> = {};
+    type Pop = { times: (number | null)[]; spikes: number; spikesToDecision: number };
+    const pops: Record<string, Pop> = Object.create(null);
     for (const p of this.populations) {
       pops[p.name] = {
         times: Array.from(this.timesOf(p), (x) => (x >= this.tmax ? null : x)),

@@ -3,9 +3,13 @@ import { BucketQueue } from './bucket-queue.ts';
 import type { Network, Population, Projection } from './network.ts';
 import { RunRecord } from './record.ts';
 import { SpikeQueue } from './spike-queue.ts';
+import { engineBackend } from './kernel-memory.ts';
 import { KernelMemoryFull, WasmForward, wasmIneligible } from './wasm-forward.ts';
 import { ReluForward, reluIneligible } from './relu-forward.ts';
 import { WasmRelu, wasmReluIneligible } from './wasm-relu.ts';
+
+/** Spike times of one input population: a number per neuron, null (or a time >= tmax) for no spike. */
+export type SpikeTimes = ArrayLike<number | null>;
 
 /** Options of one run. */
 export interface RunOptions {
@@ -75,6 +79,7 @@ export class Simulator {
   private syn = 0;
   private decision = Infinity;
   private readonly fast: WasmForward | WasmRelu | null;
+  private readonly slowReason: string | null;
   private readonly reluFast: ReluForward | null;
   /** ReLU-equivalent populations by window start (then index), opened in that order during a run. */
   private readonly openings: Int32Array;
@@ -137,7 +142,9 @@ export class Simulator {
     this.isRelu = Uint8Array.from(pops, (p) => (p.relu ? 1 : 0));
     this.openings = Int32Array.from(pops.filter((p) => p.relu).sort((a, b) => a.window!.start - b.window!.start || a.index - b.index), (p) => p.index);
     const backend = opts.backend ?? 'auto';
-    this.fast = backend === 'auto' ? fastPath(net, output) : null;
+    const path = backend === 'auto' ? fastPath(net, output) : { fast: null, why: `the '${backend}' backend was asked for` };
+    this.fast = path.fast;
+    this.slowReason = path.why;
     const layeredRelu = backend !== 'event-loop' && this.fast === null && reluIneligible(net, output) === null;
     this.reluFast = layeredRelu ? new ReluForward(net, this.record) : null;
   }
@@ -147,13 +154,18 @@ export class Simulator {
     return this.fast ? 'wasm-simd' : 'typescript';
   }
 
+  /** Why this network runs on TypeScript rather than the SIMD kernels (null when it runs on them). */
+  get backendReason(): string | null {
+    return this.slowReason;
+  }
+
   /**
    * Runs the network once. `inputs` holds the spike times of the input population (or, with
    * several input populations, one array per input population in creation order). A time at or
-   * beyond tmax (or Infinity) means no spike; negative, NaN or (in discrete time) fractional times
-   * are refused. Returns the simulator's reused record.
+   * beyond tmax, Infinity or null (as `RunRecord.toJSON` writes silence) means no spike; negative,
+   * NaN or (in discrete time) fractional times are refused. Returns the simulator's reused record.
    */
-  run(inputs: ArrayLike<number> | readonly ArrayLike<number>[], opts: RunOptions = {}): RunRecord {
+  run(inputs: SpikeTimes | readonly SpikeTimes[], opts: RunOptions = {}): RunRecord {
     if (shapeKey(this.net) !== this.shape) throw new Error('Simulator: the network changed shape since the simulator was built; build a new Simulator');
     const rec = this.record, tmax = this.tmax;
     if (this.fast) {
@@ -531,35 +543,47 @@ export class Simulator {
     this.record.synapticEventsToDecision = this.syn;
   }
 
-  private inputLists(inputs: ArrayLike<number> | readonly ArrayLike<number>[]): ArrayLike<number>[] {
+  /** The input lists, checked, with null (no spike) as Infinity. */
+  private inputLists(inputs: SpikeTimes | readonly SpikeTimes[]): ArrayLike<number>[] {
     const pops = this.inputs;
-    let lists: ArrayLike<number>[];
+    let lists: SpikeTimes[];
     if (pops.length === 0) lists = [];
-    else if (pops.length === 1 && (inputs.length === 0 || typeof inputs[0] !== 'object' || inputs[0] === null)) lists = [inputs as ArrayLike<number>];
-    else lists = Array.from(inputs as readonly ArrayLike<number>[]);
+    else if (pops.length === 1 && (inputs.length === 0 || typeof inputs[0] !== 'object' || inputs[0] === null)) {
+      lists = [inputs as SpikeTimes];
+    } else lists = Array.from(inputs as readonly SpikeTimes[]);
     if (lists.length !== pops.length) throw new RangeError(`Simulator.run: the network has ${pops.length} input populations, got ${lists.length} lists of spike times`);
     const discrete = this.buckets !== null;
     for (let k = 0; k < pops.length; k++) {
       const pop = pops[k], times = lists[k];
       if (!times || times.length !== pop.size) throw new RangeError(`Simulator.run: input '${pop.name}' has ${pop.size} neurons, got ${times ? times.length : 'no'} spike times`);
+      let nulls = false;
       for (let i = 0; i < pop.size; i++) {
         const t = times[i];
+        if (t === null) {
+          nulls = true;
+          continue;
+        }
         if (typeof t !== 'number' || Number.isNaN(t) || t < 0) throw new RangeError(`Simulator.run: input '${pop.name}' neuron ${i}: spike time must be a number >= 0 (>= tmax for no spike), got ${String(t)}`);
         if (discrete && t < this.tmax && !Number.isInteger(t)) throw new RangeError(`Simulator.run: input '${pop.name}' neuron ${i}: spike time ${t} is not a whole step (discrete time)`);
       }
+      if (nulls) lists[k] = Float64Array.from(times, (t) => t ?? Infinity);
     }
-    return lists;
+    return lists as ArrayLike<number>[];
   }
 }
 
 /** The SIMD forward pass of `net`, or null when no kernel takes it or the kernel memory cannot hold its scratch arrays. */
-function fastPath(net: Network, output: Population): WasmForward | WasmRelu | null {
-  const relu = wasmReluIneligible(net, output) === null;
-  if (!relu && wasmIneligible(net, output) !== null) return null;
+/** The SIMD path of `net`, or why it has none. */
+function fastPath(net: Network, output: Population): { fast: WasmForward | WasmRelu | null; why: string | null } {
+  const engine = engineBackend();
+  if (engine.reason !== null) return { fast: null, why: engine.reason };
+  const reluWhy = wasmReluIneligible(net, output), relu = reluWhy === null;
+  const why = relu ? null : net.populations.some((p) => p.relu) ? reluWhy : wasmIneligible(net, output);
+  if (why !== null) return { fast: null, why };
   try {
-    return relu ? new WasmRelu(net, output) : new WasmForward(net, output);
+    return { fast: relu ? new WasmRelu(net, output) : new WasmForward(net, output), why: null };
   } catch (e) {
-    if (e instanceof KernelMemoryFull) return null;
+    if (e instanceof KernelMemoryFull) return { fast: null, why: 'the kernel memory is over its budget (SPIKING_GAN_KERNEL_MB)' };
     throw e;
   }
 }

@@ -9,3 +9,18 @@ export class ModelFileError extends Error {
     this.file = file;
   }
 }
+
+/** An input file that cannot be read as data (not a regular file, too large, changed while read); names the file. */
+export class InputFileError extends Error {
+  /** The file the error is about. */
+  readonly file: string;
+  /** What is wrong with it (the message without the file name). */
+  readonly what: string;
+
+  constructor(file: string, what: string) {
+    super(`${file}: ${what}`);
+    this.name = 'InputFileError';
+    this.file = file;
+    this.what = what;
+  }
+}

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from './atomic.ts';
-import { ModelFileError } from './errors.ts';
+import { InputFileError, ModelFileError } from './errors.ts';
+import { withRegularFile } from './read-file.ts';
 
 /** Element types of the safetensors format supported here. */
 export type DType = 'F64' | 'F32' | 'I32' | 'I64' | 'U8' | 'I8' | 'U16' | 'I16' | 'U32' | 'BOOL' | 'F16' | 'BF16';
@@ -20,7 +20,12 @@ const CTORS: Record<DType, DataCtor> = {
   U16: Uint16Array, I16: Int16Array, U32: Uint32Array, BOOL: Uint8Array, F16: Uint16Array, BF16: Uint16Array,
 };
 
-const MAX_HEADER = 100_000_000; // same limit as the reference implementation
+/**
+ * Largest header read (16 MiB; the reference implementation allows 100 MB, but parsing such a header takes
+ * gigabytes, and this project's files need kilobytes), and most tensors in one file.
+ */
+const MAX_HEADER = 16 * 2 ** 20;
+const MAX_TENSORS = 65_536;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Swap each element's bytes in place on big-endian hosts (the file is always little-endian). */
@@ -81,24 +86,25 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Re
   return encode(tensors, metadata, '<buffer>');
 }
 
-/** Parse and fully validate safetensors bytes; throws ModelFileError naming `file` on any defect. */
-export function decodeSafetensors(
-  bytes: Uint8Array,
-  file = '<buffer>',
-): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
-  const fail = (what: string): never => {
-    throw new ModelFileError(file, what);
-  };
-  if (bytes.length < 8) fail(`file too short: ${bytes.length} bytes, need at least 8 for the header length`);
-  const n = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(0, true);
-  if (n > BigInt(MAX_HEADER)) fail(`header length ${n} exceeds the ${MAX_HEADER}-byte limit`);
-  if (n > BigInt(bytes.length - 8)) fail(`header length ${n} exceeds the ${bytes.length - 8} bytes after the length field`);
-  const dataStart = 8 + Number(n);
-  const dataLen = bytes.length - dataStart;
+interface TensorInfo { name: string; dtype: DType; shape: number[]; begin: number; end: number }
 
+/** The header length of the first 8 bytes, checked against the limit and the `available` bytes after them. */
+function headerLength(first8: Uint8Array, available: number, fail: (what: string) => never): number {
+  const n = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
+  if (n > BigInt(MAX_HEADER)) fail(`header length ${n} exceeds the ${MAX_HEADER}-byte limit`);
+  if (n > BigInt(available)) fail(`header length ${n} exceeds the ${available} bytes after the length field`);
+  return Number(n);
+}
+
+/** Parses the header and checks every entry against a data section of `dataLen` bytes (the file's real size). */
+function parseHeader(
+  bytes: Uint8Array,
+  dataLen: number,
+  fail: (what: string) => never,
+): { metadata: Record<string, string>; infos: TensorInfo[] } {
   let text = '';
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(8, dataStart));
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     fail('header is not valid UTF-8');
   }
@@ -109,9 +115,11 @@ export function decodeSafetensors(
     fail(`header is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
   if (!isObject(header)) fail('header is not a JSON object');
+  const count = Object.keys(header as object).length - (Object.hasOwn(header as object, '__metadata__') ? 1 : 0);
+  if (count > MAX_TENSORS) fail(`header lists ${count} tensors, more than the ${MAX_TENSORS} a file may hold`);
 
   let metadata: Record<string, string> = {};
-  const infos: { name: string; dtype: DType; shape: number[]; begin: number; end: number }[] = [];
+  const infos: TensorInfo[] = [];
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (!isObject(entry) || !Object.values(entry).every((v) => typeof v === 'string')) {
@@ -147,28 +155,56 @@ export function decodeSafetensors(
     prev = t.name;
   }
   if (covered !== dataLen) fail(`${dataLen - covered} trailing bytes after the last tensor (data section not fully covered)`);
-
-  const tensors = Object.fromEntries(
-    infos.map(({ name, dtype, shape, begin, end }): [string, Tensor] => {
-      const copy = new Uint8Array(end - begin); // fresh buffer: aligned for any typed array
-      copy.set(bytes.subarray(dataStart + begin, dataStart + end));
-      toFromLE(copy, CTORS[dtype].BYTES_PER_ELEMENT);
-      return [name, { dtype, shape, data: new CTORS[dtype](copy.buffer) }];
-    }),
-  );
-  return { tensors, metadata };
+  return { metadata, infos };
 }
 
-/** Read and validate a safetensors file; errors (including 'no such file') name the path. */
+/** The tensor of `info` over `bytes`, a fresh buffer of its own (aligned for any typed array). */
+function tensorOf(info: TensorInfo, bytes: Uint8Array): [string, Tensor] {
+  toFromLE(bytes, CTORS[info.dtype].BYTES_PER_ELEMENT);
+  const data = new CTORS[info.dtype](bytes.buffer as ArrayBuffer);
+  return [info.name, { dtype: info.dtype, shape: info.shape, data }];
+}
+
+const failer = (file: string) => (what: string): never => {
+  throw new ModelFileError(file, what);
+};
+
+/** Parse and fully validate safetensors bytes; throws ModelFileError naming `file` on any defect. */
+export function decodeSafetensors(
+  bytes: Uint8Array,
+  file = '<buffer>',
+): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
+  const fail = failer(file);
+  if (bytes.length < 8) fail(`file too short: ${bytes.length} bytes, need at least 8 for the header length`);
+  const dataStart = 8 + headerLength(bytes.subarray(0, 8), bytes.length - 8, fail);
+  const { metadata, infos } = parseHeader(bytes.subarray(8, dataStart), bytes.length - dataStart, fail);
+  const at = (i: TensorInfo): Uint8Array => new Uint8Array(bytes.subarray(dataStart + i.begin, dataStart + i.end));
+  return { tensors: Object.fromEntries(infos.map((i) => tensorOf(i, at(i)))), metadata };
+}
+
+/**
+ * Read and validate a safetensors file; errors (including 'no such file') name the path. Only a regular
+ * file is read, and only what its header claims: the length field, then the header, checked against the
+ * file's real size, then each tensor into its own buffer.
+ */
 export function readSafetensorsFile(path: string): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
-  let bytes: Uint8Array;
+  const fail = failer(path);
   try {
-    bytes = readFileSync(path);
+    return withRegularFile(path, (file) => {
+      if (file.size < 8) fail(`file too short: ${file.size} bytes, need at least 8 for the header length`);
+      const dataStart = 8 + headerLength(file.read(0, 8), file.size - 8, fail);
+      const { metadata, infos } = parseHeader(file.read(8, dataStart - 8), file.size - dataStart, fail);
+      const at = (i: TensorInfo): Uint8Array => file.read(dataStart + i.begin, i.end - i.begin);
+      const tensors = Object.fromEntries(infos.map((i) => tensorOf(i, at(i))));
+      file.checkEnd();
+      return { tensors, metadata };
+    });
   } catch (err) {
+    if (err instanceof ModelFileError) throw err;
+    if (err instanceof InputFileError) throw new ModelFileError(path, err.what);
     const code = (err as NodeJS.ErrnoException).code;
     throw new ModelFileError(path, code === 'ENOENT' ? 'no such file' : `cannot read (${(err as Error).message})`);
   }
-  return decodeSafetensors(bytes, path);
 }
 
 /** Encode tensors and metadata and write them to `path` atomically; validation errors name the path. */

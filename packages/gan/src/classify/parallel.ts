@@ -4,15 +4,21 @@
 // the buffers are summed in shard order, so a seed and a number of shards always give the same
 // weights, whichever thread ran which shard.
 import { fileURLToPath } from 'node:url';
-import { drainInto, allocF64, kernelMemory, offsetOf, shareNetwork, type Network, type SharedNetwork } from '@spiking-gan/core';
+import type { Network } from '@spiking-gan/core';
+import {
+  drainInto, allocF64, kernelMemory, offsetOf, shareNetwork, type KernelMemory, type SharedNetwork,
+} from '@spiking-gan/core/internals';
 import type { Piscina } from 'piscina';
 import type { ImageSet } from '../data/mnist.ts';
 import { SampleLearner, type LossSettings } from './sample.ts';
 import { learnShard, type ShardContext, type ShardResult, type ShardTask } from './shard.ts';
 
+/** The worker's entry: compiled, worker.js itself; from the sources, worker.mjs (which registers tsx). */
+const WORKER = new URL(import.meta.url.endsWith('.ts') ? './worker.mjs' : './worker.js', import.meta.url);
+
 /** What every worker gets at start. */
 export interface WorkerSetup {
-  memory: WebAssembly.Memory;
+  memory: KernelMemory;
   net: SharedNetwork;
   loss: LossSettings;
   frozen: number[];
@@ -53,7 +59,7 @@ export class DataParallel {
       grads: this.grads.map((g) => g.map((a) => ({ offset: offsetOf(a), length: a.length }))),
     };
     this.here = { net, learner: new SampleLearner(net, loss), grads: this.grads, images: data.images, labels: data.labels, pixels: data.rows * data.cols, frozen: new Set(frozen) };
-    this.pool = new PiscinaClass({ filename: fileURLToPath(new URL('./worker.mjs', import.meta.url)), minThreads: shards - 1, maxThreads: shards - 1, resourceLimits: { maxYoungGenerationSizeMb: 48 }, idleTimeout: 60_000, workerData: setup });
+    this.pool = new PiscinaClass({ filename: fileURLToPath(WORKER), minThreads: shards - 1, maxThreads: shards - 1, resourceLimits: { maxYoungGenerationSizeMb: 48 }, idleTimeout: 60_000, workerData: setup });
   }
 
   /**

@@ -1,6 +1,6 @@
 // A data-parallel training worker (a piscina thread): it maps the trainer's network (the same
 // weights, in the shared kernel memory) and its images, and learns the shards it is given.
-import { adoptKernelMemory, attachNetwork, viewF64 } from '@spiking-gan/core';
+import { adoptKernelMemory, attachNetwork, viewF64 } from '@spiking-gan/core/internals';
 import { workerData } from 'piscina';
 import type { WorkerSetup } from './parallel.ts';
 import { SampleLearner } from './sample.ts';

@@ -7,7 +7,7 @@ import { ClassifierTrainer } from '../classify/train.ts';
 import { evaluateClassifier, type ClassifierMetrics } from '../classify/evaluate.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { CliError } from './fail.ts';
-import { checkOutputFile, writeOutput } from './output.ts';
+import { checkDistinct, checkOutputFile, writeOutput } from './output.ts';
 import { formatDuration, Progress } from './progress.ts';
 
 /** Options of `classify train`. */
@@ -49,6 +49,12 @@ export function gitCommit(): string {
 
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
 
+/** The input layer as the classifier's metadata describes it. */
+const INPUT = JSON.stringify({ name: 'input', size: 784 });
+
+/** A history entry without its timing (kept for --json and stderr): the model file is the same byte for byte. */
+const untimed = ({ seconds: _s, ...entry }: { seconds: number }) => entry;
+
 /** Trains a classifier, evaluating on the test set after every epoch; saves the model (atomically) after each. */
 export async function classifyTrain(o: TrainCommandOptions): Promise<void> {
   if (!['ttfs', 'aggressive', 'softmax'].includes(o.loss)) throw new CliError(`--loss must be ttfs, aggressive or softmax, got '${o.loss}'`);
@@ -69,8 +75,10 @@ export async function classifyTrain(o: TrainCommandOptions): Promise<void> {
   const settings = { epochs: o.epochs, loss: o.loss, kernel: o.kernel, gamma: o.gamma, gammaA: o.gammaA ?? o.gamma, variant: o.variant, seed: o.seed, hidden: o.hidden, lr, decay: o.decay ?? (o.optimizer === 'adam' ? 0 : 1e-6), batch: o.batch, workers: o.workers, optimizer: o.optimizer, schedule: o.schedule, averageEpochs: o.averageEpochs, shuffle: o.shuffle, trainLimit: o.trainLimit ?? train.n, commit: gitCommit() };
   const history: { epoch: number; trainAccuracy: number; testAccuracy: number; seconds: number; inferenceTime: number; spikes: number; reinitialised: number }[] = [];
   let last: ClassifierMetrics | null = null;
-  const save = (extra: Record<string, string> = {}) =>
-    saveModel(o.out, net, { metadata: { ...extra, kind: 'classifier', settings: JSON.stringify(settings), history: JSON.stringify(history), input: JSON.stringify({ name: 'input', size: 784 }) } });
+  const save = (extra: Record<string, string> = {}) => {
+    const meta = { settings: JSON.stringify(settings), history: JSON.stringify(history.map(untimed)), input: INPUT };
+    saveModel(o.out, net, { metadata: { ...extra, kind: 'classifier', ...meta } });
+  };
   try {
     for (let e = 0; e < o.epochs; e++) {
       const bar = new Progress(`epoch ${e + 1}/${o.epochs}`, Math.min(o.trainLimit ?? train.n, train.n), o.quiet || o.json);
@@ -113,6 +121,7 @@ export async function classifyEval(o: EvalCommandOptions): Promise<void> {
   checkClassifier(net, o.model);
   const test = loadMnist('test');
   if (o.out) checkOutputFile(o.out);
+  if (o.out) checkDistinct([['--out', o.out]], [['--model', o.model]]);
   const m = evaluateClassifier(net, test, { limit: o.limit });
   const result = { model: o.model, settings: metadata.settings ? JSON.parse(metadata.settings) : null, ...m };
   if (o.out) writeOutput(o.out, `${JSON.stringify(result, null, 2)}\n`);

@@ -9,10 +9,11 @@ import { ganSparsity, type NetFigures } from '../eval/sparsity.ts';
 import {
   formatQualityReport, loadOrTrainJudge, qualityReport, type Judge, type QualityReport,
 } from '../quality/index.ts';
+import { checkDiscriminatorAgainstConfig } from '../models/file-checks.ts';
 import { loadGenerator } from '../train/checkpoint.ts';
 import { sampleGenerator } from '../train/trainer.ts';
 import { CliError } from './fail.ts';
-import { checkOutputDir, checkOutputFile, writeOutput } from './output.ts';
+import { checkDistinct, checkOutputDir, checkOutputFile, writeOutput, type NamedPath } from './output.ts';
 
 /** Options of `spiking-gan eval`. */
 export interface EvalGanOptions {
@@ -49,7 +50,7 @@ function jsonQuality(q: QualityReport): object {
 }
 
 function judgeFor(o: EvalGanOptions): Judge {
-  checkOutputDir(o.judgeCache);
+  checkOutputDir(o.judgeCache, false); // a read-only cache that holds the judge is fine
   const log = o.json ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
   return loadOrTrainJudge(o.judgeCache, { log });
 }
@@ -78,7 +79,9 @@ export async function evalGan(o: EvalGanOptions): Promise<void> {
   if (dMeta.kind !== 'discriminator') {
     throw new CliError(`${dPath}: not a discriminator model (kind '${dMeta.kind ?? 'none'}')`);
   }
+  checkDiscriminatorAgainstConfig(dPath, D, cfg);
   if (o.out) checkOutputFile(o.out);
+  if (o.out) checkDistinct([['--out', o.out]], [['--model', model], ['--discriminator', dPath]]);
   const judge = judgeFor(o);
   const { pixels, labels } = sampleGenerator(G, cfg, count, o.seed);
   const given = cfg.conditional ? { labels, source: 'the conditional generator' } : undefined;
@@ -127,7 +130,10 @@ async function evalSamples(o: EvalGanOptions, path: string): Promise<void> {
   const read = readSampleImages(path, o.count);
   if (read.n < 2) throw new CliError(`${path}: ${read.n} image${read.n === 1 ? '' : 's'} to judge, need at least 2`);
   const labels = o.labels === undefined ? undefined : readSampleLabels(o.labels, read.total, read.n);
+  const inputs: NamedPath[] = [['--samples', path]];
+  if (o.labels !== undefined) inputs.push(['--labels', o.labels]);
   if (o.out) checkOutputFile(o.out);
+  if (o.out) checkDistinct([['--out', o.out]], inputs);
   const judge = judgeFor(o);
   const quality = qualityReport(judge, read.images, read.n, { seed: o.seed }, labels && { labels, source: o.labels! });
   const result = {

@@ -54,9 +54,19 @@ export function expected<T>(fn: () => T): T {
   }
 }
 
-/** Wraps a command's action so that any failure is reported by `reportFailure`. */
+/** Makes a failed write to stdout (full disk, closed pipe) end command `cmd` with one line and exit code 1. */
+export function guardStdout(cmd: string): void {
+  process.stdout.once('error', (err: NodeJS.ErrnoException) => {
+    const why = systemMessage(err.code ?? '', undefined, err.message);
+    process.stderr.write(`spiking-gan ${cmd}: cannot write to standard output: ${oneLine(why)}\n`);
+    process.exit(1);
+  });
+}
+
+/** Wraps a command's action: failures are reported by `reportFailure`, those of stdout by `guardStdout`. */
 export function guarded<A extends unknown[]>(cmd: string, action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
+    guardStdout(cmd);
     try {
       await action(...args);
     } catch (err) {
@@ -73,6 +83,7 @@ function systemMessage(code: string, path: string | undefined, message: string):
     case 'EISDIR': return `${where}is a directory, expected a file`;
     case 'ENOTDIR': case 'EEXIST': return `${where}a part of the path is a file, not a directory`;
     case 'ENOSPC': return `${where}no space left on the device`;
+    case 'EPIPE': return `${where}the reading end of the pipe was closed`;
     default: return message;
   }
 }

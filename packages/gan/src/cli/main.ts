@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { integerArg, numberArg, listArg } from './args.ts';
 import { guarded } from './fail.ts';
+import { judgeCacheDir } from '../cache-dir.ts';
 import type { DemoOptions } from './demo.ts';
 import type { SimulateOptions } from './simulate.ts';
 import type { EvalCommandOptions, TrainCommandOptions } from './classify.ts';
@@ -200,7 +201,7 @@ const train = program
   .option('--resume', 'continue from OUT/checkpoint.safetensors (only --steps may change)')
   .option('--checkpoint-every <n>', 'steps between checkpoints', integerArg(1), 50)
   .option('--log-every <n>', 'steps averaged per entry of the figures history', integerArg(1), 10)
-  .option('--samples <n>', 'images in the sample grid', integerArg(1), 100)
+  .option('--samples <n>', 'images in the sample grid (at most 10,000)', integerArg(1, 10_000), 100)
   .option('--sample-seed <s>', 'seed of the sample grid\'s noise', integerArg(0, 0xffffffff), 1)
   .option('--json', 'print figures.json on stdout')
   .option('--quiet', 'no progress output')
@@ -259,7 +260,8 @@ const evalCmd = program
   .option('--seed <s>', 'noise seed, and seed of the copy check\'s and the FID floor\'s samples',
     integerArg(0, 0xffffffff), 1)
   .option('--sparsity-samples <n>', 'samples for the sparsity figures (default 1000); --model only', integerArg(1))
-  .option('--judge-cache <dir>', 'where the judge classifier is cached', '.cache/judge')
+  .option('--judge-cache <dir>', 'where the judge classifier is cached (one folder for every run: $SPIKING_GAN_CACHE/judge, '
+    + 'else $XDG_CACHE_HOME/spiking-gan/judge or ~/.cache/spiking-gan/judge)', judgeCacheDir())
   .option('--json', 'print the figures as JSON')
   .option('-o, --out <file>', 'also write the figures as JSON to this file')
   .addHelpText('after', `

@@ -5,7 +5,7 @@ import { loadGenerator } from '../train/checkpoint.ts';
 import { sampleGenerator } from '../train/trainer.ts';
 import { imageGridPng } from '../viz/png.ts';
 import { CliError } from './fail.ts';
-import { checkOutputFile, writeOutput } from './output.ts';
+import { checkDistinct, checkOutputFile, writeOutput, type NamedPath } from './output.ts';
 
 /** Options of `spiking-gan sample`. */
 export interface SampleOptions {
@@ -24,17 +24,22 @@ export async function sample(o: SampleOptions): Promise<void> {
   const { G, cfg } = loadGenerator(o.model);
   if (o.digit !== undefined && !cfg.conditional) throw new CliError(`--digit needs a class-conditional generator; ${o.model} was trained unconditionally`);
   const idx = o.idx ?? o.png.replace(/\.png$/i, '') + '-images-idx3-ubyte';
-  checkOutputFile(o.png);
-  checkOutputFile(idx);
+  const labelsPath = cfg.conditional ? labelsPathOf(idx) : null;
+  const outputs: NamedPath[] = [['--png', o.png], ['--idx', idx]];
+  if (labelsPath !== null) outputs.push(['the labels file', labelsPath]);
+  for (const [, path] of outputs) checkOutputFile(path);
+  checkDistinct(outputs, [['--model', o.model]]);
   const { pixels, labels } = sampleGenerator(G, cfg, o.count, o.seed, o.digit);
   const shown = Math.min(o.count, o.grid ?? 100);
   writeOutput(o.png, imageGridPng(pixels, shown, 28, 28, { scale: 2 }));
   writeOutput(idx, encodeIdx([o.count, 28, 28], pixels));
-  if (cfg.conditional) {
-    const labelsPath = /images-idx3-ubyte$/.test(idx) ? idx.replace(/images-idx3-ubyte$/, 'labels-idx1-ubyte') : `${idx}.labels`;
-    writeOutput(labelsPath, encodeIdx([o.count], labels));
-  }
+  if (labelsPath !== null) writeOutput(labelsPath, encodeIdx([o.count], labels));
   let lit = 0;
   for (let i = 0; i < pixels.length; i++) if (pixels[i] > 0) lit++;
   process.stdout.write(`sampled ${o.count} images from ${o.model} (seed ${o.seed}${o.digit !== undefined ? `, digit ${o.digit}` : ''}): ${(100 * lit / pixels.length).toFixed(1)} % of pixels lit\nwrote ${o.png} (${shown} images) and ${idx} (${o.count} x 28 x 28, uint8)\n`);
+}
+
+/** Where a conditional generator's labels go: `…-labels-idx1-ubyte` for `…-images-idx3-ubyte`, else `<idx>.labels`. */
+function labelsPathOf(idx: string): string {
+  return /images-idx3-ubyte$/.test(idx) ? idx.replace(/images-idx3-ubyte$/, 'labels-idx1-ubyte') : `${idx}.labels`;
 }

@@ -1,11 +1,13 @@
 // `spiking-gan simulate`: run a saved model on given spike times or on MNIST test digits and write
 // every sample's spike times and counts, plus a summary, as JSON.
-import { readFileSync } from 'node:fs';
-import { encodeBytes, loadModel, Simulator, type Network, type RunRecord } from '@spiking-gan/core';
+import {
+  encodeBytes, InputFileError, loadModel, readRegularFile, Simulator, type Network, type RunRecord,
+} from '@spiking-gan/core';
 import { loadMnist } from '../data/mnist.ts';
 import { CliError, expected } from './fail.ts';
 import { stringifyCompact } from './json.ts';
-import { writeOutput } from './output.ts';
+import { checkDistinct, checkOutputFile, type NamedPath } from './output.ts';
+import { StreamFile } from './stream-file.ts';
 
 /** Options of `simulate`, as commander parses them. */
 export interface SimulateOptions {
@@ -59,6 +61,9 @@ export async function simulate(opts: SimulateOptions): Promise<void> {
   if (hasInput === hasMnist) {
     throw new CliError(hasInput ? '--input and --mnist-test exclude each other: give only one' : 'no samples to run: give --input FILE.json or --mnist-test N');
   }
+  const named: NamedPath[] = hasInput ? [['--model', opts.model], ['--input', opts.input!]] : [['--model', opts.model]];
+  checkOutputFile(opts.out);
+  checkDistinct([['--out', opts.out]], named);
   const { net } = loadModel(opts.model);
   const ins = net.inputs;
   if (ins.length === 0) throw new CliError(`${opts.model}: the model has no input population`);
@@ -66,13 +71,26 @@ export async function simulate(opts: SimulateOptions): Promise<void> {
 
   const sim = new Simulator(net);
   const earlyStop = opts.earlyStop === true;
-  const samples: SampleJson[] = [];
-  batch.inputs.forEach((lists, s) => {
-    const rec = sim.run(ins.length === 1 ? lists[0] : lists, { earlyStop });
-    samples.push(sampleJson(rec, s, batch.labels?.[s]));
-  });
-  const summary = summarise(samples, net);
-  const doc = {
+  const tally = new Tally(net);
+  // the samples go to a spool file as they come; the summary, which comes before them in the output, at the end
+  const spool = new StreamFile(opts.out);
+  try {
+    batch.inputs.forEach((lists, s) => {
+      const sample = sampleJson(sim.run(ins.length === 1 ? lists[0] : lists, { earlyStop }), s, batch.labels?.[s]);
+      tally.add(sample);
+      spool.write(`${s > 0 ? ',\n' : ''}${stringifyCompact(sample, '    ').slice(0, -1)}`);
+    });
+    const summary = tally.summary();
+    writeDocument(opts.out, head(opts, batch, net, earlyStop, summary), spool);
+    printSummary(summary, batch.what, opts, net, earlyStop);
+  } finally {
+    spool.discard();
+  }
+}
+
+/** Everything of the output document but its samples (which `writeDocument` puts in its empty "samples" array). */
+function head(opts: SimulateOptions, batch: Batch, net: Network, earlyStop: boolean, summary: SummaryJson): object {
+  return {
     command: 'spiking-gan simulate',
     model: opts.model,
     source: batch.source,
@@ -88,18 +106,38 @@ export async function simulate(opts: SimulateOptions): Promise<void> {
       'synapticEvents: delivered arrivals (sum over emitted spikes of their fan-out)',
     ],
     summary,
-    samples,
+    samples: [],
   };
-  writeOutput(opts.out, stringifyCompact(doc));
-  printSummary(summary, batch.what, opts, net, earlyStop);
 }
 
-/** Reads `{"samples": [[t0, t1, ...], ...]}`; null or a time >= tmax means no spike. */
+/**
+ * Writes `stringifyCompact({...doc, samples})` (byte for byte) without holding it as one string: the document
+ * with an empty "samples" array, whose `[]` is replaced by the spooled samples.
+ */
+function writeDocument(path: string, doc: object, samples: StreamFile): void {
+  const text = stringifyCompact(doc), end = '[]\n}\n';
+  if (!text.endsWith(end)) throw new Error('simulate: the output document must end with its "samples" array');
+  const file = new StreamFile(path);
+  try {
+    file.write(`${text.slice(0, -end.length)}[\n`);
+    file.append(samples);
+    file.write('\n  ]\n}\n');
+    file.commit();
+  } finally {
+    file.discard();
+  }
+}
+
+/** Largest --input file (a 10,000-sample file of 784 times fits; parsing it takes about 5 times its size). */
+const MAX_INPUT_BYTES = 64 * 2 ** 20;
+
+/** Reads `{"samples": [[t0, t1, ...], ...]}` from a regular file; null or a time >= tmax means no spike. */
 function readInputFile(path: string, net: Network): Batch {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularFile(path, MAX_INPUT_BYTES).toString('utf8');
   } catch (err) {
+    if (err instanceof InputFileError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new CliError(`${path}: ${code === 'ENOENT' ? 'no such input file' : `cannot read the input file (${(err as Error).message})`}`);
   }
@@ -171,25 +209,57 @@ function sampleJson(rec: RunRecord, index: number, label: number | undefined): S
   };
 }
 
-function summarise(samples: SampleJson[], net: Network): SummaryJson {
-  const n = samples.length;
-  const mean = (f: (s: SampleJson) => number): number => samples.reduce((a, s) => a + f(s), 0) / n;
-  const decided = samples.filter((s) => s.firstOutputTime !== null);
-  const perPop: Record<string, number> = {};
-  for (const p of net.populations) perPop[p.name] = mean((s) => s.populations[p.name].spikes);
-  const labelled = samples.filter((s) => s.label !== undefined);
-  return {
-    samples: n,
-    meanSpikes: mean((s) => s.spikes),
-    meanSpikesToDecision: mean((s) => s.spikesToDecision),
-    meanSpikesPerPopulation: perPop,
-    meanSynapticEvents: mean((s) => s.synapticEvents),
-    meanSynapticEventsToDecision: mean((s) => s.synapticEventsToDecision),
-    meanFirstOutputTime: decided.length > 0 ? decided.reduce((a, s) => a + s.firstOutputTime!, 0) / decided.length : null,
-    decided: decided.length,
-    undecidedShare: (n - decided.length) / n,
-    ...(labelled.length > 0 ? { accuracy: labelled.filter((s) => s.correct).length / labelled.length } : {}),
-  };
+/** Running sums over the samples (added in order, so the means are those of summing a list), for the summary. */
+class Tally {
+  private n = 0;
+  private spikes = 0;
+  private spikesToDecision = 0;
+  private events = 0;
+  private eventsToDecision = 0;
+  private decided = 0;
+  private firstTimes = 0;
+  private labelled = 0;
+  private correct = 0;
+  private readonly perPop: number[];
+
+  constructor(private readonly net: Network) {
+    this.perPop = net.populations.map(() => 0);
+  }
+
+  add(s: SampleJson): void {
+    this.n++;
+    this.spikes += s.spikes;
+    this.spikesToDecision += s.spikesToDecision;
+    this.events += s.synapticEvents;
+    this.eventsToDecision += s.synapticEventsToDecision;
+    this.net.populations.forEach((p, k) => (this.perPop[k] += s.populations[p.name].spikes));
+    if (s.firstOutputTime !== null) {
+      this.decided++;
+      this.firstTimes += s.firstOutputTime;
+    }
+    if (s.label !== undefined) {
+      this.labelled++;
+      if (s.correct) this.correct++;
+    }
+  }
+
+  summary(): SummaryJson {
+    const n = this.n;
+    const means = this.net.populations.map((p, k) => [p.name, this.perPop[k] / n] as const);
+    const perPop: Record<string, number> = Object.fromEntries(means); // an own key for every name, __proto__ too
+    return {
+      samples: n,
+      meanSpikes: this.spikes / n,
+      meanSpikesToDecision: this.spikesToDecision / n,
+      meanSpikesPerPopulation: perPop,
+      meanSynapticEvents: this.events / n,
+      meanSynapticEventsToDecision: this.eventsToDecision / n,
+      meanFirstOutputTime: this.decided > 0 ? this.firstTimes / this.decided : null,
+      decided: this.decided,
+      undecidedShare: (n - this.decided) / n,
+      ...(this.labelled > 0 ? { accuracy: this.correct / this.labelled } : {}),
+    };
+  }
 }
 
 function printSummary(s: SummaryJson, what: string, opts: SimulateOptions, net: Network, earlyStop: boolean): void {

@@ -1,7 +1,6 @@
 // IDX files (the MNIST container): big-endian header `00 00 08 ndim`, ndim uint32 sizes, then the bytes.
 // Only unsigned-byte payloads (type 0x08) with 1 to 4 dimensions are accepted.
-import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '@spiking-gan/core';
+import { readClaimedFile, writeFileAtomic } from '@spiking-gan/core';
 import { basename } from 'node:path';
 
 /** A malformed or unsupported IDX file; the message names the file and the problem. */
@@ -35,9 +34,16 @@ function checkDims(dims: readonly number[], file: string): number {
   return size;
 }
 
-/** Decode IDX bytes; `data` is a view on `bytes` (no copy). Throws IdxError on anything malformed. */
-export function decodeIdx(bytes: Uint8Array, file = '<buffer>'): Idx {
-  if (bytes.length < 4) throw new IdxError(`${file}: ${bytes.length} bytes, too short for an IDX header`);
+/** What an IDX header says: the sizes, the header's length and the payload's. */
+export interface IdxHeader { dims: number[]; header: number; size: number }
+
+/**
+ * The header of an IDX file of `total` bytes whose first bytes `head(n)` returns (fewer when the file is
+ * shorter), checked against `total`: a header that claims more or less payload than the file holds is refused.
+ */
+export function idxHeader(head: (n: number) => Uint8Array, total: number, file: string): IdxHeader {
+  const bytes = head(4 + 4 * MAX_DIMS);
+  if (total < 4) throw new IdxError(`${file}: ${total} bytes, too short for an IDX header`);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     throw new IdxError(`${file}: bad magic ${hex(bytes.subarray(0, 4))}, expected 00 00 08 <ndim>`);
   }
@@ -45,23 +51,35 @@ export function decodeIdx(bytes: Uint8Array, file = '<buffer>'): Idx {
     throw new IdxError(`${file}: type code 0x${hex(bytes.subarray(2, 3))}, only 0x08 (unsigned byte) is supported`);
   }
   const ndim = bytes[3];
-  if (ndim < 1 || ndim > MAX_DIMS) throw new IdxError(`${file}: ${ndim} dimensions, only 1 to ${MAX_DIMS} are supported`);
+  if (ndim < 1 || ndim > MAX_DIMS) {
+    throw new IdxError(`${file}: ${ndim} dimensions, only 1 to ${MAX_DIMS} are supported`);
+  }
   const header = 4 + 4 * ndim;
-  if (bytes.length < header) throw new IdxError(`${file}: ${bytes.length} bytes, too short for a ${ndim}-D header (${header} bytes)`);
+  if (total < header) throw new IdxError(`${file}: ${total} bytes, too short for a ${ndim}-D header (${header} bytes)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, header);
   const dims: number[] = [];
   for (let k = 0; k < ndim; k++) dims.push(view.getUint32(4 + 4 * k, false));
   const size = checkDims(dims, file);
-  const payload = bytes.length - header;
+  const payload = total - header;
   if (payload !== size) {
     throw new IdxError(`${file}: payload is ${payload} bytes, header says ${size} (${dims.join(' x ')})`);
   }
+  return { dims, header, size };
+}
+
+/** Decode IDX bytes; `data` is a view on `bytes` (no copy). Throws IdxError on anything malformed. */
+export function decodeIdx(bytes: Uint8Array, file = '<buffer>'): Idx {
+  const { dims, header, size } = idxHeader((n) => bytes.subarray(0, n), bytes.length, file);
   return { dims, data: new Uint8Array(bytes.buffer, bytes.byteOffset + header, size) };
 }
 
-/** Read and decode an IDX file (one read; the data is a view on that buffer). */
+/**
+ * Reads and decodes an IDX file: a regular file only (not a FIFO or a device), read whole only once its
+ * header matches its size. Errors name the file's base name.
+ */
 export function readIdx(path: string): Idx {
-  return decodeIdx(readFileSync(path), basename(path));
+  const name = basename(path);
+  return decodeIdx(readClaimedFile(path, (f) => idxHeader((n) => f.head(n), f.size, name)), name);
 }
 
 function header(dims: readonly number[], data: Uint8Array): Uint8Array {

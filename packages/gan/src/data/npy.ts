@@ -2,7 +2,7 @@
 // of a Python-literal header ({'descr': '<f4', 'fortran_order': False, 'shape': (n, 28, 28), }),
 // then the raw array. Only plain numeric dtypes (unsigned and signed integers, floats) are read;
 // the header is checked against the file's actual size before anything is derived from it.
-import { readRegularFile } from './files.ts';
+import { readClaimedFile } from '@spiking-gan/core';
 
 /** A malformed or unsupported .npy file; the message names the file and the problem. */
 export class NpyError extends Error {
@@ -127,30 +127,37 @@ function parseDescr(descr: string, file: string): NpyDtype {
   return { descr, kind, size, littleEndian: m[1] !== '>' };
 }
 
-/** Decodes .npy bytes; `data` is a view on `bytes` (no copy). Throws NpyError on anything malformed. */
-export function decodeNpy(bytes: Uint8Array, file = '<buffer>'): Npy {
-  if (!isNpy(bytes)) throw new NpyError(`${file}: not a .npy file (it does not start with \\x93NUMPY)`);
-  if (bytes.length < 10) throw new NpyError(`${file}: ${bytes.length} bytes, too short for a .npy header`);
-  const major = bytes[6];
-  const minor = bytes[7];
+/** What a .npy header says: shape, dtype, order, and where and how long the payload is. */
+export interface NpyHeader { shape: number[]; dtype: NpyDtype; fortranOrder: boolean; offset: number; size: number }
+
+/**
+ * The header of a .npy file of `total` bytes whose first bytes `head(n)` returns (fewer when the file is
+ * shorter), checked against `total`: a header that claims more or less data than the file holds is refused.
+ */
+export function npyHeader(head: (n: number) => Uint8Array, total: number, file: string): NpyHeader {
+  const pre = head(12);
+  if (!isNpy(pre)) throw new NpyError(`${file}: not a .npy file (it does not start with \\x93NUMPY)`);
+  if (total < 10) throw new NpyError(`${file}: ${total} bytes, too short for a .npy header`);
+  const major = pre[6];
+  const minor = pre[7];
   if (major < 1 || major > 3 || minor !== 0) {
     throw new NpyError(`${file}: .npy format version ${major}.${minor}, expected 1.0, 2.0 or 3.0`);
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   const lenBytes = major === 1 ? 2 : 4;
-  if (bytes.length < 8 + lenBytes) {
-    throw new NpyError(`${file}: ${bytes.length} bytes, too short for a version ${major}.0 header`);
+  if (total < 8 + lenBytes) {
+    throw new NpyError(`${file}: ${total} bytes, too short for a version ${major}.0 header`);
   }
+  const view = new DataView(pre.buffer, pre.byteOffset, pre.length);
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const start = 8 + lenBytes;
   if (headerLen > MAX_HEADER) {
     throw new NpyError(`${file}: header length ${headerLen} bytes, more than the ${MAX_HEADER}-byte limit`);
   }
-  if (start + headerLen > bytes.length) {
-    const follow = bytes.length - start;
+  if (start + headerLen > total) {
+    const follow = total - start;
     throw new NpyError(`${file}: header says it is ${headerLen} bytes, but only ${follow} bytes follow (truncated)`);
   }
-  const raw = bytes.subarray(start, start + headerLen);
+  const raw = head(start + headerLen).subarray(start);
   const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(raw).replace(/[\s\0]+$/, '');
   const h = parseHeader(text, file);
   for (const key of ['descr', 'fortran_order', 'shape']) {
@@ -177,7 +184,7 @@ export function decodeNpy(bytes: Uint8Array, file = '<buffer>'): Npy {
   }
   const size = count * dtype.size;
   const offset = start + headerLen;
-  const payload = bytes.length - offset;
+  const payload = total - offset;
   if (payload < size) {
     const what = `shape (${shape.join(', ')}) of ${descr}`;
     throw new NpyError(`${file}: truncated: ${what} needs ${size} bytes of data, the file has ${payload}`);
@@ -186,12 +193,18 @@ export function decodeNpy(bytes: Uint8Array, file = '<buffer>'): Npy {
     const what = `shape (${shape.join(', ')}) of ${descr}`;
     throw new NpyError(`${file}: ${payload - size} bytes after the data of ${what} (${size} bytes)`);
   }
-  return { shape, dtype, fortranOrder: fortran, data: bytes.subarray(offset, offset + size) };
+  return { shape, dtype, fortranOrder: fortran, offset, size };
 }
 
-/** Reads and decodes a .npy file (a regular file of at most 2 GiB plus its header; one read). */
+/** Decodes .npy bytes; `data` is a view on `bytes` (no copy). Throws NpyError on anything malformed. */
+export function decodeNpy(bytes: Uint8Array, file = '<buffer>'): Npy {
+  const { shape, dtype, fortranOrder, offset, size } = npyHeader((n) => bytes.subarray(0, n), bytes.length, file);
+  return { shape, dtype, fortranOrder, data: bytes.subarray(offset, offset + size) };
+}
+
+/** Reads and decodes a .npy file: a regular file only, read whole only once its header matches its size. */
 export function readNpy(path: string): Npy {
-  return decodeNpy(readRegularFile(path, MAX_BYTES + MAX_HEADER + 16), path);
+  return decodeNpy(readClaimedFile(path, (f) => npyHeader((n) => f.head(n), f.size, path)), path);
 }
 
 /** Element k of the array as a number (int64 / uint64 values beyond 2^53 are rounded). */

@@ -2,9 +2,9 @@
 // IDX file of unsigned bytes (what `spiking-gan sample` writes) or a NumPy .npy file (uint8 0..255,
 // or float32 / float64 in [0, 1]); and their optional labels (IDX 1-D bytes or a 1-D .npy of integers).
 // The format is recognised from the content, not the file name. Every value is checked.
-import { decodeIdx } from './idx.ts';
-import { readRegularFile } from './files.ts';
-import { decodeNpy, isNpy, npyGetter, type Npy } from './npy.ts';
+import { readClaimedFile } from '@spiking-gan/core';
+import { decodeIdx, idxHeader } from './idx.ts';
+import { decodeNpy, isNpy, npyGetter, npyHeader, type Npy } from './npy.ts';
 
 /** A sample or labels file whose content is not what `eval --samples` can judge; the message names the file. */
 export class SampleFileError extends Error {
@@ -24,8 +24,6 @@ export interface SampleImages {
 }
 
 const PIXELS = 784;
-/** Largest sample file read (2 GiB of data plus a header). */
-const MAX_FILE = 2 ** 31 + (1 << 20);
 
 function head(bytes: Uint8Array): string {
   return Array.from(bytes.subarray(0, 4), (x) => x.toString(16).padStart(2, '0')).join(' ');
@@ -34,12 +32,25 @@ function head(bytes: Uint8Array): string {
 /** IDX or .npy, from the first bytes; anything else is refused. */
 type Decoded = { kind: 'idx'; dims: number[]; data: Uint8Array } | { kind: 'npy'; npy: Npy };
 
+const isIdx = (bytes: Uint8Array): boolean => bytes.length >= 2 && bytes[0] === 0 && bytes[1] === 0;
+
 function decode(bytes: Uint8Array, path: string): Decoded {
   if (isNpy(bytes)) return { kind: 'npy', npy: decodeNpy(bytes, path) };
-  if (bytes.length >= 2 && bytes[0] === 0 && bytes[1] === 0) return { kind: 'idx', ...decodeIdx(bytes, path) };
+  if (isIdx(bytes)) return { kind: 'idx', ...decodeIdx(bytes, path) };
   throw new SampleFileError(
     `${path}: neither an IDX file (00 00 08 <ndim>) nor a .npy file (\\x93NUMPY); it starts with ${head(bytes)}`,
   );
+}
+
+/** The file `path` decoded; a regular file only, read whole only once its header (IDX or .npy) matches its size. */
+function readDecoded(path: string): Decoded {
+  const bytes = readClaimedFile(path, (f) => {
+    const first = f.head(6);
+    if (isNpy(first)) npyHeader((n) => f.head(n), f.size, path);
+    else if (isIdx(first)) idxHeader((n) => f.head(n), f.size, path);
+    else decode(first, path); // refused with the message above
+  });
+  return decode(bytes, path);
 }
 
 function imageCount(shape: number[], path: string, what: string): number {
@@ -58,7 +69,7 @@ function imageCount(shape: number[], path: string, what: string): number {
  * the file is checked all the same.
  */
 export function readSampleImages(path: string, limit?: number): SampleImages {
-  const d = decode(readRegularFile(path, MAX_FILE), path);
+  const d = readDecoded(path);
   if (d.kind === 'idx') {
     const total = imageCount(d.dims, path, `IDX uint8 data`);
     const n = Math.min(total, limit ?? total);
@@ -100,7 +111,7 @@ export function readSampleImages(path: string, limit?: number): SampleImages {
  * returns the first `n` labels; every label of the file must be a whole number 0..9.
  */
 export function readSampleLabels(path: string, total: number, n = total): Uint8Array {
-  const d = decode(readRegularFile(path, MAX_FILE), path);
+  const d = readDecoded(path);
   let shape: number[];
   let get: (k: number) => number;
   if (d.kind === 'idx') {

@@ -193,18 +193,75 @@ export function withDefaults(cfg: Partial<GanConfig>): GanConfig {
   return out as unknown as GanConfig;
 }
 
-/** Refuses inconsistent settings with a message naming the setting. */
+/** Numeric settings that are whole numbers. */
+const WHOLE = [
+  'nz', 'gHidden', 'dHidden', 'batch', 'dSteps', 'labelCopies', 'digitGroup', 'bias', 'steps', 'seed', 'pack',
+] as const;
+/** Numeric settings that are real numbers (gSilentPenalty, which may be null, aside). */
+const REAL = [
+  'gamma', 'gammaA', 'beta', 'tmax', 'dWindow', 'gLatency', 'noiseSilent', 'noiseSpan', 'gThreshold', 'dThreshold',
+  'silentPenalty', 'lrD', 'lrG', 'beta1', 'decay', 'instanceNoise', 'realTarget', 'diversity', 'gEma', 'advWeight',
+  'mmd', 'zMax', 'hiddenWindow', 'outWindow', 'initGain', 'biasGain', 'leaky', 'dDropout', 'auxClass',
+] as const;
+type NumericKey = (typeof WHOLE)[number] | (typeof REAL)[number] | 'gSilentPenalty';
+
+/**
+ * Largest value of each numeric setting (1e6 when not listed): they bound what a run allocates
+ * (layers, batches, label and bias inputs, time windows) and how long its loops run.
+ */
+export const LIMITS: Partial<Record<NumericKey, number>> = {
+  nz: 4096, gHidden: 4096, dHidden: 4096, batch: 1024, dSteps: 100, labelCopies: 100, digitGroup: 1024, bias: 1000,
+  steps: 1e8, seed: 0xffffffff, pack: 16, tmax: 1e4, gLatency: 1e4, noiseSpan: 1e4, dWindow: 100,
+};
+
+/** The settings that name one of a few choices, and the choices. */
+const CHOICES = {
+  kernel: ['relu', 'ramp', 'delta'], loss: ['ttfs', 'aggressive', 'bce'], noise: ['uniform', 'sparse'],
+  gObjective: ['flip', 'features', 'both', 'none'], silentPixel: ['none', 'late'], optimizer: ['sgd', 'adam'],
+  schedule: ['constant', 'cosine'],
+} satisfies Partial<Record<keyof GanConfig, string[]>>;
+
+/** A value as a message shows it: strings quoted, anything long cut. */
+function show(v: unknown): string {
+  let s: string;
+  try {
+    s = typeof v === 'string' || (typeof v === 'object' && v !== null) ? JSON.stringify(v) : String(v);
+  } catch {
+    s = 'a value nested too deep to show';
+  }
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** A uniform init setting: two [lo, hi] ranges of numbers, lo <= hi. */
+function isInitRanges(v: unknown): boolean {
+  const number = (x: unknown) => typeof x === 'number' && Math.abs(x) <= 1e6;
+  const range = (r: unknown) => Array.isArray(r) && r.length === 2 && r.every(number) && r[0] <= r[1];
+  return Array.isArray(v) && v.length === 2 && v.every(range);
+}
+
+/** Refuses inconsistent settings, wrong types and values out of bounds with a message naming the setting. */
 export function checkConfig(c: GanConfig): void {
   const bad = (what: string): never => {
     throw new RangeError(`GAN config: ${what}`);
   };
-  if (c.kernel !== 'delta' && c.kernel !== 'ramp' && c.kernel !== 'relu') bad(`kernel must be relu, ramp or delta, got '${c.kernel}'`);
-  if (!['ttfs', 'aggressive', 'bce'].includes(c.loss)) bad(`loss must be ttfs, aggressive or bce, got '${c.loss}'`);
-  if (!['uniform', 'sparse'].includes(c.noise)) bad(`noise must be uniform or sparse, got '${c.noise}'`);
-  if (!['flip', 'features', 'both', 'none'].includes(c.gObjective)) bad(`gObjective must be flip, features, both or none, got '${c.gObjective}'`);
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) bad(`the settings must be an object, got ${show(c)}`);
+  for (const k of [...WHOLE, ...REAL]) {
+    const v: unknown = c[k];
+    if (typeof v !== 'number' || !Number.isFinite(v)) bad(`${k} must be a finite number, got ${show(v)}`);
+  }
+  for (const k of WHOLE) if (!Number.isInteger(c[k]) || c[k] < 0) bad(`${k} must be a whole number, got ${c[k]}`);
+  for (const k of ['conditional', 'tiedNoise', 'projection', 'floatTwin'] as const) {
+    if (typeof c[k] !== 'boolean') bad(`${k} must be true or false, got ${show(c[k])}`);
+  }
+  for (const k of ['gInit', 'dInit'] as const) {
+    if (!isInitRanges(c[k])) bad(`${k} must be two ranges [lo, hi], lo <= hi, |lo|, |hi| <= 1e6, got ${show(c[k])}`);
+  }
+  for (const [k, options] of Object.entries(CHOICES)) {
+    const v: unknown = c[k as keyof typeof CHOICES];
+    const either = `${options.slice(0, -1).join(', ')} or ${options.at(-1)}`;
+    if (!options.includes(v as string)) bad(`${k} must be ${either}, got ${show(v)}`);
+  }
   if (c.gObjective === 'none' && !(c.mmd > 0)) bad('gObjective none leaves G without an objective: give mmd > 0');
-  if (!['none', 'late'].includes(c.silentPixel)) bad(`silentPixel must be none or late, got '${c.silentPixel}'`);
-  if (!['sgd', 'adam'].includes(c.optimizer)) bad(`optimizer must be sgd or adam, got '${c.optimizer}'`);
   for (const k of ['nz', 'gHidden', 'dHidden', 'batch', 'dSteps', 'labelCopies', 'digitGroup'] as const) if (!Number.isInteger(c[k]) || c[k] < 1) bad(`${k} must be a positive integer, got ${c[k]}`);
   if (!Number.isInteger(c.bias) || c.bias < 0) bad(`bias must be a whole number, got ${c.bias}`);
   if (!Number.isInteger(c.steps) || c.steps < 0) bad(`steps must be a whole number, got ${c.steps}`);
@@ -213,7 +270,6 @@ export function checkConfig(c: GanConfig): void {
   if (!(c.lrD >= 0) || !Number.isFinite(c.lrD)) bad(`lrD must be a number >= 0, got ${c.lrD}`);
   for (const k of ['gamma', 'gammaA', 'gLatency', 'decay', 'silentPenalty', 'gThreshold', 'dThreshold'] as const) if (!(c[k] >= 0) || !Number.isFinite(c[k])) bad(`${k} must be a number >= 0, got ${c[k]}`);
   for (const k of ['instanceNoise', 'diversity', 'mmd', 'advWeight'] as const) if (!(c[k] >= 0) || !Number.isFinite(c[k])) bad(`${k} must be a number >= 0, got ${c[k]}`);
-  if (c.schedule !== 'constant' && c.schedule !== 'cosine') bad(`schedule must be constant or cosine, got '${c.schedule}'`);
   if (!(c.gEma >= 0 && c.gEma < 1)) bad(`gEma must be in [0, 1), got ${c.gEma}`);
   if (c.gSilentPenalty !== null && !(c.gSilentPenalty >= 0 && Number.isFinite(c.gSilentPenalty))) bad(`gSilentPenalty must be a number >= 0 or null, got ${c.gSilentPenalty}`);
   if (!(c.realTarget > 0.5 && c.realTarget <= 1)) bad(`realTarget must be in (0.5, 1], got ${c.realTarget}`);
@@ -231,18 +287,19 @@ export function checkConfig(c: GanConfig): void {
   if (c.batch % c.pack !== 0) bad(`batch (${c.batch}) must be a multiple of pack (${c.pack})`);
   if (!(c.leaky >= 0 && c.leaky < 1)) bad(`leaky must be in [0, 1), got ${c.leaky}`);
   if (c.leaky > 0 && c.kernel !== 'relu') bad('leaky needs the relu kernel');
-  if (typeof c.tiedNoise !== 'boolean') bad(`tiedNoise must be true or false, got ${String(c.tiedNoise)}`);
   if (c.tiedNoise && c.kernel !== 'relu') bad('tiedNoise needs the relu kernel');
   if (!(c.auxClass >= 0 && c.auxClass <= 100)) bad(`auxClass must be a number from 0 to 100, got ${c.auxClass}`);
   if (c.auxClass > 0 && !(c.kernel === 'relu' && c.conditional && c.loss === 'bce')) {
     bad('auxClass needs the relu kernel, conditional mode and loss bce');
   }
-  if (typeof c.projection !== 'boolean') bad(`projection must be true or false, got ${String(c.projection)}`);
   if (c.projection && !(c.kernel === 'relu' && c.conditional && c.loss === 'bce')) {
     bad('projection needs the relu kernel, conditional mode and loss bce (it reads D\'s potentials)');
   }
-  if (typeof c.floatTwin !== 'boolean') bad(`floatTwin must be true or false, got ${String(c.floatTwin)}`);
   if (c.floatTwin && c.kernel !== 'relu') bad('floatTwin needs the relu kernel (only its spike times map to a float network)');
+  for (const k of [...WHOLE, ...REAL, 'gSilentPenalty'] as const) {
+    const v = c[k], max = LIMITS[k] ?? 1e6;
+    if (v !== null && Math.abs(v) > max) bad(`${k} must be at most ${max}, got ${v}`);
+  }
   if (c.kernel === 'relu') {
     // the real GAN: D's adversarial term is G's only objective (issue 13)
     const extras = (['mmd', 'diversity', 'instanceNoise'] as const).filter((k) => c[k] !== 0);

@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelFileError, permutation, readSafetensorsFile, Rng, writeSafetensorsFile, type Tensor } from '@spiking-gan/core';
 import { loadMnist } from '../data/mnist.ts';
+import { judgeCacheDir } from '../cache-dir.ts';
 
 /** Version tag of the judge's recipe; bump it whenever training changes, so old caches are retrained. */
 export const JUDGE_VERSION = 'judge-v1';
@@ -569,19 +570,38 @@ export interface LoadOrTrainOptions extends Omit<TrainJudgeOptions, 'train' | 't
   retrain?: boolean;
 }
 
+/**
+ * A trainJudge `onProgress` that writes progress lines to `log`: each quarter of the first epoch, then
+ * the end of each epoch, with the training accuracy so far, the time spent and an estimate of the time left.
+ */
+export function judgeProgress(log: (line: string) => void, epochs: number, clock = () => performance.now()): NonNullable<TrainJudgeOptions['onProgress']> {
+  const t0 = clock();
+  let quarter = 0;
+  return (epoch, batch, batches, acc) => {
+    const q = Math.floor((4 * batch) / batches);
+    const due = batch === batches || (epoch === 1 && q > quarter);
+    quarter = epoch === 1 ? q : 4;
+    if (!due) return;
+    const spent = (clock() - t0) / 1000, done = epoch - 1 + batch / batches, left = (spent / done) * (epochs - done);
+    log(`judge: epoch ${epoch}/${epochs} ${Math.round((100 * batch) / batches)} %, training accuracy ${(100 * acc).toFixed(1)} %, `
+      + `${spent.toFixed(0)} s so far, about ${left.toFixed(0)} s left`);
+  };
+}
+
 /** The cache file of a judge with this seed: `<cacheDir>/judge-v1-seed<seed>.safetensors`. */
 export function judgeCachePath(cacheDir: string, seed: number): string {
   return join(cacheDir, `${JUDGE_VERSION}-seed${seed}.safetensors`);
 }
 
 /**
- * The judge for `opts.seed` (default 1): loaded from `cacheDir` when a cache file with the same
- * version, architecture and recipe (seed, epochs, batch size, lr, shift) exists, otherwise trained on
- * the MNIST train set, evaluated on the test set and written to the cache (atomically; metadata holds
- * the recipe, the test accuracy and the training time). A corrupt or mismatched cache is retrained
- * over, with the reason logged.
+ * The judge for `opts.seed` (default 1): loaded from `cacheDir` (default: the `judge` folder of the
+ * cache folder, see `cacheDir()`) when a cache file with the same version, architecture and recipe
+ * (seed, epochs, batch size, lr, shift) exists, otherwise trained on the MNIST train set (with
+ * progress lines in `opts.log`), evaluated on the test set and written to the cache (atomically;
+ * metadata holds the recipe, the test accuracy and the training time). A corrupt or mismatched cache
+ * is retrained over, with the reason logged.
  */
-export function loadOrTrainJudge(cacheDir = '.cache/judge', opts: LoadOrTrainOptions = {}): Judge {
+export function loadOrTrainJudge(cacheDir = judgeCacheDir(), opts: LoadOrTrainOptions = {}): Judge {
   const log = opts.log ?? (() => {});
   const want = new Judge({
     seed: opts.seed ?? DEFAULTS.seed,
@@ -610,8 +630,9 @@ export function loadOrTrainJudge(cacheDir = '.cache/judge', opts: LoadOrTrainOpt
       log(`judge: refusing the cache, retraining: ${(e as Error).message}`);
     }
   }
-  log(`judge: training ${JUDGE_ARCH.join('-')} (seed ${want.seed}, ${want.epochs} epochs); cache ${path}`);
-  const judge = trainJudge({ ...opts, train: undefined, test: undefined });
+  log(`judge: training ${JUDGE_ARCH.join('-')} (seed ${want.seed}, ${want.epochs} epochs) once; later runs load it from ${path}`);
+  const onProgress = opts.onProgress ?? (opts.log ? judgeProgress(log, Number(want.epochs)) : undefined);
+  const judge = trainJudge({ ...opts, onProgress, train: undefined, test: undefined });
   judge.info.cachePath = path;
   judge.info.fromCache = false;
   writeSafetensorsFile(path, judge.toTensors(), judge.metadata());

@@ -1,6 +1,9 @@
 import { loadModel, ModelFileError, readSafetensorsFile, saveModel, writeSafetensorsFile, type Network, type Tensor } from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
 import { checkConfig, withDefaults, type GanConfig } from '../models/config.ts';
+import { checkGeneratorAgainstConfig, settingsText } from '../models/file-checks.ts';
+import { checkCheckpointShapes, readCheckpointState } from './checkpoint-metadata.ts';
+import type { StepStats } from './gan-trainer.ts';
 import { createTrainer, type Trainer } from './trainer.ts';
 
 /** Value of the `format` metadata key of GAN checkpoints. */
@@ -50,46 +53,46 @@ export function saveCheckpoint(path: string, tr: Trainer, extra: Record<string, 
   });
 }
 
-/** Restores a trainer from a checkpoint; refuses a file that is not one, or whose tensors do not fit its config. */
-export function loadCheckpoint(path: string, data: ImageSet): { trainer: Trainer; metadata: Record<string, string> } {
+/**
+ * Restores a trainer from a checkpoint, for `steps` in all when given (else the checkpoint's); refuses
+ * a file that is not one, whose metadata is out of bounds or does not fit its tensors, or whose state
+ * is degenerate (all-zero weights or random generator states). Returns the figures history too.
+ */
+export function loadCheckpoint(path: string, data: ImageSet, opts: { steps?: number } = {}): LoadedCheckpoint {
   const { tensors, metadata } = readSafetensorsFile(path);
   const fail = (what: string): never => {
     throw new ModelFileError(path, what);
   };
   if (metadata.format !== CHECKPOINT_FORMAT) fail(`not a Spiking-GAN checkpoint (format '${metadata.format ?? 'none'}', expected '${CHECKPOINT_FORMAT}')`);
-  const json = <T>(key: string): T => {
-    try {
-      return JSON.parse(metadata[key] ?? 'null') as T;
-    } catch {
-      return fail(`metadata '${key}' is not valid JSON`);
-    }
-  };
-  const stored = json<GanConfig>('config');
-  if (!stored) fail(`metadata 'config' is missing`);
-  const cfg = withDefaults(stored as GanConfig);
-  try {
+  const cfg = ganSettings(path, metadata, 'config');
+  if (opts.steps !== undefined) {
+    cfg.steps = opts.steps;
     checkConfig(cfg);
-  } catch (e) {
-    fail((e as Error).message);
   }
-  const tr = createTrainer(cfg, data);
-  const scales = json<Record<string, number[]>>('scales'), optSteps = json<Record<string, number>>('optimiser_steps');
-  const rng = json<{ data: number[]; noise: number[]; dropout?: number[] }>('rng');
-  if (!scales || !optSteps || !rng) fail('metadata scales, optimiser_steps or rng is missing');
+  checkCheckpointShapes(path, tensors, cfg);
+  const state = readCheckpointState(path, metadata, cfg);
+  const tr = createTrainer(cfg, data), taken = new Set<string>();
   const take = (name: string, into: Float64Array) => {
     const t = tensors[name];
-    if (!t) fail(`missing tensor '${name}'`);
+    if (!t) fail(`missing tensor '${name}'${settingsOf(name, cfg)}`);
+    taken.add(name);
     if (t.dtype !== 'F64' || t.data.length !== into.length) fail(`tensor '${name}' is ${t.dtype} with ${t.data.length} values; expected F64 with ${into.length}`);
     const d = t.data as Float64Array;
-    for (let k = 0; k < d.length; k++) if (!Number.isFinite(d[k])) fail(`the checkpoint of step ${metadata.step} holds a non-finite value: tensor '${name}' element ${k} is ${d[k]}`);
+    for (let k = 0; k < d.length; k++) {
+      if (Number.isFinite(d[k])) continue;
+      fail(`the checkpoint of step ${state.step} holds a non-finite value: tensor '${name}' element ${k} is ${d[k]}`);
+    }
     into.set(d);
+  };
+  const live = (name: string, weights: Float64Array, scale: number) => {
+    if (weights.some((w) => w * scale !== 0)) return;
+    fail(`tensor '${name}' is all zeros: a dead layer, training from it degenerates`);
   };
   for (const [name, net, opt] of [['G', tr.G, tr.optG], ['D', tr.D, tr.optD]] as const) {
     net.projections.forEach((p, k) => {
       take(`${name}.stored.${k}`, p.weights);
-      const s = scales[name]?.[k];
-      if (!(typeof s === 'number' && s > 0)) fail(`scale ${k} of ${name} is missing or not positive`);
-      p.scale = s;
+      p.scale = state.scales[name][k];
+      live(`${name}.stored.${k}`, p.weights, p.scale);
       if (opt.m[k].length) {
         take(`${name}.adam_m.${k}`, opt.m[k]);
         take(`${name}.adam_v.${k}`, opt.v[k]);
@@ -103,22 +106,36 @@ export function loadCheckpoint(path: string, data: ImageSet): { trainer: Trainer
         take(`${name}.bias_adam_v.${k}`, opt.biasV[k]);
       }
     });
-    opt.steps = optSteps[name] ?? fail(`optimiser step count of ${name} is missing`);
+    opt.steps = state.optimiserSteps[name];
   }
   if (tr.featMean.length) take('D.feat_mean', tr.featMean);
-  tr.emaG?.projections.forEach((p, k) => take(`G.ema.${k}`, p.weights));
+  tr.emaG?.projections.forEach((p, k) => {
+    take(`G.ema.${k}`, p.weights);
+    live(`G.ema.${k}`, p.weights, p.scale);
+  });
   tr.emaG?.populations.forEach((p, k) => p.relu && take(`G.ema_bias.${k}`, p.bias));
-  try {
-    tr.rngData.setState(rng.data);
-    tr.rngNoise.setState(rng.noise);
-    if ('rngDropout' in tr && rng.dropout) tr.rngDropout.setState(rng.dropout);
-  } catch (e) {
-    fail((e as Error).message);
-  }
-  tr.step = Number(metadata.step);
-  tr.featSeenCount = Number(metadata.feat_seen ?? 0);
-  if (!Number.isInteger(tr.step) || tr.step < 0) fail(`metadata 'step' is '${metadata.step}'`);
-  return { trainer: tr, metadata };
+  const extra = Object.keys(tensors).find((name) => !taken.has(name));
+  if (extra !== undefined) fail(`tensor '${extra}' does not belong to a run with these settings${settingsOf(extra, cfg)}`);
+  tr.rngData.setState(state.rng.data);
+  tr.rngNoise.setState(state.rng.noise);
+  if ('rngDropout' in tr && state.rng.dropout) tr.rngDropout.setState(state.rng.dropout);
+  tr.step = state.step;
+  tr.featSeenCount = state.featSeen;
+  return { trainer: tr, metadata, history: state.history, window: state.window };
+}
+
+/** The settings that decide whether a checkpoint holds tensor `name`, for messages (empty if none does alone). */
+function settingsOf(name: string, cfg: GanConfig): string {
+  const keys = /\.ema/.test(name) ? ['gEma'] : /adam/.test(name) ? ['optimizer'] : /bias|feat_mean/.test(name) ? ['kernel'] : [];
+  return keys.length ? ` (metadata 'config': ${settingsText(cfg, keys as (keyof GanConfig)[])})` : '';
+}
+
+/** A trainer restored from a checkpoint, the file's metadata and its checked figures history. */
+export interface LoadedCheckpoint {
+  trainer: Trainer;
+  metadata: Record<string, string>;
+  history: StepStats[];
+  window: StepStats[];
 }
 
 /** Writes G (its moving average when `gEma` is on) or D as an ordinary model file (weights with their scale folded in) with the GAN settings in its metadata. */
@@ -126,17 +143,35 @@ export function saveNetwork(path: string, tr: Trainer, which: 'generator' | 'dis
   saveModel(path, which === 'generator' ? tr.sampler : tr.D, { metadata: { ...extra, kind: which, gan: JSON.stringify(tr.cfg), step: String(tr.step) } });
 }
 
-/** Reads a generator model file and the GAN settings it was trained with. */
+/** Reads a generator model file and the GAN settings it was trained with; refuses a network they do not describe. */
 export function loadGenerator(path: string): { G: Network; cfg: GanConfig; metadata: Record<string, string> } {
   const { net, metadata } = loadModel(path);
   if (metadata.kind !== 'generator') throw new ModelFileError(path, `not a generator model (kind '${metadata.kind ?? 'none'}'); give the G.safetensors that spiking-gan train writes`);
-  let cfg: GanConfig;
+  const cfg = ganSettings(path, metadata, 'gan');
+  if (net.output.size !== 784) throw new ModelFileError(path, `generator has ${net.output.size} outputs, expected 784`);
+  checkGeneratorAgainstConfig(path, net, cfg);
+  return { G: net, cfg, metadata };
+}
+
+/** The GAN settings in metadata `key` of the file `path`, with the defaults of settings added since, checked. */
+export function ganSettings(path: string, metadata: Record<string, string>, key: string): GanConfig {
+  const fail = (what: string): never => {
+    throw new ModelFileError(path, `metadata '${key}' ${what}`);
+  };
+  const text = metadata[key];
+  if (text === undefined) fail('is missing: not a file that spiking-gan train wrote');
+  let parsed: unknown;
   try {
-    cfg = withDefaults(JSON.parse(metadata.gan) as GanConfig);
+    parsed = JSON.parse(text);
+  } catch {
+    fail('is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) fail('is not a JSON object of settings');
+  const cfg = withDefaults(parsed as Partial<GanConfig>);
+  try {
     checkConfig(cfg);
   } catch (e) {
-    throw new ModelFileError(path, `metadata 'gan' is not a valid GAN config (${(e as Error).message})`);
+    fail(`is not a valid GAN config (${(e as Error).message})`);
   }
-  if (net.output.size !== 784) throw new ModelFileError(path, `generator has ${net.output.size} outputs, expected 784 pixels`);
-  return { G: net, cfg, metadata };
+  return cfg;
 }
