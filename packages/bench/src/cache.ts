@@ -4,7 +4,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from '@spiking-gan/gan';
 
-/** Where the suite keeps its trained models: $SPIKING_GAN_BENCH_CACHE, else the `bench` folder of gan's `cacheDir()`. */
+/** Where the suite keeps its trained models: $SPIKING_GAN_BENCH_CACHE, else `bench` in gan's `cacheDir()`. */
 export function benchCacheDir(): string {
   return process.env.SPIKING_GAN_BENCH_CACHE || join(cacheDir(), 'bench');
 }

@@ -4,8 +4,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Rng, saveModel, Simulator, loadModel, valuesToTimes } from '@spiking-gan/core';
 import {
-  createTrainer, fakeImageInput, ganSparsity, meanStats, generatorInput, imageGridPng, judgeCacheDir, loadMnist, loadOrTrainJudge, makeConfig,
-  qualityReport,
+  createTrainer, fakeImageInput, ganSparsity, meanStats, generatorInput, imageGridPng, judgeCacheDir, loadMnist,
+  loadOrTrainJudge, makeConfig, qualityReport,
   reluLatency, reluNoise, sampleGenerator, type GanConfig, type GanSparsity, type Judge, type QualityReport, type RasterPop, type StepStats,
   type Trainer,
 } from '@spiking-gan/gan';

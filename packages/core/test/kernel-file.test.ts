@@ -12,8 +12,10 @@ const index = fileURLToPath(new URL('../src/index.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'sgan-kernel-file-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Builds and runs two layered networks in a child; its stdout's last line and its stderr. */
-function child(env: Record<string, string>, before = ''): { out: { backends: string[]; reasons: (string | null)[] }; stderr: string } {
+interface ChildRun { out: { backends: string[]; reasons: (string | null)[] }; stderr: string }
+
+/** Builds and runs two layered networks in a child (after \`before\`); its stdout's last line and its stderr. */
+function child(env: Record<string, string>, before = ''): ChildRun {
   const script = `
 import { Network, Simulator, useKernelFile } from ${JSON.stringify(index)};
 ${before}

@@ -19,7 +19,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 function cli(cwd: string, env: Record<string, string>, ...args: string[]) {
   const base = { ...process.env };
   for (const k of ['SPIKING_GAN_CACHE', 'XDG_CACHE_HOME', 'SPIKING_GAN_DEBUG']) delete base[k];
-  return spawnSync(process.execPath, [BIN, ...args], { cwd, env: { ...base, ...env }, encoding: 'utf8', timeout: 120_000 });
+  const opts = { cwd, env: { ...base, ...env }, encoding: 'utf8' as const, timeout: 120_000 };
+  return spawnSync(process.execPath, [BIN, ...args], opts);
 }
 
 describe('cacheDir', () => {
@@ -59,7 +60,8 @@ describe('spiking-gan eval and the cache folder', () => {
   it('finds the judge in $SPIKING_GAN_CACHE from any working folder, and writes nothing into that folder', () => {
     const test = loadMnist('test');
     // a stand-in judge (initialised only) saved under the default recipe's name and metadata
-    const judge = trainJudge({ seed: 1, epochs: 0, test: null, train: { n: 10, images: test.images.subarray(0, 7840), labels: test.labels } });
+    const ten = { n: 10, images: test.images.subarray(0, 7840), labels: test.labels };
+    const judge = trainJudge({ seed: 1, epochs: 0, test: null, train: ten });
     judge.info.epochs = 15;
     judge.info.testAccuracy = 0.5;
     const cache = join(tmp, 'cache'), work = join(tmp, 'work');

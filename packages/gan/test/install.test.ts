@@ -21,7 +21,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Runs a command; throws with its output when it fails. */
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string {
   const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: 300_000 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}): exit ${r.status}\n${r.stdout}\n${r.stderr}`);
+  if (r.status !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}): exit ${r.status}\n${r.stdout}\n${r.stderr}`);
+  }
   return r.stdout + r.stderr;
 }
 
@@ -60,7 +62,10 @@ const rec: RunRecord = sim.run(encodeUnit([1, 0.5, 0.25, 0], { tmax: 16 }));
 const reason: string | null = sim.backendReason;
 const config: GanConfig = makeConfig();
 const opt = new Optimiser(net, { lr: 0.1 });
-export const all = [rec.times.length, reason, config, opt, saveModel, loadModel, buildClassifier, createTrainer, loadOrTrainJudge, allocF64(2)];
+export const all = [
+  rec.times.length, reason, config, opt, saveModel, loadModel, buildClassifier, createTrainer, loadOrTrainJudge,
+  allocF64(2),
+];
 `;
 
 const tsconfig = {
@@ -78,11 +83,12 @@ describe('installed from the packed tarballs', () => {
     const tarballs = join(dir, 'tarballs');
     for (const pkg of ['core', 'gan']) {
       run('pnpm', ['--filter', `@spiking-gan/${pkg}`, 'run', pkg === 'core' ? 'build:js' : 'build'], ROOT);
-      run('pnpm', ['--config.ignore-scripts=true', 'pack', '--pack-destination', tarballs], join(ROOT, 'packages', pkg));
+      const folder = join(ROOT, 'packages', pkg);
+      run('pnpm', ['--config.ignore-scripts=true', 'pack', '--pack-destination', tarballs], folder);
     }
     const files = readdirSync(tarballs).sort();
     expect(files).toEqual(['spiking-gan-core-0.1.0.tgz', 'spiking-gan-gan-0.1.0.tgz']);
-    const listing = run('tar', ['tzf', join(tarballs, files[0])], dir) + run('tar', ['tzf', join(tarballs, files[1])], dir);
+    const listing = files.map((f) => run('tar', ['tzf', join(tarballs, f)], dir)).join('');
     expect(listing).toContain('package/build/kernels.wasm');
     expect(listing).toContain('package/LICENSE');
     expect(listing).not.toMatch(/package\/(src|test)\//);
@@ -90,7 +96,9 @@ describe('installed from the packed tarballs', () => {
     mkdirSync(project);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
     const env = userEnv();
-    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...files.map((f) => join(tarballs, f)), '@types/node@^20.19.0'], project, env);
+    const from = files.map((f) => join(tarballs, f));
+    const npmArgs = ['install', '--no-audit', '--no-fund', '--prefer-offline', ...from, '@types/node@^20.19.0'];
+    run('npm', npmArgs, project, env);
     expect(existsSync(join(project, 'node_modules', 'tsx'))).toBe(false);
     expect(existsSync(join(project, 'node_modules', '@spiking-gan', 'core', 'src'))).toBe(false);
 
@@ -110,7 +118,8 @@ describe('installed from the packed tarballs', () => {
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(tsconfig));
     run(process.execPath, [TSC, '-p', '.'], project, env);
 
-    const help = spawnSync(join(project, 'node_modules', '.bin', 'spiking-gan'), ['--help'], { cwd: project, env, encoding: 'utf8' });
+    const bin = join(project, 'node_modules', '.bin', 'spiking-gan');
+    const help = spawnSync(bin, ['--help'], { cwd: project, env, encoding: 'utf8' });
     expect(help.status, help.stderr).toBe(0);
     expect(help.stdout).toMatch(/^Usage: spiking-gan /);
     expect(help.stderr).toBe('');

@@ -51,7 +51,9 @@ let noKernelsWarned = false;
  * it sets, so worker threads and child processes started afterwards find the same file.
  */
 export function useKernelFile(file: string | URL): void {
-  if (state) throw new Error('useKernelFile: the kernels are already loaded (call it before the first network is built)');
+  if (state) {
+    throw new Error('useKernelFile: the kernels are already loaded (call it before the first network is built)');
+  }
   process.env[FILE_VAR] = file instanceof URL ? fileURLToPath(file) : file;
   state = undefined;
 }
@@ -64,8 +66,9 @@ function kernelBytes(): Uint8Array | string {
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     if (named) return `${FILE_VAR}=${named} cannot be read (${why})`;
-    return `${fileURLToPath(KERNEL_FILE)} cannot be read (${why}): a bundle leaves it behind, so point ${FILE_VAR} or ` +
-      'useKernelFile() at the kernels.wasm of @spiking-gan/core (in a checkout, `pnpm install` builds it)';
+    return `${fileURLToPath(KERNEL_FILE)} cannot be read (${why}): a bundle leaves it behind, so point `
+      + `${FILE_VAR} or useKernelFile() at the kernels.wasm of @spiking-gan/core `
+      + '(in a checkout, `pnpm install` builds it)';
   }
 }
 
@@ -74,8 +77,9 @@ function fail(why: string): void {
   state = null;
   if (noKernelsWarned) return;
   noKernelsWarned = true;
-  process.emitWarning(`the WebAssembly kernels are not in use: ${why}. Networks run on the TypeScript path ` +
-    '(same results, about 5× slower); SPIKING_GAN_ENGINE=ts chooses that path without this warning', { code: 'SPIKING_GAN_NO_KERNELS' });
+  process.emitWarning(`the WebAssembly kernels are not in use: ${why}. Networks run on the TypeScript path `
+    + '(same results, about 5× slower); SPIKING_GAN_ENGINE=ts chooses that path without this warning',
+  { code: 'SPIKING_GAN_NO_KERNELS' });
 }
 
 function init(memory?: KernelMemory): void {
@@ -87,7 +91,8 @@ function init(memory?: KernelMemory): void {
   const bytes = kernelBytes();
   if (typeof bytes === 'string') return fail(bytes);
   try {
-    const mem = (memory as WebAssembly.Memory | undefined) ?? new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+    const mem = (memory as WebAssembly.Memory | undefined)
+      ?? new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: mem } });
     const u32 = new Uint32Array(mem.buffer, 0, 4);
     if (!memory) Atomics.store(u32, BUMP / 4, RESERVED);

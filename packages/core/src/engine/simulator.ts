@@ -142,7 +142,8 @@ export class Simulator {
     this.isRelu = Uint8Array.from(pops, (p) => (p.relu ? 1 : 0));
     this.openings = Int32Array.from(pops.filter((p) => p.relu).sort((a, b) => a.window!.start - b.window!.start || a.index - b.index), (p) => p.index);
     const backend = opts.backend ?? 'auto';
-    const path = backend === 'auto' ? fastPath(net, output) : { fast: null, why: `the '${backend}' backend was asked for` };
+    const path = backend === 'auto' ? fastPath(net, output)
+      : { fast: null, why: `the '${backend}' backend was asked for` };
     this.fast = path.fast;
     this.slowReason = path.why;
     const layeredRelu = backend !== 'event-loop' && this.fast === null && reluIneligible(net, output) === null;
@@ -583,7 +584,9 @@ function fastPath(net: Network, output: Population): { fast: WasmForward | WasmR
   try {
     return { fast: relu ? new WasmRelu(net, output) : new WasmForward(net, output), why: null };
   } catch (e) {
-    if (e instanceof KernelMemoryFull) return { fast: null, why: 'the kernel memory is over its budget (SPIKING_GAN_KERNEL_MB)' };
+    if (e instanceof KernelMemoryFull) {
+      return { fast: null, why: 'the kernel memory is over its budget (SPIKING_GAN_KERNEL_MB)' };
+    }
     throw e;
   }
 }

@@ -59,7 +59,10 @@ export class DataParallel {
       grads: this.grads.map((g) => g.map((a) => ({ offset: offsetOf(a), length: a.length }))),
     };
     this.here = { net, learner: new SampleLearner(net, loss), grads: this.grads, images: data.images, labels: data.labels, pixels: data.rows * data.cols, frozen: new Set(frozen) };
-    this.pool = new PiscinaClass({ filename: fileURLToPath(WORKER), minThreads: shards - 1, maxThreads: shards - 1, resourceLimits: { maxYoungGenerationSizeMb: 48 }, idleTimeout: 60_000, workerData: setup });
+    this.pool = new PiscinaClass({
+      filename: fileURLToPath(WORKER), minThreads: shards - 1, maxThreads: shards - 1,
+      resourceLimits: { maxYoungGenerationSizeMb: 48 }, idleTimeout: 60_000, workerData: setup,
+    });
   }
 
   /**

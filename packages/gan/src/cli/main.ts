@@ -260,8 +260,9 @@ const evalCmd = program
   .option('--seed <s>', 'noise seed, and seed of the copy check\'s and the FID floor\'s samples',
     integerArg(0, 0xffffffff), 1)
   .option('--sparsity-samples <n>', 'samples for the sparsity figures (default 1000); --model only', integerArg(1))
-  .option('--judge-cache <dir>', 'where the judge classifier is cached (one folder for every run: $SPIKING_GAN_CACHE/judge, '
-    + 'else $XDG_CACHE_HOME/spiking-gan/judge or ~/.cache/spiking-gan/judge)', judgeCacheDir())
+  .option('--judge-cache <dir>', 'where the judge classifier is cached (one folder for every run: '
+    + '$SPIKING_GAN_CACHE/judge, else $XDG_CACHE_HOME/spiking-gan/judge or ~/.cache/spiking-gan/judge)',
+  judgeCacheDir())
   .option('--json', 'print the figures as JSON')
   .option('-o, --out <file>', 'also write the figures as JSON to this file')
   .addHelpText('after', `

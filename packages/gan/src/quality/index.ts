@@ -1,5 +1,7 @@
 // Sample quality (spec §9): the judge (a small ANN MNIST classifier) and the metrics in its feature space.
-export { Judge, trainJudge, loadOrTrainJudge, judgeCachePath, judgeProgress, JUDGE_VERSION, JUDGE_ARCH, JUDGE_FEATURES } from './mlp.ts';
+export {
+  Judge, trainJudge, loadOrTrainJudge, judgeCachePath, judgeProgress, JUDGE_VERSION, JUDGE_ARCH, JUDGE_FEATURES,
+} from './mlp.ts';
 export type { JudgeInfo, LabelledImages, TrainJudgeOptions, LoadOrTrainOptions } from './mlp.ts';
 export {
   fid, frechetDistance, gaussianStats, classifierScore, classCoverage, copyCheck, qualityReport, formatQualityReport,

@@ -574,7 +574,9 @@ export interface LoadOrTrainOptions extends Omit<TrainJudgeOptions, 'train' | 't
  * A trainJudge `onProgress` that writes progress lines to `log`: each quarter of the first epoch, then
  * the end of each epoch, with the training accuracy so far, the time spent and an estimate of the time left.
  */
-export function judgeProgress(log: (line: string) => void, epochs: number, clock = () => performance.now()): NonNullable<TrainJudgeOptions['onProgress']> {
+export function judgeProgress(
+  log: (line: string) => void, epochs: number, clock = () => performance.now(),
+): NonNullable<TrainJudgeOptions['onProgress']> {
   const t0 = clock();
   let quarter = 0;
   return (epoch, batch, batches, acc) => {
@@ -583,7 +585,8 @@ export function judgeProgress(log: (line: string) => void, epochs: number, clock
     quarter = epoch === 1 ? q : 4;
     if (!due) return;
     const spent = (clock() - t0) / 1000, done = epoch - 1 + batch / batches, left = (spent / done) * (epochs - done);
-    log(`judge: epoch ${epoch}/${epochs} ${Math.round((100 * batch) / batches)} %, training accuracy ${(100 * acc).toFixed(1)} %, `
+    const share = Math.round((100 * batch) / batches);
+    log(`judge: epoch ${epoch}/${epochs} ${share} %, training accuracy ${(100 * acc).toFixed(1)} %, `
       + `${spent.toFixed(0)} s so far, about ${left.toFixed(0)} s left`);
   };
 }
@@ -630,7 +633,8 @@ export function loadOrTrainJudge(cacheDir = judgeCacheDir(), opts: LoadOrTrainOp
       log(`judge: refusing the cache, retraining: ${(e as Error).message}`);
     }
   }
-  log(`judge: training ${JUDGE_ARCH.join('-')} (seed ${want.seed}, ${want.epochs} epochs) once; later runs load it from ${path}`);
+  log(`judge: training ${JUDGE_ARCH.join('-')} (seed ${want.seed}, ${want.epochs} epochs) once; `
+    + `later runs load it from ${path}`);
   const onProgress = opts.onProgress ?? (opts.log ? judgeProgress(log, Number(want.epochs)) : undefined);
   const judge = trainJudge({ ...opts, onProgress, train: undefined, test: undefined });
   judge.info.cachePath = path;
