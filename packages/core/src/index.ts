@@ -20,7 +20,7 @@ export { RegularFile, readClaimedFile, readRegularFile, withRegularFile } from '
 export { writeFileAtomic, tempPathFor, tempFileOwner } from './io/atomic.ts';
 export { Backprop, GradientCollector, normalise } from './learn/backprop.ts';
 export type { BackpropOptions, GradientSink } from './learn/backprop.ts';
-export { Optimiser } from './learn/optimiser.ts';
+export { Optimiser, PASSES_WITHOUT_END_SAMPLE } from './learn/optimiser.ts';
 export { FloatTwin } from './learn/float-twin.ts';
 export type { FloatTwinOptions } from './learn/float-twin.ts';
 export { SpikingPass, TwinPass } from './learn/value-pass.ts';

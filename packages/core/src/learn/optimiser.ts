@@ -27,10 +27,19 @@ export interface OptimiserOptions {
   hooks?: { beforeStep?: (opt: Optimiser) => void; afterStep?: (opt: Optimiser) => void };
 }
 
+/** Backward passes into one projection without `endSample()` after which the optimiser warns (once per process). */
+export const PASSES_WITHOUT_END_SAMPLE = 1000;
+let warnedNoEndSample = false;
+
 /**
  * Applies weight gradients. Per-sample SGD writes straight into the weights (divided by the lazy
  * scale); mini-batches and Adam accumulate gradients and update on `endSample` once a batch is full.
  * The L2 decay multiplies the projection's `scale`, so it touches no weight.
+ *
+ * The protocol: after each sample's backward pass(es), call `endSample()`; at the end of an epoch,
+ * `step()` applies a partial batch. `step()` refuses gradients written since the last `endSample()`,
+ * and a warning (SPIKING_GAN_OPTIMISER_PROTOCOL) comes when 1,000 backward passes reach a projection
+ * without one: without `endSample()`, mini-batch and Adam training never update the weights.
  */
 export class Optimiser implements GradientSink {
   /** Accumulated gradients per projection (empty in per-sample SGD). */
@@ -47,6 +56,8 @@ export class Optimiser implements GradientSink {
   /** Number of updates applied so far. */
   steps = 0;
   private seen = 0;
+  /** Gradient requests per projection since the last `endSample()` (accumulating optimisers only). */
+  private readonly requests: Int32Array;
   private readonly lr: number[];
   private factor = 1;
   private readonly o: Required<Omit<OptimiserOptions, 'lr' | 'frozen' | 'hooks'>>;
@@ -66,6 +77,7 @@ export class Optimiser implements GradientSink {
     this.frozen = new Set(opts.frozen ?? []);
     this.hooks = opts.hooks ?? {};
     this.immediate = this.o.kind === 'sgd' && this.o.batch === 1;
+    this.requests = new Int32Array(n);
     // in the kernel memory, where the SIMD steps can reach them
     const alloc = (on: boolean) => net.projections.map((p) => (on ? allocF64(p.weights.length) : new Float64Array(0)));
     this.grad = alloc(!this.immediate);
@@ -83,6 +95,7 @@ export class Optimiser implements GradientSink {
     const k = this.biasRate[p];
     if (k < 0 || this.frozen.has(k)) return null;
     if (this.immediate) return { array: this.net.populations[p].bias, coef: -this.rate(k) };
+    this.requests[k] ||= 1; // pending until endSample(), like the projection's own gradients
     return { array: this.biasGrad[p], coef: 1 };
   }
 
@@ -103,6 +116,13 @@ export class Optimiser implements GradientSink {
       const p = this.net.projections[k];
       return { array: p.weights, coef: -this.rate(k) / p.scale };
     }
+    this.requests[k]++;
+    if (this.requests[k] === PASSES_WITHOUT_END_SAMPLE && !warnedNoEndSample) {
+      warnedNoEndSample = true;
+      process.emitWarning(`Optimiser: ${PASSES_WITHOUT_END_SAMPLE} backward passes into projection ${k} without endSample(): `
+        + 'mini-batch and Adam updates happen in endSample() once a batch is full; call it after each sample',
+      { code: 'SPIKING_GAN_OPTIMISER_PROTOCOL' });
+    }
     return { array: this.grad[k], coef: 1 };
   }
 
@@ -116,6 +136,7 @@ export class Optimiser implements GradientSink {
       this.steps++;
       return true;
     }
+    this.requests.fill(0);
     if (++this.seen < this.o.batch) return false;
     this.step();
     return true;
@@ -123,7 +144,12 @@ export class Optimiser implements GradientSink {
 
   /** Applies and clears the accumulated gradients now (a partial batch counts as a batch of its size). */
   step(): void {
-    if (this.immediate || this.seen === 0) return;
+    if (this.immediate) return;
+    if (this.requests.some((r) => r > 0)) {
+      throw new Error('Optimiser.step: gradients were written since the last endSample(); call endSample() after each '
+        + 'sample\'s backward pass (step() only applies a partial batch of ended samples)');
+    }
+    if (this.seen === 0) return;
     this.hooks.beforeStep?.(this);
     const scale = 1 / this.seen;
     this.seen = 0;
