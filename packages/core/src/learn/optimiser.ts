@@ -120,7 +120,8 @@ export class Optimiser implements GradientSink {
     if (this.requests[k] === PASSES_WITHOUT_END_SAMPLE && !warnedNoEndSample) {
       warnedNoEndSample = true;
       process.emitWarning(`Optimiser: ${PASSES_WITHOUT_END_SAMPLE} backward passes into projection ${k} `
-        + 'without endSample(): mini-batch and Adam updates happen in endSample() once a batch is full; call it after each sample',
+        + 'without endSample(): mini-batch and Adam updates happen in endSample() once a batch is full; '
+        + 'call it after each sample',
       { code: 'SPIKING_GAN_OPTIMISER_PROTOCOL' });
     }
     return { array: this.grad[k], coef: 1 };
