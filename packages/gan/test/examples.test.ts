@@ -30,6 +30,17 @@ describe('examples/', () => {
     expect(r.stdout).toMatch(/output spike times: \[ 3, 6 \]/);
   });
 
+  it('08 trains a classifier (saved and loaded back alike) and a GAN through the library', () => {
+    const args = ['--import', 'tsx', 'examples/08-training.ts'];
+    const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const acc = /classifier: [\d.]+ % right while training, ([\d.]+) % of 500 test digits/.exec(r.stdout);
+    expect(Number(acc?.[1])).toBeGreaterThan(30);
+    expect(r.stdout).toContain('saved and loaded back, same accuracy: true');
+    expect(r.stdout).toMatch(/gan step 40: /);
+    expect(r.stdout).toMatch(/gan: 16 samples written to /);
+  }, 120_000);
+
   it('03 agrees with the closed form', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'examples/03-continuous-ramp.ts'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
     const m = /output at ([\d.]+) \(simulated\), ([\d.]+) \(closed form\)/.exec(r.stdout);
