@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModel, saveModel } from '@spiking-gan/core';
 import {
-  buildClassifier, ClassifierTrainer, createTrainer, evaluateClassifier, imageGridPng, loadMnist, makeConfig, sampleGenerator,
+  buildClassifier, ClassifierTrainer, createTrainer, evaluateClassifier, imageGridPng, loadMnist, makeConfig,
+  sampleGenerator,
 } from '@spiking-gan/gan';
 
 const train = loadMnist('train'), test = loadMnist('test');
