@@ -1,14 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBytes, decodeUnit, encodeBytes, encodeUnit, noiseTimes, permutation, Rng } from '../src/index.ts';
+import {
+  decodeBytes, decodeUnit, encodeBytes, encodeUnit, Network, noiseTimes, permutation, Rng, Simulator,
+} from '../src/index.ts';
 
 describe('TTFS coding', () => {
   it('maps 8-bit pixels to floor((255 − p) · tmax / 255)', () => {
-    expect(Array.from(encodeBytes([0, 255, 128, 1, 254]))).toEqual([256, 0, Math.floor((127 * 256) / 255), 254, 1]);
-    expect(Array.from(encodeBytes([0, 255, 51], { tmax: 10 }))).toEqual([10, 0, 8]);
+    const t128 = Math.floor((127 * 256) / 255);
+    expect(Array.from(encodeBytes([0, 255, 128, 1, 254]))).toEqual([Infinity, 0, t128, 254, 1]);
+    expect(Array.from(encodeBytes([0, 255, 51], { tmax: 10 }))).toEqual([Infinity, 0, 8]);
     expect(encodeBytes([100], { quantise: false })[0]).toBeCloseTo((155 * 256) / 255, 12);
   });
   it('maps [0, 1] intensities to floor((1 − p) · tmax)', () => {
-    expect(Array.from(encodeUnit([0, 1, 0.5, 0.999]))).toEqual([256, 0, 128, 0]);
+    expect(Array.from(encodeUnit([0, 1, 0.5, 0.999]))).toEqual([Infinity, 0, 128, 0]);
+  });
+  it('encodes black as no spike at all, whatever the window of the network that reads it', () => {
+    for (const [enc, net] of [[1, 3], [10, 256], [256, 256]]) {
+      const n = new Network({ tmax: net });
+      n.addInput(3);
+      n.addLayer(1, { threshold: 1e9, init: { uniform: [0, 1], seed: 1 } });
+      const input = n.populations[0];
+      for (const quantise of [true, false]) {
+        const unit = new Simulator(n).run(encodeUnit([0, 1, 0], { tmax: enc, quantise })).timesOf(input);
+        expect(Array.from(unit)).toEqual([net, 0, net]);
+        const bytes = new Simulator(n).run(encodeBytes([0, 255, 0], { tmax: enc, quantise })).timesOf(input);
+        expect(Array.from(bytes)).toEqual([net, 0, net]);
+      }
+    }
   });
   it('decodes spike times as p = 1 − t / tmax, silent as 0', () => {
     expect(Array.from(decodeUnit([0, 128, 256, 1000]))).toEqual([1, 0.5, 0, 0]);

@@ -9,8 +9,8 @@ export interface EncodeOptions {
 }
 
 /**
- * Time-to-first-spike code of 8-bit pixels: p → floor((255 − p) · tmax / 255); p = 0 gives tmax
- * (no spike), p = 255 spikes at 0. Writes into `out` when given.
+ * Time-to-first-spike code of 8-bit pixels: p → floor((255 − p) · tmax / 255); p = 255 spikes at 0,
+ * p = 0 gives Infinity (no spike, in a network of any tmax). Writes into `out` when given.
  */
 export function encodeBytes(pixels: ArrayLike<number>, opts: EncodeOptions = {}, out?: Float64Array): Float64Array {
   const tmax = opts.tmax ?? 256, q = opts.quantise ?? true;
@@ -20,12 +20,12 @@ export function encodeBytes(pixels: ArrayLike<number>, opts: EncodeOptions = {},
     const p = pixels[i];
     if (!(p >= 0 && p <= 255)) throw new RangeError(`encodeBytes: pixel ${i} is ${p}, outside 0..255`);
     const x = ((255 - p) * tmax) / 255;
-    t[i] = q ? Math.floor(x) : x;
+    t[i] = p === 0 ? Infinity : q ? Math.floor(x) : x;
   }
   return t;
 }
 
-/** TTFS code of intensities in [0, 1]: p → floor((1 − p) · tmax); p = 0 gives tmax (no spike). */
+/** TTFS code of intensities in [0, 1]: p → floor((1 − p) · tmax); p = 0 gives Infinity (no spike, in any network). */
 export function encodeUnit(values: ArrayLike<number>, opts: EncodeOptions = {}, out?: Float64Array): Float64Array {
   const tmax = opts.tmax ?? 256, q = opts.quantise ?? true;
   const t = out ?? new Float64Array(values.length);
@@ -34,7 +34,7 @@ export function encodeUnit(values: ArrayLike<number>, opts: EncodeOptions = {}, 
     const p = values[i];
     if (!(p >= 0 && p <= 1)) throw new RangeError(`encodeUnit: value ${i} is ${p}, outside [0, 1]`);
     const x = (1 - p) * tmax;
-    t[i] = q ? Math.floor(x) : x;
+    t[i] = p === 0 ? Infinity : q ? Math.floor(x) : x;
   }
   return t;
 }
