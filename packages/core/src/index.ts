@@ -1,3 +1,9 @@
+/**
+ * The event-driven spiking engine: networks of integrate-and-fire neurons with time-to-first-spike
+ * coding (discrete or continuous time, WebAssembly SIMD kernels with a TypeScript fallback),
+ * temporal backpropagation and optimisers, and model files in safetensors.
+ * @module @spiking-gan/core
+ */
 export { Network, Population, Projection, S4NN_DEFAULTS } from './engine/network.ts';
 export type { TimeMode, Kernel, Csr, PopulationOptions, ConnectOptions, NetworkOptions, Window } from './engine/network.ts';
 export { Simulator, isSilent } from './engine/simulator.ts';

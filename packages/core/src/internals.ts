@@ -1,3 +1,7 @@
+/**
+ * The engine's internals (kernel memory, shared networks, queues), for packages that extend it.
+ * @module @spiking-gan/core/internals
+ */
 // The engine's internals, for packages that extend it (the data-parallel classifier trainer of
 // @spiking-gan/gan, the benchmark): the kernel memory's allocator, networks shared between worker
 // threads, and the engine's queues. `import ... from '@spiking-gan/core/internals'`; not covered by

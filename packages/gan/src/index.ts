@@ -1,3 +1,8 @@
+/**
+ * MNIST data, TTFS classifiers, the Spiking-GAN's generators, discriminators and trainers, the
+ * sample-quality judge and metrics, and figures of sparsity and energy.
+ * @module @spiking-gan/gan
+ */
 export { loadMnist, loadImageSet, mnistDir, shuffledIndices } from './data/mnist.ts';
 export * from './quality/index.ts';
 export { cacheDir, judgeCacheDir, CACHE_VARIABLE } from './cache-dir.ts';
