@@ -7,10 +7,11 @@ import { Rng, writeSafetensorsFile } from '@spiking-gan/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist, type ImageSet } from '../src/data/mnist.ts';
 import {
-  classCoverage, classifierScore, copyCheck, fid, frechetDistance, gaussianStats, Judge, jacobiEigen, judgeCachePath, loadOrTrainJudge,
+  classCoverage, classifierScore, copyCheck, fid, frechetDistance, gaussianStats, Judge, judgeCachePath, loadOrTrainJudge,
   NearestIndex, noiseImages, percentile, sampleIndices, qualityReport, formatQualityReport, trainJudge,
   type GaussianStats, type LabelledImages,
 } from '../src/quality/index.ts';
+import { jacobiEigen } from '../src/quality/linalg.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'quality-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

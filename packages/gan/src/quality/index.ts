@@ -5,11 +5,11 @@ export {
 export type { JudgeInfo, LabelledImages, TrainJudgeOptions, LoadOrTrainOptions } from './mlp.ts';
 export {
   fid, frechetDistance, gaussianStats, classifierScore, classCoverage, copyCheck, qualityReport, formatQualityReport,
-  noiseImages, sampleIndices, percentile, distanceStats, jacobiEigen, sqrtPsd, traceSqrtProduct, NearestIndex,
+  noiseImages, sampleIndices, percentile, distanceStats, NearestIndex,
 } from './metrics.ts';
 export type {
   GaussianStats, ClassCoverage, DistanceStats, CopyCheck, CopyCheckOptions, Images, QualityRefs, QualityReport,
-  SymmetricEigen, NearestIndexOptions, NearestResult, QualityLabels, LabelAgreement,
+  NearestIndexOptions, NearestResult, QualityLabels, LabelAgreement,
 } from './metrics.ts';
 export { meanPairwiseDistance, classDistances, withinClassVariety, VARIETY_MAX_PER_CLASS } from './variety.ts';
 export type { ClassDistances, VarietyOptions, WithinClassVariety } from './variety.ts';
