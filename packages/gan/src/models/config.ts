@@ -168,8 +168,11 @@ export const RELU: GanConfig = {
   tiedNoise: true, pack: 2, gEma: 0.999,
 };
 
-/** The class-conditional real GAN: the digit as a one-hot input of G and of D (the default of `spiking-gan train`). */
-export const RELU_COND: GanConfig = { ...RELU, conditional: true };
+/**
+ * The class-conditional real GAN (the default of `spiking-gan train`): the digit as a one-hot input of G;
+ * D a projection discriminator with an auxiliary classifier (weight 1), 18,000 steps.
+ */
+export const RELU_COND: GanConfig = { ...RELU, conditional: true, projection: true, auxClass: 1, steps: 18000 };
 
 /** Named starting points: `relu-cond` (default), `relu`, `digits`, `ramp` and `faithful`. */
 export const PRESETS: Record<string, GanConfig> = { relu: RELU, 'relu-cond': RELU_COND, ramp: RAMP, digits: DIGITS, faithful: FAITHFUL };
