@@ -2,9 +2,10 @@
 // a device or a folder is refused after open, without reading), the 8-byte length and the header are
 // read first, and nothing more is read than the header claims and the file holds.
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GB, peakGrowth, sparse as sparseIn } from './huge-files.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   encodeSafetensors, InputFileError, loadModel, ModelFileError, readRegularFile, readSafetensorsFile, withRegularFile,
@@ -13,22 +14,8 @@ import {
 const dir = mkdtempSync(join(tmpdir(), 'sgan-read-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const GB = 2 ** 30;
-
-/** A sparse file of `size` bytes that starts with `head` (it takes no disk space). */
-function sparse(name: string, size: number, head: Uint8Array = new Uint8Array(0)): string {
-  const f = join(dir, name);
-  writeFileSync(f, head);
-  truncateSync(f, size);
-  return f;
-}
-
-/** Runs `fn` and returns the growth of the process's peak resident memory (bytes) while it ran. */
-function peakGrowth(fn: () => void): number {
-  const before = process.resourceUsage().maxRSS * 1024;
-  fn();
-  return process.resourceUsage().maxRSS * 1024 - before;
-}
+/** A sparse file in this test's folder. */
+const sparse = (name: string, size: number, head?: Uint8Array) => sparseIn(dir, name, size, head);
 
 const refuses = (f: string, what: RegExp) => () => {
   let error: unknown;

@@ -2,9 +2,10 @@
 // image sets, eval's sample and label files) open regular files only and read a file whole only after
 // its header's claims match the file's real size: a 1.5 GB file is refused after its first bytes.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GB, peakGrowth, sparse as sparseIn } from '../../core/test/huge-files.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeIdx, readIdx } from '../src/data/idx.ts';
 import { loadImageSet } from '../src/data/mnist.ts';
@@ -14,22 +15,8 @@ import { readSampleImages, readSampleLabels } from '../src/data/samples.ts';
 const tmp = mkdtempSync(join(tmpdir(), 'data-files-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const GB = 2 ** 30;
-
-/** A sparse file of `size` bytes that starts with `head` (it takes no disk space). */
-function sparse(name: string, size: number, head: Uint8Array): string {
-  const f = join(tmp, name);
-  writeFileSync(f, head);
-  truncateSync(f, size);
-  return f;
-}
-
-/** Growth of the process's peak resident memory (bytes) while `fn` runs. */
-function peakGrowth(fn: () => void): number {
-  const before = process.resourceUsage().maxRSS * 1024;
-  fn();
-  return process.resourceUsage().maxRSS * 1024 - before;
-}
+/** A sparse file in this test's folder. */
+const sparse = (name: string, size: number, head?: Uint8Array) => sparseIn(tmp, name, size, head);
 
 const MB = 2 ** 20;
 const idxHead = (dims: number[]) => encodeIdx(dims, new Uint8Array(dims.reduce((a, b) => a * b, 1)));
