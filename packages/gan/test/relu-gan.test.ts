@@ -27,6 +27,17 @@ function worstRelative(a: Network, b: Network): number {
   return worst;
 }
 
+/** (loss(a[k] + h) − loss(a[k] − h)) / 2h, with a[k] put back. */
+function centralDifference(a: Float64Array, k: number, loss: () => number, h = 1e-6): number {
+  const w = a[k];
+  a[k] = w + h;
+  const up = loss();
+  a[k] = w - h;
+  const dn = loss();
+  a[k] = w;
+  return (up - dn) / (2 * h);
+}
+
 const params = (net: Network) => [...net.projections.map((p) => Array.from(p.weights)), ...net.populations.map((p) => Array.from(p.bias))];
 
 describe('Spiking-GAN on ReLU-equivalent neurons', () => {
@@ -67,17 +78,10 @@ describe('Spiking-GAN on ReLU-equivalent neurons', () => {
     const sink = new GradientCollector(tr.G);
     const dx = tr.passD.backward(tr.err, null, true);
     tr.passG.backward(dx.subarray(0, 784), sink);
-    const h = 1e-6;
     let checked = 0, nonzero = 0;
     for (const pr of tr.G.projections) {
       for (let k = 0; k < pr.weights.length; k += 53) {
-        const w = pr.weights[k];
-        pr.weights[k] = w + h;
-        const up = loss();
-        pr.weights[k] = w - h;
-        const dn = loss();
-        pr.weights[k] = w;
-        const fd = (up - dn) / (2 * h);
+        const fd = centralDifference(pr.weights, k, loss);
         expect(Math.abs(sink.grad[pr.index][k] - fd), `projection ${pr.index} weight ${k}`).toBeLessThan(1e-6);
         checked++;
         if (Math.abs(fd) > 1e-9) nonzero++;
@@ -106,16 +110,10 @@ describe('Spiking-GAN on ReLU-equivalent neurons', () => {
     else expect(lit).toBe(21);
     const sink = new GradientCollector(snn.D);
     snn.passD.backward(snn.err, sink);
-    const out = snn.D.projections[1], h = 1e-6;
+    const out = snn.D.projections[1];
     let nonzero = 0;
     for (let k = 0; k < out.weights.length; k += 7) {
-      const w = out.weights[k];
-      out.weights[k] = w + h;
-      const up = loss();
-      out.weights[k] = w - h;
-      const dn = loss();
-      out.weights[k] = w;
-      const fd = (up - dn) / (2 * h);
+      const fd = centralDifference(out.weights, k, loss);
       expect(Math.abs(sink.grad[1][k] - fd), `output weight ${k}`).toBeLessThan(1e-6);
       if (Math.abs(fd) > 1e-9) nonzero++;
     }
