@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { aggressiveTargets, Backprop, GradientCollector, WeightAverage, Network, Optimiser, outputError, Rng, Simulator, ttfsTargets, type GradientSink } from '../src/index.ts';
 
+const forced = process.env.SPIKING_GAN_ENGINE === 'ts';
+/** The backends the learning tests run on, each with the path Backprop and Optimiser must report. */
+const BACKENDS = [['auto', forced ? 'typescript' : 'wasm-simd'], ['typescript', 'typescript']] as const;
 
 describe('S4NN targets (TTFS) and Aggressive TTFS', () => {
   const o = { tmax: 256, gamma: 3 };
@@ -38,23 +41,24 @@ function tiny() {
   return net;
 }
 
-describe('S4NN gradient on a hand-computed case', () => {
+describe.each(BACKENDS)('S4NN gradient on a hand-computed case (backend %s)', (backend, path) => {
   // inputs: i0 at 1, i1 at 4, i2 silent → h0 fires at 2 (arrival of i0), h1 at 5 (i0 + i1 = 1.2), o0 at 3, o1 at 6
   const x = [1, 4, 20];
   it('runs as computed by hand', () => {
-    const rec = new Simulator(tiny()).run(x);
+    const rec = new Simulator(tiny(), { backend }).run(x);
     expect(Array.from(rec.times)).toEqual([1, 4, 20, 2, 5, 3, 6]);
   });
 
   it('gives every term its sign and mask', () => {
     const net = tiny();
-    const rec = new Simulator(net).run(x);
+    const rec = new Simulator(net, { backend }).run(x);
     // label 1: targets TTFS → o0 (winner at 3) pushed to 6... t1 = 6 is 3 later, not within γ = 3: T = [3 → 3?]
     const T = ttfsTargets(rec.timesOf(net.output), 1, { tmax: 20, gamma: 3 });
     expect(Array.from(T)).toEqual([6, 3]); // o0 within γ of itself → τ*+γ = 6; desired o1 → τ* = 3
     const err = outputError(T, rec.timesOf(net.output), 20);
     expect(Array.from(err)).toEqual([3 / 20, -3 / 20]);
-    const bp = new Backprop(net, { inputDelta: true });
+    const bp = new Backprop(net, { inputDelta: true, backend });
+    expect(bp.backend).toBe(path);
     const sink = new GradientCollector(net);
     bp.run(rec, err, sink);
     const s = Math.SQRT1_2;
@@ -84,10 +88,11 @@ describe('S4NN gradient on a hand-computed case', () => {
 
   it('SGD moves each weight against its gradient: the desired output gets earlier', () => {
     const net = tiny();
-    const sim = new Simulator(net);
+    const sim = new Simulator(net, { backend });
     const before = sim.run(x).timesOf(net.output)[1];
-    const bp = new Backprop(net);
-    const opt = new Optimiser(net, { lr: 0.5, decay: 0 });
+    const bp = new Backprop(net, { backend });
+    const opt = new Optimiser(net, { lr: 0.5, decay: 0, backend });
+    expect([bp.backend, opt.backend]).toEqual([path, path]);
     for (let step = 0; step < 3; step++) {
       const rec = sim.run(x);
       const t = rec.timesOf(net.output);
@@ -99,20 +104,21 @@ describe('S4NN gradient on a hand-computed case', () => {
 
   it('passes no error through silent neurons and skips normalising a zero δ', () => {
     const net = tiny();
-    const rec = new Simulator(net).run([20, 20, 20]); // nothing fires
-    const bp = new Backprop(net, { inputDelta: true });
+    const rec = new Simulator(net, { backend }).run([20, 20, 20]); // nothing fires
+    const bp = new Backprop(net, { inputDelta: true, backend });
+    expect(bp.backend).toBe(path);
     const sink = new GradientCollector(net);
     bp.run(rec, [0, 0], sink);
     expect(Array.from(bp.delta[2])).toEqual([0, 0]);
     expect(sink.grad.every((g) => g.every((v) => v === 0))).toBe(true);
     // a silent hidden neuron has δ = 0: t_j = tmax is never before t_k
-    const rec2 = new Simulator(net).run([20, 20, 3]);
+    const rec2 = new Simulator(net, { backend }).run([20, 20, 3]);
     const sink2 = new GradientCollector(net);
     bp.run(rec2, [-0.1, -0.1], sink2);
     expect(Array.from(bp.delta[1])).toEqual([0, 0]);
     // a silent output neuron still learns from every input that fired (S4NN): h0 fires at 2, o1 stays silent
     const sink3 = new GradientCollector(net);
-    const rec3 = new Simulator(net).run([1, 20, 20]);
+    const rec3 = new Simulator(net, { backend }).run([1, 20, 20]);
     expect(rec3.timesOf(net.output)[1]).toBe(20);
     bp.run(rec3, [0, -1], sink3);
     expect(sink3.grad[1][0 * 2 + 1]).toBe(-1); // h0 → o1
@@ -120,20 +126,21 @@ describe('S4NN gradient on a hand-computed case', () => {
   });
 });
 
-describe('Optimiser', () => {
+describe.each(BACKENDS)('Optimiser (backend %s)', (backend, path) => {
   it('keeps the L2 decay as a lazy scale that equals the explicit loop', () => {
     const a = tiny(), b = tiny();
-    const oa = new Optimiser(a, { lr: 0.2, decay: 0.01 });
-    const bp = new Backprop(a);
-    const sim = new Simulator(a);
+    const oa = new Optimiser(a, { lr: 0.2, decay: 0.01, backend });
+    const bp = new Backprop(a, { backend });
+    expect([oa.backend, bp.backend]).toEqual([path, path]);
+    const sim = new Simulator(a, { backend });
     const x = [1, 4, 20];
     for (let s = 0; s < 5; s++) {
       // explicit reference on b: w ← w − η g; w ← w − η λ w
-      const rb = new Simulator(b).run(x);
+      const rb = new Simulator(b, { backend }).run(x);
       const tb = rb.timesOf(b.output);
       const gb = new GradientCollector(b);
       // backprop on b with the order S4NN uses (output layer updated before δ is propagated through it)
-      const bpb = new Backprop(b);
+      const bpb = new Backprop(b, { backend });
       const explicit: GradientSink = {
         target: (k) => ({ array: gb.grad[k], coef: 1 }),
         afterProjection: (k) => {
@@ -160,7 +167,8 @@ describe('Optimiser', () => {
 
   it('averages a mini-batch and applies it once', () => {
     const net = tiny();
-    const opt = new Optimiser(net, { lr: 1, decay: 0, batch: 2 });
+    const opt = new Optimiser(net, { lr: 1, decay: 0, batch: 2, backend });
+    expect(opt.backend).toBe(path);
     const w0 = net.projections[1].weights.slice();
     const t = opt.target(1)!;
     t.array[0] += 2;
@@ -172,7 +180,8 @@ describe('Optimiser', () => {
 
   it('Adam takes a first step of about lr in the gradient sign, and frozen projections do not move', () => {
     const net = tiny();
-    const opt = new Optimiser(net, { kind: 'adam', lr: 0.01, decay: 0, batch: 1, frozen: [0] });
+    const opt = new Optimiser(net, { kind: 'adam', lr: 0.01, decay: 0, batch: 1, frozen: [0], backend });
+    expect(opt.backend).toBe(path);
     const w0 = net.projections[1].weights.slice(), h0 = net.projections[0].weights.slice();
     opt.target(1)!.array[1] += 5;
     expect(opt.target(0)).toBeNull();
@@ -182,7 +191,7 @@ describe('Optimiser', () => {
   });
 });
 
-describe('ramp kernel: exact gradient against finite differences', () => {
+describe.each(BACKENDS)('ramp kernel: exact gradient against finite differences (backend %s)', (backend, path) => {
   it('matches central differences of the engine spike times for weights and input times', () => {
     let checked = 0;
     for (let seed = 1; seed <= 12; seed++) {
@@ -193,7 +202,7 @@ describe('ramp kernel: exact gradient against finite differences', () => {
       net.addLayer(3, { kernel: 'ramp', threshold: 1, weights: Array.from({ length: 15 }, () => rng.uniform(-0.3, 1.5)), delay: 0.2 });
       const x = Array.from({ length: 6 }, () => rng.uniform(0, 3));
       const c = [1, -0.5, 2]; // L = Σ c_k t_k, δ = −c
-      const sim = new Simulator(net);
+      const sim = new Simulator(net, { backend });
       const loss = (inp: number[]) => {
         const t = sim.run(inp).timesOf(net.output);
         return c.reduce((s, ck, k) => s + ck * t[k], 0);
@@ -201,7 +210,8 @@ describe('ramp kernel: exact gradient against finite differences', () => {
       const rec = sim.run(x).clone();
       const out = rec.timesOf(net.output);
       if (out.some((t) => t >= 10)) continue; // FD needs every output to fire
-      const bp = new Backprop(net, { normalise: false, inputDelta: true });
+      const bp = new Backprop(net, { normalise: false, inputDelta: true, backend });
+      expect(bp.backend).toBe(path);
       const sink = new GradientCollector(net);
       bp.run(rec, c.map((v) => -v), sink);
       const h = 1e-6;

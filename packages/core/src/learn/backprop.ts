@@ -43,6 +43,11 @@ export interface BackpropOptions {
   readout?: boolean;
   /** ReLU-equivalent output layer: clipped neurons pass errors that push them back into their window (see `reluPass`). */
   clipSurrogate?: boolean;
+  /**
+   * `auto` (default): layers whose arrays live in the kernel memory run on the WebAssembly SIMD kernels
+   * when they are available (same results, bit for bit); `typescript`: the TypeScript loops only.
+   */
+  backend?: 'auto' | 'typescript';
 }
 
 /**
@@ -54,6 +59,8 @@ export interface BackpropOptions {
 export class Backprop {
   /** δ of every population after `run` (index = population index; the input's only with `inputDelta`). */
   readonly delta: Float64Array[];
+  /** Which path the backward passes take: the SIMD kernels (layers with arrays in the kernel memory) or TypeScript. */
+  readonly backend: 'wasm-simd' | 'typescript';
   private readonly active: Int32Array;
   private readonly wc: Float64Array;
   private readonly opts: Required<BackpropOptions>;
@@ -62,15 +69,23 @@ export class Backprop {
 
   constructor(readonly net: Network, opts: BackpropOptions = {}) {
     if (!net.layered) throw new Error('Backprop: the network must be layered (input → hidden … → output, one dense projection per step)');
-    this.opts = { normalise: true, inputDelta: false, normaliseInput: false, silentInputTime: null, silentPenalty: 0, silentSurrogate: 0, readout: false, clipSurrogate: false, ...opts };
+    this.opts = {
+      normalise: true, inputDelta: false, normaliseInput: false, silentInputTime: null, silentPenalty: 0,
+      silentSurrogate: 0, readout: false, clipSurrogate: false, backend: 'auto', ...opts,
+    };
+    const backend = this.opts.backend;
+    if (backend !== 'auto' && backend !== 'typescript') {
+      throw new Error(`Backprop: backend must be 'auto' or 'typescript', got ${String(backend)}`);
+    }
     this.delta = net.populations.map((p) => new Float64Array(p.size));
     const widest = Math.max(...net.populations.map((p) => p.size));
     this.active = new Int32Array(widest);
     this.wc = new Float64Array(widest);
-    const k = kernels();
+    const k = backend === 'typescript' ? null : kernels();
     const scratch = k ? { k, pre: allocF64(widest), post: allocF64(widest), delta: allocF64(widest), c: allocF64(widest), out: allocF64(widest) } : null;
     // (arrays outside the kernel memory, past its budget: the TypeScript loops)
     this.simd = scratch && [scratch.pre, scratch.post, scratch.delta, scratch.c, scratch.out].every((a) => offsetOf(a) >= 0) ? scratch : null;
+    this.backend = this.simd ? 'wasm-simd' : 'typescript';
   }
 
   /**

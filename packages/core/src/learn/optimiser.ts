@@ -1,4 +1,4 @@
-import { allocF64, kernels, offsetOf } from '../engine/kernel-memory.ts';
+import { allocF64, kernels, offsetOf, type Kernels } from '../engine/kernel-memory.ts';
 import type { Network } from '../engine/network.ts';
 import type { GradientSink } from './backprop.ts';
 
@@ -25,6 +25,11 @@ export interface OptimiserOptions {
    * those of tied weights together), `afterStep` may rewrite weights (e.g. copy tied weights).
    */
   hooks?: { beforeStep?: (opt: Optimiser) => void; afterStep?: (opt: Optimiser) => void };
+  /**
+   * `auto` (default): batched SGD and Adam steps run on the WebAssembly SIMD kernels when they are
+   * available and the arrays live in the kernel memory (same results, bit for bit); `typescript`: TypeScript only.
+   */
+  backend?: 'auto' | 'typescript';
 }
 
 /** Backward passes into one projection without `endSample()` after which the optimiser warns (once per process). */
@@ -53,6 +58,8 @@ export class Optimiser implements GradientSink {
   readonly biasV: Float64Array[];
   /** The projection whose learning rate a population's bias uses (its first incoming projection), or −1. */
   private readonly biasRate: Int32Array;
+  /** Which path the batched steps take: the SIMD kernels (for arrays in the kernel memory) or TypeScript. */
+  readonly backend: 'wasm-simd' | 'typescript';
   /** Number of updates applied so far. */
   steps = 0;
   private seen = 0;
@@ -64,10 +71,21 @@ export class Optimiser implements GradientSink {
   private readonly hooks: NonNullable<OptimiserOptions['hooks']>;
   private readonly immediate: boolean;
   private readonly frozen: Set<number>;
+  /** The SIMD kernels, or null on the TypeScript path. */
+  private readonly kern: Kernels | null;
 
   constructor(readonly net: Network, opts: OptimiserOptions = {}) {
     const n = net.projections.length;
-    this.o = { kind: opts.kind ?? 'sgd', decay: opts.decay ?? 1e-6, batch: opts.batch ?? 1, beta1: opts.beta1 ?? 0.9, beta2: opts.beta2 ?? 0.999, eps: opts.eps ?? 1e-8 };
+    this.o = {
+      kind: opts.kind ?? 'sgd', decay: opts.decay ?? 1e-6, batch: opts.batch ?? 1, beta1: opts.beta1 ?? 0.9,
+      beta2: opts.beta2 ?? 0.999, eps: opts.eps ?? 1e-8, backend: opts.backend ?? 'auto',
+    };
+    const backend = this.o.backend;
+    if (backend !== 'auto' && backend !== 'typescript') {
+      throw new Error(`Optimiser: backend must be 'auto' or 'typescript', got ${String(backend)}`);
+    }
+    this.kern = backend === 'typescript' ? null : kernels();
+    this.backend = this.kern ? 'wasm-simd' : 'typescript';
     const lr = opts.lr ?? 0.2;
     this.lr = typeof lr === 'number' ? new Array(n).fill(lr) : lr.slice();
     if (this.lr.length !== n || this.lr.some((x) => !(x >= 0) || !Number.isFinite(x))) throw new RangeError(`Optimiser: lr must be a number >= 0 or one per projection (${n}), got ${JSON.stringify(opts.lr)}`);
@@ -179,7 +197,7 @@ export class Optimiser implements GradientSink {
 
   /** One SGD or Adam update of `w` from the summed gradient `g` (× `scale`), in units of the lazy scale (× `inv`). */
   private update(w: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, lr: number, scale: number, inv: number, bc1: number, bc2: number): void {
-    const kern = kernels(), { beta1, beta2, eps } = this.o, ow = offsetOf(w), og = offsetOf(g);
+    const kern = this.kern, { beta1, beta2, eps } = this.o, ow = offsetOf(w), og = offsetOf(g);
     if (kern && ow >= 0 && og >= 0 && (this.o.kind === 'sgd' || (offsetOf(m) >= 0 && offsetOf(v) >= 0))) {
       // the same expressions, two weights at a time
       if (this.o.kind === 'sgd') kern.sgdStep(ow, og, w.length, lr, scale, inv);
