@@ -77,7 +77,7 @@ describe.skipIf(forced)('WebAssembly SIMD forward pass', () => {
       if (c % 5 === 0) for (const p of net.projections) p.scale = rng.uniform(0.5, 1.5);
       const output = c % 7 === 0 && depth > 1 ? net.populations[1 + rng.int(depth - 1)] : undefined;
       const fast = new Simulator(net, { output }), slow = new Simulator(net, { output, backend: 'typescript' });
-      expect(fast.backend).toBe('wasm-simd');
+      expect([fast.backend, slow.backend]).toEqual(['wasm-simd', 'typescript']);
       for (let r = 0; r < 3; r++) {
         const x = randomInputs(rng, sizes[0], tmax);
         for (const earlyStop of [false, true]) {
@@ -106,7 +106,7 @@ describe.skipIf(forced)('WebAssembly SIMD forward pass', () => {
       }
       if (c % 7 === 0) for (const p of net.projections) p.scale = rng.uniform(0.5, 1.5);
       const fast = new Simulator(net), slow = new Simulator(net, { backend: 'typescript' });
-      expect(fast.backend).toBe('wasm-simd');
+      expect([fast.backend, slow.backend]).toEqual(['wasm-simd', 'typescript']);
       for (let r = 0; r < 2; r++) {
         const grid = dyadic || c % 2 === 0;
         const x = new Float64Array(sizes[0]).map(() => (rng.uniform(0, 1) < 0.7 ? (grid ? (rng.int(5) * tmax) / 4 : rng.uniform(0, tmax)) : Infinity));
@@ -122,6 +122,7 @@ describe.skipIf(forced)('WebAssembly SIMD forward pass', () => {
     net.addLayer(400, { init: { uniform: [0, 5], seed: 1 } });
     net.addLayer(10, { init: { uniform: [0, 48], seed: 2 } });
     const fast = new Simulator(net), slow = new Simulator(net, { backend: 'typescript' });
+    expect([fast.backend, slow.backend]).toEqual(['wasm-simd', 'typescript']);
     for (let i = 0; i < 40; i++) {
       const x = new Float64Array(784).map(() => (rng.uniform(0, 1) < 0.2 ? rng.int(256) : 256));
       for (const earlyStop of [false, true]) sameRecord(fast.run(x, { earlyStop }).clone(), slow.run(x, { earlyStop }), `image ${i}`);
@@ -135,6 +136,7 @@ describe.skipIf(forced)('WebAssembly SIMD forward pass', () => {
     const pr = net.connect(net.populations[0], net.addPopulation(6, { threshold: 1 }), { init: { uniform: [0, 0.1], seed: 3 } });
     expect(offsetOf(pr.weights)).toBeGreaterThan(0);
     const fast = new Simulator(net), slow = new Simulator(net, { backend: 'typescript' });
+    expect([fast.backend, slow.backend]).toEqual(['wasm-simd', 'typescript']);
     const x = [0, 1, 2, 3];
     expect(fast.run(x).spikes[1]).toBe(0);
     pr.weights[2 * 6 + 4] = 5; // input 2 → neuron 4
@@ -150,6 +152,7 @@ describe.skipIf(forced)('WebAssembly SIMD forward pass', () => {
     net.addInput(3);
     net.addLayer(2, { threshold: 1 });
     const fast = new Simulator(net), slow = new Simulator(net, { backend: 'typescript' });
+    expect([fast.backend, slow.backend]).toEqual(['wasm-simd', 'typescript']);
     const bad = [[0, NaN, 1], [0, -1, 1], [0, 1.5, 1], [0, 1], ['0', 1, 2]] as unknown as number[][]; // null is no spike (library-edges.test.ts)
     for (const x of bad) {
       for (const input of [x, Float64Array.from(x as number[])]) {
@@ -168,7 +171,7 @@ describe.skipIf(forced)('WebAssembly SIMD forward pass', () => {
     ramp.addInput(3);
     ramp.addLayer(2, { kernel: 'ramp', threshold: 0.5 });
     const rf = new Simulator(ramp), rs = new Simulator(ramp, { backend: 'typescript' });
-    expect(rf.backend).toBe('wasm-simd');
+    expect([rf.backend, rs.backend]).toEqual(['wasm-simd', 'typescript']);
     for (const x of [[0, NaN, 1], [0.5, -0.25, 1]]) {
       expect(() => rs.run(Float64Array.from(x))).toThrow(/neuron 1/);
       expect(() => rf.run(Float64Array.from(x))).toThrow(/neuron 1/);
@@ -186,5 +189,23 @@ describe.skipIf(forced)('WebAssembly SIMD forward pass', () => {
     expect(offsetOf(a) % 16).toBe(0);
     expect(offsetOf(b)).toBeGreaterThanOrEqual(offsetOf(a) + 40);
     expect(offsetOf(new Float64Array(2))).toBe(-1);
+  });
+});
+
+describe('the engine backend', () => {
+  it('is the SIMD kernels, or TypeScript with the reason under SPIKING_GAN_ENGINE=ts', () => {
+    const net = new Network();
+    net.addInput(5);
+    net.addLayer(3);
+    const sim = new Simulator(net);
+    if (forced) {
+      expect(engineBackend()).toEqual({ backend: 'typescript', reason: 'SPIKING_GAN_ENGINE=ts' });
+      expect([sim.backend, sim.backendReason]).toEqual(['typescript', 'SPIKING_GAN_ENGINE=ts']);
+      expect(offsetOf(allocF64(4))).toBe(-1);
+    } else {
+      expect(engineBackend()).toEqual({ backend: 'wasm-simd', reason: null });
+      expect([sim.backend, sim.backendReason]).toEqual(['wasm-simd', null]);
+      expect(offsetOf(allocF64(4))).toBeGreaterThan(0);
+    }
   });
 });
