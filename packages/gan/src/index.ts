@@ -4,6 +4,11 @@
  * @module @spiking-gan/gan
  */
 export { loadMnist, loadImageSet, mnistDir, shuffledIndices } from './data/mnist.ts';
+export { IdxError } from './data/idx.ts';
+export { NpyError } from './data/npy.ts';
+export { SampleFileError } from './data/samples.ts';
+export { DivergenceError } from './train/divergence.ts';
+export { CliError } from './cli/fail.ts';
 export * from './quality/index.ts';
 export { cacheDir, judgeCacheDir, CACHE_VARIABLE } from './cache-dir.ts';
 export { buildClassifier, defaultInit } from './classify/model.ts';

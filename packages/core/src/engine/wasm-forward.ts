@@ -27,6 +27,8 @@ export function wasmIneligible(net: Network, output: Population): string | null 
 
 /** The kernel memory is over its budget: the simulator takes the TypeScript path instead. */
 export class KernelMemoryFull extends Error {
+  override name = 'KernelMemoryFull';
+
   constructor() {
     super('kernel memory over its budget');
   }

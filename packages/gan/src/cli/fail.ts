@@ -1,15 +1,17 @@
 // How the `spiking-gan` command reports failures: one line `spiking-gan <cmd>: <message>` on stderr
 // and exit code 1. Set SPIKING_GAN_DEBUG=1 to get the stack trace as well.
 // This module imports nothing, so that `spiking-gan --help` stays fast: errors are recognised by name.
+// Only errors raised on purpose for bad input count as the user's: a built-in error (a RangeError or
+// TypeError from deep inside) is a bug, and is reported as an unexpected one.
 
 /** An expected failure of a command (bad input, missing file): its message is shown as it is. */
 export class CliError extends Error {
   override name = 'CliError';
 }
 
-/** Error names whose messages are meant for the user (ours and the library's validation errors). */
+/** Names of the errors whose messages are meant for the user (ours, the library's file errors, commander's). */
 const EXPECTED = new Set([
-  'CliError', 'ModelFileError', 'IdxError', 'NpyError', 'SampleFileError', 'InputFileError', 'RangeError',
+  'CliError', 'ModelFileError', 'IdxError', 'NpyError', 'SampleFileError', 'InputFileError',
   'InvalidArgumentError', 'DivergenceError',
 ]);
 
