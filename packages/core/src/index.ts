@@ -6,7 +6,7 @@
  */
 export { Network, Population, Projection, S4NN_DEFAULTS } from './engine/network.ts';
 export type { TimeMode, Kernel, Csr, PopulationOptions, ConnectOptions, NetworkOptions, Window } from './engine/network.ts';
-export { Simulator, isSilent } from './engine/simulator.ts';
+export { Simulator } from './engine/simulator.ts';
 export { reluNetwork } from './engine/relu-network.ts';
 export type { ReluNetworkOptions } from './engine/relu-network.ts';
 export type { RunOptions, SimulatorOptions, SpikeTimes } from './engine/simulator.ts';
@@ -16,7 +16,7 @@ export { Rng, permutation } from './coding/rng.ts';
 export { encodeBytes, encodeUnit, decodeUnit, decodeBytes, noiseTimes } from './coding/ttfs.ts';
 export type { EncodeOptions } from './coding/ttfs.ts';
 export { valuesToTimes, timesToValues, signedNoise } from './coding/relu-code.ts';
-export { saveModel, loadModel, copyWeights, MODEL_FORMAT } from './io/model.ts';
+export { saveModel, loadModel, MODEL_FORMAT } from './io/model.ts';
 export { MAX_MODEL_TMAX, MAX_MODEL_NEURONS, MAX_MODEL_POPULATIONS } from './io/model-plan.ts';
 export type { SaveOptions, LoadedModel } from './io/model.ts';
 export { encodeSafetensors, decodeSafetensors, readSafetensorsFile, writeSafetensorsFile } from './io/safetensors.ts';

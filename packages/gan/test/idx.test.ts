@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeIdx, encodeIdx, IdxError, readIdx, writeIdx } from '../src/data/idx.ts';
-import { loadImageSet, loadMnist, mnistDir, shuffledIndices } from '../src/data/mnist.ts';
+import { loadImageSet, loadMnist, mnistDir } from '../src/data/mnist.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'idx-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -140,16 +140,5 @@ describe('MNIST', () => {
     expect(() => loadImageSet(join(tmp, 'i'), join(tmp, 'l'))).toThrow('l: label 1 is 10, expected 0..9');
     const nowhere = join(tmp, 'nowhere');
     expect(() => loadMnist('test', nowhere)).toThrow(`MNIST test files missing in ${nowhere}: t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte`);
-  });
-
-  it('shuffledIndices is a seed-deterministic permutation', () => {
-    for (const n of [0, 1, 2, 10, 1000]) {
-      const p = shuffledIndices(n, 42);
-      expect(Array.from(p).sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
-    }
-    expect(shuffledIndices(1000, 7)).toEqual(shuffledIndices(1000, 7));
-    expect(shuffledIndices(1000, 7)).not.toEqual(shuffledIndices(1000, 8));
-    expect(shuffledIndices(1000, 7)).not.toEqual(Uint32Array.from({ length: 1000 }, (_, i) => i));
-    expect(() => shuffledIndices(-1, 0)).toThrow(RangeError);
   });
 });

@@ -607,8 +607,3 @@ function sortSmall(a: Int32Array, n: number): void {
     a[j + 1] = x;
   }
 }
-
-/** Spike-time constant of a silent neuron: a neuron that has not fired by tmax reports tmax. */
-export function isSilent(t: number, tmax: number): boolean {
-  return t >= tmax;
-}

@@ -67,11 +67,6 @@ export class SpikeQueue {
     return this.gArg;
   }
 
-  /** Predicted time of neuron `id` (Infinity when it has none). */
-  timeOf(id: number): number {
-    return this.key[id];
-  }
-
   /** Empties the queue. */
   clear(): void {
     this.key.fill(Infinity);

@@ -1,4 +1,4 @@
-import { Network, type Kernel, type Population, type Projection, type Window } from '../engine/network.ts';
+import { Network, type Kernel, type Population, type Window } from '../engine/network.ts';
 import { ModelFileError } from './errors.ts';
 import { planModel, type ModelPlan } from './model-plan.ts';
 import { readSafetensorsFile, writeSafetensorsFile, type Tensor } from './safetensors.ts';
@@ -152,15 +152,4 @@ function uniform(p: Population): number | null {
   const t = p.threshold;
   for (let i = 1; i < t.length; i++) if (t[i] !== t[0]) return null;
   return t[0];
-}
-
-/** Copies the weights (and scale) of `from` into `to`, which must have the same shape. */
-export function copyWeights(to: Network, from: Network): void {
-  if (to.projections.length !== from.projections.length) throw new Error('copyWeights: networks differ in projections');
-  to.projections.forEach((p: Projection, k) => {
-    const q = from.projections[k];
-    if (p.weights.length !== q.weights.length) throw new Error(`copyWeights: projection ${k} differs in size`);
-    p.weights.set(q.weights);
-    p.scale = q.scale;
-  });
 }

@@ -61,29 +61,3 @@ export function loadMnist(split: 'train' | 'test', dir: string = mnistDir()): Im
   }
   return loadImageSet(join(dir, files[0]), join(dir, files[1]));
 }
-
-/** A seeded Fisher-Yates permutation of 0..n-1 (same seed, same order). */
-export function shuffledIndices(n: number, seed: number): Uint32Array {
-  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError(`shuffledIndices: n must be a uint32, got ${n}`);
-  const out = new Uint32Array(n);
-  for (let i = 0; i < n; i++) out[i] = i;
-  const rand = mulberry32(seed);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    const t = out[i];
-    out[i] = out[j];
-    out[j] = t;
-  }
-  return out;
-}
-
-/** mulberry32: a tiny 32-bit seeded PRNG returning floats in [0, 1). To be replaced by the core Rng. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
