@@ -2,7 +2,7 @@
 // percent changes the paper's claims are stated in. Kept apart so that tests can check it on known inputs.
 import { PJ_PER_MAC, PJ_PER_SOP } from '@spiking-gan/gan';
 
-/** Energy in nJ of `sops` synaptic operations (spec §7: 0.9 pJ each, memory access not counted). */
+/** Energy in nJ of `sops` synaptic operations (0.9 pJ each, a 32-bit float add at 45 nm; memory access not counted). */
 export function snnEnergyNj(sops: number): number {
   return (sops * PJ_PER_SOP) / 1000;
 }
@@ -14,14 +14,14 @@ export function annMacs(layerSizes: readonly number[]): number {
   return macs;
 }
 
-/** Energy in nJ of the ANN equivalent (spec §7: 4.6 pJ per MAC). */
+/** Energy in nJ of the ANN equivalent (4.6 pJ per MAC). */
 export function annEnergyNj(layerSizes: readonly number[]): number {
   return (annMacs(layerSizes) * PJ_PER_MAC) / 1000;
 }
 
 /**
  * Synaptic operations of one run of a dense layered network: every spike of layer k that arrives
- * before `tmax` (its time + `delay` < tmax) costs the fan-out of layer k (spec §7).
+ * before `tmax` (its time + `delay` < tmax) costs the fan-out of layer k (one SOP per delivered arrival).
  * `times[k]` holds layer k's spike times; a time ≥ tmax means silent.
  */
 export function countSops(times: readonly ArrayLike<number>[], tmax: number, delay: number): number {

@@ -1,5 +1,6 @@
 // Classifier part: TTFS against Aggressive TTFS on full MNIST (784-400-10, S4NN defaults), trained
-// once and cached, then measured with the spec §7 figures and per-sample decision times.
+// once and cached, then measured (accuracy, decision time, spikes, synaptic events, energy) and
+// per-sample decision times.
 import { loadModel, saveModel, Simulator, encodeBytes } from '@spiking-gan/core';
 import { buildClassifier, ClassifierTrainer, evaluateClassifier, loadMnist, type ClassifierMetrics } from '@spiking-gan/gan';
 import { checkClaim, median, type ClaimCheck } from './arith.ts';

@@ -1,4 +1,4 @@
-// Engine benchmark (spec §10): forward passes of the 784-400-10 S4NN network on MNIST test images,
+// Engine benchmark: forward passes of the 784-400-10 S4NN network on MNIST test images,
 // general engine against the specialised plain loop. Encoding is done once, up front, untimed.
 import { encodeBytes, loadModel, Network, Simulator } from '@spiking-gan/core';
 import { loadMnist } from '@spiking-gan/gan';

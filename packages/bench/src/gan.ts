@@ -1,6 +1,7 @@
 // GAN part: the Spiking-GAN with D trained on the TTFS loss against the same run with Aggressive
 // TTFS (ramp recipe and faithful recipe), trained once and cached, then measured: D on real and
-// fake images, G, the G→D pipeline (spec §7), and the sample quality (spec §9).
+// fake images, G, the G→D pipeline (spikes, synaptic events, energy), and the sample quality (the judge's
+// metrics).
 import { existsSync, readFileSync } from 'node:fs';
 import { Rng, saveModel, Simulator, loadModel, valuesToTimes } from '@spiking-gan/core';
 import {

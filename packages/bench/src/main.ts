@@ -52,7 +52,7 @@ Trained models are cached in the bench folder of the cache folder (SPIKING_GAN_B
 const PARTS = ['engine', 'classifier', 'gan', 'quality'] as const;
 type Part = (typeof PARTS)[number];
 
-/** Spec §10 reference figures (same machine kind, S4NN's pretrained weights), µs per image. */
+/** Reference figures measured earlier on this machine kind (S4NN's pretrained weights), µs per image. */
 const REFERENCE: { label: string; us: number }[] = [
   { label: "S4NN's dense clock-driven NumPy forward", us: 2200 },
   { label: 'Brian2 2.5.1 (numpy code generation)', us: 21000 },
@@ -121,7 +121,8 @@ function printEngine(r: EngineBenchResult): void {
   console.log(`\nper-repeat medians (µs): ${r.impls.map((f) => `${f.key} ${f.repeatMediansUs.map((x) => fmt(x, 1)).join('/')}`).join('; ')}`);
   console.log(`checked: ${r.agreement}`);
   console.log(`timing: ${r.timing}`);
-  console.log('\nreference (spec §10, S4NN pretrained weights, 2-core machine of this kind; our weights are random S4NN init, so spike counts differ):\n');
+  console.log('\nreference (measured earlier, S4NN pretrained weights, 2-core machine of this kind; '
+    + 'our weights are random S4NN init, so spike counts differ):\n');
   console.log(table(['implementation', 'µs/image'], REFERENCE.map((x) => [x.label, fmt(x.us, x.us < 10 ? 1 : 0)])));
 }
 
@@ -199,7 +200,8 @@ function main(): void {
   }
   result.seconds = (performance.now() - t0) / 1000;
   const paths = writeReport(values.out!, result);
-  if (json) console.log(JSON.stringify({ ...result, reference: { source: 'spec §10', usPerImage: REFERENCE }, report: paths }, null, 2));
+  const reference = { source: 'measured earlier on this machine kind, S4NN pretrained weights', usPerImage: REFERENCE };
+  if (json) console.log(JSON.stringify({ ...result, reference, report: paths }, null, 2));
   else {
     for (const [title, h, rows] of tables(result)) if (!title.startsWith('Engine')) console.log(`\n## ${title}\n\n${table(h, rows)}`);
     console.log(`\nreport: ${paths.html} (also ${paths.md}, ${paths.json}, ${paths.charts.length} charts)`);

@@ -1,4 +1,4 @@
-// Quality benchmark (spec §9): trains the judge once (or loads it from its cache) and measures the
+// Quality benchmark: trains the judge once (or loads it from its cache) and measures the
 // reference figures every quality report is read against: the judge's test accuracy and training
 // time, the FID floor (10,000 train images vs test) and ceiling (10,000 uniform-noise images vs
 // test), the classifier score and confident share of the test set, and the copy check's reference
@@ -69,7 +69,8 @@ const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 export function formatQualityBench(r: QualityBenchResult): string {
   const j = r.judge;
   const rows: [string, string, string][] = [
-    ['judge test accuracy', `${fmt(100 * j.testAccuracy)} %`, `${j.arch}, seed ${j.seed}, ${j.epochs} epochs (spec §9: ≥ 98 %)`],
+    ['judge test accuracy', `${fmt(100 * j.testAccuracy)} %`,
+      `${j.arch}, seed ${j.seed}, ${j.epochs} epochs (wanted: ≥ 98 %)`],
     ['judge training time', `${fmt(j.trainSeconds, 1)} s`, j.fromCache ? `from the cache ${j.cachePath}` : `trained now, cached in ${j.cachePath}`],
     ['FID floor (train vs test)', fmt(r.fidFloor), `${r.samples.toLocaleString('en-US')} train images vs 10,000 test`],
     ['FID ceiling (noise vs test)', fmt(r.fidCeiling), `${r.samples.toLocaleString('en-US')} uniform-noise images vs 10,000 test`],
@@ -81,7 +82,7 @@ export function formatQualityBench(r: QualityBenchResult): string {
   return ['| figure | value | notes |', '|:--|--:|:--|', ...rows.map((x) => `| ${x.join(' | ')} |`)].join('\n');
 }
 
-/** Trains or loads the judge and measures the reference figures (spec §9). */
+/** Trains or loads the judge and measures the reference figures. */
 export function benchQuality(opts: QualityBenchOptions = {}): QualityBenchResult {
   const t0 = performance.now();
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));

@@ -1,5 +1,5 @@
 // The forward pass of a layered network of dense ramp projections in continuous time, layer by
-// layer, two neurons per f64x2 lane pair (see src/engine/wasm-ramp.ts for the descriptor).
+// layer, two neurons per f64x2 lane pair (see src/engine/wasm-forward.ts, LAYOUT.ramp, for the descriptor).
 //
 // The event loop (src/engine/simulator.ts, runContinuous) delivers every arrival of one time as a
 // wave (W += x, A += x·t per row, rows in source order), then tests each target: it fires now when

@@ -1,4 +1,4 @@
-// Property-based tests of the engine (spec §2) on random small networks, with fast-check (seeded).
+// Property-based tests of the engine's contract on random small networks, with fast-check (seeded).
 // Networks: one input population and 1–3 IF populations of 1–8 neurons, 1–6 projections between any
 // two of them (feed-forward, skip, recurrent, self), dense or CSR, delays 0..3 (zero delays
 // included), mixed-sign weights and thresholds on a 1/1024 grid so that every sum is exact whatever

@@ -1,4 +1,4 @@
-// The ReLU-equivalent kernel (spec §2, §5b): the event loop against its layered form (bit for bit),
+// The ReLU-equivalent kernel: the event loop against its layered form (bit for bit),
 // spike times against the closed form and the float twin, the exact gradient against the twin's
 // backprop and finite differences, and many Adam steps of the SNN against the twin's.
 import { mkdtempSync, rmSync } from 'node:fs';

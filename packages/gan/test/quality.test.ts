@@ -1,4 +1,4 @@
-// Sample-quality judge and metrics (spec §9). The full judge is never trained here (that is the
+// Sample-quality judge and metrics. The full judge is never trained here (that is the
 // quality benchmark's job); the MLP is checked on a 2,000-image subset.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

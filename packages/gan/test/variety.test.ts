@@ -1,4 +1,4 @@
-// Within-class variety (spec §9): mean pairwise pixel distance within a class over that of MNIST test
+// Within-class variety: mean pairwise pixel distance within a class over that of MNIST test
 // digits of the class. Exact against a brute-force sum, 0 for copies of one image, 1 for the test set.
 import { Rng } from '@spiking-gan/core';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// The value code of ReLU-equivalent neurons (spec §3): a spike at t in a window [start, end] carries
+// The value code of ReLU-equivalent neurons: a spike at t in a window [start, end] carries
 // x = end − t; no spike carries 0. Signed Gaussian noise is two inputs per dimension (z⁺ and z⁻).
 import type { Window } from '../engine/network.ts';
 import type { Rng } from './rng.ts';
@@ -27,7 +27,7 @@ export function timesToValues(t: ArrayLike<number>, window: Window, out?: Float6
 }
 
 /**
- * Signed Gaussian noise (spec §3): `nz` draws z ~ N(0, 1) clipped to ±zMax, written as 2·nz values,
+ * Signed Gaussian noise: `nz` draws z ~ N(0, 1) clipped to ±zMax, written as 2·nz values,
  * z⁺ = max(z, 0) in `out[0..nz)` and z⁻ = max(−z, 0) in `out[nz..2nz)` (one of each pair is 0, i.e.
  * silent), each times `scale` (B(0)/zMax maps ±zMax onto the input window). Returns `out`.
  */

@@ -66,7 +66,7 @@ export class RunRecord {
   }
 
   /**
-   * The predicted class (spec §7): the output neuron that fired first; ties go to the larger
+   * The predicted class: the output neuron that fired first; ties go to the larger
    * potential at that step, then the lower index; if none fired, the largest potential at the end.
    */
   prediction(pop: Population = this.output): number {

@@ -25,8 +25,8 @@ export interface BackpropOptions {
   /** Normalise the input δ as well (default false: it is returned raw). */
   normaliseInput?: boolean;
   /**
-   * Treat silent input neurons as if they fired at this time when masking (the generator's
-   * silent-pixel hole, spec §8), or null (default) to give them no gradient.
+   * Treat silent input neurons as if they fired at this time when masking (the silent-pixel gap:
+   * a black pixel of G passes no gradient), or null (default) to give them no gradient.
    */
   silentInputTime?: number | null;
   /** Ramp kernel: gradient −ρ on every causal input weight of a silent neuron, pushing it to fire (default 0). */

@@ -1,4 +1,4 @@
-// Leaky ReLU from ReLU-equivalent neurons (spec §8): a hidden layer of 2H neurons where neuron j + H
+// Leaky ReLU from ReLU-equivalent neurons: a hidden layer of 2H neurons where neuron j + H
 // is neuron j's mirror (weights and bias negated) and the next layer reads it with −α times j's
 // weights, so that the pair computes x_j − α·x_{j+H} = leaky(u_j) for the layer above (at most one of
 // the two fires). The mirror's parameters are tied: their gradients fold into neuron j's.

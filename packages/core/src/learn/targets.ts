@@ -37,7 +37,7 @@ export function ttfsTargets(t: ArrayLike<number>, y: number, opts: TargetOptions
 }
 
 /**
- * Aggressive TTFS (the paper's loss; its exact formula is not public, see spec §6): as TTFS, but the
+ * Aggressive TTFS (the paper's loss; its exact formula is not public, this is our reading): as TTFS, but the
  * desired neuron is always asked to fire γ_a before the current winner, T_y = max(τ* − γ_a, 0), so the
  * decision keeps moving earlier. Variant `absolute`: T_y = 0 and every other neuron at tmax.
  */

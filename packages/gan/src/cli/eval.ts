@@ -1,5 +1,6 @@
-// `spiking-gan eval`: sample quality (spec §9) and sparsity (spec §7) of a trained Spiking-GAN, or the
-// quality alone of any sample file (`--samples`: IDX or .npy images from any generator).
+// `spiking-gan eval`: sample quality (the judge's metrics) and sparsity (spikes, synaptic events) of a
+// trained Spiking-GAN, or the quality alone of any sample file (`--samples`: IDX or .npy images from any
+// generator).
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadModel } from '@spiking-gan/core';

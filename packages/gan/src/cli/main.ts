@@ -23,7 +23,9 @@ function oneLineErrors(cmd: Command, label: string): Command {
 
 const program = new Command('spiking-gan')
   .version(pkg.version, '-V, --version', 'print the version')
-  .description('Spiking neural networks with time-to-first-spike coding: simulate saved models, run the demo (and, later, train and sample the Spiking-GAN).')
+  .description('Spiking neural networks with time-to-first-spike coding: train the Spiking-GAN (train), draw '
+    + 'samples from it (sample) and judge them (eval), train and evaluate TTFS classifiers (classify), simulate '
+    + 'saved models (simulate), push one digit through a network (demo), and run the benchmark suite (bench).')
   .helpOption('-h, --help', 'show help')
   .addHelpText('after', `
 Examples:
@@ -246,8 +248,8 @@ const evalCmd = program
     + 'MNIST test set beside its floor (train vs test) and ceiling (uniform noise), classifier score, class coverage '
     + 'and confident share, the copy check, and the within-class variety (mean pairwise pixel distance within a class '
     + 'over that of MNIST test digits of the class; classes from a conditional generator or --labels, else the '
-    + 'judge\'s predictions). With --model, then the spec §7 sparsity figures of G, of D on real and on fake images, '
-    + 'and of the G→D pipeline.')
+    + 'judge\'s predictions). With --model, then the sparsity figures (decision time, spikes, synaptic events) '
+    + 'of G, of D on real and on fake images, and of the G→D pipeline.')
   .option('-m, --model <file>', 'generator model (G.safetensors) to sample and judge')
   .option('--samples <file>', 'judge the images of this file instead of a generator: IDX uint8 n x 28 x 28 (as '
     + 'spiking-gan sample writes) or .npy of shape (n, 28, 28) or (n, 784), dtype uint8 (0..255) or float32/float64 '

@@ -1,4 +1,4 @@
-// Sample quality (spec §9): the judge (a small ANN MNIST classifier) and the metrics in its feature space.
+// Sample quality: the judge (a small ANN MNIST classifier) and the metrics in its feature space.
 export {
   Judge, trainJudge, loadOrTrainJudge, judgeCachePath, judgeProgress, JUDGE_VERSION, JUDGE_ARCH, JUDGE_FEATURES,
 } from './mlp.ts';

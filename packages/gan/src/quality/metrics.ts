@@ -1,4 +1,4 @@
-// Sample-quality metrics (spec §9), in the feature space and on the outputs of the judge:
+// Sample-quality metrics, in the feature space and on the outputs of the judge:
 // FID (with its floor and ceiling), the classifier score, class coverage, the copy check and the
 // within-class variety.
 import { Rng } from '@spiking-gan/core';

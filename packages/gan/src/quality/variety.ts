@@ -1,4 +1,4 @@
-// Within-class variety (spec §9): the mean pairwise pixel L2 distance (pixels in [0, 1], √Σ over the
+// Within-class variety: the mean pairwise pixel L2 distance (pixels in [0, 1], √Σ over the
 // 784 pixels) among the images of one class, over the same quantity for reference digits of that
 // class (MNIST test). 1.0 = as varied as real digits; a generator of one template per class scores
 // far lower (≈ 0.3) and can still look confident to the judge, so read it beside the FID.
