@@ -1,4 +1,4 @@
-// Spec §7 figures of a network over many runs: decision time, spikes and synaptic events (whole
+// Sparsity figures of a network over many runs: decision time, spikes and synaptic events (whole
 // window and to the decision), and the energy estimate against the same network as an ANN.
 import type { Network, RunRecord } from '@spiking-gan/core';
 
@@ -9,7 +9,7 @@ export const PJ_PER_MAC = 4.6;
 /** Said beside every energy figure. */
 export const ENERGY_NOTE = 'memory access is not counted';
 
-/** Spec §7 figures of one network over a set of inputs (times in image-window units for ramp, steps for delta). */
+/** Sparsity figures (decision time, spikes, synaptic events, energy) of one network over a set of inputs (times in image-window units for ramp, steps for delta). */
 export interface NetFigures {
   samples: number;
   /** Mean first output spike time over decided samples, and the share with no output spike. */

@@ -19,7 +19,7 @@ export interface PipelineFigures {
   energy: { snnNj: number; snnToDecisionNj: number; annNj: number; note: string };
 }
 
-/** All spec §7 figures of a Spiking-GAN: G, D on real test images, D on fakes, and the G→D pipeline. */
+/** All sparsity figures of a Spiking-GAN: G, D on real test images, D on fakes, and the G→D pipeline. */
 export interface GanSparsity {
   generator: NetFigures;
   dReal: NetFigures & { calledReal: number };

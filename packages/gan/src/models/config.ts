@@ -1,6 +1,6 @@
 import type { Kernel } from '@spiking-gan/core';
 
-/** Every setting of a Spiking-GAN run (spec §8); presets fill them, options override them. */
+/** Every setting of a Spiking-GAN run; presets fill them, options override them. */
 export interface GanConfig {
   /**
    * `relu` (ReLU-equivalent TTFS neurons, exact gradients equal to a ReLU MLP's; the default), `ramp`
@@ -126,7 +126,7 @@ const ADDED = {
   zMax: 4, hiddenWindow: 64, outWindow: 8, initGain: 1, biasGain: 1, floatTwin: false, dDropout: 0, leaky: 0, pack: 1, tiedNoise: false, projection: false, auxClass: 0,
 } satisfies Partial<GanConfig>;
 
-/** The faithful recipe of the paper as we read it (spec §8): delta synapses, S4NN gradient and defaults. */
+/** The faithful recipe of the paper as we read it: delta synapses, S4NN gradient and defaults. */
 export const FAITHFUL: GanConfig = {
   kernel: 'delta', loss: 'ttfs', gamma: 3, gammaA: 3, beta: 0.05, tmax: 256, dWindow: 1, gLatency: 2,
   nz: 100, noise: 'uniform', noiseSilent: 0, noiseSpan: 256, gHidden: 400, dHidden: 400,
@@ -135,7 +135,7 @@ export const FAITHFUL: GanConfig = {
   optimizer: 'sgd', lrD: 0.2, lrG: 0.2, beta1: 0.9, decay: 1e-6, batch: 1, dSteps: 1, ...ADDED, steps: 3000, seed: 0,
 };
 
-/** The ramp recipe (spec §8, "the path to try first"): exact spike-time gradients, standard GAN loss, Adam, mini-batches. */
+/** The ramp recipe ("the path to try first"): exact spike-time gradients, standard GAN loss, Adam, mini-batches. */
 export const RAMP: GanConfig = {
   kernel: 'ramp', loss: 'bce', gamma: 0.05, gammaA: 0.05, beta: 8, tmax: 1, dWindow: 3, gLatency: 1,
   nz: 100, noise: 'sparse', noiseSilent: 0.5, noiseSpan: 1, gHidden: 400, dHidden: 400,

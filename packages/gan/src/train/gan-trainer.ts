@@ -46,7 +46,7 @@ const softplus = (x: number) => (x > 30 ? x : Math.log1p(Math.exp(x)));
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 /**
- * Adversarial training of a spiking generator against a spiking discriminator (spec §8): D on real
+ * Adversarial training of a spiking generator against a spiking discriminator: D on real
  * images, D on fakes, then G through a frozen D, the error flowing from D's output into D's input
  * spike times (G's output times) and on through G.
  */
