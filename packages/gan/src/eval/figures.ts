@@ -9,7 +9,7 @@ export const PJ_PER_MAC = 4.6;
 /** Said beside every energy figure. */
 export const ENERGY_NOTE = 'memory access is not counted';
 
-/** Sparsity figures (decision time, spikes, synaptic events, energy) of one network over a set of inputs (times in image-window units for ramp, steps for delta). */
+/** Sparsity figures of one network over a set of inputs (times in image windows for ramp, steps for delta). */
 export interface NetFigures {
   samples: number;
   /** Mean first output spike time over decided samples, and the share with no output spike. */
