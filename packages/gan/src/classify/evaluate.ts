@@ -1,6 +1,7 @@
-import { encodeBytes, Simulator, type Network } from '@spiking-gan/core';
+import { encodeBytes, FloatTwin, Simulator, valuesToTimes, type Network } from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
 import { Tally, type NetFigures } from '../eval/figures.ts';
+import { firstSpikeClass, isRelu, pixelValues } from './sample.ts';
 
 export { PJ_PER_SOP, PJ_PER_MAC, ENERGY_NOTE } from '../eval/figures.ts';
 
@@ -12,25 +13,52 @@ export interface ClassifierMetrics extends NetFigures {
   accuracyTiesCorrect: number;
   /** Mean first output spike time over decided samples, in steps (the same as `decisionTime`). */
   inferenceTime: number;
+  /** Mean spikes per sample per neuron of each non-input layer (the share of its neurons that fired). */
+  spikesPerNeuron: Record<string, number>;
+  /**
+   * relu kernel: the float twin (the ReLU MLP on the same weights) on the same images, its accuracy
+   * and the share of images where its decision equals the spiking network's; null for other kernels
+   * (and with `twin: false`).
+   */
+  twin: { accuracy: number; agreement: number } | null;
 }
 
 /** Runs the classifier on `n` images (default all) and returns the spec §7 figures. */
-export function evaluateClassifier(net: Network, data: ImageSet, opts: { limit?: number; quantise?: boolean } = {}): ClassifierMetrics {
+export function evaluateClassifier(
+  net: Network, data: ImageSet, opts: { limit?: number; quantise?: boolean; twin?: boolean } = {},
+): ClassifierMetrics {
   const sim = new Simulator(net);
   const out = net.output;
   const n = Math.min(opts.limit ?? data.n, data.n);
   const buf = new Float64Array(data.rows * data.cols);
   const enc = { tmax: net.tmax, quantise: opts.quantise ?? net.time === 'discrete' };
   const tally = new Tally(net, 1);
-  let correct = 0, tiesCorrect = 0;
+  // relu kernel: pixels p/255 as values in the input window [0, 1], and the float twin beside (unless `twin: false`)
+  const relu = isRelu(net), twin = relu && opts.twin !== false ? new FloatTwin(net) : null;
+  const values = new Float64Array(buf.length);
+  const L = net.populations.length - 1;
+  let correct = 0, tiesCorrect = 0, twinCorrect = 0, agree = 0;
   for (let s = 0; s < n; s++) {
-    encodeBytes(data.image(s), enc, buf);
+    if (relu) valuesToTimes(pixelValues(data.image(s), values), net.populations[0].window!, buf);
+    else encodeBytes(data.image(s), enc, buf);
     const rec = sim.run(buf);
     tally.add(rec);
     const y = data.labels[s], predicted = rec.prediction();
     if (predicted === y) correct++;
     if (rec.decided ? rec.timesOf(out)[y] === rec.decisionTime : predicted === y) tiesCorrect++;
+    if (twin) {
+      twin.forward(values);
+      const c = firstSpikeClass(twin.x[L], twin.u[L]);
+      if (c === y) twinCorrect++;
+      if (c === predicted) agree++;
+    }
   }
   const figures = tally.figures();
-  return { ...figures, accuracy: correct / n, accuracyTiesCorrect: tiesCorrect / n, inferenceTime: figures.decisionTime };
+  const layers = net.populations.filter((p) => !p.isInput);
+  const spikesPerNeuron = Object.fromEntries(layers.map((p) => [p.name, figures.spikesPerLayer[p.name] / p.size]));
+  return {
+    ...figures, accuracy: correct / n, accuracyTiesCorrect: tiesCorrect / n, inferenceTime: figures.decisionTime,
+    spikesPerNeuron,
+    twin: twin ? { accuracy: twinCorrect / n, agreement: agree / n } : null,
+  };
 }

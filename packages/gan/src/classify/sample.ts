@@ -1,7 +1,10 @@
 // One training sample of a TTFS classifier: encode, run, output error, backprop into a gradient
 // sink. The in-thread trainer and the data-parallel workers both learn through this one class, so
 // that both do exactly the same arithmetic.
-import { Backprop, encodeBytes, outputError, Simulator, targets, type GradientSink, type LossName, type Network } from '@spiking-gan/core';
+import {
+  Backprop, encodeBytes, outputError, Rng, Simulator, SpikingPass, targets, TwinPass,
+  type GradientSink, type LossName, type Network, type ValuePass,
+} from '@spiking-gan/core';
 
 /** The loss settings of a classifier (see `TrainOptions`). */
 export interface LossSettings {
@@ -11,6 +14,31 @@ export interface LossSettings {
   gammaA: number;
   beta: number;
   silentPenalty: number;
+  /** relu kernel: the settings of `ReluSettings` (null for the other kernels). */
+  relu: ReluSettings | null;
+}
+
+/** How a relu-kernel classifier learns (see `TrainOptions`). */
+export interface ReluSettings {
+  /** `spike`: cross-entropy on β·x, x = window end − t of the output spikes; `potential`: on β·u. */
+  readout: 'spike' | 'potential';
+  /** Share of hidden neurons inhibited per training sample (inverted dropout; 0: none). */
+  dropout: number;
+  /** Learn on the float twin (the ReLU MLP on the same weights) instead of the spiking network. */
+  floatTwin: boolean;
+  /** Seed of the dropout draws. */
+  seed: number;
+}
+
+/** True when every projection of `net` has the ReLU-equivalent kernel. */
+export function isRelu(net: Network): boolean {
+  return net.projections.length > 0 && net.projections.every((p) => p.kernel === 'relu');
+}
+
+/** The relu classifier's input values: pixels p/255 (the input window is [0, 1]). */
+export function pixelValues(image: ArrayLike<number>, out: Float64Array): Float64Array {
+  for (let p = 0; p < out.length; p++) out[p] = image[p] / 255;
+  return out;
 }
 
 /** A network's simulator, backprop and buffers, reused sample after sample. */
@@ -22,10 +50,16 @@ export class SampleLearner {
   private readonly buf: Float64Array;
   private readonly T: Float64Array;
   private readonly err: Float64Array;
+  /** relu kernel: the spiking network or its float twin behind one value interface, and the dropout state. */
+  private readonly relu: ReluLearner | null;
 
   constructor(readonly net: Network, readonly o: LossSettings) {
     const exact = net.projections.every((p) => p.kernel === 'ramp');
-    this.sim = new Simulator(net);
+    if (isRelu(net) !== (o.relu !== null)) {
+      throw new Error('SampleLearner: relu settings go with a relu network, and only with one');
+    }
+    this.relu = o.relu ? new ReluLearner(net, o.relu, o.beta) : null;
+    this.sim = this.relu?.sim ?? new Simulator(net);
     this.bp = new Backprop(net, { normalise: !exact, silentPenalty: o.silentPenalty });
     this.buf = new Float64Array(net.populations[0].size);
     this.T = new Float64Array(net.output.size);
@@ -35,6 +69,7 @@ export class SampleLearner {
 
   /** Learns from one image into `sink`; returns true when the prediction (before any update) was right. */
   learn(image: Uint8Array, label: number, sink: GradientSink): boolean {
+    if (this.relu) return this.relu.learn(image, label, sink, this.fires);
     const net = this.net, tmax = net.tmax, o = this.o;
     encodeBytes(image, { tmax, quantise: net.time === 'discrete' }, this.buf);
     const rec = this.sim.run(this.buf);
@@ -64,4 +99,126 @@ export function softmaxError(t: ArrayLike<number>, y: number, beta: number, tmax
   for (let k = 0; k < t.length; k++) z += Math.exp(-beta * (Math.min(t[k], tmax) - m));
   for (let k = 0; k < t.length; k++) out[k] = beta * (Math.exp(-beta * (Math.min(t[k], tmax) - m)) / z - (k === y ? 1 : 0));
   return out;
+}
+
+/** ∂L/∂z of softmax cross-entropy on logits β·z (z: output values x or potentials u): β (p_k − [k = y]). */
+export function softmaxValueError(z: ArrayLike<number>, y: number, beta: number, out: Float64Array): Float64Array {
+  let m = -Infinity;
+  for (let k = 0; k < z.length; k++) m = Math.max(m, beta * z[k]);
+  let sum = 0;
+  for (let k = 0; k < z.length; k++) sum += Math.exp(beta * z[k] - m);
+  for (let k = 0; k < z.length; k++) out[k] = beta * (Math.exp(beta * z[k] - m) / sum - (k === y ? 1 : 0));
+  return out;
+}
+
+/** The class a relu output layer decides by its first spike, from its values x and potentials u (as `prediction()`). */
+export function firstSpikeClass(x: ArrayLike<number>, u: ArrayLike<number>): number {
+  let best = 0;
+  for (let k = 1; k < x.length; k++) if (x[k] > x[best] || (x[k] === x[best] && u[k] > u[best])) best = k;
+  return best;
+}
+
+/**
+ * One training sample of a relu-kernel classifier: pixels p/255 → the spiking network (or its float
+ * twin) → cross-entropy on the output values (x = window end − t, or the potentials u) → the exact
+ * gradient (`Backprop` on relu layers, through `SpikingPass`). A spike-readout output neuron pushed
+ * out of its window still passes the error that brings it back (`clipSurrogate`): the label's
+ * neuron, silent, is asked to fire. Dropout inhibits hidden neurons for one sample (bias −∞, as the
+ * relu GAN's D) and scales the next projection by 1/(1 − p) meanwhile (inverted dropout).
+ */
+class ReluLearner {
+  readonly pass: ValuePass;
+  /** The spiking pass's simulator (the float twin's trainer gets a simulator of its own, unused). */
+  readonly sim: Simulator | null;
+  private readonly x: Float64Array;
+  private readonly err: Float64Array;
+  private readonly rng: Rng;
+  private readonly kept: Float64Array[];
+  private readonly dropped: Int32Array[];
+  private readonly nDropped: Int32Array;
+
+  constructor(readonly net: Network, readonly o: ReluSettings, readonly beta: number) {
+    if (!(o.dropout >= 0 && o.dropout < 1)) {
+      throw new RangeError(`relu classifier: dropout must be in [0, 1), got ${o.dropout}`);
+    }
+    const opts = { readout: o.readout === 'potential', clipSurrogate: o.readout === 'spike' };
+    const spiking = o.floatTwin ? null : new SpikingPass(net, opts);
+    this.pass = spiking ?? new TwinPass(net, opts);
+    this.sim = spiking ? spiking.sim : null;
+    this.x = new Float64Array(net.populations[0].size);
+    this.err = new Float64Array(net.output.size);
+    this.rng = new Rng(o.seed * 7 + 5);
+    const hidden = net.populations.slice(1, -1);
+    this.kept = hidden.map((p) => new Float64Array(p.size));
+    this.dropped = hidden.map((p) => new Int32Array(p.size));
+    this.nDropped = new Int32Array(hidden.length);
+  }
+
+  /** Learns one image into `sink` (spikes per neuron added to `fires`); true when the prediction was right. */
+  learn(image: Uint8Array, label: number, sink: GradientSink, fires: Int32Array[]): boolean {
+    const scales = this.dropOut();
+    const out = this.pass.forward(pixelValues(image, this.x));
+    const right = this.predict() === label;
+    this.countFires(fires);
+    this.pass.backward(softmaxValueError(out, label, this.beta, this.err), sink);
+    if (scales) this.restore(scales);
+    return right;
+  }
+
+  /**
+   * The first output spike's neuron (either readout): the largest x, ties (and silence) to the larger
+   * potential, then the lower index; the twin applies the same rule to its x and u.
+   */
+  private predict(): number {
+    if (this.sim) return this.sim.record.prediction();
+    const L = this.net.populations.length - 1, { x, u } = (this.pass as TwinPass).twin;
+    return firstSpikeClass(x[L], u[L]);
+  }
+
+  private countFires(fires: Int32Array[]): void {
+    const pops = this.net.populations;
+    for (let k = 1; k < pops.length; k++) {
+      const f = fires[k];
+      if (this.sim) {
+        const t = this.sim.record.timesOf(pops[k]), tmax = this.net.tmax;
+        for (let j = 0; j < f.length; j++) if (t[j] < tmax) f[j]++;
+      } else {
+        const x = (this.pass as TwinPass).twin.x[k];
+        for (let j = 0; j < f.length; j++) if (x[j] > 0) f[j]++;
+      }
+    }
+  }
+
+  /** Draws this sample's dropout (hidden biases held at −∞, next projections scaled); returns the saved scales. */
+  private dropOut(): number[] | null {
+    const p = this.o.dropout;
+    if (!(p > 0)) return null;
+    const net = this.net, pops = net.populations;
+    for (let h = 0; h < this.kept.length; h++) {
+      const bias = pops[h + 1].bias, kept = this.kept[h], dropped = this.dropped[h];
+      let n = 0;
+      for (let j = 0; j < bias.length; j++) {
+        if (this.rng.next() < p) {
+          kept[n] = bias[j];
+          dropped[n++] = j;
+          bias[j] = -Infinity;
+        }
+      }
+      this.nDropped[h] = n;
+    }
+    const scales = net.projections.map((pr) => pr.scale);
+    for (let k = 1; k < net.projections.length; k++) net.projections[k].scale = scales[k] / (1 - p);
+    return scales;
+  }
+
+  /** Ends the sample's dropout: the biases and scales back, bit for bit (before the optimiser's update). */
+  private restore(scales: number[]): void {
+    const net = this.net, pops = net.populations;
+    for (let h = 0; h < this.kept.length; h++) {
+      const bias = pops[h + 1].bias, kept = this.kept[h], dropped = this.dropped[h];
+      for (let q = 0; q < this.nDropped[h]; q++) bias[dropped[q]] = kept[q];
+      this.nDropped[h] = 0;
+    }
+    net.projections.forEach((pr, k) => (pr.scale = scales[k]));
+  }
 }

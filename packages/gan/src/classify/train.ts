@@ -1,9 +1,9 @@
 import { Optimiser, Rng, WeightAverage, type Backprop, type LossName, type Network, type OptimiserOptions, type Simulator } from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
 import type { DataParallel } from './parallel.ts';
-import { SampleLearner, type LossSettings } from './sample.ts';
+import { isRelu, SampleLearner, type LossSettings } from './sample.ts';
 
-export { softmaxError } from './sample.ts';
+export { softmaxError, softmaxValueError } from './sample.ts';
 
 /** Training settings of a TTFS classifier (defaults: S4NN's). */
 export interface TrainOptions {
@@ -14,15 +14,24 @@ export interface TrainOptions {
   gammaA?: number;
   /** Aggressive TTFS variant (see `aggressiveTargets`). */
   variant?: 'earlier' | 'winner' | 'absolute';
-  /** β of the softmax loss (default 3 / tmax... given in time units: logits are −β·t). */
+  /** β of the softmax loss (default 3, relu 1): logits −β·t (relu: β·x, or β·u with the potential readout). */
   beta?: number;
+  /**
+   * relu kernel: what the cross-entropy reads, `spike` (default: the output values x = window end − t,
+   * the first spike deciding) or `potential` (the output potentials u, a linear readout).
+   */
+  readout?: 'spike' | 'potential';
+  /** relu kernel: share of hidden neurons inhibited per training sample (inverted dropout; default 0). */
+  dropout?: number;
+  /** relu kernel: learn on the float twin (the ReLU MLP on the same weights) instead of the spiking network. */
+  floatTwin?: boolean;
   /** Optimiser settings (default per-sample SGD, η 0.2, λ 1e-6). */
   optimiser?: OptimiserOptions;
   /** Seed of the shuffle and of re-initialisation. */
   seed?: number;
   /** Shuffle the training set each epoch (default true). */
   shuffle?: boolean;
-  /** Re-initialise hidden neurons firing on fewer than this share of an epoch's samples (default 0.001; 0 = off). */
+  /** Re-draw hidden neurons firing on fewer than this share of an epoch's samples (default 0.001, relu 0; 0 = off). */
   deadShare?: number;
   /** Init ranges used for re-initialisation, per layer. */
   init?: [number, number][];
@@ -70,12 +79,20 @@ export class ClassifierTrainer {
   private readonly frozen: number[];
   private parallel: DataParallel | null = null;
   private readonly o: Required<Omit<TrainOptions, 'optimiser' | 'init' | 'workers'>> & { init: [number, number][] | undefined };
+  private readonly relu: boolean;
 
   constructor(readonly net: Network, opts: TrainOptions = {}) {
+    const relu = isRelu(net);
+    this.relu = relu;
     this.o = {
-      loss: opts.loss ?? 'ttfs', variant: opts.variant ?? 'earlier', gamma: opts.gamma ?? 3, gammaA: opts.gammaA ?? opts.gamma ?? 3, beta: opts.beta ?? 3,
-      schedule: opts.schedule ?? 'constant', epochs: opts.epochs ?? 1, averageEpochs: opts.averageEpochs ?? 0, seed: opts.seed ?? 0, shuffle: opts.shuffle ?? true, deadShare: opts.deadShare ?? 0.001, init: opts.init, silentPenalty: opts.silentPenalty ?? 0,
+      loss: opts.loss ?? (relu ? 'softmax' : 'ttfs'), variant: opts.variant ?? 'earlier', gamma: opts.gamma ?? 3,
+      gammaA: opts.gammaA ?? opts.gamma ?? 3, beta: opts.beta ?? (relu ? 1 : 3),
+      schedule: opts.schedule ?? 'constant', epochs: opts.epochs ?? 1, averageEpochs: opts.averageEpochs ?? 0,
+      seed: opts.seed ?? 0, shuffle: opts.shuffle ?? true, deadShare: opts.deadShare ?? (relu ? 0 : 0.001),
+      init: opts.init, silentPenalty: opts.silentPenalty ?? 0,
+      readout: opts.readout ?? 'spike', dropout: opts.dropout ?? 0, floatTwin: opts.floatTwin ?? false,
     };
+    checkReluOptions(relu, this.o, opts.workers ?? 1);
     this.learner = new SampleLearner(net, this.lossSettings());
     this.sim = this.learner.sim;
     this.bp = this.learner.bp;
@@ -92,7 +109,11 @@ export class ClassifierTrainer {
 
   private lossSettings(): LossSettings {
     const o = this.o;
-    return { loss: o.loss, variant: o.variant, gamma: o.gamma, gammaA: o.gammaA, beta: o.beta, silentPenalty: o.silentPenalty };
+    const relu = this.relu ? { readout: o.readout, dropout: o.dropout, floatTwin: o.floatTwin, seed: o.seed } : null;
+    return {
+      loss: o.loss, variant: o.variant, gamma: o.gamma, gammaA: o.gammaA, beta: o.beta, silentPenalty: o.silentPenalty,
+      relu,
+    };
   }
 
   /** Learns from one image; returns true when the prediction (before the update) was right. */
@@ -199,4 +220,23 @@ export class ClassifierTrainer {
     }
     return count;
   }
+}
+
+/** The relu kernel's settings against the network: refuses what does not apply or cannot work. */
+type ReluChecked = 'loss' | 'readout' | 'dropout' | 'floatTwin' | 'deadShare' | 'silentPenalty' | 'averageEpochs';
+function checkReluOptions(relu: boolean, o: Required<Pick<TrainOptions, ReluChecked>>, workers: number): void {
+  const fail = (why: string) => {
+    throw new RangeError(`ClassifierTrainer: ${why}`);
+  };
+  if (!relu) {
+    if (o.readout !== 'spike' || o.dropout !== 0 || o.floatTwin) fail('readout, dropout, floatTwin: for relu networks');
+    return;
+  }
+  if (o.loss !== 'softmax') fail(`a relu-kernel network learns with the softmax loss, not ${o.loss}`);
+  if (o.readout !== 'spike' && o.readout !== 'potential') fail(`readout must be spike or potential, not ${o.readout}`);
+  if (!(o.dropout >= 0 && o.dropout < 1)) fail(`dropout must be in [0, 1), got ${o.dropout}`);
+  if (workers > 1) fail('relu networks train in one thread (the workers share delta and ramp networks only)');
+  if (o.deadShare > 0) fail('re-initialising dead neurons is for the delta and ramp kernels (relu: deadShare 0)');
+  if (o.silentPenalty !== 0) fail('silentPenalty is for the ramp kernel');
+  if (o.averageEpochs > 0) fail('weight averaging does not average biases, so it is not for relu-kernel networks');
 }

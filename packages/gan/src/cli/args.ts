@@ -27,3 +27,12 @@ export function listArg(min: number): (value: string) => number[] {
   const one = integerArg(min);
   return (value: string): number[] => value.split(',').map((x) => one(x));
 }
+
+/** A commander parser for a comma-separated list of numbers > 0 (e.g. window lengths). */
+export function positiveListArg(value: string): number[] {
+  return value.split(',').map((x) => {
+    const s = x.trim(), n = s === '' ? NaN : Number(s);
+    if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError('It must be comma-separated numbers > 0.');
+    return n;
+  });
+}

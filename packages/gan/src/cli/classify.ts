@@ -2,7 +2,7 @@
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadModel, saveModel, type LossName, type Network } from '@spiking-gan/core';
-import { buildClassifier } from '../classify/model.ts';
+import { buildClassifier, defaultReluWindows } from '../classify/model.ts';
 import { ClassifierTrainer } from '../classify/train.ts';
 import { evaluateClassifier, type ClassifierMetrics } from '../classify/evaluate.ts';
 import { loadMnist } from '../data/mnist.ts';
@@ -13,8 +13,9 @@ import { formatDuration, Progress } from './progress.ts';
 /** Options of `classify train`. */
 export interface TrainCommandOptions {
   epochs: number;
-  loss: LossName | 'softmax';
-  kernel: 'delta' | 'ramp';
+  /** Default ttfs; relu kernel: softmax. */
+  loss?: LossName | 'softmax';
+  kernel: 'delta' | 'ramp' | 'relu';
   gamma: number;
   gammaA?: number;
   variant: 'earlier' | 'winner' | 'absolute';
@@ -22,15 +23,24 @@ export interface TrainCommandOptions {
   hidden: number[];
   lr?: number;
   decay?: number;
-  batch: number;
+  /** Default 1; relu kernel: 64. */
+  batch?: number;
   workers: number;
-  optimizer: 'sgd' | 'adam';
+  /** Default sgd; relu kernel: adam. */
+  optimizer?: 'sgd' | 'adam';
   beta?: number;
   silentPenalty?: number;
   trainLimit?: number;
   testLimit?: number;
   shuffle: boolean;
-  schedule: 'constant' | 'cosine';
+  /** Default constant; relu kernel: cosine. */
+  schedule?: 'constant' | 'cosine';
+  /** relu kernel: `spike` (default; cross-entropy on the output values x = window end − t) or `potential`. */
+  readout?: string;
+  /** relu kernel: dropout of the hidden neurons per training sample (default `RELU_DROPOUT`). */
+  dropout?: number;
+  /** relu kernel: window lengths, input first (default 1, 16 per hidden layer, 8). */
+  windows?: number[];
   averageEpochs: number;
   out: string;
   json?: boolean;
@@ -55,24 +65,95 @@ const INPUT = JSON.stringify({ name: 'input', size: 784 });
 /** A history entry without its timing (kept for --json and stderr): the model file is the same byte for byte. */
 const untimed = ({ seconds: _s, ...entry }: { seconds: number }) => entry;
 
+/** `classify train`'s options with the kernel's defaults filled in (`resolveTrainOptions`). */
+export type ResolvedTrainOptions = TrainCommandOptions
+  & Required<Pick<TrainCommandOptions, 'loss' | 'optimizer' | 'batch' | 'schedule'>>;
+
+/** Hidden dropout of the relu classifier's recipe. */
+export const RELU_DROPOUT = 0.3;
+
+/**
+ * The options with every kernel-dependent default filled in: S4NN's for delta and ramp; for relu the
+ * ReLU MLP recipe (softmax cross-entropy, Adam, batch 64, cosine decay, dropout `RELU_DROPOUT`).
+ * Refuses the combinations that cannot work.
+ */
+export function resolveTrainOptions(o: TrainCommandOptions): ResolvedTrainOptions {
+  const fail = (why: string) => {
+    throw new CliError(why);
+  };
+  if (!['delta', 'ramp', 'relu'].includes(o.kernel)) fail(`--kernel must be delta, ramp or relu, got '${o.kernel}'`);
+  const relu = o.kernel === 'relu';
+  const r = {
+    ...o, loss: o.loss ?? (relu ? 'softmax' : 'ttfs'), optimizer: o.optimizer ?? (relu ? 'adam' : 'sgd'),
+    batch: o.batch ?? (relu ? 64 : 1), schedule: o.schedule ?? (relu ? 'cosine' : 'constant'),
+  } as const;
+  if (!['ttfs', 'aggressive', 'softmax'].includes(r.loss)) {
+    fail(`--loss must be ttfs, aggressive or softmax, got '${r.loss}'`);
+  }
+  if (r.optimizer !== 'sgd' && r.optimizer !== 'adam') fail(`--optimizer must be sgd or adam, got '${r.optimizer}'`);
+  if (!['earlier', 'winner', 'absolute'].includes(o.variant)) {
+    fail(`--variant must be earlier, winner or absolute, got '${o.variant}'`);
+  }
+  if (r.schedule !== 'constant' && r.schedule !== 'cosine') {
+    fail(`--schedule must be constant or cosine, got '${r.schedule}'`);
+  }
+  if (o.workers > 1 && r.batch < 2) {
+    const why = "S4NN's per-sample updates (--batch 1) run in one thread";
+    fail(`--workers ${o.workers} needs mini-batches (--batch > 1): ${why}`);
+  }
+  if (o.kernel === 'ramp' && r.loss !== 'softmax') {
+    fail(`--kernel ramp needs --loss softmax (the TTFS targets are for the delta kernel's integer times)`);
+  }
+  if (!relu) {
+    const given = (['readout', 'dropout', 'windows'] as const).filter((k) => o[k] !== undefined);
+    if (given.length > 0) fail(`--${given[0]} is for --kernel relu, not ${o.kernel}`);
+    return r;
+  }
+  if (r.loss !== 'softmax') {
+    fail(`--kernel relu needs --loss softmax (cross-entropy on the output values), got '${r.loss}'`);
+  }
+  if (o.readout !== undefined && o.readout !== 'spike' && o.readout !== 'potential') {
+    fail(`--readout must be spike or potential, got '${o.readout}'`);
+  }
+  if (o.dropout !== undefined && !(o.dropout < 1)) fail(`--dropout must be below 1, got ${o.dropout}`);
+  if (o.workers > 1) {
+    const why = 'the data-parallel workers share delta and ramp networks only';
+    fail(`--kernel relu trains in one thread, not --workers ${o.workers} (${why})`);
+  }
+  if (o.silentPenalty !== undefined) fail('--silent-penalty is for --kernel ramp, not relu');
+  if (o.averageEpochs > 0) {
+    fail(`--average-epochs ${o.averageEpochs} is not for --kernel relu (the weight average leaves the biases out)`);
+  }
+  const layers = o.hidden.length + 2;
+  if (o.windows !== undefined && o.windows.length !== layers) {
+    fail(`--windows needs ${layers} lengths (input, ${layers - 2} hidden, output), got ${o.windows.length}`);
+  }
+  const windows = o.windows ?? defaultReluWindows(o.hidden.length);
+  return { ...r, readout: o.readout ?? 'spike', dropout: o.dropout ?? RELU_DROPOUT, windows };
+}
+
 /** Trains a classifier, evaluating on the test set after every epoch; saves the model (atomically) after each. */
-export async function classifyTrain(o: TrainCommandOptions): Promise<void> {
-  if (!['ttfs', 'aggressive', 'softmax'].includes(o.loss)) throw new CliError(`--loss must be ttfs, aggressive or softmax, got '${o.loss}'`);
-  if (o.kernel !== 'delta' && o.kernel !== 'ramp') throw new CliError(`--kernel must be delta or ramp, got '${o.kernel}'`);
-  if (o.optimizer !== 'sgd' && o.optimizer !== 'adam') throw new CliError(`--optimizer must be sgd or adam, got '${o.optimizer}'`);
-  if (!['earlier', 'winner', 'absolute'].includes(o.variant)) throw new CliError(`--variant must be earlier, winner or absolute, got '${o.variant}'`);
-  if (o.schedule !== 'constant' && o.schedule !== 'cosine') throw new CliError(`--schedule must be constant or cosine, got '${o.schedule}'`);
-  if (o.workers > 1 && o.batch < 2) throw new CliError(`--workers ${o.workers} needs mini-batches (--batch > 1): S4NN's per-sample updates (--batch 1) run in one thread`);
-  if (o.kernel === 'ramp' && o.loss !== 'softmax') throw new CliError(`--kernel ramp needs --loss softmax (the TTFS targets are for the delta kernel's integer times)`);
+export async function classifyTrain(options: TrainCommandOptions): Promise<void> {
+  const o = resolveTrainOptions(options), relu = o.kernel === 'relu';
   checkOutputFile(o.out);
   const train = loadMnist('train'), test = loadMnist('test');
-  const net = buildClassifier({ kernel: o.kernel, hidden: o.hidden, seed: o.seed });
+  const net = buildClassifier({ kernel: o.kernel, hidden: o.hidden, seed: o.seed, windows: o.windows });
   const lr = o.lr ?? (o.optimizer === 'adam' ? 1e-3 : 0.2);
+  const readout: 'spike' | 'potential' = o.readout === 'potential' ? 'potential' : 'spike';
+  const reluOptions = relu ? { readout, dropout: o.dropout } : {};
+  const decay = o.decay ?? (o.optimizer === 'adam' ? 0 : 1e-6);
   const trainer = new ClassifierTrainer(net, {
-    loss: o.loss, variant: o.variant, gamma: o.gamma, gammaA: o.gammaA, seed: o.seed, shuffle: o.shuffle, beta: o.beta, silentPenalty: o.silentPenalty, schedule: o.schedule, epochs: o.epochs, averageEpochs: o.averageEpochs,
-    optimiser: { kind: o.optimizer, lr, decay: o.decay ?? (o.optimizer === 'adam' ? 0 : 1e-6), batch: o.batch }, workers: o.workers,
+    loss: o.loss, variant: o.variant, gamma: o.gamma, gammaA: o.gammaA, seed: o.seed, shuffle: o.shuffle, beta: o.beta,
+    silentPenalty: o.silentPenalty, schedule: o.schedule, epochs: o.epochs, averageEpochs: o.averageEpochs,
+    optimiser: { kind: o.optimizer, lr, decay, batch: o.batch }, workers: o.workers, ...reluOptions,
   });
-  const settings = { epochs: o.epochs, loss: o.loss, kernel: o.kernel, gamma: o.gamma, gammaA: o.gammaA ?? o.gamma, variant: o.variant, seed: o.seed, hidden: o.hidden, lr, decay: o.decay ?? (o.optimizer === 'adam' ? 0 : 1e-6), batch: o.batch, workers: o.workers, optimizer: o.optimizer, schedule: o.schedule, averageEpochs: o.averageEpochs, shuffle: o.shuffle, trainLimit: o.trainLimit ?? train.n, commit: gitCommit() };
+  const reluSettings = relu ? { readout, dropout: o.dropout, windows: o.windows, beta: o.beta ?? 1 } : {};
+  const settings = {
+    epochs: o.epochs, loss: o.loss, kernel: o.kernel, gamma: o.gamma, gammaA: o.gammaA ?? o.gamma, variant: o.variant,
+    seed: o.seed, hidden: o.hidden, lr, decay, batch: o.batch, workers: o.workers, optimizer: o.optimizer,
+    schedule: o.schedule, averageEpochs: o.averageEpochs, shuffle: o.shuffle, trainLimit: o.trainLimit ?? train.n,
+    ...reluSettings, commit: gitCommit(),
+  };
   const history: { epoch: number; trainAccuracy: number; testAccuracy: number; seconds: number; inferenceTime: number; spikes: number; reinitialised: number }[] = [];
   let last: ClassifierMetrics | null = null;
   const save = (extra: Record<string, string> = {}) => {
@@ -85,7 +166,7 @@ export async function classifyTrain(o: TrainCommandOptions): Promise<void> {
       const t0 = performance.now();
       const acc = await trainer.trainEpochAsync(train, (p) => bar.update(p.done, `train accuracy ${pct(p.accuracy)}`), o.trainLimit);
       const seconds = (performance.now() - t0) / 1000;
-      last = evaluateClassifier(net, test, { limit: o.testLimit });
+      last = evaluateClassifier(net, test, { limit: o.testLimit, twin: e === o.epochs - 1 });
       history.push({ epoch: e + 1, trainAccuracy: acc, testAccuracy: last.accuracy, seconds, inferenceTime: last.inferenceTime, spikes: last.spikes, reinitialised: trainer.lastReinit });
       save();
       if (!o.json && !o.quiet) {
@@ -135,14 +216,22 @@ export async function classifyEval(o: EvalCommandOptions): Promise<void> {
     `accuracy            ${pct(m.accuracy)}   (S4NN's count, ties correct: ${pct(m.accuracyTiesCorrect)})`,
     `inference time      ${m.inferenceTime.toFixed(2)} ${timeUnit(net)} (first output spike, decided samples); undecided ${pct(m.undecided)}`,
     `spikes per sample   ${m.spikes.toFixed(2)} whole window, ${m.spikesToDecision.toFixed(2)} to the decision (${layers.map((l) => `${l} ${m.spikesPerLayer[l].toFixed(1)}/${m.spikesPerLayerToDecision[l].toFixed(1)}`).join(', ')}); input spikes ${m.inputSpikes.toFixed(1)}`,
+    `spikes per neuron   ${layers.map((l) => `${l} ${m.spikesPerNeuron[l].toFixed(3)}`).join(', ')} (whole window)`,
     `synaptic events     ${m.synapticEvents.toFixed(0)} whole window, ${m.synapticEventsToDecision.toFixed(0)} to the decision`,
     `energy estimate     ${m.energy.snnNj.toFixed(1)} nJ (${m.energy.snnToDecisionNj.toFixed(1)} nJ to the decision) at 0.9 pJ/SOP, against ${m.energy.annNj.toFixed(1)} nJ for the same ANN (${m.energy.macs} MACs at 4.6 pJ); ${m.energy.note}`,
   ];
+  if (m.twin) {
+    const { accuracy, agreement } = m.twin;
+    const same = `the SNN's decision on ${pct(agreement)}`;
+    lines.push(`float twin (ANN)    ${pct(accuracy)} (the ReLU MLP on the same weights); ${same}`);
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 /** How times of a network are counted: steps in discrete time, time units of the window otherwise. */
 function timeUnit(net: Network): string {
+  const w = net.output.window;
+  if (w) return `time units (output window [${w.start}, ${w.end}])`;
   return net.time === 'discrete' ? 'steps' : `time units (window ${net.tmax})`;
 }
 

@@ -2,7 +2,7 @@
 // with it the engine and MNIST) is imported when that subcommand runs, so `--help` answers fast.
 import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { integerArg, numberArg, listArg } from './args.ts';
+import { integerArg, numberArg, listArg, positiveListArg } from './args.ts';
 import { guarded } from './fail.ts';
 import { judgeCacheDir } from '../cache-dir.ts';
 import type { DemoOptions } from './demo.ts';
@@ -83,7 +83,7 @@ oneLineErrors(demo, 'spiking-gan demo');
 
 const classify = program
   .command('classify')
-  .summary('train and evaluate TTFS classifiers on MNIST (S4NN, Aggressive TTFS, ramp kernel)')
+  .summary('train and evaluate TTFS classifiers on MNIST (S4NN, Aggressive TTFS, ramp and relu kernels)')
   .description('Train and evaluate time-to-first-spike classifiers on the full MNIST (60k train, 10k test).');
 oneLineErrors(classify, 'spiking-gan classify');
 
@@ -92,8 +92,10 @@ const classifyTrain = classify
   .summary('train a 784-hidden-10 TTFS classifier, evaluating on the test set after every epoch')
   .description('Train a TTFS classifier on MNIST with temporal backpropagation. Defaults are S4NN\'s: 784-400-10, delta synapses, discrete time, tmax 256, θ = 100, init U[0,5] / U[0,48], per-sample SGD η = 0.2, L2 λ = 1e-6, TTFS relative targets γ = 3, dead hidden neurons re-initialised after each epoch. The model is saved (atomically) after every epoch, with the settings, seed, commit and per-epoch history in its metadata.')
   .option('--epochs <n>', 'training epochs', integerArg(1), 30)
-  .option('--loss <name>', 'ttfs (S4NN relative targets), aggressive (Aggressive TTFS), softmax (cross-entropy on -beta*t, for --kernel ramp)', 'ttfs')
-  .option('--kernel <name>', 'delta (S4NN, approximate gradient) or ramp (constant synaptic current, exact gradient, continuous time)', 'delta')
+  .option('--loss <name>', 'ttfs (S4NN relative targets), aggressive (Aggressive TTFS), '
+    + 'softmax (cross-entropy on -beta*t, for --kernel ramp and relu) (default: ttfs; relu: softmax)')
+  .option('--kernel <name>', 'delta (S4NN, approximate gradient), ramp (constant synaptic current, exact gradient, '
+    + 'continuous time) or relu (ReLU-equivalent neurons, exact gradient: the ReLU MLP recipe)', 'delta')
   .option('--gamma <g>', 'margin γ of the TTFS targets, in steps', numberArg(0), 3)
   .option('--gamma-a <g>', 'Aggressive TTFS: how far before the winner the desired neuron is asked to fire (default γ)', numberArg(0))
   .option('--variant <name>', 'Aggressive TTFS variant: earlier (T_y = τ* − γ_a always), winner (only once y wins by γ), absolute (T_y = 0, others at tmax)', 'earlier')
@@ -101,12 +103,19 @@ const classifyTrain = classify
   .option('--hidden <sizes>', 'hidden layer sizes, comma-separated', listArg(1), [400])
   .option('--lr <eta>', 'learning rate (default 0.2 for sgd, 1e-3 for adam)', numberArg(0))
   .option('--decay <lambda>', 'L2 weight decay λ (default 1e-6 for sgd, 0 for adam)', numberArg(0))
-  .option('--schedule <name>', 'learning-rate schedule: constant (S4NN) or cosine (η decays to 0 over the epochs)', 'constant')
-  .option('--batch <n>', 'samples per update (1 = S4NN per-sample updates)', integerArg(1), 1)
+  .option('--schedule <name>', 'learning-rate schedule: constant (S4NN) or cosine (η decays to 0 over the epochs) '
+    + '(default: constant; relu: cosine)')
+  .option('--batch <n>', 'samples per update (1 = S4NN per-sample updates) (default: 1; relu: 64)', integerArg(1))
   .option('--workers <n>', 'threads for data-parallel mini-batches (needs --batch > 1; the same seed and --workers give the same weights)', integerArg(1), 1)
   .option('--average-epochs <k>', 'save (and report) the weights averaged over the last K epochs, a snapshot every 1,000 samples (0 = off)', integerArg(0), 0)
-  .option('--optimizer <name>', 'sgd or adam', 'sgd')
-  .option('--beta <b>', 'softmax loss: logits are -beta*t', numberArg(0))
+  .option('--optimizer <name>', 'sgd or adam (default: sgd; relu: adam)')
+  .option('--beta <b>', 'softmax loss: logits are -beta*t (default 3; relu: 1)', numberArg(0))
+  .option('--readout <kind>', 'relu: what the cross-entropy reads, spike (the output values x = window end - t; '
+    + 'default) or potential (the output potentials u)')
+  .option('--dropout <p>', 'relu: share of hidden neurons inhibited per training sample (default 0.3)',
+    numberArg(0))
+  .option('--windows <lengths>', 'relu: window lengths, input first, comma-separated (default 1,16,8: pixels p/255 '
+    + 'in [0, 1])', positiveListArg)
   .option('--silent-penalty <rho>', 'ramp kernel: gradient pushing silent neurons to fire', numberArg(0))
   .option('--train-limit <n>', 'use only the first N shuffled training images per epoch', integerArg(1))
   .option('--test-limit <n>', 'evaluate on the first N test images', integerArg(1))
@@ -120,6 +129,7 @@ Examples:
   $ spiking-gan classify train --loss aggressive --out out/aggressive.safetensors
   $ spiking-gan classify train --epochs 1 --train-limit 5000 --out out/quick.safetensors
   $ spiking-gan classify train --kernel ramp --loss softmax --optimizer adam --batch 32 --out out/ramp.safetensors
+  $ spiking-gan classify train --kernel relu --out out/relu.safetensors      # the ReLU MLP recipe, 30 epochs
   $ spiking-gan classify train --batch 256 --lr 51.2 --workers 2 --out out/parallel.safetensors`)
   .action(guarded('classify train', async (opts: TrainCommandOptions) => {
     const m = await import('./classify.ts');
