@@ -5,6 +5,7 @@ import {
   Backprop, encodeBytes, outputError, Rng, Simulator, SpikingPass, targets, TwinPass,
   type GradientSink, type LossName, type Network, type ValuePass,
 } from '@spiking-gan/core';
+import { BiasDropout } from '../models/bias-dropout.ts';
 
 /** The loss settings of a classifier (see `TrainOptions`). */
 export interface LossSettings {
@@ -133,9 +134,8 @@ class ReluLearner {
   private readonly x: Float64Array;
   private readonly err: Float64Array;
   private readonly rng: Rng;
-  private readonly kept: Float64Array[];
-  private readonly dropped: Int32Array[];
-  private readonly nDropped: Int32Array;
+  /** Dropout of each hidden layer. */
+  private readonly dropouts: BiasDropout[];
 
   constructor(readonly net: Network, readonly o: ReluSettings, readonly beta: number) {
     if (!(o.dropout >= 0 && o.dropout < 1)) {
@@ -148,10 +148,7 @@ class ReluLearner {
     this.x = new Float64Array(net.populations[0].size);
     this.err = new Float64Array(net.output.size);
     this.rng = new Rng(o.seed * 7 + 5);
-    const hidden = net.populations.slice(1, -1);
-    this.kept = hidden.map((p) => new Float64Array(p.size));
-    this.dropped = hidden.map((p) => new Int32Array(p.size));
-    this.nDropped = new Int32Array(hidden.length);
+    this.dropouts = net.populations.slice(1, -1).map((p) => new BiasDropout(p));
   }
 
   /** Learns one image into `sink` (spikes per neuron added to `fires`); true when the prediction was right. */
@@ -193,19 +190,8 @@ class ReluLearner {
   private dropOut(): number[] | null {
     const p = this.o.dropout;
     if (!(p > 0)) return null;
-    const net = this.net, pops = net.populations;
-    for (let h = 0; h < this.kept.length; h++) {
-      const bias = pops[h + 1].bias, kept = this.kept[h], dropped = this.dropped[h];
-      let n = 0;
-      for (let j = 0; j < bias.length; j++) {
-        if (this.rng.next() < p) {
-          kept[n] = bias[j];
-          dropped[n++] = j;
-          bias[j] = -Infinity;
-        }
-      }
-      this.nDropped[h] = n;
-    }
+    const net = this.net;
+    for (const d of this.dropouts) d.drop(p, this.rng);
     const scales = net.projections.map((pr) => pr.scale);
     for (let k = 1; k < net.projections.length; k++) net.projections[k].scale = scales[k] / (1 - p);
     return scales;
@@ -213,12 +199,7 @@ class ReluLearner {
 
   /** Ends the sample's dropout: the biases and scales back, bit for bit (before the optimiser's update). */
   private restore(scales: number[]): void {
-    const net = this.net, pops = net.populations;
-    for (let h = 0; h < this.kept.length; h++) {
-      const bias = pops[h + 1].bias, kept = this.kept[h], dropped = this.dropped[h];
-      for (let q = 0; q < this.nDropped[h]; q++) bias[dropped[q]] = kept[q];
-      this.nDropped[h] = 0;
-    }
-    net.projections.forEach((pr, k) => (pr.scale = scales[k]));
+    for (const d of this.dropouts) d.restore();
+    this.net.projections.forEach((pr, k) => (pr.scale = scales[k]));
   }
 }

@@ -6,6 +6,7 @@ import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
 import { auxClassStart, buildDiscriminator, buildGenerator, digitCode, dSeesDigit, PIXELS, reluImageSize, reluLogit, reluNoise, reluRealInput, ties } from '../models/networks.ts';
 import type { StepStats } from './gan-trainer.ts';
+import { BiasDropout } from '../models/bias-dropout.ts';
 import { averageInto, checkFiniteNetworks } from './parameters.ts';
 
 const softplus = (x: number) => (x > 30 ? x : x < -30 ? Math.exp(x) : Math.log1p(Math.exp(x)));
@@ -51,10 +52,8 @@ export class ReluGanTrainer {
   private readonly tOut: Float64Array;
   private readonly spikes: Float64Array;
   private readonly litCount: Int32Array;
-  /** Dropout: the hidden biases of D held aside while their neurons are inhibited for one sample. */
-  private readonly keptBias: Float64Array;
-  private readonly dropped: Int32Array;
-  private nDropped = 0;
+  /** Dropout in D's hidden layer (`dDropout`). */
+  private readonly dropout: BiasDropout;
   readonly rngDropout: Rng;
   private readonly emaTies: ReturnType<typeof ties>;
 
@@ -83,8 +82,7 @@ export class ReluGanTrainer {
     this.tOut = new Float64Array(this.D.output.size);
     this.spikes = new Float64Array(2);
     this.litCount = new Int32Array(PIXELS);
-    this.keptBias = new Float64Array(this.D.populations[1].size);
-    this.dropped = new Int32Array(this.D.populations[1].size);
+    this.dropout = new BiasDropout(this.D.populations[1]);
     this.rngDropout = new Rng(cfg.seed * 3 + 3);
   }
 
@@ -93,25 +91,12 @@ export class ReluGanTrainer {
    * (its bias held at −∞, so it stays silent and passes no error; the SNN and its twin alike).
    */
   private dropOut(): void {
-    const p = this.cfg.dDropout;
-    if (!(p > 0)) return;
-    const bias = this.D.populations[1].bias;
-    let n = 0;
-    for (let j = 0; j < bias.length; j++) {
-      if (this.rngDropout.next() < p) {
-        this.keptBias[n] = bias[j];
-        this.dropped[n++] = j;
-        bias[j] = -Infinity;
-      }
-    }
-    this.nDropped = n;
+    if (this.cfg.dDropout > 0) this.dropout.drop(this.cfg.dDropout, this.rngDropout);
   }
 
   /** Ends the dropout of `dropOut` (the biases back, bit for bit; call after D's backward). */
   private restore(): void {
-    const bias = this.D.populations[1].bias;
-    for (let k = 0; k < this.nDropped; k++) bias[this.dropped[k]] = this.keptBias[k];
-    this.nDropped = 0;
+    this.dropout.restore();
   }
 
   /** The generator that sampling and the saved G use: the moving average when `gEma` is on, else G itself. */
