@@ -3,6 +3,7 @@
 // gradient sums; and the counts the trainer keeps (accuracy, spikes for the dead-neuron check) match.
 import { describe, expect, it } from 'vitest';
 import type { Network } from '@spiking-gan/core';
+import { kernelMemory } from '@spiking-gan/core/internals';
 import { buildClassifier } from '../src/classify/model.ts';
 import { ClassifierTrainer } from '../src/classify/train.ts';
 import { loadMnist } from '../src/data/mnist.ts';
@@ -21,8 +22,15 @@ async function run(workers: number, limit = 700): Promise<{ net: Network; acc: n
   }
 }
 
+// the workers share the weights through the WebAssembly kernel memory (none under SPIKING_GAN_ENGINE=ts)
+const shared = kernelMemory() !== null;
+
 describe('data-parallel training (piscina workers sharing the weights)', () => {
-  it('gives the same weights, bit for bit, for the same seed and number of workers; close to the in-thread path', async () => {
+  it.runIf(!shared)('without the kernel memory, workers are refused with the reason', async () => {
+    await expect(run(2)).rejects.toThrow(/data-parallel training needs the WebAssembly kernel memory/);
+  });
+
+  it.skipIf(!shared)('gives the same weights, bit for bit, for the same seed and number of workers; close to the in-thread path', async () => {
     const a = await run(2), b = await run(2), one = await run(1);
     expect(bytes(a.net).equals(bytes(b.net))).toBe(true);
     expect(a.acc).toEqual(b.acc);
