@@ -1,6 +1,7 @@
 import { allocF64, kernels, offsetOf, type Kernels } from '../engine/kernel-memory.ts';
 import type { Network } from '../engine/network.ts';
 import type { GradientSink } from './backprop.ts';
+import { ADAM_DEFAULTS, adamCorrections, adamUpdate } from './adam.ts';
 
 /** Options of an optimiser. */
 export interface OptimiserOptions {
@@ -77,8 +78,8 @@ export class Optimiser implements GradientSink {
   constructor(readonly net: Network, opts: OptimiserOptions = {}) {
     const n = net.projections.length;
     this.o = {
-      kind: opts.kind ?? 'sgd', decay: opts.decay ?? 1e-6, batch: opts.batch ?? 1, beta1: opts.beta1 ?? 0.9,
-      beta2: opts.beta2 ?? 0.999, eps: opts.eps ?? 1e-8, backend: opts.backend ?? 'auto',
+      kind: opts.kind ?? 'sgd', decay: opts.decay ?? 1e-6, batch: opts.batch ?? 1, backend: opts.backend ?? 'auto',
+      beta1: opts.beta1 ?? ADAM_DEFAULTS.beta1, beta2: opts.beta2 ?? ADAM_DEFAULTS.beta2, eps: opts.eps ?? ADAM_DEFAULTS.eps,
     };
     const backend = this.o.backend;
     if (backend !== 'auto' && backend !== 'typescript') {
@@ -174,7 +175,7 @@ export class Optimiser implements GradientSink {
     this.seen = 0;
     this.steps++;
     const { beta1, beta2 } = this.o;
-    const bc1 = 1 - Math.pow(beta1, this.steps), bc2 = 1 - Math.pow(beta2, this.steps);
+    const { bc1, bc2 } = adamCorrections(beta1, beta2, this.steps);
     this.net.projections.forEach((p, k) => {
       const g = this.grad[k];
       if (this.frozen.has(k)) {
@@ -206,14 +207,7 @@ export class Optimiser implements GradientSink {
     }
     if (this.o.kind === 'sgd') {
       for (let i = 0; i < w.length; i++) w[i] -= lr * g[i] * scale * inv;
-    } else {
-      for (let i = 0; i < w.length; i++) {
-        const gi = g[i] * scale;
-        m[i] = beta1 * m[i] + (1 - beta1) * gi;
-        v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
-        w[i] -= (lr * (m[i] / bc1)) / (Math.sqrt(v[i] / bc2) + eps) * inv;
-      }
-    }
+    } else adamUpdate(w, g, m, v, { lr, mean: scale, inv, beta1, beta2, eps, bc1, bc2 });
   }
 
   private decayStep(k: number): void {
