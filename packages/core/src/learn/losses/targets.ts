@@ -1,3 +1,4 @@
+// S4NN's TTFS target rule and Aggressive TTFS on output spike times, and the output error of targets.
 /** Which target rule a classifier-style temporal loss uses. */
 export type LossName = 'ttfs' | 'aggressive';
 
@@ -41,7 +42,9 @@ export function ttfsTargets(t: ArrayLike<number>, y: number, opts: TargetOptions
  * desired neuron is always asked to fire γ_a before the current winner, T_y = max(τ* − γ_a, 0), so the
  * decision keeps moving earlier. Variant `absolute`: T_y = 0 and every other neuron at tmax.
  */
-export function aggressiveTargets(t: ArrayLike<number>, y: number, opts: TargetOptions, out?: Float64Array): Float64Array {
+export function aggressiveTargets(
+  t: ArrayLike<number>, y: number, opts: TargetOptions, out?: Float64Array,
+): Float64Array {
   const tmax = opts.tmax, gamma = opts.gamma ?? 3, gammaA = opts.gammaA ?? gamma;
   if ((opts.variant ?? 'earlier') === 'absolute') {
     const T = out ?? new Float64Array(t.length);
@@ -62,14 +65,18 @@ export function aggressiveTargets(t: ArrayLike<number>, y: number, opts: TargetO
 }
 
 /** Targets by loss name. */
-export function targets(loss: LossName, t: ArrayLike<number>, y: number, opts: TargetOptions, out?: Float64Array): Float64Array {
+export function targets(
+  loss: LossName, t: ArrayLike<number>, y: number, opts: TargetOptions, out?: Float64Array,
+): Float64Array {
   if (loss === 'ttfs') return ttfsTargets(t, y, opts, out);
   if (loss === 'aggressive') return aggressiveTargets(t, y, opts, out);
   throw new Error(`targets: unknown loss '${String(loss)}' (use ttfs or aggressive)`);
 }
 
 /** Output error δ_k = (T_k − t_k) / tmax (this is −∂L/∂t_k of L = ½ Σ e²; normalisation happens in backprop). */
-export function outputError(T: ArrayLike<number>, t: ArrayLike<number>, tmax: number, out?: Float64Array): Float64Array {
+export function outputError(
+  T: ArrayLike<number>, t: ArrayLike<number>, tmax: number, out?: Float64Array,
+): Float64Array {
   const d = out ?? new Float64Array(t.length);
   for (let k = 0; k < t.length; k++) d[k] = (T[k] - Math.min(t[k], tmax)) / tmax;
   return d;
@@ -82,5 +89,7 @@ function minOf(t: ArrayLike<number>): number {
 }
 
 function checkLabel(y: number, n: number): void {
-  if (!Number.isInteger(y) || y < 0 || y >= n) throw new RangeError(`targets: label ${y} is not an output neuron (0..${n - 1})`);
+  if (!Number.isInteger(y) || y < 0 || y >= n) {
+    throw new RangeError(`targets: label ${y} is not an output neuron (0..${n - 1})`);
+  }
 }
