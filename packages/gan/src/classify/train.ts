@@ -1,4 +1,7 @@
-import { Optimiser, Rng, WeightAverage, type Backprop, type LossName, type Network, type OptimiserOptions, type Simulator } from '@spiking-gan/core';
+import {
+  cosineFactor, Optimiser, Rng, WeightAverage, type Backprop, type LossName, type Network, type OptimiserOptions,
+  type Simulator,
+} from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
 import type { DataParallel } from './parallel.ts';
 import { isRelu, SampleLearner, type LossSettings } from './sample.ts';
@@ -144,7 +147,7 @@ export class ClassifierTrainer {
   private scheduleAt(s: number, n: number): void {
     if (this.o.schedule !== 'cosine' || (s & 255) !== 0) return;
     const progress = Math.min(1, (this.epoch + s / n) / this.o.epochs);
-    this.opt.setRateFactor(0.5 * (1 + Math.cos(Math.PI * progress)));
+    this.opt.setRateFactor(cosineFactor(progress, 1));
   }
 
   /** True when the weight average takes a snapshot after sample s. */

@@ -13,7 +13,10 @@
 // initialisation, the shuffles and the augmentation; all sums run in a fixed order).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ModelFileError, permutation, readSafetensorsFile, Rng, writeSafetensorsFile, type Tensor } from '@spiking-gan/core';
+import {
+  ADAM_DEFAULTS, adamCorrections, adamUpdate, cosineFactor, ModelFileError, permutation, readSafetensorsFile, Rng,
+  writeSafetensorsFile, type Tensor,
+} from '@spiking-gan/core';
 import { loadMnist } from '../data/mnist.ts';
 import { judgeCacheDir } from '../cache-dir.ts';
 
@@ -410,20 +413,11 @@ class AdamSlot {
     this.v = new Float32Array(w.length);
   }
 
-  /** One Adam step with the mean gradient `g / count`, then clears `g`. */
-  step(lr: number, count: number, c1: number, c2: number): void {
-    const { w, g, m, v } = this;
-    const b1 = 0.9, b2 = 0.999, eps = 1e-8;
-    const inv = 1 / count;
-    for (let k = 0; k < w.length; k++) {
-      const gk = g[k] * inv;
-      const mk = b1 * m[k] + (1 - b1) * gk;
-      const vk = b2 * v[k] + (1 - b2) * gk * gk;
-      m[k] = mk;
-      v[k] = vk;
-      w[k] -= (lr * (mk / c1)) / (Math.sqrt(vk / c2) + eps);
-    }
-    g.fill(0);
+  /** One Adam step (β 0.9 / 0.999) with the mean gradient `g / count` at step t, then clears `g`. */
+  step(lr: number, count: number, t: number): void {
+    const { bc1, bc2 } = adamCorrections(ADAM_DEFAULTS.beta1, ADAM_DEFAULTS.beta2, t);
+    adamUpdate(this.w, this.g, this.m, this.v, { lr, mean: 1 / count, inv: 1, ...ADAM_DEFAULTS, bc1, bc2 });
+    this.g.fill(0);
   }
 }
 
@@ -548,11 +542,9 @@ export function trainJudge(opts: TrainJudgeOptions = {}): Judge {
       outer.accumulate(gw2, H1, H2, m, hCnt, hIdx, hVal, H1, bd2);
       seen += end - start;
       // cosine from lr to 2 % of lr over all steps
-      const eta = lr * (0.02 + 0.98 * 0.5 * (1 + Math.cos((Math.PI * step) / Math.max(1, totalSteps))));
+      const eta = lr * (0.02 + 0.98 * cosineFactor(step, totalSteps));
       step++;
-      const c1 = 1 - Math.pow(0.9, step);
-      const c2 = 1 - Math.pow(0.999, step);
-      for (const slot of slots) slot.step(eta, end - start, c1, c2);
+      for (const slot of slots) slot.step(eta, end - start, step);
       if (opts.onProgress && ((b + 1) % 50 === 0 || b + 1 === batches)) opts.onProgress(epoch, b + 1, batches, correct / seen);
     }
   }

@@ -1,4 +1,6 @@
-import { Backprop, decodeBytes, Optimiser, Rng, Simulator, targets, type Network, type RunRecord } from '@spiking-gan/core';
+import {
+  Backprop, cosineFactor, decodeBytes, Optimiser, Rng, Simulator, targets, type Network, type RunRecord,
+} from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
 import { MMD_SILENT, mmdGradient } from './mmd.ts';
@@ -167,7 +169,7 @@ export class GanTrainer {
   trainStep(): StepStats {
     this.checkFinite(this.step);
     if (this.cfg.schedule === 'cosine') {
-      const f = 0.5 * (1 + Math.cos((Math.PI * this.step) / Math.max(1, this.cfg.steps)));
+      const f = cosineFactor(this.step, this.cfg.steps);
       this.optG.setRateFactor(f);
       this.optD.setRateFactor(f);
     }

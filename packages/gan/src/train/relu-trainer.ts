@@ -1,7 +1,9 @@
 // The Spiking-GAN on ReLU-equivalent TTFS neurons (issue 13): spiking G and spiking D (or their
 // float twins, the reference row) trained by the non-saturating adversarial loss alone, with
 // D's output read as its potential (a logit) or as two spiking neurons with TTFS targets.
-import { Optimiser, Rng, SpikingPass, targets, tieHooks, TwinPass, type Network, type ValuePass } from '@spiking-gan/core';
+import {
+  cosineFactor, Optimiser, Rng, SpikingPass, targets, tieHooks, TwinPass, type Network, type ValuePass,
+} from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
 import { auxClassStart, buildDiscriminator, buildGenerator, digitCode, dSeesDigit, PIXELS, reluImageSize, reluLogit, reluNoise, reluRealInput, ties } from '../models/networks.ts';
@@ -162,7 +164,7 @@ export class ReluGanTrainer {
     const c = this.cfg, B = c.batch, m = c.pack, S = reluImageSize(c);
     this.checkFinite(this.step);
     if (c.schedule === 'cosine') {
-      const f = 0.5 * (1 + Math.cos((Math.PI * this.step) / Math.max(1, c.steps)));
+      const f = cosineFactor(this.step, c.steps);
       this.optG.setRateFactor(f);
       this.optD.setRateFactor(f);
     }
