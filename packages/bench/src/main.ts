@@ -1,10 +1,9 @@
 // `pnpm bench [part ...] [options]`: the benchmark suite's command line.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CACHE_VARIABLE } from '@spiking-gan/gan';
+import { CACHE_VARIABLE, gitCommit } from '@spiking-gan/gan';
 import { benchEngine, type EngineBenchResult } from './engine.ts';
 import { benchClassifier } from './classifier.ts';
 import { benchGan } from './gan.ts';
@@ -71,16 +70,6 @@ function intOption(name: string, value: string | undefined, min: number): number
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) fail(`--${name} must be an integer >= ${min}, got '${value}'`);
   return n;
-}
-
-function gitCommit(): string {
-  try {
-    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    return dirty ? `${sha}-dirty` : sha;
-  } catch {
-    return 'unknown';
-  }
 }
 
 function machine() {

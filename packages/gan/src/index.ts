@@ -11,6 +11,7 @@ export { DivergenceError } from './train/divergence.ts';
 export { CliError } from './cli/fail.ts';
 export * from './quality/index.ts';
 export { cacheDir, judgeCacheDir, CACHE_VARIABLE } from './cache-dir.ts';
+export { gitCommit } from './git-commit.ts';
 export { buildClassifier, defaultInit } from './classify/model.ts';
 export type { ClassifierShape } from './classify/model.ts';
 export { ClassifierTrainer } from './classify/train.ts';

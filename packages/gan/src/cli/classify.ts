@@ -1,11 +1,11 @@
 // `spiking-gan classify train` and `spiking-gan classify eval`: TTFS classifiers on MNIST (S4NN and friends).
-import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadModel, saveModel, type LossName, type Network } from '@spiking-gan/core';
 import { buildClassifier, defaultReluWindows } from '../classify/model.ts';
 import { ClassifierTrainer } from '../classify/train.ts';
 import { evaluateClassifier, type ClassifierMetrics } from '../classify/evaluate.ts';
 import { loadMnist } from '../data/mnist.ts';
+import { gitCommit } from '../git-commit.ts';
 import { CliError } from './fail.ts';
 import { checkDistinct, checkOutputFile, writeOutput } from './output.ts';
 import { formatDuration, Progress } from './progress.ts';
@@ -45,16 +45,6 @@ export interface TrainCommandOptions {
   out: string;
   json?: boolean;
   quiet?: boolean;
-}
-
-/** The short commit hash of the working tree, or 'unknown'. */
-export function gitCommit(): string {
-  try {
-    const dirty = execSync('git status --porcelain --untracked-files=no', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
-    return execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() + (dirty ? '+dirty' : '');
-  } catch {
-    return 'unknown';
-  }
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;

@@ -8,7 +8,7 @@ import { loadCheckpoint, saveCheckpoint, saveNetwork } from '../train/checkpoint
 import { DivergenceError, meanStats, type StepStats } from '../train/gan-trainer.ts';
 import { createTrainer, type Trainer } from '../train/trainer.ts';
 import { imageGridPng } from '../viz/png.ts';
-import { gitCommit } from './classify.ts';
+import { gitCommit } from '../git-commit.ts';
 import { CliError } from './fail.ts';
 import { onInterrupt } from './interrupt.ts';
 import { lockOutputDir } from './lock.ts';
