@@ -1,4 +1,4 @@
-export { benchEngine, buildS4nnNetwork } from './engine.ts';
+export { benchEngine } from './engine.ts';
 export type { EngineBenchOptions, EngineBenchResult, ImplFigures } from './engine.ts';
 export { PlainLoop, PlainRecord } from './plain-loop.ts';
 export type { PlainLoopShape } from './plain-loop.ts';

@@ -37,7 +37,7 @@ options:
   --render FILE   measure nothing: write the report again from a report.json of an earlier run
   --images N      engine: MNIST test images per repeat (default 10000; quick 500)
   --repeats N     engine: timed passes over the images (default 3; quick 1)
-  --seed N        seed of weights, training and noise (default 1 for the engine, 0 for training)
+  --seed N        seed of weights, training and noise (default 0)
   --model FILE    engine: run a 784-400-10 model file (e.g. a trained classifier) instead
   --epochs N      classifier: training epochs (default 30; quick 1)
   --recipe NAME   gan: the GAN preset compared with digits and faithful (default relu)
@@ -181,7 +181,7 @@ function main(): void {
       const r = benchEngine({ images, repeats, seed: seedGiven, log, model: values.model, denseImages: quick ? 10 : 100 });
       result.engine = r;
       if (!json) printEngine(r);
-      result.sweep = sweepEngine({ images: quick ? 100 : 1000, seed: seedGiven ?? 1, log });
+      result.sweep = sweepEngine({ images: quick ? 100 : 1000, seed: seedGiven ?? 0, log });
     }
     if (part === 'classifier') result.classifier = benchClassifier({ epochs, trainImages: quick ? 3000 : undefined, testImages: quick ? 1000 : undefined, seed: seedGiven ?? 0, retrain, log });
     if (part === 'gan') result.gan = benchGan({ recipe: values.recipe, recipeSteps: ganSteps, quick, faithfulSteps: quick ? 300 : undefined, sparsitySamples: quick ? 100 : 1000, qualitySamples: quick ? 500 : 10_000, seed: seedGiven ?? 0, retrain, log });

@@ -1,12 +1,11 @@
 import { encodeBytes, Network, Rng, Simulator } from '@spiking-gan/core';
-import { loadMnist } from '@spiking-gan/gan';
+import { buildClassifier, loadMnist } from '@spiking-gan/gan';
 import { describe, expect, it } from 'vitest';
 import { DenseLoop } from '../src/dense-loop.ts';
-import { buildS4nnNetwork } from '../src/engine.ts';
 
 describe('dense clock-driven loop (the S4NN way) against the engine', () => {
   it('gives the engine\'s spike times on 20 MNIST test images (784-400-10, S4NN init)', () => {
-    const net = buildS4nnNetwork(1), sim = new Simulator(net), dense = DenseLoop.fromNetwork(net);
+    const net = buildClassifier({ seed: 0 }), sim = new Simulator(net), dense = DenseLoop.fromNetwork(net);
     const mnist = loadMnist('test'), x = new Float64Array(784);
     let spikes = 0;
     for (let i = 0; i < 20; i++) {

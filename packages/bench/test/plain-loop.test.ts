@@ -1,12 +1,11 @@
 import { encodeBytes, Network, Simulator } from '@spiking-gan/core';
-import { loadMnist } from '@spiking-gan/gan';
+import { buildClassifier, loadMnist } from '@spiking-gan/gan';
 import { describe, expect, it } from 'vitest';
-import { buildS4nnNetwork } from '../src/engine.ts';
 import { PlainLoop } from '../src/plain-loop.ts';
 
 describe('plain loop against the engine', () => {
   it('gives the same spike times, counts and synaptic events on the first 300 MNIST test images', () => {
-    const net = buildS4nnNetwork(1); // hidden U[0,5] seed 1, output U[0,48] seed 2, θ = 100, tmax 256
+    const net = buildClassifier({ seed: 0 }); // hidden U[0,5] seed 1, output U[0,48] seed 2, θ = 100, tmax 256
     const [input, hidden, output] = net.populations;
     expect([input.size, hidden.size, output.size]).toEqual([784, 400, 10]);
     expect(net.tmax).toBe(256);
