@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeBytes, loadModel, Network, saveModel, Simulator } from '@spiking-gan/core';
+import { buildClassifier } from '../src/classify/model.ts';
 import { loadMnist } from '../src/data/mnist.ts';
 
 const BIN = resolve(fileURLToPath(new URL('../bin/spiking-gan.mjs', import.meta.url)));
@@ -59,7 +60,7 @@ describe('spiking-gan demo', () => {
     expect(svg).toContain(`MNIST test #3, label ${label}`);
     expect(svg).toContain('seed 5');
     expect(svg.match(/<path fill="[^"]+" shape-rendering="crispEdges" d="M/g)?.length).toBe(3);
-    expect(svg).toMatch(/hidden: [1-9]\d* spikes?/);
+    expect(svg).toMatch(/hidden1: [1-9]\d* spikes?/);
   });
 
   it('writes the digit upscaled as a PNG and the record with its settings', () => {
@@ -69,12 +70,14 @@ describe('spiking-gan demo', () => {
     const run = JSON.parse(readFileSync(join(tmp, 'demo', 'run.json'), 'utf8'));
     expect(run.digit).toEqual({ split: 'test', index: 3, label: loadMnist('test').labels[3] });
     expect(run.settings).toMatchObject({ seed: 5, threshold: 100, tmax: 256, delay: 1 });
-    expect(run.record.populations.hidden.times).toHaveLength(400);
+    expect(run.record.populations.hidden1.times).toHaveLength(400);
   });
 
-  it('saves a model that loads as 784-400-10 with S4NN-range weights', () => {
+  it('saves a model that loads as 784-400-10 with S4NN-range weights, classify train\'s of that seed', () => {
     const { net } = loadModel(join(tmp, MODEL));
     expect(net.populations.map((p) => p.size)).toEqual([784, 400, 10]);
+    const same = buildClassifier({ seed: 5 }).projections.map((p) => p.weights);
+    net.projections.forEach((p, k) => expect(p.weights.findIndex((w, i) => w !== same[k][i])).toBe(-1));
     expect(net.tmax).toBe(256);
     const [h, o] = net.projections;
     const range = (w: Float64Array): [number, number] => w.reduce(([lo, hi], x) => [Math.min(lo, x), Math.max(hi, x)], [Infinity, -Infinity]);

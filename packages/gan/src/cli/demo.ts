@@ -1,8 +1,9 @@
 // `spiking-gan demo`: one MNIST test digit through an untrained, S4NN-initialised 784-400-10
-// network; writes a spike raster, the digit, the model file and the run record.
+// network (the one `classify train` starts from); writes a spike raster, the digit, the model file and the run record.
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeBytes, Network, Rng, saveModel, Simulator } from '@spiking-gan/core';
+import { encodeBytes, saveModel, Simulator } from '@spiking-gan/core';
+import { buildClassifier, defaultInit } from '../classify/model.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { imageGridPng } from '../viz/png.ts';
 import { rasterSvg } from '../viz/raster.ts';
@@ -17,34 +18,6 @@ export interface DemoOptions {
   out: string;
 }
 
-/** The demo network's settings (S4NN's 784-400-10 shape and initialisation). */
-export const DEMO_SETTINGS = Object.freeze({
-  layers: [784, 400, 10],
-  hiddenInit: [0, 5] as const,
-  outputInit: [0, 48] as const,
-  threshold: 100,
-  tmax: 256,
-  delay: 1,
-  time: 'discrete' as const,
-  kernel: 'delta' as const,
-});
-
-/**
- * Builds the demo network: input (784) → hidden (400) → output (10), dense, θ = 100, delay 1,
- * tmax 256, weights uniform in [0, 5) and [0, 48). Each layer's weights come from its own seed,
- * drawn from `Rng(seed)`, so one seed fixes the whole network.
- */
-export function demoNetwork(seed: number): { net: Network; seeds: { hidden: number; output: number } } {
-  const s = DEMO_SETTINGS;
-  const rng = new Rng(seed);
-  const seeds = { hidden: rng.nextU32(), output: rng.nextU32() };
-  const net = new Network({ tmax: s.tmax, time: s.time, delay: s.delay });
-  net.addInput(s.layers[0], 'input');
-  net.addLayer(s.layers[1], { name: 'hidden', threshold: s.threshold, init: { uniform: [...s.hiddenInit], seed: seeds.hidden } });
-  net.addLayer(s.layers[2], { name: 'output', threshold: s.threshold, init: { uniform: [...s.outputInit], seed: seeds.output } });
-  return { net, seeds };
-}
-
 /** Runs the command (errors are thrown; the caller reports them). */
 export async function demo(opts: DemoOptions): Promise<void> {
   const set = expected(() => loadMnist('test'));
@@ -53,18 +26,22 @@ export async function demo(opts: DemoOptions): Promise<void> {
   const image = set.image(i);
   const label = set.labels[i];
 
-  const { net, seeds } = demoNetwork(opts.seed);
-  const s = DEMO_SETTINGS;
+  const net = buildClassifier({ seed: opts.seed });
+  const [hiddenInit, outputInit] = defaultInit('delta', 2);
   const [input, hidden, output] = net.populations;
+  const s = {
+    layers: net.populations.map((p) => p.size), threshold: hidden.threshold[0], tmax: net.tmax,
+    delay: net.projections[0].delay, time: net.time, kernel: net.projections[0].kernel,
+  };
   const sim = new Simulator(net);
   const rec = sim.run(encodeBytes(image, { tmax: s.tmax }));
   const prediction = rec.prediction();
 
   const settings = {
     network: `${s.layers.join('-')} dense, untrained`,
-    init: `S4NN: hidden weights uniform in [${s.hiddenInit.join(', ')}), output weights uniform in [${s.outputInit.join(', ')})`,
+    init: `S4NN: hidden weights uniform in [${hiddenInit.join(', ')}), output weights uniform in `
+      + `[${outputInit.join(', ')}) (classify train's network of this seed: layer k from seed·1000 + k)`,
     seed: opts.seed,
-    layerSeeds: seeds,
     threshold: s.threshold,
     tmax: s.tmax,
     delay: s.delay,

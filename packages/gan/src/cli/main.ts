@@ -68,7 +68,8 @@ const demo = program
   .summary('one MNIST digit through an S4NN-initialised 784-400-10 network: raster, digit, model, record')
   .description('Push one MNIST test digit through an untrained 784-400-10 network with S4NN\'s initialisation (hidden weights uniform in [0, 5), output in [0, 48), threshold 100, tmax 256, delay 1) and write raster.svg, digit.png, model.safetensors and run.json.')
   .option('--digit-index <i>', 'index of the MNIST test image (0..9999)', integerArg(0), 0)
-  .option('--seed <s>', 'seed of the weight initialisation (0..4294967295)', integerArg(0, 0xffffffff), 1)
+  .option('--seed <s>', 'seed of the weight initialisation, as classify train\'s (0..4294967295)',
+    integerArg(0, 0xffffffff), 0)
   .option('--out <dir>', 'output folder', 'out/demo')
   .addHelpText('after', `
 Examples:
