@@ -1,6 +1,7 @@
 // The `spiking-gan` command line. Only commander is loaded up front; each subcommand's module (and
 // with it the engine and MNIST) is imported when that subcommand runs, so `--help` answers fast.
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { integerArg, numberArg, listArg, positiveListArg } from './args.ts';
 import { guarded } from './fail.ts';
@@ -11,6 +12,7 @@ import type { EvalCommandOptions, TrainCommandOptions } from './classify.ts';
 import type { TrainGanOptions } from './train.ts';
 import type { SampleOptions } from './sample.ts';
 import type { EvalGanOptions } from './eval.ts';
+import type { SweepOptions, SweepWorkerOptions } from './sweep.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -299,6 +301,69 @@ Examples:
     await m.evalGan(opts);
   }));
 oneLineErrors(evalCmd, 'spiking-gan eval');
+
+/** The long options of `spiking-gan train`: what a sweep's settings may set. */
+const trainOptions = () => train.options.flatMap((o) => (o.long ? [o.long] : []));
+
+const sweepCmd = program
+  .command('sweep')
+  .summary('recipes x seeds from a JSON file, each trained and judged in its own process, over the local cores '
+    + 'or BullMQ workers on Redis; one ranked table (Markdown + JSON), finished runs skipped')
+  .description('Run every recipe x grid point x seed of a sweep file as a `spiking-gan train` process, judge each '
+    + 'generator with `spiking-gan eval`, and rank the runs by FID in OUT/sweep.md and OUT/sweep.json, with the '
+    + 'best sample grids side by side. Runs whose result is complete are skipped; a half-written one is redone. '
+    + 'With --queue, the runs become BullMQ jobs on that Redis server, worked by `spiking-gan sweep-worker`.')
+  .argument('<file>', 'sweep file (JSON)')
+  .option('--out <dir>', 'output folder: runs/<run>/, sweep.md, sweep.json (default: out/sweep/<file name>)')
+  .option('--jobs <n>', 'runs at a time on this machine (default: its cores)', integerArg(1), availableParallelism())
+  .option('--queue <url>', 'hand the runs to BullMQ workers on this Redis server (redis://host:port) and wait')
+  .option('--queue-name <name>', 'BullMQ queue name', 'spiking-gan-sweep')
+  .option('--judge-cache <dir>', 'where the judge classifier is cached (as for eval)', judgeCacheDir())
+  .option('--quiet', 'no progress lines')
+  .addHelpText('after', `
+The sweep file:
+  {
+    "preset": "relu-cond",                        the preset of every recipe (default: train's)
+    "settings": {"steps": 2000},                  GAN settings of every recipe (names as in the GAN config)
+    "recipes": [{"name": "base"},                 each recipe: a name, its own preset and settings
+                {"name": "wide", "settings": {"gHidden": 800, "dHidden": 800}}],
+    "grid": {"dDropout": [0, 0.3]},               every combination, over every recipe
+    "seeds": [0, 1],                              each recipe x grid point once per seed (default [0])
+    "train": {"samples": 100, "sampleSeed": 1, "checkpointEvery": 50},
+    "eval": {"count": 10000, "seed": 1, "sparsitySamples": 1000},
+    "best": 4                                     sample grids shown side by side
+  }
+A run is named <recipe>[_<key>-<value>...]_s<seed> and lives in OUT/runs/<run>/.
+
+Examples:
+  $ spiking-gan sweep sweeps/lr.json --jobs 2
+  $ spiking-gan sweep-worker --queue redis://queue-host:6379         # on each machine
+  $ spiking-gan sweep sweeps/lr.json --queue redis://queue-host:6379  # enqueue, wait, write the table`)
+  .action(guarded('sweep', async (file: string, opts: SweepOptions) => {
+    const m = await import('./sweep.ts');
+    await m.sweep(file, opts, trainOptions());
+  }));
+oneLineErrors(sweepCmd, 'spiking-gan sweep');
+
+const sweepWorkerCmd = program
+  .command('sweep-worker')
+  .summary('a BullMQ worker for `spiking-gan sweep --queue`: trains and judges queued runs until stopped')
+  .description('Take the runs of `spiking-gan sweep --queue` from a BullMQ queue on Redis, train and judge each '
+    + 'in OUT/runs/<run>/ and hand the result, sample grid and eval figures back to the sweep. Runs until SIGINT '
+    + 'or SIGTERM; a run it held then goes back to the queue.')
+  .requiredOption('--queue <url>', 'the Redis server of the queue (redis://host:port)')
+  .option('--queue-name <name>', 'BullMQ queue name', 'spiking-gan-sweep')
+  .option('--jobs <n>', 'runs at a time (default: the cores)', integerArg(1), availableParallelism())
+  .option('--out <dir>', 'folder of the runs', 'out/sweep-worker')
+  .option('--judge-cache <dir>', 'where the judge classifier is cached (as for eval)', judgeCacheDir())
+  .addHelpText('after', `
+Examples:
+  $ spiking-gan sweep-worker --queue redis://queue-host:6379 --jobs 2`)
+  .action(guarded('sweep-worker', async (opts: SweepWorkerOptions) => {
+    const m = await import('./sweep.ts');
+    await m.sweepWorker(opts, trainOptions());
+  }));
+oneLineErrors(sweepWorkerCmd, 'spiking-gan sweep-worker');
 
 program
   .command('bench')

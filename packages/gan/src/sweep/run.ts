@@ -57,7 +57,8 @@ export function completeResult(dir: string, hash: string): RunResult | null {
 
 /** Trains and judges `run` in folder `dir` (judge cached in `judgeCache`); writes and returns its result. */
 export async function executeRun(run: PlannedRun, dir: string, judgeCache: string): Promise<RunResult> {
-  rmSync(join(dir, RESULT), { force: true }); // what follows overwrites the files an older result would list
+  // what follows overwrites the files that an older result lists (a folder that is a file: train says so)
+  if (existsSync(join(dir, RESULT))) rmSync(join(dir, RESULT));
   const { spec } = run;
   try {
     await runSpikingGan(['train', ...run.trainArgs, '--out', dir, '--quiet']);
