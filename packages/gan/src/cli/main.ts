@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { integerArg, numberArg, listArg, positiveListArg } from './args.ts';
 import { guarded } from './fail.ts';
+import { addSettingOptions } from './train-options.ts';
 import { judgeCacheDir } from '../cache-dir.ts';
 import type { DemoOptions } from './demo.ts';
 import type { SimulateOptions } from './simulate.ts';
@@ -161,57 +162,16 @@ oneLineErrors(classifyEval, 'spiking-gan classify eval');
 const train = program
   .command('train')
   .summary('train the Spiking-GAN (spiking G and D); writes a sample grid, G/D model files, a checkpoint and figures.json')
-  .description('Adversarial training of a spiking generator (noise -> 400 -> 784) against a spiking discriminator (784 -> 400 -> 1 or 2) with spike-time gradients. With no options: the relu-cond recipe (class-conditional; ReLU-equivalent TTFS neurons whose exact spike-time gradient is a ReLU network\'s, signed Gaussian noise, D\'s output read as its potential and judging two images at once, the non-saturating adversarial loss alone, Adam 2e-4 β1 0.5, batch 32, 12,000 steps). Every setting of the preset can be overridden; --resume continues from OUT/checkpoint.safetensors and gives the same result as not stopping.')
-  .option('--preset <name>', 'relu-cond (default: the real GAN, class-conditional), relu (the same, unconditional), digits (ramp + pixel MMD), ramp (the plain ramp GAN) or faithful (delta synapses, S4NN gradient)', 'relu-cond')
-  .option('--steps <n>', 'training steps (D on real and fake batches, then G)', integerArg(1))
-  .option('--batch <n>', 'samples per update', integerArg(1))
-  .option('--kernel <name>', 'synapse kernel: relu (ReLU-equivalent), ramp (exact gradients) or delta (S4NN gradient); the presets set the matching time window and inits')
-  .option('--float-twin', 'relu: train the float twin (the ReLU MLP the spike times map to) instead of the SNN, as the reference row')
-  .option('--z-max <z>', 'relu: noise z ~ N(0, 1) clipped to ±z (G\'s input window is [0, z])', numberArg(0))
-  .option('--hidden-window <B>', 'relu: window length of G\'s and D\'s hidden layers (x is clipped at B)', numberArg(0))
-  .option('--out-window <B>', 'relu: window length of D\'s output neuron(s)', numberArg(0))
-  .option('--init-gain <g>', 'relu: weights uniform in ±g/√fan_in', numberArg(0))
-  .option('--bias-gain <g>', 'relu: biases uniform in ±g/√fan_in', numberArg(0))
-  .option('--g-hidden <n>', 'hidden neurons of G', integerArg(1))
-  .option('--d-hidden <n>', 'hidden neurons of D', integerArg(1))
-  .option('--beta1 <b>', 'Adam β1', numberArg(0))
-  .option('--leaky <alpha>', 'relu: leaky ReLU hidden layers of slope alpha, each unit a tied pair of neurons (0 = plain ReLU)', numberArg(0))
-  .option('--tied-noise', 'relu: each noise dimension\'s z+ and z- inputs share one weight, negated (G\'s first layer sees the signed z)')
-  .option('--no-tied-noise', 'relu: free weights for the z+ and z- inputs')
-  .option('--pack <m>', 'relu: D judges m images at once (PacGAN; all real or all fake): it sees a lack of variety', integerArg(1))
-  .option('--projection', 'relu, conditional: projection discriminator (a shared output neuron plus one per digit; the logit adds the image\'s digit)')
-  .option('--no-projection', 'relu, conditional: one output neuron, the digit only in D\'s input')
-  .option('--aux-class <lambda>', 'relu, conditional: auxiliary classifier in D (AC-GAN) of this weight; D\'s input then has no digit', numberArg(0))
-  .option('--d-dropout <p>', 'relu: dropout in D\'s hidden layer while training (each neuron inhibited with probability p per sample)', numberArg(0))
-  .option('--optimizer <name>', 'sgd or adam')
-  .option('--loss <name>', 'D loss: bce (ramp), ttfs or aggressive')
-  .option('--gamma <g>', 'TTFS margin γ (image-window units for ramp, steps for faithful)', numberArg(0))
-  .option('--gamma-a <g>', 'Aggressive TTFS: γ_a', numberArg(0))
-  .option('--seed <s>', 'seed of initialisation, data order and noise', integerArg(0, 0xffffffff))
-  .option('--lr-d <eta>', 'D learning rate', numberArg(0))
-  .option('--lr-g <eta>', 'G learning rate', numberArg(0))
-  .option('--d-steps <n>', 'D updates per G update', integerArg(1))
-  .option('--noise <code>', 'uniform or sparse noise spike times')
-  .option('--nz <n>', 'noise inputs of G (default 100)', integerArg(1))
-  .option('--noise-silent <p>', 'sparse noise: probability that a noise input stays silent', numberArg(0))
-  .option('--noise-span <t>', 'noise spike times span [0, t) (image-window units for ramp, steps for delta); a tiny span makes the code binary (which inputs spike)', numberArg(0))
-  .option('--g-objective <name>', 'flip (non-saturating, D target real), features (match D hidden spike times), both, or none (G ignores D; needs --mmd)')
-  .option('--schedule <name>', 'learning-rate schedule of G and D: constant or cosine (down to 0 at the last step)')
-  .option('--g-ema <beta>', 'sample from an exponential moving average of G\'s weights with this decay (0 = off)', numberArg(0))
-  .option('--adv-weight <w>', 'weight of D\'s term in G\'s objective (default 1)', numberArg(0))
-  .option('--mmd <lambda>', 'weight of a pixel-space MMD term in G\'s objective (fake batch against a real batch; per digit in conditional mode)', numberArg(0))
-  .option('--silent-pixel <name>', 'how D\'s error reaches a black fake pixel: none or late')
-  .option('--silent-penalty <rho>', 'ramp: gradient that pushes silent neurons of G and D to fire', numberArg(0))
-  .option('--g-silent-penalty <rho>', 'ramp: G\'s own silent penalty (default: --silent-penalty)', numberArg(0))
-  .option('--d-threshold <theta>', 'threshold of D\'s neurons (ramp: a higher one makes D\'s hidden neurons fire after the whole image has arrived)', numberArg(0))
-  .option('--g-threshold <theta>', 'threshold of G\'s neurons', numberArg(0))
-  .option('--beta <b>', 'bce loss: logit = beta * (t_fake - t_real) / image window', numberArg(0))
-  .option('--instance-noise <sigma>', 'σ of Gaussian jitter on D\'s input spike times (image-window units), annealed to 0 over the run', numberArg(0))
-  .option('--real-target <p>', 'bce: one-sided label smoothing, D\'s target probability on real images (default 1)', numberArg(0))
-  .option('--diversity <lambda>', 'mode-seeking term: G pushes the pixel times of paired noise samples apart', numberArg(0))
-  .option('--digit-group <n>', 'conditional: fakes in a row of a batch that share one digit (default 1)', integerArg(1))
-  .option('--conditional', 'class-conditional G and D (the digit as extra input spikes)')
-  .option('--bias <n>', 'input neurons of G and D that always spike at time 0 (a bias for IF neurons)', integerArg(0))
+  .description('Adversarial training of a spiking generator against a spiking discriminator with spike-time gradients. '
+    + 'With no options: the relu-cond recipe, class-conditional, on ReLU-equivalent TTFS neurons whose exact '
+    + 'spike-time gradient is a ReLU network\'s. G: signed Gaussian noise and the digit -> 210 inputs -> 400 -> 784 '
+    + 'pixels. D judges two images at once (PacGAN): 1568 inputs -> 400 -> 31 outputs read as potentials, a '
+    + 'projection discriminator (a shared logit and one per digit) with an auxiliary classifier of the digits (10 '
+    + 'per image). The non-saturating adversarial loss alone, Adam 2e-4 β1 0.5, batch 32, 18,000 steps. Every '
+    + 'setting of the preset can be overridden (the flag of setting dLr is --d-lr); --resume continues from '
+    + 'OUT/checkpoint.safetensors and gives the same result as not stopping.')
+  .option('--preset <name>', 'relu-cond (default: the real GAN, class-conditional), relu (the same, unconditional), digits (ramp + pixel MMD), ramp (the plain ramp GAN) or faithful (delta synapses, S4NN gradient)', 'relu-cond');
+addSettingOptions(train)
   .option('--out <dir>', 'output folder', 'out/gan')
   .option('--resume', 'continue from OUT/checkpoint.safetensors (only --steps may change)')
   .option('--checkpoint-every <n>', 'steps between checkpoints', integerArg(1), 50)
@@ -227,7 +187,7 @@ Examples:
   $ spiking-gan train --float-twin --out out/gan-twin    # the same run on the float twin
   $ spiking-gan train --out out/gan --resume --steps 4000
   $ spiking-gan train --preset faithful --steps 2000 --out out/faithful`)
-  .action(guarded('train', async (opts: TrainGanOptions & { gammaA?: number; lrD?: number; lrG?: number }) => {
+  .action(guarded('train', async (opts: TrainGanOptions) => {
     const m = await import('./train.ts');
     await m.trainGan(opts);
   }));

@@ -14,9 +14,10 @@ import { onInterrupt } from './interrupt.ts';
 import { lockOutputDir } from './lock.ts';
 import { checkOutputDir, writeOutput } from './output.ts';
 import { formatDuration, Progress } from './progress.ts';
+import { flagsOf, givenSettings } from './train-options.ts';
 import { removeStaleTemps } from './temps.ts';
 
-/** Options of `spiking-gan train` (GAN settings override the preset). */
+/** Options of `spiking-gan train` (GAN settings override the preset; settings' old names are read too). */
 export interface TrainGanOptions extends Partial<GanConfig> {
   preset: string;
   out: string;
@@ -28,8 +29,6 @@ export interface TrainGanOptions extends Partial<GanConfig> {
   json?: boolean;
   quiet?: boolean;
 }
-
-const GAN_KEYS: (keyof GanConfig)[] = ['kernel', 'loss', 'gamma', 'gammaA', 'beta', 'tmax', 'dWindow', 'gLatency', 'nz', 'noise', 'noiseSilent', 'noiseSpan', 'gHidden', 'dHidden', 'gThreshold', 'dThreshold', 'conditional', 'labelCopies', 'bias', 'gObjective', 'silentPixel', 'silentPenalty', 'gSilentPenalty', 'optimizer', 'lrD', 'lrG', 'beta1', 'decay', 'batch', 'dSteps', 'instanceNoise', 'realTarget', 'diversity', 'mmd', 'advWeight', 'gEma', 'schedule', 'digitGroup', 'zMax', 'hiddenWindow', 'outWindow', 'initGain', 'biasGain', 'floatTwin', 'dDropout', 'leaky', 'pack', 'tiedNoise', 'projection', 'auxClass', 'steps', 'seed'];
 
 /** The files `train` writes into its output folder: only their stale temporary files are ever removed. */
 const OUTPUTS = ['checkpoint.safetensors', 'G.safetensors', 'D.safetensors', 'samples.png', 'figures.json'];
@@ -43,13 +42,15 @@ interface RunState { step: number; savedStep: number }
 export async function trainGan(o: TrainGanOptions): Promise<void> {
   const ckpt = join(o.out, 'checkpoint.safetensors');
   let cfg: GanConfig | null = null;
+  const overrides = givenSettings(o as unknown as Record<string, unknown>);
   if (o.resume) {
     if (!existsSync(ckpt)) throw new CliError(`--resume: no checkpoint at ${ckpt}`);
-    const given = GAN_KEYS.filter((k) => o[k] !== undefined && k !== 'steps');
-    if (given.length) throw new CliError(`--resume continues the checkpoint's settings; only --steps may change (got --${given.join(', --')})`);
+    const { steps: _steps, ...given } = overrides;
+    if (Object.keys(given).length) {
+      const got = flagsOf(given).join(', ');
+      throw new CliError(`--resume continues the checkpoint's settings; only --steps may change (got ${got})`);
+    }
   } else {
-    const overrides: Partial<GanConfig> = {};
-    for (const k of GAN_KEYS) if (o[k] !== undefined) (overrides as Record<string, unknown>)[k] = o[k];
     try {
       cfg = makeConfig(o.preset, overrides);
     } catch (e) {

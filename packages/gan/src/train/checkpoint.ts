@@ -126,7 +126,7 @@ export function loadCheckpoint(path: string, data: ImageSet, opts: { steps?: num
 
 /** The settings that decide whether a checkpoint holds tensor `name`, for messages (empty if none does alone). */
 function settingsOf(name: string, cfg: GanConfig): string {
-  const keys = /\.ema/.test(name) ? ['gEma'] : /adam/.test(name) ? ['optimizer'] : /bias|feat_mean/.test(name) ? ['kernel'] : [];
+  const keys = /\.ema/.test(name) ? ['gEma'] : /adam/.test(name) ? ['optimiser'] : /bias|feat_mean/.test(name) ? ['kernel'] : [];
   return keys.length ? ` (metadata 'config': ${settingsText(cfg, keys as (keyof GanConfig)[])})` : '';
 }
 
@@ -167,11 +167,11 @@ export function ganSettings(path: string, metadata: Record<string, string>, key:
     fail('is not valid JSON');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) fail('is not a JSON object of settings');
-  const cfg = withDefaults(parsed as Partial<GanConfig>);
   try {
+    const cfg = withDefaults(parsed as Partial<GanConfig>);
     checkConfig(cfg);
+    return cfg;
   } catch (e) {
-    fail(`is not a valid GAN config (${(e as Error).message})`);
+    return fail(`is not a valid GAN config (${(e as Error).message})`);
   }
-  return cfg;
 }

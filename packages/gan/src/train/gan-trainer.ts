@@ -102,9 +102,9 @@ export class GanTrainer {
     this.bpD = new Backprop(this.D, common);
     this.bpDin = new Backprop(this.D, { ...common, inputDelta: true, silentInputTime: cfg.silentPixel === 'late' ? (delta ? cfg.tmax - 1 : cfg.tmax) : null });
     this.bpG = new Backprop(this.G, { ...common, silentPenalty: cfg.gSilentPenalty ?? cfg.silentPenalty });
-    const opt = (lr: number, batch: number) => ({ kind: cfg.optimizer, lr, decay: cfg.decay, batch, beta1: cfg.beta1 });
-    this.optD = new Optimiser(this.D, opt(cfg.lrD, cfg.batch === 1 ? 1 : 2 * cfg.batch));
-    this.optG = new Optimiser(this.G, opt(cfg.lrG, cfg.batch));
+    const opt = (lr: number, batch: number) => ({ kind: cfg.optimiser, lr, decay: cfg.decay, batch, beta1: cfg.beta1 });
+    this.optD = new Optimiser(this.D, opt(cfg.dLr, cfg.batch === 1 ? 1 : 2 * cfg.batch));
+    this.optG = new Optimiser(this.G, opt(cfg.gLr, cfg.batch));
     this.rngData = new Rng(cfg.seed * 3 + 1);
     this.rngNoise = new Rng(cfg.seed * 3 + 2);
     this.z = new Float64Array(this.G.populations[0].size);

@@ -70,9 +70,9 @@ export class ReluGanTrainer {
     this.gOut = new Array<Float64Array>(cfg.batch);
     this.passD = pass(cfg, this.D, readout);
     // tied parameters (signed noise pairs, leaky pairs): gradients fold into one of each pair before an update, the other follows after
-    const opt = (net: Network, which: 'G' | 'D', lr: number, batch: number) => ({ kind: cfg.optimizer, lr, decay: cfg.decay, batch, beta1: cfg.beta1, hooks: tieHooks(ties(cfg, net, which)) });
-    this.optD = new Optimiser(this.D, opt(this.D, 'D', cfg.lrD, (2 * cfg.batch) / cfg.pack));
-    this.optG = new Optimiser(this.G, opt(this.G, 'G', cfg.lrG, cfg.batch));
+    const opt = (net: Network, which: 'G' | 'D', lr: number, batch: number) => ({ kind: cfg.optimiser, lr, decay: cfg.decay, batch, beta1: cfg.beta1, hooks: tieHooks(ties(cfg, net, which)) });
+    this.optD = new Optimiser(this.D, opt(this.D, 'D', cfg.dLr, (2 * cfg.batch) / cfg.pack));
+    this.optG = new Optimiser(this.G, opt(this.G, 'G', cfg.gLr, cfg.batch));
     this.emaTies = this.emaG ? ties(cfg, this.emaG, 'G') : [];
     this.rngData = new Rng(cfg.seed * 3 + 1);
     this.rngNoise = new Rng(cfg.seed * 3 + 2);
