@@ -3,7 +3,7 @@
  * sample-quality judge and metrics, and figures of sparsity and energy.
  * @module @spiking-gan/gan
  */
-export { loadMnist, loadImageSet, mnistDir } from './data/mnist.ts';
+export { loadMnist, loadImageSet, mnistDir, MNIST_CLASSES, MNIST_PIXELS, MNIST_SIDE } from './data/mnist.ts';
 export { IdxError } from './data/idx.ts';
 export { NpyError } from './data/npy.ts';
 export { SampleFileError } from './data/samples.ts';

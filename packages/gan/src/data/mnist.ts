@@ -4,6 +4,13 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { IdxError, readIdx } from './idx.ts';
 
+/** Side of an MNIST image, in pixels. */
+export const MNIST_SIDE = 28;
+/** Pixels of an MNIST image (28 × 28), one byte each. */
+export const MNIST_PIXELS = MNIST_SIDE * MNIST_SIDE;
+/** Classes of MNIST: the digits 0..9. */
+export const MNIST_CLASSES = 10;
+
 /** One split of an image dataset: n images of rows x cols bytes, labels 0..9. */
 export interface ImageSet {
   n: number;
