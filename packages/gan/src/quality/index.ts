@@ -1,8 +1,11 @@
 // Sample quality: the judge (a small ANN MNIST classifier) and the metrics in its feature space.
-export {
-  Judge, trainJudge, loadOrTrainJudge, judgeCachePath, judgeProgress, JUDGE_VERSION, JUDGE_ARCH, JUDGE_FEATURES,
-} from './mlp.ts';
-export type { JudgeInfo, LabelledImages, TrainJudgeOptions, LoadOrTrainOptions } from './mlp.ts';
+export { Judge, JUDGE_VERSION, JUDGE_ARCH, JUDGE_FEATURES, JUDGE_DEFAULTS } from './judge.ts';
+export type { JudgeRecipe, LabelledImages } from './judge.ts';
+export type { JudgeInfo } from './judge-file.ts';
+export { trainJudge } from './judge-train.ts';
+export type { TrainJudgeOptions } from './judge-train.ts';
+export { loadOrTrainJudge, judgeCachePath, judgeProgress } from './judge-cache.ts';
+export type { LoadOrTrainOptions } from './judge-cache.ts';
 export {
   fid, frechetDistance, gaussianStats, classifierScore, classCoverage, copyCheck, qualityReport, formatQualityReport,
   noiseImages, sampleIndices, percentile, distanceStats, NearestIndex,

@@ -2,9 +2,9 @@
 // FID (with its floor and ceiling), the classifier score, class coverage, the copy check and the
 // within-class variety.
 import { Rng } from '@spiking-gan/core';
-import { loadMnist } from '../data/mnist.ts';
+import { loadMnist, MNIST_CLASSES, MNIST_PIXELS } from '../data/mnist.ts';
 import { traceSqrtProduct } from './linalg.ts';
-import { JUDGE_FEATURES, type Judge, type LabelledImages } from './mlp.ts';
+import { JUDGE_FEATURES, type Judge, type LabelledImages } from './judge.ts';
 import { NearestIndex, sampleIndices, type NearestIndexOptions } from './nearest.ts';
 import { classDistances, withinClassVariety, type ClassDistances, type WithinClassVariety } from './variety.ts';
 
@@ -13,8 +13,8 @@ export type { SymmetricEigen } from './linalg.ts';
 export { NearestIndex, sampleIndices } from './nearest.ts';
 export type { NearestIndexOptions, NearestResult } from './nearest.ts';
 
-const D = 784;
-const C = 10;
+const D = MNIST_PIXELS;
+const C = MNIST_CLASSES;
 
 // ---------------------------------------------------------------------------------------------
 // FID

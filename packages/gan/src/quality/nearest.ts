@@ -9,9 +9,10 @@
 // computed in integer byte units over the training image's non-zero pixels (so an exact copy is at
 // distance 0, exactly). The result is the exact nearest neighbour, not an approximation.
 import { Rng } from '@spiking-gan/core';
+import { MNIST_PIXELS } from '../data/mnist.ts';
 import { jacobiEigen, matMul, orthonormaliseColumns } from './linalg.ts';
 
-const D = 784;
+const D = MNIST_PIXELS;
 /** Dimensions of the first, cheap bound computed for every training image. */
 const FIRST = 8;
 

@@ -7,10 +7,11 @@
 // every term an integer below 2^26), each is square-rooted once and the square roots are summed in a
 // fixed order. A class with more than `maxPerClass` images is reduced to a seeded sample of that many.
 import { Rng } from '@spiking-gan/core';
+import { MNIST_CLASSES, MNIST_PIXELS } from '../data/mnist.ts';
 import { sampleIndices } from './nearest.ts';
 
-const D = 784;
-const C = 10;
+const D = MNIST_PIXELS;
+const C = MNIST_CLASSES;
 
 /** Default cap on the images of one class that enter the pairwise mean (MNIST test has at most 1,135 per digit). */
 export const VARIETY_MAX_PER_CLASS = 2000;
