@@ -1,6 +1,7 @@
 // `spiking-gan sample`: images from a trained generator, as a PNG grid and an IDX file.
 import { existsSync } from 'node:fs';
 import { encodeIdx } from '../data/idx.ts';
+import { MNIST_SIDE } from '../data/mnist.ts';
 import { loadGenerator } from '../train/checkpoint.ts';
 import { sampleGenerator } from '../train/trainer.ts';
 import { imageGridPng } from '../viz/png.ts';
@@ -31,8 +32,8 @@ export async function sample(o: SampleOptions): Promise<void> {
   checkDistinct(outputs, [['--model', o.model]]);
   const { pixels, labels } = sampleGenerator(G, cfg, o.count, o.seed, o.digit);
   const shown = Math.min(o.count, o.grid ?? 100);
-  writeOutput(o.png, imageGridPng(pixels, shown, 28, 28, { scale: 2 }));
-  writeOutput(idx, encodeIdx([o.count, 28, 28], pixels));
+  writeOutput(o.png, imageGridPng(pixels, shown, MNIST_SIDE, MNIST_SIDE, { scale: 2 }));
+  writeOutput(idx, encodeIdx([o.count, MNIST_SIDE, MNIST_SIDE], pixels));
   if (labelsPath !== null) writeOutput(labelsPath, encodeIdx([o.count], labels));
   let lit = 0;
   for (let i = 0; i < pixels.length; i++) if (pixels[i] > 0) lit++;

@@ -3,7 +3,7 @@
 import {
   encodeBytes, InputFileError, loadModel, readRegularFile, Simulator, type Network, type RunRecord,
 } from '@spiking-gan/core';
-import { loadMnist } from '../data/mnist.ts';
+import { loadMnist, MNIST_PIXELS } from '../data/mnist.ts';
 import { CliError, expected } from './fail.ts';
 import { stringifyCompact } from './json.ts';
 import { checkDistinct, checkOutputFile, type NamedPath } from './output.ts';
@@ -176,7 +176,7 @@ function readInputFile(path: string, net: Network): Batch {
 /** The first n MNIST test images, TTFS-coded with the model's tmax. */
 function mnistBatch(n: number, net: Network, model: string): Batch {
   const ins = net.inputs;
-  if (ins.length !== 1 || ins[0].size !== 784) {
+  if (ins.length !== 1 || ins[0].size !== MNIST_PIXELS) {
     const has = ins.map((p) => `${p.name} (${p.size})`).join(', ');
     throw new CliError(`--mnist-test needs a model with one 784-neuron input population (28 x 28 pixels); ${model} has ${has}`);
   }

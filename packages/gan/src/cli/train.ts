@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
-import { loadMnist } from '../data/mnist.ts';
+import { loadMnist, MNIST_SIDE } from '../data/mnist.ts';
 import { makeConfig, type GanConfig } from '../models/config.ts';
 import { loadCheckpoint, saveCheckpoint, saveNetwork } from '../train/checkpoint.ts';
 import { DivergenceError, meanStats, type StepStats } from '../train/gan-trainer.ts';
@@ -125,7 +125,7 @@ async function run(o: TrainGanOptions, ckpt: string, fresh: GanConfig | null, st
   if (window.length) last = meanStats(window);
   const { pixels } = tr.sample(o.samples, o.sampleSeed);
   const grid = join(o.out, 'samples.png');
-  writeOutput(grid, imageGridPng(pixels, o.samples, 28, 28, { scale: 2 }));
+  writeOutput(grid, imageGridPng(pixels, o.samples, MNIST_SIDE, MNIST_SIDE, { scale: 2 }));
   const meta = { commit };
   saveNetwork(join(o.out, 'G.safetensors'), tr, 'generator', meta);
   saveNetwork(join(o.out, 'D.safetensors'), tr, 'discriminator', meta);

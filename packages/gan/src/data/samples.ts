@@ -4,6 +4,7 @@
 // The format is recognised from the content, not the file name. Every value is checked.
 import { readClaimedFile } from '@spiking-gan/core';
 import { decodeIdx, idxHeader } from './idx.ts';
+import { MNIST_PIXELS, MNIST_SIDE } from './mnist.ts';
 import { decodeNpy, isNpy, npyGetter, npyHeader, type Npy } from './npy.ts';
 
 /** A sample or labels file whose content is not what `eval --samples` can judge; the message names the file. */
@@ -23,7 +24,7 @@ export interface SampleImages {
   description: string;
 }
 
-const PIXELS = 784;
+const PIXELS = MNIST_PIXELS;
 
 function head(bytes: Uint8Array): string {
   return Array.from(bytes.subarray(0, 4), (x) => x.toString(16).padStart(2, '0')).join(' ');
@@ -54,7 +55,8 @@ function readDecoded(path: string): Decoded {
 }
 
 function imageCount(shape: number[], path: string, what: string): number {
-  const ok = (shape.length === 3 && shape[1] === 28 && shape[2] === 28) || (shape.length === 2 && shape[1] === PIXELS);
+  const ok = (shape.length === 3 && shape[1] === MNIST_SIDE && shape[2] === MNIST_SIDE)
+    || (shape.length === 2 && shape[1] === PIXELS);
   if (!ok) {
     throw new SampleFileError(`${path}: ${what} of shape (${shape.join(', ')}), expected (n, 28, 28) or (n, 784)`);
   }

@@ -1,11 +1,12 @@
 import { LeakyPairs, Network, reluNetwork, SignedInputPairs, signedNoise, type Rng } from '@spiking-gan/core';
+import { MNIST_CLASSES, MNIST_PIXELS } from '../data/mnist.ts';
 import type { GanConfig } from './config.ts';
 
-/** Pixels of an MNIST image. */
-export const PIXELS = 784;
+/** Pixels of an image: G's pixel neurons, D's image inputs. */
+export const PIXELS = MNIST_PIXELS;
 /** Extra input neurons carrying the class label in conditional mode. */
 export function labelInputs(cfg: GanConfig): number {
-  return cfg.conditional ? 10 * cfg.labelCopies : 0;
+  return cfg.conditional ? MNIST_CLASSES * cfg.labelCopies : 0;
 }
 
 /** Extra input neurons of G and D beyond noise or pixels: the label code, then the bias neurons. */
@@ -45,7 +46,7 @@ function build(cfg: GanConfig, inputs: number, hidden: number, outputs: number, 
 
 /** Input neurons of the relu kernel's G: z⁺ and z⁻ per noise dimension, then one per digit (conditional). */
 export function reluGeneratorInputs(cfg: GanConfig): number {
-  return 2 * cfg.nz + (cfg.conditional ? 10 : 0);
+  return 2 * cfg.nz + (cfg.conditional ? MNIST_CLASSES : 0);
 }
 
 /** Whether the relu kernel's D reads the digit in its input (conditional, without an auxiliary classifier). */
@@ -55,12 +56,12 @@ export function dSeesDigit(cfg: GanConfig): boolean {
 
 /** Input values of one image for the relu kernel's D: its pixels, then the one-hot digit (`dSeesDigit`). */
 export function reluImageSize(cfg: GanConfig): number {
-  return PIXELS + (dSeesDigit(cfg) ? 10 : 0);
+  return PIXELS + (dSeesDigit(cfg) ? MNIST_CLASSES : 0);
 }
 
 /** The first of D's class-logit outputs (auxClass): 10 per image of the pack follow the readout(s). */
 export function auxClassStart(cfg: GanConfig): number {
-  return cfg.projection ? 11 : 1;
+  return cfg.projection ? 1 + MNIST_CLASSES : 1;
 }
 
 /**
@@ -68,8 +69,8 @@ export function auxClassStart(cfg: GanConfig): number {
  * (projection), or real and fake neurons (TTFS targets).
  */
 export function reluDiscriminatorOutputs(cfg: GanConfig): number {
-  const aux = cfg.auxClass > 0 ? 10 * cfg.pack : 0;
-  return (cfg.projection ? 11 : cfg.loss === 'bce' ? 1 : 2) + aux;
+  const aux = cfg.auxClass > 0 ? MNIST_CLASSES * cfg.pack : 0;
+  return (cfg.projection ? 1 + MNIST_CLASSES : cfg.loss === 'bce' ? 1 : 2) + aux;
 }
 
 /**
@@ -118,7 +119,7 @@ export function reluLatency(G: Network): number {
 
 /** The relu kernel's one-hot digit: value 1 for `label`'s input, 0 (silent) for the other nine, at `out[at..at+10)`. */
 export function digitCode(label: number, out: Float64Array, at: number): void {
-  for (let d = 0; d < 10; d++) out[at + d] = d === label ? 1 : 0;
+  for (let d = 0; d < MNIST_CLASSES; d++) out[at + d] = d === label ? 1 : 0;
 }
 
 /** The relu kernel's G input values: signed noise (z⁺, z⁻) from `rng`, then the one-hot digit (conditional). */

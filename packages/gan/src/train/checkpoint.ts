@@ -1,5 +1,5 @@
 import { loadModel, ModelFileError, readSafetensorsFile, saveModel, writeSafetensorsFile, type Network, type Tensor } from '@spiking-gan/core';
-import type { ImageSet } from '../data/mnist.ts';
+import { MNIST_PIXELS, type ImageSet } from '../data/mnist.ts';
 import { checkConfig, withDefaults, type GanConfig } from '../models/config.ts';
 import { checkGeneratorAgainstConfig, settingsText } from '../models/file-checks.ts';
 import { checkCheckpointShapes, readCheckpointState } from './checkpoint-metadata.ts';
@@ -148,7 +148,9 @@ export function loadGenerator(path: string): { G: Network; cfg: GanConfig; metad
   const { net, metadata } = loadModel(path);
   if (metadata.kind !== 'generator') throw new ModelFileError(path, `not a generator model (kind '${metadata.kind ?? 'none'}'); give the G.safetensors that spiking-gan train writes`);
   const cfg = ganSettings(path, metadata, 'gan');
-  if (net.output.size !== 784) throw new ModelFileError(path, `generator has ${net.output.size} outputs, expected 784`);
+  if (net.output.size !== MNIST_PIXELS) {
+    throw new ModelFileError(path, `generator has ${net.output.size} outputs, expected ${MNIST_PIXELS}`);
+  }
   checkGeneratorAgainstConfig(path, net, cfg);
   return { G: net, cfg, metadata };
 }

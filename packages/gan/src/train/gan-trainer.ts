@@ -1,7 +1,7 @@
 import {
   Backprop, cosineFactor, decodeBytes, Optimiser, Rng, Simulator, targets, type Network, type RunRecord,
 } from '@spiking-gan/core';
-import type { ImageSet } from '../data/mnist.ts';
+import { MNIST_CLASSES, type ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
 import { MMD_SILENT, mmdGradient } from './mmd.ts';
 import { DivergenceError } from './divergence.ts';
@@ -338,7 +338,7 @@ export class GanTrainer {
   private realIndex(label: number): number {
     if (!this.cfg.conditional) return this.rngData.int(this.data.n);
     if (!this.byLabel) {
-      const lists: number[][] = Array.from({ length: 10 }, () => []);
+      const lists: number[][] = Array.from({ length: MNIST_CLASSES }, () => []);
       for (let i = 0; i < this.data.n; i++) lists[this.data.labels[i]].push(i);
       this.byLabel = lists.map((l) => Int32Array.from(l));
     }
@@ -400,7 +400,7 @@ export function sampleGenerator(G: Network, cfg: GanConfig, n: number, seed: num
   const z = new Float64Array(G.populations[0].size), img = new Float64Array(PIXELS + extraInputs(cfg));
   const pixels = new Uint8Array(n * PIXELS), labels = new Uint8Array(n);
   for (let s = 0; s < n; s++) {
-    const label = digit ?? (cfg.conditional ? s % 10 : 0);
+    const label = digit ?? (cfg.conditional ? s % MNIST_CLASSES : 0);
     labels[s] = label;
     fakeImageInput(cfg, sim.run(generatorInput(cfg, rng, label, z)).timesOf(G.output), label, img);
     decodeBytes(img.subarray(0, PIXELS), cfg.tmax, pixels.subarray(s * PIXELS, (s + 1) * PIXELS));

@@ -4,7 +4,7 @@
 import {
   cosineFactor, Optimiser, Rng, SpikingPass, targets, tieHooks, TwinPass, type Network, type ValuePass,
 } from '@spiking-gan/core';
-import type { ImageSet } from '../data/mnist.ts';
+import { MNIST_CLASSES, type ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
 import { auxClassStart, buildDiscriminator, buildGenerator, digitCode, dSeesDigit, PIXELS, reluImageSize, reluLogit, reluNoise, reluRealInput, ties } from '../models/networks.ts';
 import type { StepStats } from './gan-trainer.ts';
@@ -145,13 +145,15 @@ export class ReluGanTrainer {
     const c = this.cfg, lam = c.auxClass;
     let loss = 0;
     for (let k = 0; k < c.pack; k++) {
-      const at = auxClassStart(c) + 10 * k;
+      const at = auxClassStart(c) + MNIST_CLASSES * k;
       let max = -Infinity, sum = 0;
-      for (let d = 0; d < 10; d++) max = Math.max(max, out[at + d]);
-      for (let d = 0; d < 10; d++) sum += Math.exp(out[at + d] - max);
+      for (let d = 0; d < MNIST_CLASSES; d++) max = Math.max(max, out[at + d]);
+      for (let d = 0; d < MNIST_CLASSES; d++) sum += Math.exp(out[at + d] - max);
       const y = this.heads[k];
       loss += lam * (Math.log(sum) - (out[at + y] - max));
-      for (let d = 0; d < 10; d++) this.err[at + d] += lam * (Math.exp(out[at + d] - max) / sum - (d === y ? 1 : 0));
+      for (let d = 0; d < MNIST_CLASSES; d++) {
+        this.err[at + d] += lam * (Math.exp(out[at + d] - max) / sum - (d === y ? 1 : 0));
+      }
     }
     return loss;
   }
@@ -299,7 +301,7 @@ export function sampleRelu(G: Network, cfg: GanConfig, n: number, seed: number, 
   const g = new SpikingPass(G), rng = new Rng(seed), z = new Float64Array(G.populations[0].size);
   const pixels = new Uint8Array(n * PIXELS), labels = new Uint8Array(n);
   for (let s = 0; s < n; s++) {
-    const label = digit ?? (cfg.conditional ? s % 10 : 0);
+    const label = digit ?? (cfg.conditional ? s % MNIST_CLASSES : 0);
     labels[s] = label;
     const x = g.forward(reluNoise(cfg, rng, label, z));
     for (let p = 0; p < PIXELS; p++) pixels[s * PIXELS + p] = Math.round(255 * Math.min(1, Math.max(0, x[p])));
