@@ -105,7 +105,7 @@ describe('relu classifier', () => {
 
   it('refuses options that do not go with the relu kernel', () => {
     const net = buildClassifier({ kernel: 'relu', hidden: [10] });
-    expect(() => new ClassifierTrainer(net, { loss: 'ttfs' })).toThrow(/softmax/);
+    expect(() => new ClassifierTrainer(net, { loss: 'ttfs', readout: 'potential' })).toThrow(/readout spike/);
     expect(() => new ClassifierTrainer(net, { workers: 2, optimiser: { batch: 8 } })).toThrow(/one thread/);
     expect(() => new ClassifierTrainer(net, { dropout: 1 })).toThrow(/dropout/);
     expect(() => new ClassifierTrainer(buildClassifier({ hidden: [10] }), { dropout: 0.2 })).toThrow(/relu/);
@@ -115,7 +115,7 @@ describe('relu classifier', () => {
 describe('classify train --kernel relu (CLI)', () => {
   const cli = (...args: string[]) => runCli(tmp, ['classify', ...args], 90_000);
   const bad: [string, string[], string[]][] = [
-    ['a TTFS loss', ['--loss', 'ttfs'], ['--kernel relu', '--loss softmax']],
+    ['a TTFS loss on the potentials', ['--loss', 'ttfs', '--readout', 'potential'], ['--loss ttfs', '--readout potential']],
     ['an unknown readout', ['--readout', 'first'], ['--readout', 'first']],
     ['dropout 1', ['--dropout', '1'], ['--dropout', '1']],
     ['worker threads', ['--workers', '2'], ['--workers 2']],

@@ -2,15 +2,21 @@ import { encodeBytes, FloatTwin, Simulator, valuesToTimes, type Network } from '
 import type { ImageSet } from '../data/mnist.ts';
 import { Tally, type NetFigures } from '../eval/figures.ts';
 import { firstSpikeClass, isRelu, pixelValues } from './sample.ts';
+import { classOf, type UndecidedRule } from './s4nn-rule.ts';
 
 export { PJ_PER_SOP, PJ_PER_MAC, ENERGY_NOTE } from '../eval/figures.ts';
 
 /** Spec §7 figures of a classifier over a dataset. */
 export interface ClassifierMetrics extends NetFigures {
-  /** Share predicted right (first output spike; ties by potential, then index; none fired: largest potential). */
+  /**
+   * Share predicted right (first output spike; ties by potential, then index; none fired: the largest
+   * potential, or S4NN's rule with `undecided: 's4nn'`).
+   */
   accuracy: number;
-  /** S4NN's evaluation: right when the label's neuron is among the first to fire (ties count as correct). */
+  /** S4NN's count: right when the label's neuron is among the first to fire (ties count as correct). */
   accuracyTiesCorrect: number;
+  /** How undecided images were classified in both counts (`UndecidedRule`). */
+  undecidedRule: UndecidedRule;
   /** Mean first output spike time over decided samples, in steps (the same as `decisionTime`). */
   inferenceTime: number;
   /** Mean spikes per sample per neuron of each non-input layer (the share of its neurons that fired). */
@@ -23,10 +29,15 @@ export interface ClassifierMetrics extends NetFigures {
   twin: { accuracy: number; agreement: number } | null;
 }
 
-/** Runs the classifier on `n` images (default all) and returns the spec §7 figures. */
+/**
+ * Runs the classifier on `n` images (default all) and returns the spec §7 figures; `undecided: 's4nn'`
+ * classifies images no output neuron fired on as S4NN.py does (`s4nnUndecidedClass`, delta kernel).
+ */
 export function evaluateClassifier(
-  net: Network, data: ImageSet, opts: { limit?: number; quantise?: boolean; twin?: boolean } = {},
+  net: Network, data: ImageSet, opts: { limit?: number; quantise?: boolean; twin?: boolean; undecided?: UndecidedRule } = {},
 ): ClassifierMetrics {
+  const rule = opts.undecided ?? 'potential';
+  if (rule !== 'potential' && rule !== 's4nn') throw new RangeError(`evaluateClassifier: undecided must be potential or s4nn, got ${String(rule)}`);
   const sim = new Simulator(net);
   const out = net.output;
   const n = Math.min(opts.limit ?? data.n, data.n);
@@ -43,7 +54,7 @@ export function evaluateClassifier(
     else encodeBytes(data.image(s), enc, buf);
     const rec = sim.run(buf);
     tally.add(rec);
-    const y = data.labels[s], predicted = rec.prediction();
+    const y = data.labels[s], predicted = classOf(net, rec, rule);
     if (predicted === y) correct++;
     if (rec.decided ? rec.timesOf(out)[y] === rec.decisionTime : predicted === y) tiesCorrect++;
     if (twin) {
@@ -57,7 +68,8 @@ export function evaluateClassifier(
   const layers = net.populations.filter((p) => !p.isInput);
   const spikesPerNeuron = Object.fromEntries(layers.map((p) => [p.name, figures.spikesPerLayer[p.name] / p.size]));
   return {
-    ...figures, accuracy: correct / n, accuracyTiesCorrect: tiesCorrect / n, inferenceTime: figures.decisionTime,
+    ...figures, accuracy: correct / n, accuracyTiesCorrect: tiesCorrect / n, undecidedRule: rule,
+    inferenceTime: figures.decisionTime,
     spikesPerNeuron,
     twin: twin ? { accuracy: twinCorrect / n, agreement: agree / n } : null,
   };

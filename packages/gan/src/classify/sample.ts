@@ -2,10 +2,11 @@
 // sink. The in-thread trainer and the data-parallel workers both learn through this one class, so
 // that both do exactly the same arithmetic.
 import {
-  Backprop, encodeBytes, outputError, Rng, Simulator, SpikingPass, targets, TwinPass,
+  Backprop, encodeBytes, outputError, Rng, Simulator, SpikingPass, TwinPass,
   type GradientSink, type LossName, type Network, type ValuePass,
 } from '@spiking-gan/core';
 import { BiasDropout } from '../models/bias-dropout.ts';
+import { sampleTargets, ScaledSink, type PushSettings, type TargetSettings } from './targets.ts';
 
 /** The loss settings of a classifier (see `TrainOptions`). */
 export interface LossSettings {
@@ -15,6 +16,8 @@ export interface LossSettings {
   gammaA: number;
   beta: number;
   silentPenalty: number;
+  /** Aggressive TTFS read as a weighted push (see `PushSettings`); null: off. */
+  push: PushSettings | null;
   /** relu kernel: the settings of `ReluSettings` (null for the other kernels). */
   relu: ReluSettings | null;
 }
@@ -51,6 +54,9 @@ export class SampleLearner {
   private readonly buf: Float64Array;
   private readonly T: Float64Array;
   private readonly err: Float64Array;
+  /** The target rule (null: the softmax loss) and the sink that weighs a sample's update. */
+  private readonly targets: TargetSettings | null;
+  private readonly scaled = new ScaledSink();
   /** relu kernel: the spiking network or its float twin behind one value interface, and the dropout state. */
   private readonly relu: ReluLearner | null;
 
@@ -59,7 +65,9 @@ export class SampleLearner {
     if (isRelu(net) !== (o.relu !== null)) {
       throw new Error('SampleLearner: relu settings go with a relu network, and only with one');
     }
-    this.relu = o.relu ? new ReluLearner(net, o.relu, o.beta) : null;
+    const w = net.output.window;
+    this.targets = targetSettings(o, w ? w.end - w.start : net.tmax);
+    this.relu = o.relu ? new ReluLearner(net, o.relu, o.beta, this.targets) : null;
     this.sim = this.relu?.sim ?? new Simulator(net);
     this.bp = new Backprop(net, { normalise: !exact, silentPenalty: o.silentPenalty });
     this.buf = new Float64Array(net.populations[0].size);
@@ -76,13 +84,17 @@ export class SampleLearner {
     const rec = this.sim.run(this.buf);
     const t = rec.timesOf(net.output);
     const right = rec.prediction() === label;
-    if (o.loss === 'softmax') softmaxError(t, label, o.beta, tmax, this.err);
-    else outputError(targets(o.loss, t, label, { tmax, gamma: o.gamma, gammaA: o.gammaA, variant: o.variant }, this.T), t, tmax, this.err);
+    let weight = 1;
+    if (this.targets === null) softmaxError(t, label, o.beta, tmax, this.err);
+    else {
+      weight = sampleTargets(t, label, this.targets, this.T);
+      outputError(this.T, t, tmax, this.err);
+    }
     for (let k = 1; k < net.populations.length; k++) {
       const tk = rec.timesOf(net.populations[k]), f = this.fires[k];
       for (let j = 0; j < f.length; j++) if (tk[j] < tmax) f[j]++;
     }
-    this.bp.run(rec, this.err, sink);
+    this.bp.run(rec, this.err, weight === 1 ? sink : this.scaled.wrap(sink, weight));
     return right;
   }
 
@@ -90,6 +102,12 @@ export class SampleLearner {
   resetFires(): void {
     for (const f of this.fires) f.fill(0);
   }
+}
+
+/** The target rule of a loss on output times in a window of length `tmax` (null: the softmax loss). */
+function targetSettings(o: LossSettings, tmax: number): TargetSettings | null {
+  if (o.loss === 'softmax') return null;
+  return { loss: o.loss, tmax, gamma: o.gamma, gammaA: o.gammaA, variant: o.variant, push: o.push };
 }
 
 /** δ = −∂L/∂t of softmax cross-entropy on logits −β·t (silent outputs at tmax): δ_k = β (p_k − [k = y]). */
@@ -133,11 +151,17 @@ class ReluLearner {
   readonly sim: Simulator | null;
   private readonly x: Float64Array;
   private readonly err: Float64Array;
+  /** Output times from the window's start (t = B − x) and their targets, for the TTFS losses. */
+  private readonly t: Float64Array;
+  private readonly T: Float64Array;
+  private readonly scaled = new ScaledSink();
   private readonly rng: Rng;
   /** Dropout of each hidden layer. */
   private readonly dropouts: BiasDropout[];
 
-  constructor(readonly net: Network, readonly o: ReluSettings, readonly beta: number) {
+  constructor(
+    readonly net: Network, readonly o: ReluSettings, readonly beta: number, readonly targets: TargetSettings | null,
+  ) {
     if (!(o.dropout >= 0 && o.dropout < 1)) {
       throw new RangeError(`relu classifier: dropout must be in [0, 1), got ${o.dropout}`);
     }
@@ -147,6 +171,8 @@ class ReluLearner {
     this.sim = spiking ? spiking.sim : null;
     this.x = new Float64Array(net.populations[0].size);
     this.err = new Float64Array(net.output.size);
+    this.t = new Float64Array(net.output.size);
+    this.T = new Float64Array(net.output.size);
     this.rng = new Rng(o.seed * 7 + 5);
     this.dropouts = net.populations.slice(1, -1).map((p) => new BiasDropout(p));
   }
@@ -157,9 +183,23 @@ class ReluLearner {
     const out = this.pass.forward(pixelValues(image, this.x));
     const right = this.predict() === label;
     this.countFires(fires);
-    this.pass.backward(softmaxValueError(out, label, this.beta, this.err), sink);
+    const weight = this.targets ? this.timeError(out, label, this.targets) : 1;
+    if (!this.targets) softmaxValueError(out, label, this.beta, this.err);
+    this.pass.backward(this.err, weight === 1 ? sink : this.scaled.wrap(sink, weight));
     if (scales) this.restore(scales);
     return right;
+  }
+
+  /**
+   * A TTFS loss on the output times t = B − x from the window's start (silent: B): ∂L/∂x = −∂L/∂t =
+   * (T − t)/B, S4NN's δ with the window for tmax; returns the sample's weight.
+   */
+  private timeError(x: Float64Array, label: number, o: TargetSettings): number {
+    const B = o.tmax, t = this.t;
+    for (let k = 0; k < t.length; k++) t[k] = B - x[k];
+    const weight = sampleTargets(t, label, o, this.T);
+    for (let k = 0; k < t.length; k++) this.err[k] = (this.T[k] - t[k]) / B;
+    return weight;
   }
 
   /**

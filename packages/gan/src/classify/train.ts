@@ -5,6 +5,7 @@ import {
 import type { ImageSet } from '../data/mnist.ts';
 import type { DataParallel } from './parallel.ts';
 import { isRelu, SampleLearner, type LossSettings } from './sample.ts';
+import type { PushSettings } from './targets.ts';
 
 export { softmaxError, softmaxValueError } from './sample.ts';
 
@@ -17,6 +18,18 @@ export interface TrainOptions {
   gammaA?: number;
   /** Aggressive TTFS variant (see `aggressiveTargets`). */
   variant?: 'earlier' | 'winner' | 'absolute';
+  /**
+   * Aggressive TTFS read as a weighted push (see `PushSettings`): the weight of the push on samples TTFS
+   * leaves alone (default: off, the variant's rule on every sample at weight 1).
+   */
+  push?: number;
+  /** With `push`: wrong output neurons of those samples are asked to stay silent. */
+  pushSilence?: boolean;
+  /**
+   * With `push`: its weight over the `epochs`: `constant` (default), `down` (from `push` in the first
+   * epoch linearly to push/epochs in the last) or `up` (from push/epochs to `push`).
+   */
+  pushSchedule?: 'constant' | 'down' | 'up';
   /** β of the softmax loss (default 3, relu 1): logits −β·t (relu: β·x, or β·u with the potential readout). */
   beta?: number;
   /**
@@ -81,7 +94,10 @@ export class ClassifierTrainer {
   private readonly batch: number;
   private readonly frozen: number[];
   private parallel: DataParallel | null = null;
-  private readonly o: Required<Omit<TrainOptions, 'optimiser' | 'init' | 'workers'>> & { init: [number, number][] | undefined };
+  private readonly o: Required<Omit<TrainOptions, 'optimiser' | 'init' | 'workers' | 'push'>>
+    & { init: [number, number][] | undefined; push: number | undefined };
+  /** The push's settings, shared with the learner (its weight follows `pushSchedule`), or null. */
+  private readonly push: PushSettings | null;
   private readonly relu: boolean;
 
   constructor(readonly net: Network, opts: TrainOptions = {}) {
@@ -94,7 +110,10 @@ export class ClassifierTrainer {
       seed: opts.seed ?? 0, shuffle: opts.shuffle ?? true, deadShare: opts.deadShare ?? (relu ? 0 : 0.001),
       init: opts.init, silentPenalty: opts.silentPenalty ?? 0,
       readout: opts.readout ?? 'spike', dropout: opts.dropout ?? 0, floatTwin: opts.floatTwin ?? false,
+      push: opts.push, pushSilence: opts.pushSilence ?? false, pushSchedule: opts.pushSchedule ?? 'constant',
     };
+    checkPush(this.o, opts.workers ?? 1);
+    this.push = this.o.push === undefined ? null : { weight: this.o.push, silence: this.o.pushSilence };
     checkReluOptions(relu, this.o, opts.workers ?? 1);
     this.learner = new SampleLearner(net, this.lossSettings());
     this.sim = this.learner.sim;
@@ -113,9 +132,10 @@ export class ClassifierTrainer {
   private lossSettings(): LossSettings {
     const o = this.o;
     const relu = this.relu ? { readout: o.readout, dropout: o.dropout, floatTwin: o.floatTwin, seed: o.seed } : null;
+    const push = this.push;
     return {
       loss: o.loss, variant: o.variant, gamma: o.gamma, gammaA: o.gammaA, beta: o.beta, silentPenalty: o.silentPenalty,
-      relu,
+      push, relu,
     };
   }
 
@@ -139,6 +159,7 @@ export class ClassifierTrainer {
     if (this.epoch > 0) this.lastReinit = this.reinitDead(this.lastSamples);
     this.learner.resetFires();
     this.lastSamples = n;
+    if (this.push) this.push.weight = pushWeight(this.o.push!, this.o.pushSchedule, this.epoch, this.o.epochs);
     if (this.o.schedule !== 'constant' && this.o.schedule !== 'cosine') throw new Error(`ClassifierTrainer: unknown schedule '${String(this.o.schedule)}'`);
     return { n, order };
   }
@@ -225,6 +246,28 @@ export class ClassifierTrainer {
   }
 }
 
+/** The push reading's settings: with Aggressive TTFS only, a weight in [0, 1]. */
+function checkPush(o: Pick<TrainOptions, 'loss' | 'variant' | 'push' | 'pushSilence' | 'pushSchedule'>, workers: number): void {
+  const fail = (why: string) => {
+    throw new RangeError(`ClassifierTrainer: ${why}`);
+  };
+  if (o.push === undefined) {
+    if (o.pushSilence || o.pushSchedule !== 'constant') fail('pushSilence and pushSchedule go with push');
+    return;
+  }
+  if (o.loss !== 'aggressive') fail(`push is a reading of the aggressive loss, not ${o.loss}`);
+  if (!(o.push >= 0 && o.push <= 1)) fail(`push must be in [0, 1], got ${o.push}`);
+  if (!['constant', 'down', 'up'].includes(o.pushSchedule!)) fail(`unknown pushSchedule '${o.pushSchedule}'`);
+  if (o.pushSchedule !== 'constant' && workers > 1) fail('a push schedule runs in one thread (the workers keep their weight)');
+}
+
+/** The push's weight in epoch e (from 0) of `epochs` under `schedule`. */
+export function pushWeight(push: number, schedule: 'constant' | 'down' | 'up', e: number, epochs: number): number {
+  if (schedule === 'constant') return push;
+  const k = Math.min(e, epochs - 1);
+  return (push * (schedule === 'down' ? epochs - k : k + 1)) / epochs;
+}
+
 /** The relu kernel's settings against the network: refuses what does not apply or cannot work. */
 type ReluChecked = 'loss' | 'readout' | 'dropout' | 'floatTwin' | 'deadShare' | 'silentPenalty' | 'averageEpochs';
 function checkReluOptions(relu: boolean, o: Required<Pick<TrainOptions, ReluChecked>>, workers: number): void {
@@ -235,8 +278,8 @@ function checkReluOptions(relu: boolean, o: Required<Pick<TrainOptions, ReluChec
     if (o.readout !== 'spike' || o.dropout !== 0 || o.floatTwin) fail('readout, dropout, floatTwin: for relu networks');
     return;
   }
-  if (o.loss !== 'softmax') fail(`a relu-kernel network learns with the softmax loss, not ${o.loss}`);
   if (o.readout !== 'spike' && o.readout !== 'potential') fail(`readout must be spike or potential, not ${o.readout}`);
+  if (o.loss !== 'softmax' && o.readout !== 'spike') fail(`the ${o.loss} loss reads output spike times (readout spike)`);
   if (!(o.dropout >= 0 && o.dropout < 1)) fail(`dropout must be in [0, 1), got ${o.dropout}`);
   if (workers > 1) fail('relu networks train in one thread (the workers share delta and ramp networks only)');
   if (o.deadShare > 0) fail('re-initialising dead neurons is for the delta and ramp kernels (relu: deadShare 0)');

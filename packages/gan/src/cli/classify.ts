@@ -19,6 +19,12 @@ export interface TrainCommandOptions {
   gamma: number;
   gammaA?: number;
   variant: 'earlier' | 'winner' | 'absolute';
+  /** Aggressive TTFS read as a weighted push: the weight of settled samples (see `PushSettings`). */
+  push?: number;
+  /** With --push: wrong output neurons of settled samples are asked to stay silent. */
+  pushSilence?: boolean;
+  /** With --push: constant (default), down or up over the epochs. */
+  pushSchedule?: 'constant' | 'down' | 'up';
   seed: number;
   hidden: number[];
   lr?: number;
@@ -42,6 +48,8 @@ export interface TrainCommandOptions {
   /** relu kernel: window lengths, input first (default 1, 16 per hidden layer, 8). */
   windows?: number[];
   averageEpochs: number;
+  /** How test images no output neuron fired on are classified: `potential` (default) or `s4nn` (S4NN.py's rule). */
+  undecided?: string;
   out: string;
   json?: boolean;
   quiet?: boolean;
@@ -54,6 +62,22 @@ const INPUT = JSON.stringify({ name: 'input', size: 784 });
 
 /** A history entry without its timing (kept for --json and stderr): the model file is the same byte for byte. */
 const untimed = ({ seconds: _s, ...entry }: { seconds: number }) => entry;
+
+/**
+ * One epoch of `classify train`'s history: the running training accuracy, then the test set's accuracy
+ * (strict, and S4NN's count with ties correct), decision time, undecided share and spikes per image.
+ */
+interface EpochEntry {
+  epoch: number;
+  trainAccuracy: number;
+  testAccuracy: number;
+  testAccuracyTiesCorrect: number;
+  seconds: number;
+  inferenceTime: number;
+  undecided: number;
+  spikes: number;
+  reinitialised: number;
+}
 
 /** `classify train`'s options with the kernel's defaults filled in (`resolveTrainOptions`). */
 export type ResolvedTrainOptions = TrainCommandOptions
@@ -91,6 +115,17 @@ export function resolveTrainOptions(o: TrainCommandOptions): ResolvedTrainOption
     const why = "S4NN's per-sample updates (--batch 1) run in one thread";
     fail(`--workers ${o.workers} needs mini-batches (--batch > 1): ${why}`);
   }
+  if (o.push !== undefined && (r.loss !== 'aggressive' || o.variant !== 'earlier')) {
+    fail(`--push is a reading of --loss aggressive of its own (no --variant), not --loss ${r.loss} --variant ${o.variant}`);
+  }
+  if (o.push !== undefined && !(o.push <= 1)) fail(`--push must be in [0, 1], got ${o.push}`);
+  if ((o.pushSilence || o.pushSchedule !== undefined) && o.push === undefined) {
+    fail('--push-silence and --push-schedule go with --push');
+  }
+  if (o.pushSchedule !== undefined && !['constant', 'down', 'up'].includes(o.pushSchedule)) {
+    fail(`--push-schedule must be constant, down or up, got '${o.pushSchedule}'`);
+  }
+  checkUndecided(o.undecided, o.kernel);
   if (o.kernel === 'ramp' && r.loss !== 'softmax') {
     fail(`--kernel ramp needs --loss softmax (the TTFS targets are for the delta kernel's integer times)`);
   }
@@ -99,11 +134,11 @@ export function resolveTrainOptions(o: TrainCommandOptions): ResolvedTrainOption
     if (given.length > 0) fail(`--${given[0]} is for --kernel relu, not ${o.kernel}`);
     return r;
   }
-  if (r.loss !== 'softmax') {
-    fail(`--kernel relu needs --loss softmax (cross-entropy on the output values), got '${r.loss}'`);
-  }
   if (o.readout !== undefined && o.readout !== 'spike' && o.readout !== 'potential') {
     fail(`--readout must be spike or potential, got '${o.readout}'`);
+  }
+  if (r.loss !== 'softmax' && o.readout === 'potential') {
+    fail(`--loss ${r.loss} reads the output spike times, not --readout potential`);
   }
   if (o.dropout !== undefined && !(o.dropout < 1)) fail(`--dropout must be below 1, got ${o.dropout}`);
   if (o.workers > 1) {
@@ -122,6 +157,13 @@ export function resolveTrainOptions(o: TrainCommandOptions): ResolvedTrainOption
   return { ...r, readout: o.readout ?? 'spike', dropout: o.dropout ?? RELU_DROPOUT, windows };
 }
 
+/** Refuses an unknown rule for undecided images, and S4NN's on a kernel it does not describe. */
+function checkUndecided(rule: string | undefined, kernel: string): void {
+  if (rule === undefined || rule === 'potential') return;
+  if (rule !== 's4nn') throw new CliError(`--undecided must be potential or s4nn, got '${rule}'`);
+  if (kernel !== 'delta') throw new CliError(`--undecided s4nn is S4NN's rule for the delta kernel, not ${kernel}`);
+}
+
 /** Trains a classifier, evaluating on the test set after every epoch; saves the model (atomically) after each. */
 export async function classifyTrain(options: TrainCommandOptions): Promise<void> {
   const o = resolveTrainOptions(options), relu = o.kernel === 'relu';
@@ -134,17 +176,20 @@ export async function classifyTrain(options: TrainCommandOptions): Promise<void>
   const decay = o.decay ?? (o.optimizer === 'adam' ? 0 : 1e-6);
   const trainer = new ClassifierTrainer(net, {
     loss: o.loss, variant: o.variant, gamma: o.gamma, gammaA: o.gammaA, seed: o.seed, shuffle: o.shuffle, beta: o.beta,
+    push: o.push, pushSilence: o.pushSilence, pushSchedule: o.pushSchedule,
     silentPenalty: o.silentPenalty, schedule: o.schedule, epochs: o.epochs, averageEpochs: o.averageEpochs,
     optimiser: { kind: o.optimizer, lr, decay, batch: o.batch }, workers: o.workers, ...reluOptions,
   });
   const reluSettings = relu ? { readout, dropout: o.dropout, windows: o.windows, beta: o.beta ?? 1 } : {};
+  const undecided = o.undecided === 's4nn' ? 's4nn' : 'potential';
   const settings = {
     epochs: o.epochs, loss: o.loss, kernel: o.kernel, gamma: o.gamma, gammaA: o.gammaA ?? o.gamma, variant: o.variant,
+    ...(o.push === undefined ? {} : { push: o.push, pushSilence: o.pushSilence ?? false, pushSchedule: o.pushSchedule ?? 'constant' }),
     seed: o.seed, hidden: o.hidden, lr, decay, batch: o.batch, workers: o.workers, optimizer: o.optimizer,
-    schedule: o.schedule, averageEpochs: o.averageEpochs, shuffle: o.shuffle, trainLimit: o.trainLimit ?? train.n,
+    schedule: o.schedule, averageEpochs: o.averageEpochs, shuffle: o.shuffle, trainLimit: o.trainLimit ?? train.n, undecided,
     ...reluSettings, commit: gitCommit(),
   };
-  const history: { epoch: number; trainAccuracy: number; testAccuracy: number; seconds: number; inferenceTime: number; spikes: number; reinitialised: number }[] = [];
+  const history: EpochEntry[] = [];
   let last: ClassifierMetrics | null = null;
   const save = (extra: Record<string, string> = {}) => {
     const meta = { settings: JSON.stringify(settings), history: JSON.stringify(history.map(untimed)), input: INPUT };
@@ -156,8 +201,12 @@ export async function classifyTrain(options: TrainCommandOptions): Promise<void>
       const t0 = performance.now();
       const acc = await trainer.trainEpochAsync(train, (p) => bar.update(p.done, `train accuracy ${pct(p.accuracy)}`), o.trainLimit);
       const seconds = (performance.now() - t0) / 1000;
-      last = evaluateClassifier(net, test, { limit: o.testLimit, twin: e === o.epochs - 1 });
-      history.push({ epoch: e + 1, trainAccuracy: acc, testAccuracy: last.accuracy, seconds, inferenceTime: last.inferenceTime, spikes: last.spikes, reinitialised: trainer.lastReinit });
+      last = evaluateClassifier(net, test, { limit: o.testLimit, twin: e === o.epochs - 1, undecided });
+      history.push({
+        epoch: e + 1, trainAccuracy: acc, testAccuracy: last.accuracy, testAccuracyTiesCorrect: last.accuracyTiesCorrect,
+        seconds, inferenceTime: last.inferenceTime, undecided: last.undecided, spikes: last.spikes,
+        reinitialised: trainer.lastReinit,
+      });
       save();
       if (!o.json && !o.quiet) {
         process.stderr.write(`epoch ${e + 1}: train ${pct(acc)} in ${formatDuration(seconds)} (${((seconds * 1e6) / Math.min(o.trainLimit ?? train.n, train.n)).toFixed(0)} µs/image) | test ${pct(last.accuracy)} (ties correct ${pct(last.accuracyTiesCorrect)}), inference time ${last.inferenceTime.toFixed(2)} ${timeUnit(net)}, ${last.spikes.toFixed(1)} spikes/sample, ${trainer.lastReinit} dead neurons re-initialised\n`);
@@ -168,7 +217,7 @@ export async function classifyTrain(options: TrainCommandOptions): Promise<void>
   }
   if (trainer.average && trainer.average.count > 0) {
     trainer.average.apply();
-    last = evaluateClassifier(net, test, { limit: o.testLimit });
+    last = evaluateClassifier(net, test, { limit: o.testLimit, undecided });
     save({ averaged: String(trainer.average.count) });
     if (!o.json && !o.quiet) process.stderr.write(`weights averaged over ${trainer.average.count} snapshots of the last ${o.averageEpochs} epochs: test ${pct(last.accuracy)} (ties correct ${pct(last.accuracyTiesCorrect)})\n`);
   }
@@ -181,6 +230,8 @@ export async function classifyTrain(options: TrainCommandOptions): Promise<void>
 export interface EvalCommandOptions {
   model: string;
   limit?: number;
+  /** How images no output neuron fired on are classified: `potential` (default) or `s4nn`. */
+  undecided?: string;
   json?: boolean;
   out?: string;
 }
@@ -193,7 +244,12 @@ export async function classifyEval(o: EvalCommandOptions): Promise<void> {
   const test = loadMnist('test');
   if (o.out) checkOutputFile(o.out);
   if (o.out) checkDistinct([['--out', o.out]], [['--model', o.model]]);
-  const m = evaluateClassifier(net, test, { limit: o.limit });
+  const kernels = [...new Set(net.projections.map((p) => p.kernel))].join(', ');
+  if (o.undecided === 's4nn' && kernels !== 'delta') {
+    throw new CliError(`${o.model}: --undecided s4nn is S4NN's rule for delta-kernel models, not ${kernels}`);
+  }
+  checkUndecided(o.undecided, 'delta');
+  const m = evaluateClassifier(net, test, { limit: o.limit, undecided: o.undecided === 's4nn' ? 's4nn' : 'potential' });
   const result = { model: o.model, settings: metadata.settings ? JSON.parse(metadata.settings) : null, ...m };
   if (o.out) writeOutput(o.out, `${JSON.stringify(result, null, 2)}\n`);
   if (o.json) {
@@ -201,9 +257,10 @@ export async function classifyEval(o: EvalCommandOptions): Promise<void> {
     return;
   }
   const layers = Object.keys(m.spikesPerLayer);
+  const s4nnNote = m.undecidedRule === 's4nn' ? "; undecided images by S4NN's rule" : '';
   const lines = [
     `model ${o.model}: ${net.populations.map((p) => p.size).join('-')}, ${net.time} time, tmax ${net.tmax}, ${m.samples} MNIST test images`,
-    `accuracy            ${pct(m.accuracy)}   (S4NN's count, ties correct: ${pct(m.accuracyTiesCorrect)})`,
+    `accuracy            ${pct(m.accuracy)}   (S4NN's count, ties correct: ${pct(m.accuracyTiesCorrect)})${s4nnNote}`,
     `inference time      ${m.inferenceTime.toFixed(2)} ${timeUnit(net)} (first output spike, decided samples); undecided ${pct(m.undecided)}`,
     `spikes per sample   ${m.spikes.toFixed(2)} whole window, ${m.spikesToDecision.toFixed(2)} to the decision (${layers.map((l) => `${l} ${m.spikesPerLayer[l].toFixed(1)}/${m.spikesPerLayerToDecision[l].toFixed(1)}`).join(', ')}); input spikes ${m.inputSpikes.toFixed(1)}`,
     `spikes per neuron   ${layers.map((l) => `${l} ${m.spikesPerNeuron[l].toFixed(3)}`).join(', ')} (whole window)`,

@@ -91,6 +91,10 @@ const classify = program
   .description('Train and evaluate time-to-first-spike classifiers on the full MNIST (60k train, 10k test).');
 oneLineErrors(classify, 'spiking-gan classify');
 
+const UNDECIDED_HELP = 'how test images no output neuron fired on are classified: potential (the largest potential at '
+  + "the end, then the lower index) or s4nn (S4NN.py's rule: the largest potential three steps before the end, ties "
+  + "in S4NN's class order 4,1,0,7,9,2,3,5,8,6; delta kernel)";
+
 const classifyTrain = classify
   .command('train')
   .summary('train a 784-hidden-10 TTFS classifier, evaluating on the test set after every epoch')
@@ -103,6 +107,11 @@ const classifyTrain = classify
   .option('--gamma <g>', 'margin γ of the TTFS targets, in steps', numberArg(0), 3)
   .option('--gamma-a <g>', 'Aggressive TTFS: how far before the winner the desired neuron is asked to fire (default γ)', numberArg(0))
   .option('--variant <name>', 'Aggressive TTFS variant: earlier (T_y = τ* − γ_a always), winner (only once y wins by γ), absolute (T_y = 0, others at tmax)', 'earlier')
+  .option('--push <w>', 'Aggressive TTFS read as a weighted push: samples TTFS leaves alone (label first, alone by γ) '
+    + 'are asked to decide γ_a earlier, at this weight in [0, 1]; the others learn TTFS at weight 1', numberArg(0))
+  .option('--push-silence', 'with --push: wrong output neurons of those samples are asked to stay silent')
+  .option('--push-schedule <name>', 'with --push: its weight over the epochs, constant, down (from w to w/epochs) or up '
+    + '(from w/epochs to w) (default constant)')
   .option('--seed <s>', 'seed of initialisation, shuffling and re-initialisation', integerArg(0, 0xffffffff), 0)
   .option('--hidden <sizes>', 'hidden layer sizes, comma-separated', listArg(1), [400])
   .option('--lr <eta>', 'learning rate (default 0.2 for sgd, 1e-3 for adam)', numberArg(0))
@@ -124,6 +133,7 @@ const classifyTrain = classify
   .option('--train-limit <n>', 'use only the first N shuffled training images per epoch', integerArg(1))
   .option('--test-limit <n>', 'evaluate on the first N test images', integerArg(1))
   .option('--no-shuffle', 'iterate the training set in dataset order (as S4NN.py does)')
+  .option('--undecided <rule>', UNDECIDED_HELP, 'potential')
   .option('--out <file>', 'model file to write', 'out/classifier.safetensors')
   .option('--json', 'print the result (settings, history, final figures) as JSON on stdout')
   .option('--quiet', 'no progress output')
@@ -147,6 +157,7 @@ const classifyEval = classify
   .description('Evaluate a 784-…-10 classifier model (output neuron k = digit k) on the MNIST test set: accuracy, inference time (first output spike), share with no output spike, spikes per sample per layer for the whole window and up to the decision, synaptic events and an energy estimate against the same network as an ANN (memory access not counted). A weights-only safetensors file written in NumPy loads with the S4NN defaults.')
   .requiredOption('-m, --model <file>', 'classifier model file (safetensors)')
   .option('--limit <n>', 'evaluate on the first N test images', integerArg(1))
+  .option('--undecided <rule>', UNDECIDED_HELP, 'potential')
   .option('--json', 'print the figures as JSON on stdout')
   .option('-o, --out <file>', 'also write the figures as JSON to this file')
   .addHelpText('after', `
