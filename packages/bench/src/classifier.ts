@@ -2,7 +2,9 @@
 // once and cached, then measured (accuracy, decision time, spikes, synaptic events, energy) and
 // per-sample decision times.
 import { loadModel, saveModel, Simulator, encodeBytes } from '@spiking-gan/core';
-import { buildClassifier, ClassifierTrainer, evaluateClassifier, loadMnist, type ClassifierMetrics } from '@spiking-gan/gan';
+import {
+  buildClassifier, ClassifierTrainer, evaluateClassifier, loadMnist, MNIST_PIXELS, type ClassifierMetrics,
+} from '@spiking-gan/gan';
 import { checkClaim, median, type ClaimCheck } from './arith.ts';
 import { cachePath, cached } from './cache.ts';
 
@@ -78,7 +80,8 @@ export function benchClassifier(opts: ClassifierBenchOptions = {}): ClassifierBe
       saveModel(path, net, { metadata: { trainSeconds: String(trainSeconds), curve: JSON.stringify(curve), settings: JSON.stringify(settings) } });
     }
     const metrics = evaluateClassifier(net, test, { limit: testImages });
-    const sim = new Simulator(net), buf = new Float64Array(784), ns = new Float64Array(testImages), decisionTimes: number[] = [];
+    const sim = new Simulator(net), buf = new Float64Array(MNIST_PIXELS), ns = new Float64Array(testImages);
+    const decisionTimes: number[] = [];
     for (let i = 0; i < testImages; i++) {
       encodeBytes(test.image(i), { tmax: net.tmax, quantise: true }, buf);
       const t0 = process.hrtime.bigint();

@@ -1,7 +1,7 @@
 // Engine benchmark: forward passes of the 784-400-10 S4NN network on MNIST test images,
 // general engine against the specialised plain loop. Encoding is done once, up front, untimed.
 import { encodeBytes, loadModel, Simulator } from '@spiking-gan/core';
-import { buildClassifier, loadMnist } from '@spiking-gan/gan';
+import { buildClassifier, loadMnist, MNIST_PIXELS } from '@spiking-gan/gan';
 import { median } from './arith.ts';
 import { DenseLoop } from './dense-loop.ts';
 import { PlainLoop } from './plain-loop.ts';
@@ -93,7 +93,7 @@ export function benchEngine(opts: EngineBenchOptions = {}): EngineBenchResult {
   const net = opts.model ? loadModel(opts.model).net : buildClassifier({ seed });
   const [, hidden, output] = net.populations;
   const tmax = net.tmax;
-  const nIn = 784;
+  const nIn = MNIST_PIXELS;
   // All images encoded once (10,000 × 784 doubles = 63 MB), untimed.
   const enc = new Float64Array(images * nIn);
   for (let i = 0; i < images; i++) encodeBytes(mnist.image(i), { tmax }, enc.subarray(i * nIn, (i + 1) * nIn));

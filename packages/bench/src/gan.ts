@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Rng, saveModel, Simulator, loadModel, valuesToTimes } from '@spiking-gan/core';
 import {
   createTrainer, fakeImageInput, ganSparsity, meanStats, generatorInput, imageGridPng, judgeCacheDir, loadMnist,
-  loadOrTrainJudge, makeConfig, qualityReport,
+  loadOrTrainJudge, makeConfig, MNIST_PIXELS, MNIST_SIDE, qualityReport,
   reluLatency, reluNoise, sampleGenerator, type GanConfig, type GanSparsity, type Judge, type QualityReport, type RasterPop, type StepStats,
   type Trainer,
 } from '@spiking-gan/gan';
@@ -141,7 +141,8 @@ export function benchGan(opts: GanBenchOptions = {}): GanBenchResult {
       const sparsity = ganSparsity(tr.sampler, tr.D, cfg, test, nS, seed + 11);
       const { pixels } = sampleGenerator(tr.sampler, cfg, nQ, seed + 1);
       const q = qualityReport(judge, pixels, nQ, { seed });
-      const grid = imageGridPng(pixels.subarray(0, 100 * 784), Math.min(100, nQ), 28, 28, { scale: 2 });
+      const shown = pixels.subarray(0, 100 * MNIST_PIXELS);
+      const grid = imageGridPng(shown, Math.min(100, nQ), MNIST_SIDE, MNIST_SIDE, { scale: 2 });
       rows.push({
         name, preset, loss, steps: cfg.steps, fromCache, trainSeconds, stepsPerSecond: cfg.steps / Math.max(trainSeconds, 1e-9), curve, sparsity,
         quality: { n: q.n, fid: q.fid, fidFloor: q.fidFloor, fidCeiling: q.fidCeiling, score: q.score, coverage: q.coverage, judgeAccuracy: q.judgeAccuracy },

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Rng } from '@spiking-gan/core';
-import { judgeCacheDir, loadMnist } from '@spiking-gan/gan';
+import { judgeCacheDir, loadMnist, MNIST_PIXELS } from '@spiking-gan/gan';
 import {
   classCoverage, classifierScore, copyCheck, frechetDistance, gaussianStats, JUDGE_FEATURES, loadOrTrainJudge, NearestIndex, noiseImages, sampleIndices,
 } from '@spiking-gan/gan';
@@ -106,8 +106,8 @@ export function benchQuality(opts: QualityBenchOptions = {}): QualityBenchResult
   const tf = performance.now();
   const pt = judge.predict(test.images, test.n);
   const pick = sampleIndices(train.n, samples, new Rng(seed + 1000));
-  const trainImgs = new Uint8Array(samples * 784);
-  pick.forEach((j, k) => trainImgs.set(train.images.subarray(j * 784, j * 784 + 784), k * 784));
+  const D = MNIST_PIXELS, trainImgs = new Uint8Array(samples * D);
+  pick.forEach((j, k) => trainImgs.set(train.images.subarray(j * D, j * D + D), k * D));
   const pr = judge.predict(trainImgs, samples);
   const pn = judge.predict(noiseImages(samples, seed + 2000), samples);
   const tFeat = performance.now();

@@ -1,7 +1,7 @@
 // How the engine's cost grows with input sparsity, layer width and depth: µs per image, spikes and
 // synaptic events per image on S4NN-initialised delta networks (θ = 100, tmax 256, delay 1).
-import { encodeBytes, Rng, Simulator, type Network } from '@spiking-gan/core';
-import { buildClassifier, loadMnist } from '@spiking-gan/gan';
+import { encodeBytes, Rng, S4NN_DEFAULTS, Simulator, type Network } from '@spiking-gan/core';
+import { buildClassifier, loadMnist, MNIST_PIXELS } from '@spiking-gan/gan';
 import { median } from './arith.ts';
 
 /** One point of a sweep. */
@@ -58,13 +58,17 @@ function measure(net: Network, inputs: Float64Array[], x: number): SweepPoint {
 export function sweepEngine(opts: SweepOptions = {}): SweepResult {
   const n = opts.images ?? 500, seed = opts.seed ?? 0, log = opts.log ?? (() => {});
   const test = loadMnist('test');
-  const mnist = Array.from({ length: Math.min(n, test.n) }, (_, i) => encodeBytes(test.image(i), { tmax: 256 }, new Float64Array(784)));
+  const tmax = S4NN_DEFAULTS.tmax;
+  const mnist = Array.from(
+    { length: Math.min(n, test.n) },
+    (_, i) => encodeBytes(test.image(i), { tmax }, new Float64Array(MNIST_PIXELS)),
+  );
   const rng = new Rng(seed + 78); // the random inputs of earlier reports (seed 1 + 77)
   const density = (opts.densities ?? [0.05, 0.1, 0.2, 0.4, 0.8]).map((d) => {
     log(`sweep: input density ${d}`);
     const inputs = Array.from({ length: n }, () => {
-      const t = new Float64Array(784);
-      for (let i = 0; i < 784; i++) t[i] = rng.next() < d ? rng.int(256) : 256;
+      const t = new Float64Array(MNIST_PIXELS);
+      for (let i = 0; i < MNIST_PIXELS; i++) t[i] = rng.next() < d ? rng.int(tmax) : tmax;
       return t;
     });
     return measure(buildClassifier({ seed }), inputs, d);
