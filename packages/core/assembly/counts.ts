@@ -1,17 +1,21 @@
 // What both forward passes report at the end: per population, its spikes up to the end of the run
 // and up to the decision, and the synaptic events those spikes delivered. `Time` is i32 for the
 // delta kernel's steps and f64 for the ramp kernel's times (spike times are stored as f64 in both).
+import {
+  POP_BYTES, POP_FIRED, POP_LIST, POP_OFFSET, POP_SIZE, POP_SPIKES, POP_SPIKES_TO_DECISION,
+} from '../src/kernels/layout';
 
 /**
- * Populations at `pops` (32 bytes each: 0 size, 4 offset, 12 list in arrival order, 16 fired count;
- * writes 20 spikes to the decision, 24 spikes), projection k at prjs + k·prjStride with its delay at
- * `delayAt`. Writes the synaptic events at out and those to the decision at out + 4.
+ * Population records (POP_*) from `pops` (reads each one's list of spikes in arrival order, writes
+ * its spike counts), projection k at prjs + k·prjStride with its delay at `delayAt`. Writes the
+ * synaptic events at out and those to the decision at out + 4.
  */
 export function countSpikes<Time>(pops: usize, L: i32, prjs: usize, prjStride: usize, delayAt: usize, T: usize, end: Time, decision: Time, tmax: Time, out: usize): void {
   let syn: i32 = 0, synDecision: i32 = 0;
   for (let p = 0; p < L; p++) {
-    const q = pops + <usize>p * 32, off = <usize>load<i32>(q, 4), list = <usize>load<u32>(q, 12), nf = load<i32>(q, 16);
-    const last = p + 1 >= L, fanOut = last ? 0 : load<i32>(q + 32);
+    const q = pops + <usize>p * POP_BYTES, off = <usize>load<i32>(q, POP_OFFSET);
+    const list = load<usize>(q, POP_LIST), nf = load<i32>(q, POP_FIRED);
+    const last = p + 1 >= L, fanOut = last ? 0 : load<i32>(q + POP_BYTES, POP_SIZE);
     const r = prjs + <usize>p * prjStride;
     const delay: Time = last ? <Time>0 : isInteger<Time>() ? <Time>load<i32>(r + delayAt) : <Time>load<f64>(r + delayAt);
     let all = 0, toDecision = 0;
@@ -27,8 +31,8 @@ export function countSpikes<Time>(pops: usize, L: i32, prjs: usize, prjStride: u
         if (a <= decision) synDecision += fanOut;
       }
     }
-    store<i32>(q, all, 24);
-    store<i32>(q, toDecision, 20);
+    store<i32>(q, all, POP_SPIKES);
+    store<i32>(q, toDecision, POP_SPIKES_TO_DECISION);
   }
   store<i32>(out, syn);
   store<i32>(out, synDecision, 4);

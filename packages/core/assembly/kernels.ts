@@ -1,18 +1,11 @@
 // WebAssembly SIMD kernels of the engine (AssemblyScript, built by `pnpm --filter @spiking-gan/core build:wasm`).
 // They work on f64 arrays in the shared kernel memory that the TypeScript side allocates
-// (packages/core/src/engine/kernel-memory.ts); every result is bit-identical to the TypeScript path:
-// the same f64 operations in the same order per neuron, only two neurons at a time.
+// (packages/core/src/engine/kernel-memory.ts), laid out as src/kernels/layout.ts says; every result
+// is bit-identical to the TypeScript twins (src/kernels/typescript*.ts and the event loop): the same
+// f64 operations in the same order per neuron, only two neurons at a time.
 
-// Layout of a forward-pass descriptor (byte offsets; written by src/engine/wasm-forward.ts).
-// header: 0 populations L, 4 tmax, 8 output population, 12 V, 16 times, 20 potential,
-//         24 row pointers (u32, one per source neuron), 28 counters (tmax + 1 i32),
-//         32 synaptic events (out), 36 … to the decision (out), 40 decision time (out),
-//         44 stopped early (out), 48 step ends (tmax i32), 52 step times (tmax i32),
-//         56 sort scratch (i32, one per neuron of the widest population), 60 first bad input (out, −1: none)
-// population p at HDR + p·POP: 0 size, 4 global offset, 8 thresholds, 12 fired list (i32),
-//         16 fired count, 20 spikes to the decision (out), 24 spikes in the run (out),
-//         28 one threshold for the whole population (1) or not (0)
-// projection k (population k → k + 1) at HDR + L·POP + k·PRJ: 0 weights, 4 delay, 8 scale (f64)
+// The forward pass's descriptor (header DELTA_*, populations POP_*, projections DELTA_PRJ_*) is laid
+// out in src/kernels/layout.ts and written by src/kernels/simd-forward.ts.
 //
 // In a layered network a layer depends on the layers before it only, so the pass runs layer by
 // layer: each neuron sees the same arrivals in the same order as in the step-by-step event loop
@@ -20,37 +13,41 @@
 // Twelve neurons are kept in six f64x2 registers while every step's rows are added, and tested
 // against their thresholds after each step with arrivals.
 import { countSpikes } from './counts';
+import {
+  DELTA_BAD_INPUT, DELTA_COUNTERS, DELTA_DECISION, DELTA_HEADER, DELTA_LAYERS, DELTA_OUTPUT, DELTA_P, DELTA_PRJ_BYTES,
+  DELTA_PRJ_DELAY, DELTA_PRJ_SCALE, DELTA_PRJ_WEIGHTS, DELTA_ROWS, DELTA_SORT, DELTA_STEP_ENDS, DELTA_STEP_TIMES,
+  DELTA_STOPPED, DELTA_SYN, DELTA_T, DELTA_TMAX, DELTA_V, POP_BYTES, POP_FIRED, POP_LIST, POP_OFFSET, POP_SIZE,
+  POP_THRESHOLDS, POP_UNIFORM,
+} from '../src/kernels/layout';
 export { rampForward, rampBackward } from './ramp';
 export { reluForward, reluBackward } from './relu';
 
-const HDR: usize = 64;
-const POP: usize = 32;
-const PRJ: usize = 16;
-
 @inline function pop(d: usize, p: i32): usize {
-  return d + HDR + (<usize>p) * POP;
+  return d + DELTA_HEADER + (<usize>p) * POP_BYTES;
 }
 
 @inline function prj(d: usize, k: i32): usize {
-  return d + HDR + (<usize>load<i32>(d, 0)) * POP + (<usize>k) * PRJ;
+  return d + DELTA_HEADER + (<usize>load<i32>(d, DELTA_LAYERS)) * POP_BYTES + (<usize>k) * DELTA_PRJ_BYTES;
 }
 
 /** One forward pass of a layered network of delta synapses in discrete time (delays ≥ 1). */
 export function forward(d: usize, earlyStop: i32): void {
-  const L = load<i32>(d, 0), tmax = load<i32>(d, 4), outPop = load<i32>(d, 8);
-  const T = <usize>load<u32>(d, 16), P = <usize>load<u32>(d, 20);
+  const L = load<i32>(d, DELTA_LAYERS), tmax = load<i32>(d, DELTA_TMAX), outPop = load<i32>(d, DELTA_OUTPUT);
+  const T = load<usize>(d, DELTA_T), P = load<usize>(d, DELTA_P);
   {
     const q = pop(d, 0);
-    memory.fill(P + (<usize>load<i32>(q, 4)) * 8, 0, (<usize>load<i32>(q, 0)) * 8);
+    memory.fill(P + (<usize>load<i32>(q, POP_OFFSET)) * 8, 0, (<usize>load<i32>(q, POP_SIZE)) * 8);
     const bad = sortByTime(d, q, T, tmax, true);
-    store<i32>(d, bad, 60);
+    store<i32>(d, bad, DELTA_BAD_INPUT);
     if (bad >= 0) return;
   }
   layers(d, L, tmax, tmax);
   // the decision: the first spike of the output population (its list is in time order)
   const qo = pop(d, outPop);
   let decision = tmax;
-  if (load<i32>(qo, 16) > 0) decision = <i32>load<f64>(T + (<usize>load<i32>(qo, 4) + <usize>load<i32>(<usize>load<u32>(qo, 12))) * 8);
+  if (load<i32>(qo, POP_FIRED) > 0) {
+    decision = <i32>load<f64>(T + (<usize>load<i32>(qo, POP_OFFSET) + <usize>load<i32>(load<usize>(qo, POP_LIST))) * 8);
+  }
   let stopped = 0;
   if (earlyStop && decision < tmax) {
     // the run stops after the decision step: replay every layer up to it (same sums, fewer steps)
@@ -58,21 +55,27 @@ export function forward(d: usize, earlyStop: i32): void {
     stopped = 1;
   }
   const end = stopped ? decision : tmax;
-  countSpikes<i32>(d + HDR, L, d + HDR + (<usize>L) * POP, PRJ, 4, T, end, decision, tmax, d + 32);
-  store<i32>(d, decision, 40);
-  store<i32>(d, stopped, 44);
+  countSpikes<i32>(
+    d + DELTA_HEADER, L, d + DELTA_HEADER + (<usize>L) * POP_BYTES, DELTA_PRJ_BYTES, DELTA_PRJ_DELAY,
+    T, end, decision, tmax, d + DELTA_SYN,
+  );
+  store<i32>(d, decision, DELTA_DECISION);
+  store<i32>(d, stopped, DELTA_STOPPED);
 }
 
 /** Runs every non-input layer over the steps up to `limit` (arrivals after it are left out). */
 function layers(d: usize, L: i32, tmax: i32, limit: i32): void {
-  const V = <usize>load<u32>(d, 12), T = <usize>load<u32>(d, 16), P = <usize>load<u32>(d, 20);
-  const rows = <usize>load<u32>(d, 24), ends = <usize>load<u32>(d, 48), times = <usize>load<u32>(d, 52);
+  const V = load<usize>(d, DELTA_V), T = load<usize>(d, DELTA_T), P = load<usize>(d, DELTA_P);
+  const rows = load<usize>(d, DELTA_ROWS), ends = load<usize>(d, DELTA_STEP_ENDS);
+  const times = load<usize>(d, DELTA_STEP_TIMES);
   const tm = f64x2.splat(<f64>tmax);
   for (let k = 0; k < L - 1; k++) {
     const qs = pop(d, k), qd = pop(d, k + 1), r = prj(d, k);
-    const delay = load<i32>(r, 4), w = <usize>load<u32>(r, 0), nJ = load<i32>(qd, 0), offD = <usize>load<i32>(qd, 4);
+    const delay = load<i32>(r, DELTA_PRJ_DELAY), w = load<usize>(r, DELTA_PRJ_WEIGHTS);
+    const nJ = load<i32>(qd, POP_SIZE), offD = <usize>load<i32>(qd, POP_OFFSET);
     // the rows to add, in arrival order, cut into steps
-    const list = <usize>load<u32>(qs, 12), nf = load<i32>(qs, 16), offS = <usize>load<i32>(qs, 4), rowBytes = <usize>nJ * 8;
+    const list = load<usize>(qs, POP_LIST), nf = load<i32>(qs, POP_FIRED), offS = <usize>load<i32>(qs, POP_OFFSET);
+    const rowBytes = <usize>nJ * 8;
     // (no branch on step changes: the current step's time and end are rewritten with every row)
     let nr = 0, ns = 0, last = -1;
     for (let c = 0; c < nf; c++) {
@@ -91,7 +94,7 @@ function layers(d: usize, L: i32, tmax: i32, limit: i32): void {
     let j = 0;
     for (; j + 1 < nJ; j += 2) v128.store(T + (offD + <usize>j) * 8, tm);
     if (j < nJ) store<f64>(T + (offD + <usize>j) * 8, <f64>tmax);
-    const scale = load<f64>(r, 8);
+    const scale = load<f64>(r, DELTA_PRJ_SCALE);
     if (scale == 1.0) pass<i32>(qd, V, T, P, rows, ends, times, ns, scale);
     else pass<f64>(qd, V, T, P, rows, ends, times, ns, scale);
     // potentials of the neurons that stayed silent
@@ -111,8 +114,8 @@ function layers(d: usize, L: i32, tmax: i32, limit: i32): void {
  * list unsorted in that case.
  */
 function sortByTime(d: usize, q: usize, T: usize, tmax: i32, check: bool): i32 {
-  const cnt = <usize>load<u32>(d, 28), n = load<i32>(q, 0), off = <usize>load<i32>(q, 4), list = <usize>load<u32>(q, 12);
-  const ftmax = <f64>tmax, Tq = T + off * 8, tmp = <usize>load<u32>(d, 56);
+  const cnt = load<usize>(d, DELTA_COUNTERS), n = load<i32>(q, POP_SIZE), off = <usize>load<i32>(q, POP_OFFSET);
+  const list = load<usize>(q, POP_LIST), ftmax = <f64>tmax, Tq = T + off * 8, tmp = load<usize>(d, DELTA_SORT);
   // 1. the neurons that fired, in index order (two per iteration; every index is written, the
   //    count moves on the fired ones); inputs are checked and clamped on the way
   const tm2 = f64x2.splat(ftmax), zero = f64x2.splat(0);
@@ -145,7 +148,7 @@ function sortByTime(d: usize, q: usize, T: usize, tmax: i32, check: bool): i32 {
       if (!(t >= 0) || (t < ftmax && t != Math.floor(t))) return i;
     }
   }
-  store<i32>(q, m, 16);
+  store<i32>(q, m, POP_FIRED);
   if (m == 0) return -1;
   // 2. count per step, 3. first slot of each step, 4. place (stable: index order within a step)
   let lo = tmax, hi = 0;
@@ -188,8 +191,8 @@ function sortByTime(d: usize, q: usize, T: usize, tmax: i32, check: bool): i32 {
  * rest, then a last odd neuron.
  */
 function pass<S>(qd: usize, V: usize, T: usize, P: usize, rows: usize, ends: usize, times: usize, ns: i32, scale: f64): void {
-  const n = load<i32>(qd, 0), off = <usize>load<i32>(qd, 4), th = <usize>load<u32>(qd, 8);
-  const uniform = load<i32>(qd, 28) != 0;
+  const n = load<i32>(qd, POP_SIZE), off = <usize>load<i32>(qd, POP_OFFSET), th = load<usize>(qd, POP_THRESHOLDS);
+  const uniform = load<i32>(qd, POP_UNIFORM) != 0;
   const Vd = V + off * 8, Td = T + off * 8, Pd = P + off * 8;
   const j = uniform ? blocks<S, i32>(Vd, Td, Pd, th, rows, ends, times, ns, scale, n) : blocks<S, f64>(Vd, Td, Pd, th, rows, ends, times, ns, scale, n);
   if (j < n) {

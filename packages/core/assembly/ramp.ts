@@ -1,7 +1,8 @@
 // The forward pass of a layered network of dense ramp projections in continuous time, layer by
-// layer, two neurons per f64x2 lane pair (see src/engine/wasm-forward.ts, LAYOUT.ramp, for the descriptor).
+// layer, two neurons per f64x2 lane pair, and its exact gradient (descriptors: RAMP_*, POP_*,
+// RAMP_PRJ_* and BWD_* in src/kernels/layout.ts).
 //
-// The event loop (src/engine/simulator.ts, runContinuous) delivers every arrival of one time as a
+// The event loop (src/engine/continuous-loop.ts) delivers every arrival of one time as a
 // wave (W += x, A += x·t per row, rows in source order), then tests each target: it fires now when
 // w·t > θ + A (or ≥ with w > 0), else its predicted spike max(θ + A)/w, t) fires unless the next
 // wave into its layer comes first. Each lane here does those same f64 operations in the same order.
@@ -16,39 +17,30 @@
 // (arrival time, key), in that order (with a delay every arrival is queued before its time: key 0).
 // A prediction at tp belongs to batch 1, or to batch φ + 1 when a wave of phase φ at tp itself set
 // it, and fires before a wave at tp whose phase is at least its batch.
-
-// header (byte offsets): 0 L, 4 output population, 8 tmax (f64), 16 W, 20 A, 24 T, 28 P, 32 S,
-//   36 K: key of each spike (f64), 40 row pointers, 44 wave ends, 48 wave times (f64),
-//   52 wave keys (f64), 56 sort scratch, 60 synaptic events (out), 64 … to the decision (out),
-//   68 stopped early (out), 72 decision time (f64, out)
-// population p at HDR + p·POP: 0 size, 4 offset, 8 thresholds, 12 sorted list (i32), 16 count,
-//   20 spikes to the decision (out), 24 spikes (out)
-// projection k at HDR + L·POP + k·PRJ: 0 weights, 8 delay (f64), 16 scale (f64)
 import { countSpikes } from './counts';
-
-const HDR: usize = 80;
-const POP: usize = 32;
-const PRJ: usize = 24;
+import {
+  BWD_COEF, BWD_DELAY, BWD_DELTA, BWD_F, BWD_FLAGS, BWD_G, BWD_GRADIENT, BWD_KAPPA, BWD_NI, BWD_NJ, BWD_OUT, BWD_POST,
+  BWD_PRE, BWD_RHO, BWD_SCALE, BWD_SILENT, BWD_SOURCES, BWD_TMAX, BWD_W, POP_BYTES, POP_FIRED, POP_LIST, POP_OFFSET,
+  POP_SIZE, POP_THRESHOLDS, RAMP_A, RAMP_DECISION, RAMP_HEADER, RAMP_K, RAMP_LAYERS, RAMP_OUTPUT, RAMP_P,
+  RAMP_PRJ_BYTES, RAMP_PRJ_DELAY, RAMP_PRJ_SCALE, RAMP_PRJ_WEIGHTS, RAMP_ROWS, RAMP_S, RAMP_SORT, RAMP_STOPPED,
+  RAMP_SYN, RAMP_T, RAMP_TMAX, RAMP_W, RAMP_WAVE_ENDS, RAMP_WAVE_KEYS, RAMP_WAVE_TIMES,
+} from '../src/kernels/layout';
 
 @inline function pop(d: usize, p: i32): usize {
-  return d + HDR + (<usize>p) * POP;
+  return d + RAMP_HEADER + (<usize>p) * POP_BYTES;
 }
 
 @inline function prj(d: usize, k: i32): usize {
-  return d + HDR + (<usize>load<i32>(d, 0)) * POP + (<usize>k) * PRJ;
-}
-
-@inline function ptr(d: usize, at: usize): usize {
-  return <usize>load<u32>(d + at);
+  return d + RAMP_HEADER + (<usize>load<i32>(d, RAMP_LAYERS)) * POP_BYTES + (<usize>k) * RAMP_PRJ_BYTES;
 }
 
 /** One forward pass; returns 0, or 1 + i when input neuron i has a time that is not a number ≥ 0 (nothing else is written then). */
 export function rampForward(d: usize, earlyStop: i32): i32 {
-  const L = load<i32>(d, 0), outPop = load<i32>(d, 4), tmax = load<f64>(d, 8);
-  const T = ptr(d, 24), P = ptr(d, 28), S = ptr(d, 32), K = ptr(d, 36);
+  const L = load<i32>(d, RAMP_LAYERS), outPop = load<i32>(d, RAMP_OUTPUT), tmax = load<f64>(d, RAMP_TMAX);
+  const T = load<usize>(d, RAMP_T), P = load<usize>(d, RAMP_P), S = load<usize>(d, RAMP_S), K = load<usize>(d, RAMP_K);
   {
     // inputs: checked, clamped at tmax, potential and slope 0, key 0 (queued before the run)
-    const q = pop(d, 0), n = load<i32>(q, 0), off = <usize>load<i32>(q, 4);
+    const q = pop(d, 0), n = load<i32>(q, POP_SIZE), off = <usize>load<i32>(q, POP_OFFSET);
     for (let i = 0; i < n; i++) if (!(load<f64>(T + (off + <usize>i) * 8) >= 0)) return 1 + i;
     for (let i = 0; i < n; i++) {
       const g = (off + <usize>i) * 8;
@@ -57,12 +49,14 @@ export function rampForward(d: usize, earlyStop: i32): i32 {
       store<f64>(S + g, 0);
       store<f64>(K + g, 0);
     }
-    sortByTime(d, q, T, tmax, L > 1 ? load<f64>(prj(d, 0), 8) : 0, false);
+    sortByTime(d, q, T, tmax, L > 1 ? load<f64>(prj(d, 0), RAMP_PRJ_DELAY) : 0, false);
   }
   layers(d, L, tmax, tmax);
   const qo = pop(d, outPop);
   let decision = tmax;
-  if (load<i32>(qo, 16) > 0) decision = load<f64>(T + (<usize>load<i32>(qo, 4) + <usize>load<i32>(ptr(qo, 12))) * 8);
+  if (load<i32>(qo, POP_FIRED) > 0) {
+    decision = load<f64>(T + (<usize>load<i32>(qo, POP_OFFSET) + <usize>load<i32>(load<usize>(qo, POP_LIST))) * 8);
+  }
   let stopped = 0;
   if (earlyStop && decision < tmax) {
     // the event loop stops after the decision time: replay every layer up to it
@@ -70,21 +64,28 @@ export function rampForward(d: usize, earlyStop: i32): i32 {
     stopped = 1;
   }
   const end = stopped ? decision : tmax;
-  countSpikes<f64>(d + HDR, L, d + HDR + (<usize>L) * POP, PRJ, 8, T, end, decision, tmax, d + 60);
-  store<i32>(d, stopped, 68);
-  store<f64>(d, decision, 72);
+  countSpikes<f64>(
+    d + RAMP_HEADER, L, d + RAMP_HEADER + (<usize>L) * POP_BYTES, RAMP_PRJ_BYTES, RAMP_PRJ_DELAY,
+    T, end, decision, tmax, d + RAMP_SYN,
+  );
+  store<i32>(d, stopped, RAMP_STOPPED);
+  store<f64>(d, decision, RAMP_DECISION);
   return 0;
 }
 
 /** Every layer after the input over the events up to `limit`. */
 function layers(d: usize, L: i32, tmax: f64, limit: f64): void {
-  const W = ptr(d, 16), A = ptr(d, 20), T = ptr(d, 24), P = ptr(d, 28), S = ptr(d, 32), K = ptr(d, 36);
-  const rows = ptr(d, 40), ends = ptr(d, 44), times = ptr(d, 48), keys = ptr(d, 52);
+  const W = load<usize>(d, RAMP_W), A = load<usize>(d, RAMP_A), T = load<usize>(d, RAMP_T), P = load<usize>(d, RAMP_P),
+    S = load<usize>(d, RAMP_S);
+  const K = load<usize>(d, RAMP_K), rows = load<usize>(d, RAMP_ROWS), ends = load<usize>(d, RAMP_WAVE_ENDS);
+  const times = load<usize>(d, RAMP_WAVE_TIMES), keys = load<usize>(d, RAMP_WAVE_KEYS);
   for (let k = 0; k < L - 1; k++) {
     const qs = pop(d, k), qd = pop(d, k + 1), r = prj(d, k);
-    const delay = load<f64>(r, 8), scale = load<f64>(r, 16), w = ptr(r, 0);
-    const nJ = load<i32>(qd, 0), offD = <usize>load<i32>(qd, 4), th = ptr(qd, 8);
-    const list = ptr(qs, 12), nf = load<i32>(qs, 16), offS = <usize>load<i32>(qs, 4), rowBytes = <usize>nJ * 8;
+    const delay = load<f64>(r, RAMP_PRJ_DELAY), scale = load<f64>(r, RAMP_PRJ_SCALE),
+      w = load<usize>(r, RAMP_PRJ_WEIGHTS);
+    const nJ = load<i32>(qd, POP_SIZE), offD = <usize>load<i32>(qd, POP_OFFSET), th = load<usize>(qd, POP_THRESHOLDS);
+    const list = load<usize>(qs, POP_LIST), nf = load<i32>(qs, POP_FIRED), offS = <usize>load<i32>(qs, POP_OFFSET);
+    const rowBytes = <usize>nJ * 8;
     // the waves into this layer: arrivals in (time, key) order, one wave each
     let nr = 0, nw = 0;
     for (let c = 0; c < nf; c++) {
@@ -125,7 +126,7 @@ function layers(d: usize, L: i32, tmax: f64, limit: f64): void {
         store<f64>(Sd + o, wj);
       }
     }
-    const out = k + 2 < L ? load<f64>(prj(d, k + 1), 8) : 0;
+    const out = k + 2 < L ? load<f64>(prj(d, k + 1), RAMP_PRJ_DELAY) : 0;
     sortByTime(d, qd, T, tmax, out, k + 2 < L && out == 0);
   }
 }
@@ -217,13 +218,14 @@ function evaluate(Wd: usize, Ad: usize, Td: usize, Pd: usize, Sd: usize, Kd: usi
  * (time, key): the order of the waves they are sent in.
  */
 function sortByTime(d: usize, q: usize, T: usize, tmax: f64, delay: f64, byKey: bool): void {
-  const n = load<i32>(q, 0), off = <usize>load<i32>(q, 4), list = ptr(q, 12), tmp = ptr(d, 56), Tq = T + off * 8, Kq = ptr(d, 36) + off * 8;
+  const n = load<i32>(q, POP_SIZE), off = <usize>load<i32>(q, POP_OFFSET), list = load<usize>(q, POP_LIST),
+    tmp = load<usize>(d, RAMP_SORT), Tq = T + off * 8, Kq = load<usize>(d, RAMP_K) + off * 8;
   let m = 0;
   for (let i = 0; i < n; i++) {
     store<i32>(list + <usize>m * 4, i);
     m += <i32>(load<f64>(Tq + <usize>i * 8) < tmax);
   }
-  store<i32>(q, m, 16);
+  store<i32>(q, m, POP_FIRED);
   let src = list, dst = tmp;
   for (let width = 1; width < m; width <<= 1) {
     for (let lo = 0; lo < m; lo += 2 * width) {
@@ -252,16 +254,22 @@ function sortByTime(d: usize, q: usize, T: usize, tmax: f64, delay: f64, byKey: 
 }
 
 /**
- * The exact gradient of one dense ramp projection (the TypeScript rampLayer, same f64 operations):
- * for every source i that fired (pre[i] < tmax; a = pre[i] + delay) and target j with a < t_j:
+ * The exact gradient of one dense ramp projection (the TypeScript twin's operations, in the same
+ * order), on the backward descriptor at `d` (BWD_*): for every source i that fired (pre[i] < tmax;
+ * a = pre[i] + delay) and target j with a < t_j:
  *   out[i] = scale · Σ_j f_j·w_ij (sequential in j; the masked terms add +0, which leaves a sum that
- *   started at +0 unchanged), with `flags & 2`;
- *   g_ij += (coef·f_j)·(t_j − a), then for silent targets g_ij += coef·(κ·δ_j − ρ) with `flags & 4`,
- *   with `flags & 1`. The sums run over four sources at a time, one per lane, each in j order.
+ *   started at +0 unchanged), with BWD_SOURCES;
+ *   g_ij += (coef·f_j)·(t_j − a), then for silent targets g_ij += coef·(κ·δ_j − ρ) with BWD_SILENT,
+ *   with BWD_GRADIENT. The sums run over four sources at a time, one per lane, each in j order.
  */
-export function rampBackward(w: usize, g: usize, nI: i32, nJ: i32, pre: usize, tq: usize, f: usize, delta: usize, out: usize, coef: f64, scale: f64, delay: f64, tmax: f64, kappa: f64, rho: f64, flags: i32): void {
+export function rampBackward(d: usize): void {
+  const w = load<usize>(d, BWD_W), g = load<usize>(d, BWD_G), nI = load<i32>(d, BWD_NI), nJ = load<i32>(d, BWD_NJ);
+  const pre = load<usize>(d, BWD_PRE), tq = load<usize>(d, BWD_POST), f = load<usize>(d, BWD_F);
+  const delta = load<usize>(d, BWD_DELTA), out = load<usize>(d, BWD_OUT), flags = load<i32>(d, BWD_FLAGS);
+  const coef = load<f64>(d, BWD_COEF), scale = load<f64>(d, BWD_SCALE), delay = load<f64>(d, BWD_DELAY);
+  const tmax = load<f64>(d, BWD_TMAX), kappa = load<f64>(d, BWD_KAPPA), rho = load<f64>(d, BWD_RHO);
   const rowBytes = <usize>nJ * 8, tm2 = f64x2.splat(tmax), zero = f64x2.splat(0);
-  if (flags & 2) {
+  if (flags & BWD_SOURCES) {
     let i = 0;
     for (; i + 3 < nI; i += 4) {
       const p = pre + <usize>i * 8;
@@ -297,7 +305,7 @@ export function rampBackward(w: usize, g: usize, nI: i32, nJ: i32, pre: usize, t
       store<f64>(out + <usize>i * 8, scale * sum);
     }
   }
-  if (!(flags & 1)) return;
+  if (!(flags & BWD_GRADIENT)) return;
   const c2 = f64x2.splat(coef), k2 = f64x2.splat(kappa), rho2 = f64x2.splat(rho);
   for (let i = 0; i < nI; i++) {
     const ti = load<f64>(pre + <usize>i * 8);
@@ -307,14 +315,17 @@ export function rampBackward(w: usize, g: usize, nI: i32, nJ: i32, pre: usize, t
     for (; j + 1 < nJ; j += 2) {
       const o = <usize>j * 8, tj = v128.load(tq + o), x = v128.load(row + o);
       let y = v128.bitselect(f64x2.add(x, f64x2.mul(f64x2.mul(c2, v128.load(f + o)), f64x2.sub(tj, a2))), x, f64x2.lt(a2, tj));
-      if (flags & 4) y = v128.bitselect(f64x2.add(y, f64x2.mul(c2, f64x2.sub(f64x2.mul(k2, v128.load(delta + o)), rho2))), y, f64x2.ge(tj, tm2));
+      if (flags & BWD_SILENT) {
+        const silent = f64x2.mul(c2, f64x2.sub(f64x2.mul(k2, v128.load(delta + o)), rho2));
+        y = v128.bitselect(f64x2.add(y, silent), y, f64x2.ge(tj, tm2));
+      }
       v128.store(row + o, y);
     }
     if (j < nJ) {
       const o = <usize>j * 8, tj = load<f64>(tq + o);
       let y = load<f64>(row + o);
       if (a < tj) y += coef * load<f64>(f + o) * (tj - a);
-      if ((flags & 4) && tj >= tmax) y += coef * (kappa * load<f64>(delta + o) - rho);
+      if ((flags & BWD_SILENT) && tj >= tmax) y += coef * (kappa * load<f64>(delta + o) - rho);
       store<f64>(row + o, y);
     }
   }

@@ -1,26 +1,24 @@
 // The forward pass and the exact gradient of a layered network of dense `relu` projections
-// (ReLU-equivalent TTFS neurons), two neurons per f64x2 (see src/engine/wasm-relu.ts for the
-// descriptor). Each lane does the f64 operations of the TypeScript twins (src/engine/relu-forward.ts,
-// src/learn/backprop.ts reluLayer) in the same order, so every result is the same, bit for bit.
+// (ReLU-equivalent TTFS neurons), two neurons per f64x2 (descriptors: RELU_* and BWD_* in
+// src/kernels/layout.ts). Each lane does the f64 operations of the TypeScript twins
+// (src/kernels/typescript-relu.ts, src/kernels/typescript.ts reluBackward) in the same order, so
+// every result is the same, bit for bit.
 //
 // Forward, layer by layer: the sources that fired before the layer's window opens (t < start) in
 // (time, index) order; each adds w·x (or (s·w)·x with a scale s ≠ 1), x = start − t, to its
 // targets' sums, which start at +0; then u = D + sum, and the time t = end − u (start when u ≥ B,
 // silent when u ≤ 0 or t ≥ end). Sources at or after the window start add nothing (x ≤ 0) but
 // count as synaptic events like every source that fired.
-
-// header (byte offsets): 0 L, 4 bucket counters (i32, one more than the widest population),
-//   8 tmax (f64), 16 T, 20 P, 24 row pointers (u32), 28 x per row (f64), 32 sort list (i32),
-//   36 sort keys (f64), 40 sort scratch list (i32), 44 sort scratch keys (f64),
-//   48 synaptic events (out), 52 stopped early (out), 56 decision time (f64, out)
-// population p at HDR + p·POP: 0 size, 4 offset, 8 bias (f64, none for the input), 12 weights of the
-//   projection into p (none for the input), 16 spikes to the decision (out), 20 spikes (out),
-//   24 window start (f64), 32 window end (f64), 40 scale of the projection into p (f64)
-const HDR: usize = 64;
-const POP: usize = 48;
+import {
+  BWD_COEF, BWD_F, BWD_FLAGS, BWD_G, BWD_GRADIENT, BWD_NI, BWD_NJ, BWD_OUT, BWD_PRE, BWD_SCALE, BWD_SOURCES, BWD_START,
+  BWD_TMAX, BWD_W, RELU_COUNTERS, RELU_DECISION, RELU_HEADER, RELU_KEYS, RELU_KEYS2, RELU_LAYERS, RELU_LIST, RELU_LIST2,
+  RELU_P, RELU_POP_BIAS, RELU_POP_BYTES, RELU_POP_END, RELU_POP_OFFSET, RELU_POP_SCALE, RELU_POP_SIZE, RELU_POP_SPIKES,
+  RELU_POP_SPIKES_TO_DECISION, RELU_POP_START, RELU_POP_WEIGHTS, RELU_ROWS, RELU_STOPPED, RELU_SYN, RELU_T, RELU_TMAX,
+  RELU_XS,
+} from '../src/kernels/layout';
 
 @inline function pop(d: usize, p: i32): usize {
-  return d + HDR + (<usize>p) * POP;
+  return d + RELU_HEADER + (<usize>p) * RELU_POP_BYTES;
 }
 
 @inline function ptr(d: usize, at: usize): usize {
@@ -32,9 +30,10 @@ const POP: usize = 48;
  * that is not a number ≥ 0 (nothing else is written then).
  */
 export function reluForward(d: usize, earlyStop: i32): i32 {
-  const L = load<i32>(d, 0), tmax = load<f64>(d, 8), T = ptr(d, 16), P = ptr(d, 20);
+  const L = load<i32>(d, RELU_LAYERS), tmax = load<f64>(d, RELU_TMAX), T = load<usize>(d, RELU_T),
+    P = load<usize>(d, RELU_P);
   {
-    const q = pop(d, 0), n = load<i32>(q, 0), Tq = T + (<usize>load<i32>(q, 4)) * 8;
+    const q = pop(d, 0), n = load<i32>(q, RELU_POP_SIZE), Tq = T + (<usize>load<i32>(q, RELU_POP_OFFSET)) * 8;
     for (let i = 0; i < n; i++) if (!(load<f64>(Tq + <usize>i * 8) >= 0)) return 1 + i;
     for (let i = 0; i < n; i++) {
       const p = Tq + <usize>i * 8, t = load<f64>(p);
@@ -44,7 +43,7 @@ export function reluForward(d: usize, earlyStop: i32): i32 {
   let syn = 0;
   for (let k = 1; k < L; k++) syn += layer(d, pop(d, k - 1), pop(d, k), T, P, tmax);
   // the decision: the output's first spike; with early stop, later output spikes are dropped
-  const qo = pop(d, L - 1), no = load<i32>(qo, 0), To = T + (<usize>load<i32>(qo, 4)) * 8;
+  const qo = pop(d, L - 1), no = load<i32>(qo, RELU_POP_SIZE), To = T + (<usize>load<i32>(qo, RELU_POP_OFFSET)) * 8;
   let dec = Infinity;
   for (let j = 0; j < no; j++) {
     const t = load<f64>(To + <usize>j * 8);
@@ -55,29 +54,32 @@ export function reluForward(d: usize, earlyStop: i32): i32 {
     for (let j = 0; j < no; j++) if (load<f64>(To + <usize>j * 8) > dec) store<f64>(To + <usize>j * 8, tmax);
   }
   for (let p = 0; p < L; p++) {
-    const q = pop(d, p), n = load<i32>(q, 0), Tq = T + (<usize>load<i32>(q, 4)) * 8;
+    const q = pop(d, p), n = load<i32>(q, RELU_POP_SIZE), Tq = T + (<usize>load<i32>(q, RELU_POP_OFFSET)) * 8;
     let all = 0, toDecision = 0;
     for (let i = 0; i < n; i++) {
       const t = load<f64>(Tq + <usize>i * 8), lit = t < tmax;
       all += <i32>lit;
       toDecision += <i32>(lit & (t <= dec));
     }
-    store<i32>(q, toDecision, 16);
-    store<i32>(q, all, 20);
+    store<i32>(q, toDecision, RELU_POP_SPIKES_TO_DECISION);
+    store<i32>(q, all, RELU_POP_SPIKES);
   }
-  store<i32>(d, syn, 48);
-  store<i32>(d, <i32>stopped, 52);
-  store<f64>(d, decided ? dec : tmax, 56);
+  store<i32>(d, syn, RELU_SYN);
+  store<i32>(d, <i32>stopped, RELU_STOPPED);
+  store<f64>(d, decided ? dec : tmax, RELU_DECISION);
   return 0;
 }
 
 /** Population qd from population qs below it; returns the synaptic events (fired sources × targets). */
 function layer(d: usize, qs: usize, qd: usize, T: usize, P: usize, tmax: f64): i32 {
-  const n = load<i32>(qd, 0), off = <usize>load<i32>(qd, 4), bias = ptr(qd, 8), w = ptr(qd, 12);
-  const start = load<f64>(qd, 24), end = load<f64>(qd, 32), scale = load<f64>(qd, 40), B = end - start;
-  const rows = ptr(d, 24), xs = ptr(d, 28), list = ptr(d, 32), keys = ptr(d, 36);
+  const n = load<i32>(qd, RELU_POP_SIZE), off = <usize>load<i32>(qd, RELU_POP_OFFSET);
+  const bias = load<usize>(qd, RELU_POP_BIAS), w = load<usize>(qd, RELU_POP_WEIGHTS);
+  const start = load<f64>(qd, RELU_POP_START), end = load<f64>(qd, RELU_POP_END), scale = load<f64>(qd, RELU_POP_SCALE);
+  const B = end - start, rows = load<usize>(d, RELU_ROWS), xs = load<usize>(d, RELU_XS),
+    list = load<usize>(d, RELU_LIST);
+  const keys = load<usize>(d, RELU_KEYS);
   // the sources that fired, and among them those before the window start (x > 0), sorted
-  const ns = load<i32>(qs, 0), Ts = T + (<usize>load<i32>(qs, 4)) * 8;
+  const ns = load<i32>(qs, RELU_POP_SIZE), Ts = T + (<usize>load<i32>(qs, RELU_POP_OFFSET)) * 8;
   let nf = 0, m = 0;
   for (let i = 0; i < ns; i++) {
     const t = load<f64>(Ts + <usize>i * 8);
@@ -87,7 +89,7 @@ function layer(d: usize, qs: usize, qd: usize, T: usize, P: usize, tmax: f64): i
     nf += <i32>(t < tmax);
   }
   const sorted = sortByTime(d, m);
-  const rowBytes = <usize>n * 8, sk = sorted == list ? keys : ptr(d, 44);
+  const rowBytes = <usize>n * 8, sk = sorted == list ? keys : load<usize>(d, RELU_KEYS2);
   for (let c = 0; c < m; c++) {
     store<u32>(rows + <usize>c * 4, <u32>(w + <usize>load<i32>(sorted + <usize>c * 4) * rowBytes));
     store<f64>(xs + <usize>c * 8, start - load<f64>(sk + <usize>c * 8));
@@ -130,7 +132,9 @@ function layer(d: usize, qs: usize, qd: usize, T: usize, P: usize, tmax: f64): i
  * where that could take more than 16·m moves, go to a stable merge sort instead.
  */
 function sortByTime(d: usize, m: i32): usize {
-  const list = ptr(d, 32), keys = ptr(d, 36), dst = ptr(d, 40), dk = ptr(d, 44), cnt = ptr(d, 4);
+  const list = load<usize>(d, RELU_LIST), keys = load<usize>(d, RELU_KEYS), dst = load<usize>(d, RELU_LIST2),
+    dk = load<usize>(d, RELU_KEYS2);
+  const cnt = load<usize>(d, RELU_COUNTERS);
   if (m < 2) return list;
   let lo = Infinity, hi = -Infinity;
   for (let c = 0; c < m; c++) {
@@ -179,7 +183,8 @@ function sortByTime(d: usize, m: i32): usize {
 
 /** The same order by a stable bottom-up merge sort (for clustered keys); returns the list that holds it. */
 function mergeSort(d: usize, m: i32): usize {
-  let src = ptr(d, 32), sk = ptr(d, 36), dst = ptr(d, 40), dk = ptr(d, 44);
+  let src = load<usize>(d, RELU_LIST), sk = load<usize>(d, RELU_KEYS), dst = load<usize>(d, RELU_LIST2),
+    dk = load<usize>(d, RELU_KEYS2);
   for (let width = 1; width < m; width <<= 1) {
     for (let lo = 0; lo < m; lo += 2 * width) {
       const mid = min(lo + width, m), hi = min(lo + 2 * width, m);
@@ -272,18 +277,20 @@ function accumulate<S>(Pd: usize, n: i32, rows: usize, xs: usize, nr: i32, s: f6
 }
 
 /**
- * The exact gradient of one dense relu projection (Backprop's reluLayer, same f64 operations):
- * with `flags & 2`, out[i] = scale · Σ_j f_j·w_ij for every source i (sequential in j from +0;
- * computed first, on the weights of the forward pass); with `flags & 1`, for every source that fired
- * before the window start (x = start − pre[i] > 0): g_ij += (coef·x)·f_j. The sums run over eight
- * sources at a time, one per lane, each in j order.
+ * The exact gradient of one dense relu projection (the TypeScript twin's operations, in the same
+ * order), on the backward descriptor at `d` (BWD_*; no post, δ, delay, κ or ρ): with BWD_SOURCES,
+ * out[i] = scale · Σ_j f_j·w_ij for every source i (sequential in j from +0; computed first, on the
+ * weights of the forward pass); with BWD_GRADIENT, for every source that fired before the window
+ * start (x = start − pre[i] > 0): g_ij += (coef·x)·f_j. The sums run over eight sources at a time,
+ * one per lane, each in j order.
  */
-export function reluBackward(
-  w: usize, g: usize, nI: i32, nJ: i32, pre: usize, f: usize, out: usize,
-  coef: f64, scale: f64, start: f64, tmax: f64, flags: i32,
-): void {
+export function reluBackward(d: usize): void {
+  const w = load<usize>(d, BWD_W), g = load<usize>(d, BWD_G), nI = load<i32>(d, BWD_NI), nJ = load<i32>(d, BWD_NJ);
+  const pre = load<usize>(d, BWD_PRE), f = load<usize>(d, BWD_F), out = load<usize>(d, BWD_OUT);
+  const coef = load<f64>(d, BWD_COEF), scale = load<f64>(d, BWD_SCALE), start = load<f64>(d, BWD_START);
+  const tmax = load<f64>(d, BWD_TMAX), flags = load<i32>(d, BWD_FLAGS);
   const rowBytes = <usize>nJ * 8;
-  if (flags & 2) {
+  if (flags & BWD_SOURCES) {
     let i = 0;
     for (; i + 7 < nI; i += 8) sums(w + <usize>i * rowBytes, rowBytes, nJ, f, out + <usize>i * 8, scale, 4);
     if (i + 3 < nI) {
@@ -301,7 +308,7 @@ export function reluBackward(
       store<f64>(out + <usize>i * 8, scale * sum);
     }
   }
-  if (!(flags & 1)) return;
+  if (!(flags & BWD_GRADIENT)) return;
   for (let i = 0; i < nI; i++) {
     const ti = load<f64>(pre + <usize>i * 8), x = ti < tmax ? start - ti : 0;
     if (!(x > 0)) continue;

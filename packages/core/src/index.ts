@@ -22,7 +22,7 @@ export type { SaveOptions, LoadedModel } from './io/model.ts';
 export { encodeSafetensors, decodeSafetensors, readSafetensorsFile, writeSafetensorsFile } from './io/safetensors.ts';
 export type { DType, Tensor } from './io/safetensors.ts';
 export { InputFileError, ModelFileError } from './io/errors.ts';
-export { KernelMemoryFull } from './engine/wasm-forward.ts';
+export { KernelMemoryFull } from './engine/kernel-memory.ts';
 export { RegularFile, readClaimedFile, readRegularFile, withRegularFile } from './io/read-file.ts';
 export { writeFileAtomic, tempPathFor, tempFileOwner } from './io/atomic.ts';
 export { Backprop, GradientCollector, normalise } from './learn/backprop.ts';

@@ -6,7 +6,8 @@
 // @spiking-gan/gan, the benchmark): the kernel memory's allocator, networks shared between worker
 // threads, and the engine's queues. `import ... from '@spiking-gan/core/internals'`; not covered by
 // the stability of the root export.
-export { allocF64, viewF64, kernelMemory, adoptKernelMemory, offsetOf, drainInto } from './engine/kernel-memory.ts';
+export { allocF64, viewF64, kernelMemory, adoptKernelMemory, offsetOf } from './engine/kernel-memory.ts';
+export { drainInto } from './kernels/choose.ts';
 export type { KernelMemory } from './engine/kernel-memory.ts';
 export { shareNetwork, attachNetwork } from './engine/shared-network.ts';
 export type { SharedNetwork } from './engine/shared-network.ts';

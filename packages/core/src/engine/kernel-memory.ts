@@ -2,8 +2,10 @@
 // loader. Dense weights live here (so a kernel reads them where the optimiser writes them, with no
 // copy), as do the kernels' scratch arrays. The memory is a shared one: growing it leaves earlier
 // views valid (a plain memory would detach them), and worker threads can map the same weights.
+// Its layout (the allocator's header, the kernels' descriptors) is in src/kernels/layout.ts.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { BUMP_AT, RESERVED_BYTES } from '../kernels/layout.ts';
 
 /** A WebAssembly.Memory, typed by what the engine uses of it (so the declarations need no DOM library). */
 export interface KernelMemory {
@@ -11,27 +13,38 @@ export interface KernelMemory {
   grow(delta: number): number;
 }
 
-/** The exports of build/kernels.wasm (see packages/core/assembly/kernels.ts). */
+/**
+ * The exports of build/kernels.wasm (assembly/*.ts): byte offsets into the kernel memory and numbers.
+ * The forward passes and the backward passes of ramp and relu projections take a descriptor
+ * (src/kernels/layout.ts); the kernel operations on typed arrays are in src/kernels/ops.ts.
+ */
 export interface Kernels {
   forward(desc: number, earlyStop: number): void;
   rampForward(desc: number, earlyStop: number): number;
-  rampBackward(w: number, g: number, nI: number, nJ: number, pre: number, tq: number, f: number, delta: number, out: number, coef: number, scale: number, delay: number, tmax: number, kappa: number, rho: number, flags: number): void;
+  rampBackward(desc: number): void;
   reluForward(desc: number, earlyStop: number): number;
-  reluBackward(
-    w: number, g: number, nI: number, nJ: number, pre: number, f: number, out: number,
-    coef: number, scale: number, start: number, tmax: number, flags: number,
+  reluBackward(desc: number): void;
+  deltaUpdate(
+    w: number, nI: number, nJ: number, pre: number, post: number, delta: number, c: number, delay: number, tmax: number,
   ): void;
-  deltaUpdate(w: number, nI: number, nJ: number, pre: number, post: number, delta: number, c: number, delay: number, tmax: number): void;
   drainInto(dst: number, src: number, n: number): void;
   sgdStep(w: number, g: number, n: number, lr: number, mean: number, inv: number): void;
-  adamStep(w: number, g: number, m: number, v: number, n: number, lr: number, mean: number, inv: number, b1: number, b2: number, bc1: number, bc2: number, eps: number): void;
+  adamStep(
+    w: number, g: number, m: number, v: number, n: number, lr: number, mean: number, inv: number,
+    b1: number, b2: number, bc1: number, bc2: number, eps: number,
+  ): void;
+}
+
+/** The kernel memory is over its budget: what would have lived there takes the TypeScript path instead. */
+export class KernelMemoryFull extends Error {
+  override name = 'KernelMemoryFull';
+
+  constructor() {
+    super('kernel memory over its budget');
+  }
 }
 
 const PAGE = 65536;
-/** Bytes kept free at the start of the memory (the allocator's header; the kernels have no static data). */
-const RESERVED = PAGE;
-/** Byte offset of the allocator's bump pointer (a Uint32 shared by every thread). */
-const BUMP = 8;
 const MAX_PAGES = 65536;
 
 /** Why the kernels are not in use, or null when they are. */
@@ -95,7 +108,7 @@ function init(memory?: KernelMemory): void {
       ?? new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: mem } });
     const u32 = new Uint32Array(mem.buffer, 0, 4);
-    if (!memory) Atomics.store(u32, BUMP / 4, RESERVED);
+    if (!memory) Atomics.store(u32, BUMP_AT / 4, RESERVED_BYTES);
     state = { memory: mem, kernels: inst.exports as unknown as Kernels, u32, buffers: new WeakSet([mem.buffer]), free: new Map(), live: 0, warned: false };
     reason = null;
   } catch (e) {
@@ -108,7 +121,7 @@ function ready(): NonNullable<typeof state> | null {
   return state ?? null;
 }
 
-/** The SIMD kernels, or null when they cannot run here (then the TypeScript path runs). */
+/** The SIMD kernels' exports, or null when they cannot run here (src/kernels/choose.ts picks a backend). */
 export function kernels(): Kernels | null {
   return ready()?.kernels ?? null;
 }
@@ -189,10 +202,10 @@ function alloc(s: NonNullable<typeof state>, bytes: number): number {
     s.live += size;
     return off;
   }
-  const off = Atomics.add(s.u32, BUMP / 4, size);
+  const off = Atomics.add(s.u32, BUMP_AT / 4, size);
   const end = off + size;
   if (end > MAX_PAGES * PAGE - PAGE) {
-    Atomics.sub(s.u32, BUMP / 4, size); // (both wrap alike past 2^32)
+    Atomics.sub(s.u32, BUMP_AT / 4, size); // (both wrap alike past 2^32)
     return overBudget(s);
   }
   while (s.memory.buffer.byteLength < end) {
@@ -226,15 +239,4 @@ function release(offset: number, bytes: number): void {
   let list = state.free.get(size);
   if (!list) state.free.set(size, (list = []));
   list.push(offset);
-}
-
-/** dst += src element by element, then src = 0 (on the kernel when both live in the kernel memory). */
-export function drainInto(dst: Float64Array, src: Float64Array): void {
-  if (dst.length !== src.length) throw new RangeError(`drainInto: lengths differ (${dst.length} vs ${src.length})`);
-  const k = kernels(), a = offsetOf(dst), b = offsetOf(src);
-  if (k && a >= 0 && b >= 0) k.drainInto(a, b, dst.length);
-  else {
-    for (let i = 0; i < dst.length; i++) dst[i] += src[i];
-    src.fill(0);
-  }
 }

@@ -1,4 +1,8 @@
-import { allocF64, kernels, offsetOf, type Kernels } from '../engine/kernel-memory.ts';
+import { allocF64 } from '../engine/kernel-memory.ts';
+import { chooseKernels } from '../kernels/choose.ts';
+import type { KernelOps } from '../kernels/ops.ts';
+import type { SimdKernels } from '../kernels/simd.ts';
+import { typescriptKernels } from '../kernels/typescript.ts';
 import type { Network, Projection } from '../engine/network.ts';
 import type { RunRecord } from '../engine/record.ts';
 import { reluPass } from './relu-mask.ts';
@@ -62,10 +66,12 @@ export class Backprop {
   /** Which path the backward passes take: the SIMD kernels (layers with arrays in the kernel memory) or TypeScript. */
   readonly backend: 'wasm-simd' | 'typescript';
   private readonly active: Int32Array;
+  /** Per-target factors (f_j, or coef·δ_j) and source times with silent inputs moved, one layer at a time. */
   private readonly wc: Float64Array;
+  private readonly pre: Float64Array;
   private readonly opts: Required<BackpropOptions>;
-  /** The SIMD kernels and their scratch (source times, target times, δ, coef·δ or f, the sources' δ), or null. */
-  private readonly simd: { k: Kernels; pre: Float64Array; post: Float64Array; delta: Float64Array; c: Float64Array; out: Float64Array } | null;
+  /** The SIMD kernels (staging arrays for the widest layer) when chosen, else null: their TypeScript twins run. */
+  private readonly simd: SimdKernels | null;
 
   constructor(readonly net: Network, opts: BackpropOptions = {}) {
     if (!net.layered) throw new Error('Backprop: the network must be layered (input → hidden … → output, one dense projection per step)');
@@ -81,11 +87,14 @@ export class Backprop {
     const widest = Math.max(...net.populations.map((p) => p.size));
     this.active = new Int32Array(widest);
     this.wc = new Float64Array(widest);
-    const k = backend === 'typescript' ? null : kernels();
-    const scratch = k ? { k, pre: allocF64(widest), post: allocF64(widest), delta: allocF64(widest), c: allocF64(widest), out: allocF64(widest) } : null;
-    // (arrays outside the kernel memory, past its budget: the TypeScript loops)
-    this.simd = scratch && [scratch.pre, scratch.post, scratch.delta, scratch.c, scratch.out].every((a) => offsetOf(a) >= 0) ? scratch : null;
+    this.pre = new Float64Array(widest);
+    this.simd = chooseKernels(backend, widest).simd;
     this.backend = this.simd ? 'wasm-simd' : 'typescript';
+  }
+
+  /** The kernels the backward passes run on. */
+  private get kernels(): KernelOps {
+    return this.simd ?? typescriptKernels;
   }
 
   /**
@@ -117,47 +126,37 @@ export class Backprop {
     return this.delta[0];
   }
 
-  private preTime(pr: Projection, t: number): number {
-    const s = this.opts.silentInputTime;
-    return t >= this.net.tmax && pr.src.isInput && s !== null ? s : t;
+  /** Source spike times of `pr`; silent inputs at `silentInputTime` when it is set. */
+  private sourceTimes(rec: RunRecord, pr: Projection): Float64Array {
+    const t = rec.timesOf(pr.src), s = this.opts.silentInputTime, tmax = this.net.tmax;
+    if (!pr.src.isInput || s === null) return t;
+    const out = this.pre.subarray(0, t.length);
+    for (let i = 0; i < t.length; i++) out[i] = t[i] >= tmax ? s : t[i];
+    return out;
   }
 
   private deltaLayer(rec: RunRecord, pr: Projection, sink: GradientSink | null, wantPre: boolean): void {
     const tmax = this.net.tmax, d = pr.delay, nJ = pr.dst.size;
     const post = this.delta[pr.dst.index], pre = this.delta[pr.src.index];
-    const tQ = rec.timesOf(pr.dst), tP = rec.timesOf(pr.src);
+    const tQ = rec.timesOf(pr.dst), tP = this.sourceTimes(rec, pr);
     const J = this.active;
     let nj = 0;
     for (let j = 0; j < nJ; j++) if (post[j] !== 0) J[nj++] = j;
     const tg = sink ? sink.target(pr.index) : null;
-    if (tg && pr.csr === null && this.simd && offsetOf(tg.array) >= 0) {
-      // the same update on the SIMD kernel (same f64 operations, two targets at a time)
-      const { k, pre: P, post: Q, delta: D, c: C } = this.simd, coef = tg.coef;
-      if (pr.src.isInput && this.opts.silentInputTime !== null) for (let i = 0; i < pr.src.size; i++) P[i] = this.preTime(pr, tP[i]);
-      else P.set(tP);
-      Q.set(tQ);
-      D.set(post);
-      for (let j = 0; j < nJ; j++) C[j] = coef * post[j];
-      k.deltaUpdate(offsetOf(tg.array), pr.src.size, nJ, offsetOf(P), offsetOf(Q), offsetOf(D), offsetOf(C), d, tmax);
+    if (tg && pr.csr === null) {
+      const c = this.wc.subarray(0, nJ);
+      for (let j = 0; j < nJ; j++) c[j] = tg.coef * post[j];
+      this.kernels.deltaUpdate({ g: tg.array, pre: tP, post: tQ, delta: post, c, delay: d, tmax });
       sink!.afterProjection(pr.index);
     } else if (tg) {
-      const { array, coef } = tg;
+      const { array, coef } = tg, { indptr, indices } = pr.csr!;
       for (let i = 0; i < pr.src.size; i++) {
-        const ti = this.preTime(pr, tP[i]);
+        const ti = tP[i];
         if (ti >= tmax) continue;
         const a = ti + d;
-        if (pr.csr === null) {
-          const row = i * nJ;
-          for (let q = 0; q < nj; q++) {
-            const j = J[q];
-            if (a <= tQ[j]) array[row + j] += coef * post[j];
-          }
-        } else {
-          const { indptr, indices } = pr.csr;
-          for (let e = indptr[i]; e < indptr[i + 1]; e++) {
-            const j = indices[e];
-            if (post[j] !== 0 && a <= tQ[j]) array[e] += coef * post[j];
-          }
+        for (let e = indptr[i]; e < indptr[i + 1]; e++) {
+          const j = indices[e];
+          if (post[j] !== 0 && a <= tQ[j]) array[e] += coef * post[j];
         }
       }
       sink!.afterProjection(pr.index);
@@ -165,7 +164,7 @@ export class Backprop {
     if (!wantPre) return;
     const w = pr.weights, s = pr.scale;
     for (let i = 0; i < pr.src.size; i++) {
-      const ti = this.preTime(pr, tP[i]);
+      const ti = tP[i];
       let sum = 0;
       if (ti < tmax) {
         const a = ti + d;
@@ -196,52 +195,28 @@ export class Backprop {
    */
   private reluLayer(rec: RunRecord, pr: Projection, sink: GradientSink | null, wantPre: boolean, linear: boolean): void {
     if (pr.csr !== null) throw new Error(`Backprop: sparse relu projections are not supported (projection ${pr.index})`);
-    const nJ = pr.dst.size, nI = pr.src.size, { start, end } = pr.dst.window!, B = end - start;
+    const nJ = pr.dst.size, { start, end } = pr.dst.window!, B = end - start;
     const post = this.delta[pr.dst.index], pre = this.delta[pr.src.index];
-    const u = rec.potentialOf(pr.dst), tP = rec.timesOf(pr.src), tmax = this.net.tmax;
-    const w = pr.weights, s = pr.scale;
-    const tg = sink ? sink.target(pr.index) : null;
-    const simd = this.simd && offsetOf(w) >= 0 && (tg === null || offsetOf(tg.array) >= 0) ? this.simd : null;
-    const f = simd ? simd.c : this.wc;
+    const u = rec.potentialOf(pr.dst), f = this.wc.subarray(0, nJ);
     const sur = this.opts.clipSurrogate && pr.dst === this.net.output;
     for (let j = 0; j < nJ; j++) f[j] = reluPass(u[j], B, post[j], linear, sur);
-    if (simd) {
-      // the same arithmetic on the SIMD kernel (each sum in j order, eight sources at a time)
-      const { k, pre: Pt, out } = simd, flags = (tg ? 1 : 0) | (wantPre ? 2 : 0);
-      Pt.set(tP);
-      const g = tg ? offsetOf(tg.array) : 0, coef = tg ? tg.coef : 0;
-      k.reluBackward(offsetOf(w), g, nI, nJ, offsetOf(Pt), offsetOf(f), offsetOf(out), coef, s, start, tmax, flags);
-      if (wantPre) pre.set(out.subarray(0, nI));
-      if (tg) sink!.afterProjection(pr.index);
-    } else if (wantPre) {
-      // before the update: the exact gradient uses the forward pass's weights
-      for (let i = 0; i < nI; i++) {
-        const row = i * nJ;
-        let sum = 0;
-        for (let j = 0; j < nJ; j++) sum += f[j] * w[row + j];
-        pre[i] = s * sum;
-      }
-    }
-    if (tg && !simd) {
-      const { array, coef } = tg;
-      for (let i = 0; i < nI; i++) {
-        const x = tP[i] < tmax ? start - tP[i] : 0;
-        if (!(x > 0)) continue;
-        const row = i * nJ, c = coef * x;
-        for (let j = 0; j < nJ; j++) array[row + j] += c * f[j];
-      }
-      sink!.afterProjection(pr.index);
-    }
+    const tg = sink ? sink.target(pr.index) : null;
+    this.kernels.reluBackward({
+      w: pr.weights, g: tg ? tg.array : null, pre: rec.timesOf(pr.src), f, out: wantPre ? pre : null,
+      coef: tg ? tg.coef : 0, scale: pr.scale, start, tmax: this.net.tmax,
+    });
+    if (tg) sink!.afterProjection(pr.index);
     const bt = sink && sink.biasTarget ? sink.biasTarget(pr.dst.index) : null;
     if (bt) for (let j = 0; j < nJ; j++) bt.array[j] += bt.coef * f[j];
   }
 
+  /** The exact gradient of ramp synapses over the causal set (see the class comment). */
   private rampLayer(rec: RunRecord, pr: Projection, sink: GradientSink | null, wantPre: boolean): void {
     if (pr.csr !== null) throw new Error(`Backprop: sparse ramp projections are not supported (projection ${pr.index})`);
-    const tmax = this.net.tmax, d = pr.delay, nJ = pr.dst.size, nI = pr.src.size;
+    const tmax = this.net.tmax, nJ = pr.dst.size;
     const post = this.delta[pr.dst.index], pre = this.delta[pr.src.index];
-    const tQ = rec.timesOf(pr.dst), tP = rec.timesOf(pr.src), slope = rec.slope.subarray(pr.dst.offset, pr.dst.offset + nJ);
-    const w = pr.weights, s = pr.scale, f = this.wc, rho = this.opts.silentPenalty, kappa = this.opts.silentSurrogate;
+    const tQ = rec.timesOf(pr.dst), slope = rec.slope.subarray(pr.dst.offset, pr.dst.offset + nJ);
+    const f = this.wc.subarray(0, nJ), rho = this.opts.silentPenalty, kappa = this.opts.silentSurrogate;
     // f_j = δ_j / W_C(j), W_C being the neuron's slope when it fired (recorded by the engine); 0 for silent neurons
     let silentTerms = false;
     for (let j = 0; j < nJ; j++) {
@@ -252,48 +227,11 @@ export class Backprop {
       }
     }
     const tg = sink ? sink.target(pr.index) : null;
-    const array = tg ? tg.array : null, coef = tg ? tg.coef : 0;
-    if (this.simd && offsetOf(w) >= 0 && (array === null || offsetOf(array) >= 0)) {
-      // the same arithmetic on the SIMD kernel (sums two sources at a time, each in j order)
-      const { k, pre: Pt, post: Q, delta: D, c: F, out } = this.simd;
-      for (let i = 0; i < nI; i++) Pt[i] = this.preTime(pr, tP[i]);
-      Q.set(tQ);
-      D.set(post);
-      F.set(f.subarray(0, nJ));
-      const flags = (array !== null ? 1 : 0) | (wantPre ? 2 : 0) | (silentTerms ? 4 : 0);
-      k.rampBackward(offsetOf(w), array ? offsetOf(array) : 0, nI, nJ, offsetOf(Pt), offsetOf(Q), offsetOf(F), offsetOf(D), offsetOf(out), coef, s, d, tmax, kappa, rho, flags);
-      if (wantPre) pre.set(out.subarray(0, nI));
-      if (tg) sink!.afterProjection(pr.index);
-      return;
-    }
-    for (let i = 0; i < nI; i++) {
-      const ti = this.preTime(pr, tP[i]);
-      if (ti >= tmax) {
-        if (wantPre) pre[i] = 0;
-        continue;
-      }
-      const a = ti + d, row = i * nJ;
-      let sum = 0;
-      if (array !== null) {
-        for (let j = 0; j < nJ; j++) {
-          const tj = tQ[j];
-          if (a < tj) {
-            const fj = f[j];
-            sum += fj * w[row + j]; // read before the update: the exact gradient uses the forward pass's weights
-            array[row + j] += coef * fj * (tj - a); // ∂L/∂w_ij = δ_j (t_j − a_i) / W_C
-          }
-        }
-        if (silentTerms) {
-          for (let j = 0; j < nJ; j++) {
-            if (tQ[j] < tmax) continue;
-            array[row + j] += coef * (kappa * post[j] - rho);
-          }
-        }
-      } else if (wantPre) {
-        for (let j = 0; j < nJ; j++) if (a < tQ[j]) sum += f[j] * w[row + j];
-      }
-      if (wantPre) pre[i] = s * sum;
-    }
+    this.kernels.rampBackward({
+      w: pr.weights, g: tg ? tg.array : null, pre: this.sourceTimes(rec, pr), post: tQ, f, delta: post,
+      out: wantPre ? pre : null, coef: tg ? tg.coef : 0, scale: pr.scale, delay: pr.delay, tmax, kappa, rho,
+      silentTerms,
+    });
     if (tg) sink!.afterProjection(pr.index);
   }
 }

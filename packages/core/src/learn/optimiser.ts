@@ -1,7 +1,10 @@
-import { allocF64, kernels, offsetOf, type Kernels } from '../engine/kernel-memory.ts';
+import { allocF64 } from '../engine/kernel-memory.ts';
+import { chooseKernels } from '../kernels/choose.ts';
+import type { SimdKernels } from '../kernels/simd.ts';
+import { typescriptKernels } from '../kernels/typescript.ts';
 import type { Network } from '../engine/network.ts';
 import type { GradientSink } from './backprop.ts';
-import { ADAM_DEFAULTS, adamCorrections, adamUpdate } from './adam.ts';
+import { ADAM_DEFAULTS, adamCorrections } from './adam.ts';
 
 /** Options of an optimiser. */
 export interface OptimiserOptions {
@@ -72,8 +75,8 @@ export class Optimiser implements GradientSink {
   private readonly hooks: NonNullable<OptimiserOptions['hooks']>;
   private readonly immediate: boolean;
   private readonly frozen: Set<number>;
-  /** The SIMD kernels, or null on the TypeScript path. */
-  private readonly kern: Kernels | null;
+  /** The SIMD kernels when they were chosen, else null: their TypeScript twins run. */
+  private readonly kern: SimdKernels | null;
 
   constructor(readonly net: Network, opts: OptimiserOptions = {}) {
     const n = net.projections.length;
@@ -85,7 +88,7 @@ export class Optimiser implements GradientSink {
     if (backend !== 'auto' && backend !== 'typescript') {
       throw new Error(`Optimiser: backend must be 'auto' or 'typescript', got ${String(backend)}`);
     }
-    this.kern = backend === 'typescript' ? null : kernels();
+    this.kern = chooseKernels(backend).simd;
     this.backend = this.kern ? 'wasm-simd' : 'typescript';
     const lr = opts.lr ?? 0.2;
     this.lr = typeof lr === 'number' ? new Array(n).fill(lr) : lr.slice();
@@ -183,31 +186,29 @@ export class Optimiser implements GradientSink {
         return;
       }
       this.update(p.weights, g, this.m[k], this.v[k], this.rate(k), scale, 1 / p.scale, bc1, bc2);
-      g.fill(0);
       this.decayStep(k);
     });
     this.net.populations.forEach((p, i) => {
       const k = this.biasRate[i];
       if (k < 0) return;
       const g = this.biasGrad[i];
-      if (!this.frozen.has(k)) this.update(p.bias, g, this.biasM[i], this.biasV[i], this.rate(k), scale, 1, bc1, bc2);
-      g.fill(0);
+      if (this.frozen.has(k)) g.fill(0);
+      else this.update(p.bias, g, this.biasM[i], this.biasV[i], this.rate(k), scale, 1, bc1, bc2);
     });
     this.hooks.afterStep?.(this);
   }
 
-  /** One SGD or Adam update of `w` from the summed gradient `g` (× `scale`), in units of the lazy scale (× `inv`). */
-  private update(w: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, lr: number, scale: number, inv: number, bc1: number, bc2: number): void {
-    const kern = this.kern, { beta1, beta2, eps } = this.o, ow = offsetOf(w), og = offsetOf(g);
-    if (kern && ow >= 0 && og >= 0 && (this.o.kind === 'sgd' || (offsetOf(m) >= 0 && offsetOf(v) >= 0))) {
-      // the same expressions, two weights at a time
-      if (this.o.kind === 'sgd') kern.sgdStep(ow, og, w.length, lr, scale, inv);
-      else kern.adamStep(ow, og, offsetOf(m), offsetOf(v), w.length, lr, scale, inv, beta1, beta2, bc1, bc2, eps);
-      return;
-    }
-    if (this.o.kind === 'sgd') {
-      for (let i = 0; i < w.length; i++) w[i] -= lr * g[i] * scale * inv;
-    } else adamUpdate(w, g, m, v, { lr, mean: scale, inv, beta1, beta2, eps, bc1, bc2 });
+  /**
+   * One SGD or Adam update of `w` from the summed gradient `g` (× `scale`), in units of the lazy
+   * scale (× `inv`), on the kernels chosen at construction; clears `g`.
+   */
+  private update(
+    w: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, lr: number, scale: number, inv: number,
+    bc1: number, bc2: number,
+  ): void {
+    const kernels = this.kern ?? typescriptKernels, { beta1, beta2, eps } = this.o;
+    if (this.o.kind === 'sgd') kernels.sgdStep(w, g, lr, scale, inv);
+    else kernels.adamStep(w, g, m, v, { lr, mean: scale, inv, beta1, beta2, eps, bc1, bc2 });
   }
 
   private decayStep(k: number): void {

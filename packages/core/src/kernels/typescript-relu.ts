@@ -1,12 +1,14 @@
-// The layered form of the event loop for ReLU-equivalent neurons (kernel `relu`): layer by layer,
-// the spikes of the layer below arrive in time order (ties by neuron index, as the event loop's
-// queues order them) and add w·x to their targets' sums; each neuron's time then follows in closed
-// form at its window start. Same operations in the same order as simulator.ts, so the same bits.
-import type { Network, Population } from './network.ts';
-import type { RunRecord } from './record.ts';
+// The TypeScript layered pass of ReLU-equivalent neurons (kernel `relu`), the twin of the SIMD one
+// (simd-relu.ts): layer by layer, the spikes of the layer below arrive in time order (ties by
+// neuron index, as the event loop's queues order them) and add w·x to their targets' sums; each
+// neuron's time then follows in closed form at its window start. Same operations in the same order
+// as the simulator's event loop (engine/event-loop.ts), so the same bits.
+import type { Network, Population } from '../engine/network.ts';
+import type { RunRecord } from '../engine/record.ts';
+import type { LayeredPass } from './ops.ts';
 
-/** Why `net` cannot take the layered ReLU path (null when it can). */
-export function reluIneligible(net: Network, output: Population): string | null {
+/** Why `net` cannot take a layered ReLU pass (null when it can). */
+export function reluLayersIneligible(net: Network, output: Population): string | null {
   if (!net.layered) return 'not a layered chain of dense projections';
   if (output !== net.output) return 'the output is not the last layer';
   if (!net.populations[0].window) return 'the input has no window';
@@ -15,15 +17,17 @@ export function reluIneligible(net: Network, output: Population): string | null 
 }
 
 /** A layered network of ReLU-equivalent neurons run layer by layer into a simulator's record. */
-export class ReluForward {
+export class TypeScriptRelu implements LayeredPass {
+  readonly backend = 'typescript';
+  readonly checksInput = false;
   private readonly order: Int32Array;
   private readonly key: Float64Array;
   private readonly order2: Int32Array;
   private readonly key2: Float64Array;
 
   constructor(readonly net: Network, readonly record: RunRecord) {
-    const why = reluIneligible(net, net.output);
-    if (why) throw new Error(`ReluForward: ${why}`);
+    const why = reluLayersIneligible(net, net.output);
+    if (why) throw new Error(`TypeScriptRelu: ${why}`);
     const widest = Math.max(...net.populations.map((p) => p.size));
     this.order = new Int32Array(widest);
     this.key = new Float64Array(widest);
@@ -31,8 +35,8 @@ export class ReluForward {
     this.key2 = new Float64Array(widest);
   }
 
-  /** Runs the network on the input spike times (checked by the caller); returns the record. */
-  run(input: ArrayLike<number>, earlyStop: boolean): RunRecord {
+  /** Runs the network on the input spike times (checked by the caller) into the record; returns −1. */
+  run(input: ArrayLike<number>, earlyStop: boolean): number {
     const net = this.net, rec = this.record, tmax = net.tmax, times = rec.times, pot = rec.potential;
     const pops = net.populations, L = pops.length;
     const in0 = pops[0];
@@ -83,7 +87,7 @@ export class ReluForward {
     rec.synapticEvents = syn;
     rec.synapticEventsToDecision = syn; // every arrival comes before the output's window opens
     rec.decisionTime = decided ? dec : tmax;
-    return rec;
+    return -1;
   }
 
   /** Writes the neurons of `p` that fired into `order`, sorted by time then index; returns how many. */
