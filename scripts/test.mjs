@@ -11,7 +11,7 @@ import { join } from 'node:path';
 /** The engine and learning tests that the TypeScript-only leg runs again. */
 const TS_LEG = [
   'engine', 'wasm-engine', 'learn', 'learn-kernels', 'relu-kernel', 's4nn-rule', 'optimiser-protocol', 'properties',
-  'library-edges',
+  'library-edges', 'shared-memory',
 ].map((name) => `packages/core/test/${name}.test.ts`);
 
 /** Runs vitest with `extra` arguments and `env`; returns its exit status and test counts. */

@@ -12,6 +12,10 @@ export type { ReluNetworkOptions } from './engine/relu-network.ts';
 export type { RunOptions, SimulatorOptions, SpikeTimes } from './engine/simulator.ts';
 export { RunRecord } from './engine/record.ts';
 export { engineBackend, useKernelFile, KERNEL_FILE } from './engine/kernel-memory.ts';
+export {
+  shareNetwork, attachNetwork, sharedArray, shareArray, attachArray, drainInto,
+} from './engine/shared-memory.ts';
+export type { SharedNetwork, SharedArray } from './engine/shared-memory.ts';
 export { Rng, permutation } from './coding/rng.ts';
 export { encodeBytes, encodeUnit, decodeUnit, decodeBytes, noiseTimes } from './coding/ttfs.ts';
 export type { EncodeOptions } from './coding/ttfs.ts';

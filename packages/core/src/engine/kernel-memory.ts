@@ -136,8 +136,9 @@ export function kernelMemory(): KernelMemory | null {
   return ready()?.memory ?? null;
 }
 
-/** Joins the kernel memory of another thread (call before anything is allocated in this one). */
+/** Joins the kernel memory of another thread (before anything is allocated in this one; a second time: nothing). */
 export function adoptKernelMemory(memory: KernelMemory): void {
+  if (state && state.memory === memory) return;
   if (state) throw new Error('adoptKernelMemory: this thread already has a kernel memory');
   init(memory);
 }

@@ -35,9 +35,3 @@ export function chooseKernels(asked: string, scratch = 0): KernelChoice {
 export function kernelsOf(choice: KernelChoice): KernelOps {
   return choice.simd ?? typescriptKernels;
 }
-
-/** dst += src element by element, then src = 0 (on the SIMD kernel when both live in the kernel memory). */
-export function drainInto(dst: Float64Array, src: Float64Array): void {
-  if (dst.length !== src.length) throw new RangeError(`drainInto: lengths differ (${dst.length} vs ${src.length})`);
-  kernelsOf(chooseKernels('auto')).drainInto(dst, src);
-}

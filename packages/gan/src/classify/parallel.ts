@@ -4,10 +4,9 @@
 // the buffers are summed in shard order, so a seed and a number of shards always give the same
 // weights, whichever thread ran which shard.
 import { fileURLToPath } from 'node:url';
-import type { Network } from '@spiking-gan/core';
 import {
-  drainInto, allocF64, kernelMemory, offsetOf, shareNetwork, type KernelMemory, type SharedNetwork,
-} from '@spiking-gan/core/internals';
+  drainInto, engineBackend, shareArray, sharedArray, shareNetwork, type Network, type SharedArray, type SharedNetwork,
+} from '@spiking-gan/core';
 import type { Piscina } from 'piscina';
 import type { ImageSet } from '../data/mnist.ts';
 import { SampleLearner, type LossSettings } from './sample.ts';
@@ -18,7 +17,6 @@ const WORKER = new URL(import.meta.url.endsWith('.ts') ? './worker.mjs' : './wor
 
 /** What every worker gets at start. */
 export interface WorkerSetup {
-  memory: KernelMemory;
   net: SharedNetwork;
   loss: LossSettings;
   frozen: number[];
@@ -26,7 +24,7 @@ export interface WorkerSetup {
   labels: SharedArrayBuffer;
   pixels: number;
   /** Gradient buffers [shard][projection] in the kernel memory. */
-  grads: { offset: number; length: number }[][];
+  grads: SharedArray[][];
 }
 
 /** This thread and a pool of `shards − 1` workers, learning the batches of one network on one image set. */
@@ -46,17 +44,18 @@ export class DataParallel {
   }
 
   private constructor(PiscinaClass: typeof Piscina, readonly net: Network, loss: LossSettings, readonly data: ImageSet, readonly shards: number, frozen: number[] = []) {
-    const memory = kernelMemory();
-    if (!memory) throw new Error('data-parallel training needs the WebAssembly kernel memory (unavailable here or SPIKING_GAN_ENGINE=ts)');
+    const { reason } = engineBackend();
+    if (reason !== null) {
+      throw new Error(`data-parallel training needs the WebAssembly kernel memory, shared by the workers (${reason})`);
+    }
     if (!Number.isInteger(shards) || shards < 2) throw new RangeError(`DataParallel: shards must be an integer >= 2, got ${shards}`);
-    this.grads = Array.from({ length: shards }, () => net.projections.map((p) => allocF64(p.weights.length)));
-    if (this.grads.some((g) => g.some((a) => offsetOf(a) < 0))) throw new Error(`data-parallel training: the kernel memory cannot hold ${shards} gradient buffers (raise SPIKING_GAN_KERNEL_MB)`);
+    this.grads = Array.from({ length: shards }, () => net.projections.map((p) => sharedArray(p.weights.length)));
     const images = new SharedArrayBuffer(data.images.length), labels = new SharedArrayBuffer(data.labels.length);
     new Uint8Array(images).set(data.images);
     new Uint8Array(labels).set(data.labels);
     const setup: WorkerSetup = {
-      memory, net: shareNetwork(net), loss, frozen, images, labels, pixels: data.rows * data.cols,
-      grads: this.grads.map((g) => g.map((a) => ({ offset: offsetOf(a), length: a.length }))),
+      net: shareNetwork(net), loss, frozen, images, labels, pixels: data.rows * data.cols,
+      grads: this.grads.map((g) => g.map(shareArray)),
     };
     this.here = { net, learner: new SampleLearner(net, loss), grads: this.grads, images: data.images, labels: data.labels, pixels: data.rows * data.cols, frozen: new Set(frozen) };
     this.pool = new PiscinaClass({

@@ -1,18 +1,17 @@
 // A data-parallel training worker (a piscina thread): it maps the trainer's network (the same
 // weights, in the shared kernel memory) and its images, and learns the shards it is given.
-import { adoptKernelMemory, attachNetwork, viewF64 } from '@spiking-gan/core/internals';
+import { attachArray, attachNetwork } from '@spiking-gan/core';
 import { workerData } from 'piscina';
 import type { WorkerSetup } from './parallel.ts';
 import { SampleLearner } from './sample.ts';
 import { learnShard, type ShardContext, type ShardResult, type ShardTask } from './shard.ts';
 
 const setup = workerData as WorkerSetup;
-adoptKernelMemory(setup.memory);
 const net = attachNetwork(setup.net);
 const context: ShardContext = {
   net,
   learner: new SampleLearner(net, setup.loss),
-  grads: setup.grads.map((shard) => shard.map((g) => viewF64(g.offset, g.length))),
+  grads: setup.grads.map((shard) => shard.map(attachArray)),
   images: new Uint8Array(setup.images),
   labels: new Uint8Array(setup.labels),
   pixels: setup.pixels,
