@@ -1,4 +1,5 @@
-import { Network, reluNetwork, type Kernel, type TimeMode } from '@spiking-gan/core';
+import { Network, reluNetwork, S4NN_DEFAULTS, type Kernel, type TimeMode } from '@spiking-gan/core';
+import { MNIST_CLASSES, MNIST_PIXELS } from '../data/mnist.ts';
 
 /** Shape and initialisation of a TTFS classifier (784 → hidden → 10 by default). */
 export interface ClassifierShape {
@@ -48,13 +49,13 @@ export function buildClassifier(shape: ClassifierShape = {}): Network {
   if (kernel === 'relu') return buildReluClassifier(shape, hidden);
   if (shape.windows) throw new RangeError(`buildClassifier: windows are for the relu kernel, not ${kernel}`);
   const time: TimeMode = kernel === 'ramp' ? 'continuous' : 'discrete';
-  const tmax = shape.tmax ?? (kernel === 'ramp' ? 4 : 256);
-  const threshold = shape.threshold ?? (kernel === 'ramp' ? 1 : 100);
+  const tmax = shape.tmax ?? (kernel === 'ramp' ? 4 : S4NN_DEFAULTS.tmax);
+  const threshold = shape.threshold ?? (kernel === 'ramp' ? 1 : S4NN_DEFAULTS.threshold);
   const init = shape.init ?? defaultInit(kernel, hidden.length + 1);
   const seed = shape.seed ?? 0;
   const net = new Network({ tmax, time, delay: kernel === 'ramp' ? 0 : 1 });
-  net.addInput(shape.inputs ?? 784);
-  const sizes = [...hidden, shape.outputs ?? 10];
+  net.addInput(shape.inputs ?? MNIST_PIXELS);
+  const sizes = [...hidden, shape.outputs ?? MNIST_CLASSES];
   sizes.forEach((n, k) => {
     net.addLayer(n, {
       name: k === sizes.length - 1 ? 'output' : `hidden${k + 1}`,
@@ -74,7 +75,7 @@ function buildReluClassifier(shape: ClassifierShape, hidden: number[]): Network 
   if (shape.tmax !== undefined || shape.threshold !== undefined || shape.init !== undefined) {
     throw new RangeError('buildClassifier: tmax, threshold and init do not apply to the relu kernel (see windows)');
   }
-  const sizes = [shape.inputs ?? 784, ...hidden, shape.outputs ?? 10];
+  const sizes = [shape.inputs ?? MNIST_PIXELS, ...hidden, shape.outputs ?? MNIST_CLASSES];
   const windows = shape.windows ?? defaultReluWindows(hidden.length);
   if (windows.length !== sizes.length) {
     const n = sizes.length;

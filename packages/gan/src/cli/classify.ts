@@ -4,7 +4,7 @@ import { loadModel, saveModel, type LossName, type Network } from '@spiking-gan/
 import { buildClassifier, defaultReluWindows } from '../classify/model.ts';
 import { ClassifierTrainer } from '../classify/train.ts';
 import { evaluateClassifier, type ClassifierMetrics } from '../classify/evaluate.ts';
-import { loadMnist } from '../data/mnist.ts';
+import { loadMnist, MNIST_CLASSES, MNIST_PIXELS } from '../data/mnist.ts';
 import { gitCommit } from '../git-commit.ts';
 import { CliError } from './fail.ts';
 import { checkDistinct, checkOutputFile, writeOutput } from './output.ts';
@@ -58,7 +58,7 @@ export interface TrainCommandOptions {
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
 
 /** The input layer as the classifier's metadata describes it. */
-const INPUT = JSON.stringify({ name: 'input', size: 784 });
+const INPUT = JSON.stringify({ name: 'input', size: MNIST_PIXELS });
 
 /** A history entry without its timing (kept for --json and stderr): the model file is the same byte for byte. */
 const untimed = ({ seconds: _s, ...entry }: { seconds: number }) => entry;
@@ -284,6 +284,12 @@ function timeUnit(net: Network): string {
 
 function checkClassifier(net: Network, file: string): void {
   if (!net.layered) throw new CliError(`${file}: not a layered classifier (it has ${net.projections.length} projections in a graph)`);
-  if (net.populations[0].size !== 784) throw new CliError(`${file}: the model has ${net.populations[0].size} inputs; an MNIST classifier needs 784`);
-  if (net.output.size < 10) throw new CliError(`${file}: the output layer has ${net.output.size} neurons; an MNIST classifier needs 10 (neuron k = digit k)`);
+  const inputs = net.populations[0].size, outputs = net.output.size;
+  if (inputs !== MNIST_PIXELS) {
+    throw new CliError(`${file}: the model has ${inputs} inputs; an MNIST classifier needs ${MNIST_PIXELS}`);
+  }
+  if (outputs < MNIST_CLASSES) {
+    const need = `${MNIST_CLASSES} (neuron k = digit k)`;
+    throw new CliError(`${file}: the output layer has ${outputs} neurons; an MNIST classifier needs ${need}`);
+  }
 }
