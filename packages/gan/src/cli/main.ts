@@ -1,6 +1,6 @@
 // The `spiking-gan` command line. Only commander is loaded up front; each subcommand's module (and
 // with it the engine and MNIST) is imported when that subcommand runs, so `--help` answers fast.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { integerArg, numberArg, listArg, positiveListArg } from './args.ts';
@@ -28,7 +28,8 @@ const program = new Command('spiking-gan')
   .version(pkg.version, '-V, --version', 'print the version')
   .description('Spiking neural networks with time-to-first-spike coding: train the Spiking-GAN (train), draw '
     + 'samples from it (sample) and judge them (eval), train and evaluate TTFS classifiers (classify), simulate '
-    + 'saved models (simulate), push one digit through a network (demo), and run the benchmark suite (bench).')
+    + 'saved models (simulate) and push one digit through a network (demo). The benchmark suite is the '
+    + 'workspace\'s pnpm bench (packages/bench).')
   .helpOption('-h, --help', 'show help')
   .addHelpText('after', `
 Examples:
@@ -335,23 +336,5 @@ Examples:
     await m.sweepWorker(opts, trainOptions());
   }));
 oneLineErrors(sweepWorkerCmd, 'spiking-gan sweep-worker');
-
-program
-  .command('bench')
-  .summary('the benchmark suite (same as pnpm bench): engine, classifier, gan, quality; writes a report')
-  .description('Runs the sparsity / energy / speed benchmark suite of the workspace (packages/bench). Its options are those of `pnpm bench --help`.')
-  .allowUnknownOption()
-  .allowExcessArguments()
-  .helpOption(false)
-  .action(async () => {
-    const at = process.argv.indexOf('bench');
-    const main = new URL('../../../bench/src/main.ts', import.meta.url);
-    if (!existsSync(main)) {
-      process.stderr.write('spiking-gan bench: the benchmark suite is not installed here (it is the workspace package packages/bench)\n');
-      process.exit(1);
-    }
-    process.argv.splice(2, at - 1);
-    await import(main.href);
-  });
 
 await program.parseAsync(process.argv);
