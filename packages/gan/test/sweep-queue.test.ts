@@ -119,11 +119,12 @@ describe.skipIf(!HAVE_REDIS)(`spiking-gan sweep --queue with sweep-worker on a l
     try {
       await events.waitUntilReady();
       const job = await queue.add('run', { ...SWEEP, name: '../../escape', recipe: 'q', seed: 0 }, { jobId: 'bad' });
-      await expect(job.waitUntilFinished(events)).rejects.toThrow('job bad: name: not a run folder name: "../../escape"');
+      await expect(job.waitUntilFinished(events))
+        .rejects.toThrow('job bad: name: not a run folder name: "../../escape"');
     } finally {
       await events.close();
       await queue.close();
-      for (const c of connections) c.disconnect(); // BullMQ leaves connections it was given open
+      for (const c of connections) c.disconnect(); // BullMQ leaves the connections it was given open
     }
     expect(existsSync(join(tmp, 'escape'))).toBe(false);
   }, 60_000);

@@ -38,7 +38,8 @@ describe('spiking-gan sweep', () => {
     const r = await sweep();
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain('sweep: 2 runs: 0 complete (skipped), 2 to run (2 at a time)');
-    expect(lastLine(r)).toBe('spiking-gan sweep: 1 of 2 runs failed (see out/sweep.md); the same command again redoes them');
+    expect(lastLine(r)).toBe('spiking-gan sweep: 1 of 2 runs failed (see out/sweep.md); '
+      + 'the same command again redoes them');
     const md = read('out/sweep.md');
     expect(md).toContain('# Sweep sweep.json: 1 of 2 runs judged, 1 failed');
     expect(md).toMatch(/\| 1 \| a_s3 \| a \| 3 \| \d+\.\d\d \| \d+\.\d\d \|/);
@@ -70,8 +71,10 @@ describe('spiking-gan sweep', () => {
     }
     const [first, second] = table.ranked;
     expect(first.figures.fid).toBeLessThanOrEqual(second.figures.fid);
-    expect(r.stdout).toContain(`| ![${first.name}](runs/${first.name}/samples.png) | ![${second.name}](runs/${second.name}/samples.png) |`);
-    expect(r.stdout).toContain('- b: preset relu, settings {"steps":2,"batch":2,"gHidden":8,"dHidden":8,"dDropout":0.3}');
+    const grid = (name: string) => `![${name}](runs/${name}/samples.png)`;
+    expect(r.stdout).toContain(`| ${grid(first.name)} | ${grid(second.name)} |`);
+    expect(r.stdout).toContain('- b: preset relu, settings '
+      + '{"steps":2,"batch":2,"gHidden":8,"dHidden":8,"dDropout":0.3}');
     expect(read('out/sweep.md')).toBe(r.stdout.slice(0, r.stdout.indexOf('\nwrote ')));
   }, 180_000);
 
@@ -102,14 +105,16 @@ describe.concurrent('spiking-gan sweep refuses in one line, before any run', () 
 
   it('a file that is not JSON, with the line and column', async () => {
     writeFileSync(join(tmp, 'broken.json'), '{\n  "seeds": [1 2]\n}\n');
-    expectFailure(await runCli(tmp, ['sweep', 'broken.json']), 'sweep', [/^spiking-gan sweep: broken\.json: not valid JSON \(.*line 2, column 15\)$/]);
+    const where = /^spiking-gan sweep: broken\.json: not valid JSON \(.*line 2, column 15\)$/;
+    expectFailure(await runCli(tmp, ['sweep', 'broken.json']), 'sweep', [where]);
   });
 
   it('an output folder that another run holds', async () => {
     mkdirSync(join(tmp, 'held'));
     const owner = { pid: process.pid, host: hostname(), since: new Date().toISOString(), command: 'spiking-gan sweep' };
     writeFileSync(join(tmp, 'held/.spiking-gan.lock'), JSON.stringify(owner));
-    expectFailure(await runCli(tmp, ['sweep', 'sweep.json', '--out', 'held']), 'sweep', ['held is in use by another run']);
+    const r = await runCli(tmp, ['sweep', 'sweep.json', '--out', 'held']);
+    expectFailure(r, 'sweep', ['held is in use by another run']);
   });
 
   it('a --queue that is not a Redis URL', async () => {

@@ -58,8 +58,10 @@ export async function sweep(file: string, o: SweepOptions, trainOptions: string[
       if (done) results.push(done);
       else todo.push(run);
     }
-    const how = o.queue === undefined ? `${Math.min(o.jobs, todo.length)} at a time` : `queue ${o.queueName} on ${o.queue}`;
-    log(`${runs.length} runs: ${results.length} complete (skipped), ${todo.length} to run${todo.length ? ` (${how})` : ''}`);
+    const how = o.queue === undefined ? `${Math.min(o.jobs, todo.length)} at a time`
+      : `queue ${o.queueName} on ${o.queue}`;
+    const to = `${todo.length} to run${todo.length ? ` (${how})` : ''}`;
+    log(`${runs.length} runs: ${results.length} complete (skipped), ${to}`);
     const count = { n: 0 };
     const done = (run: PlannedRun, r: RunResult | Error) => {
       count.n++;

@@ -95,7 +95,8 @@ export function checkRun(
   const t = spec.train;
   const trainArgs = [
     ...(preset === undefined ? [] : ['--preset', preset]), ...options.args, '--seed', String(spec.seed),
-    '--samples', String(t.samples), '--sample-seed', String(t.sampleSeed), '--checkpoint-every', String(t.checkpointEvery),
+    '--samples', String(t.samples), '--sample-seed', String(t.sampleSeed),
+    '--checkpoint-every', String(t.checkpointEvery),
   ];
   return { spec, hash: specHash(spec), trainArgs };
 }
@@ -118,7 +119,9 @@ function canonical(v: unknown): string {
 /** Every combination of the grid's values, first key outermost; one empty point for no grid. */
 function gridPoints(grid: [string, unknown[]][]): [string, unknown][][] {
   let points: [string, unknown][][] = [[]];
-  for (const [key, values] of grid) points = points.flatMap((p) => values.map((v) => [...p, [key, v] as [string, unknown]]));
+  for (const [key, values] of grid) {
+    points = points.flatMap((p) => values.map((v) => [...p, [key, v] as [string, unknown]]));
+  }
   return points;
 }
 

@@ -34,7 +34,8 @@ export async function enqueueRuns(
     await events.waitUntilReady();
     const jobs: Job[] = [];
     for (const run of runs) {
-      const options = { jobId: jobId(run), removeOnComplete: { age: KEEP_SECONDS }, removeOnFail: { age: KEEP_SECONDS } };
+      const keep = { age: KEEP_SECONDS };
+      const options = { jobId: jobId(run), removeOnComplete: keep, removeOnFail: keep };
       const job = await queue.add('run', run.spec, options);
       if ((await job.getState()) === 'failed') await job.retry('failed');
       jobs.push(job);

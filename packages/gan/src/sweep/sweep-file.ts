@@ -66,7 +66,8 @@ export function checkSweep(path: string, raw: unknown): SweepFile {
   onlyKeys(raw, TOP, '', bad);
   const preset = optionalName(raw.preset, 'preset', bad);
   const settings = settingsAt(raw.settings, 'settings', bad);
-  const recipes = raw.recipes === undefined ? [{ name: preset ?? 'default', settings: {} }] : recipeList(raw.recipes, bad);
+  const recipes = raw.recipes === undefined
+    ? [{ name: preset ?? 'default', settings: {} }] : recipeList(raw.recipes, bad);
   const seen = new Map<string, number>();
   recipes.forEach((r, i) => {
     const before = seen.get(r.name.toLowerCase());
@@ -93,7 +94,8 @@ function recipeList(v: unknown, bad: Bad): Recipe[] {
     if (o.name === undefined) bad(`${at}.name`, 'missing: every recipe needs a name');
     const name = optionalName(o.name, `${at}.name`, bad)!;
     if (!NAME.test(name)) bad(`${at}.name`, `'${name}' must be 1 to 64 letters, digits, '.', '_' or '-' (not first)`);
-    return { name, preset: optionalName(o.preset, `${at}.preset`, bad), settings: settingsAt(o.settings, `${at}.settings`, bad) };
+    const preset = optionalName(o.preset, `${at}.preset`, bad);
+    return { name, preset, settings: settingsAt(o.settings, `${at}.settings`, bad) };
   });
 }
 
@@ -101,7 +103,9 @@ function gridAt(v: unknown, bad: Bad): [string, unknown[]][] {
   if (v === undefined) return [];
   if (!isObject(v)) bad('grid', `must be an object of setting: [values], got ${kind(v)}`);
   return Object.entries(v as Json).map(([k, values]) => {
-    if (!Array.isArray(values) || values.length === 0) bad(`grid.${k}`, `must be a non-empty list of values, got ${kind(values)}`);
+    if (!Array.isArray(values) || values.length === 0) {
+      bad(`grid.${k}`, `must be a non-empty list of values, got ${kind(values)}`);
+    }
     const texts = (values as unknown[]).map((x) => JSON.stringify(x));
     const twice = texts.findIndex((t, i) => texts.indexOf(t) !== i);
     if (twice >= 0) bad(`grid.${k}[${twice}]`, `${texts[twice]} is listed twice`);
@@ -186,7 +190,8 @@ export function kind(v: unknown): string {
 /** JSON.parse's message with its character position turned into line and column. */
 function jsonWhere(text: string, message: string): string {
   const m = /at position (\d+)/.exec(message);
-  const short = message.replace(/^JSON\.parse: /, '').replace(/\s*in JSON at position \d+.*$/, '').replace(/, ".*$/s, '');
+  const short = message.replace(/^JSON\.parse: /, '').replace(/\s*in JSON at position \d+.*$/, '')
+    .replace(/, ".*$/s, '');
   if (!m) return short;
   const before = text.slice(0, Number(m[1])).split('\n');
   return `${short} at line ${before.length}, column ${before.at(-1)!.length + 1}`;

@@ -19,7 +19,8 @@ export function sweepTable(
   file: SweepFile, planned: number, results: RunResult[], failed: FailedRun[], samplesOf: (name: string) => string,
 ): SweepTable {
   const key = (r: RunResult) => r.figures.fid ?? Infinity;
-  const sorted = [...results].sort((a, b) => key(a) - key(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const byName = (a: RunResult, b: RunResult) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const sorted = [...results].sort((a, b) => key(a) - key(b) || byName(a, b));
   return {
     file: file.path, planned,
     ranked: sorted.map((r, i) => ({ ...r, rank: i + 1, samples: samplesOf(r.name) })),
@@ -35,7 +36,8 @@ const secs = (x: number | null) => (x === null ? '-' : `${x.toFixed(1)} s`);
 export function sweepMarkdown(file: SweepFile, t: SweepTable): string {
   const e = file.eval;
   const lines = [
-    `# Sweep ${file.path}: ${t.ranked.length} of ${t.planned} runs judged${t.failed.length ? `, ${t.failed.length} failed` : ''}`,
+    `# Sweep ${file.path}: ${t.ranked.length} of ${t.planned} runs judged`
+      + `${t.failed.length ? `, ${t.failed.length} failed` : ''}`,
     '',
     `Ranked by FID against the MNIST test set in the judge's features (lower is better; the floor is what `
       + `real digits score at the same count). Each run judged by spiking-gan eval on ${e.count} images, `
@@ -58,8 +60,8 @@ export function sweepMarkdown(file: SweepFile, t: SweepTable): string {
   }
   lines.push('', '## Recipes', '', ...recipeLines(file));
   if (t.failed.length) {
-    lines.push('', '## Failed runs (redone by the next spiking-gan sweep of this file)', '', '| run | error |', '|:--|:--|',
-      ...t.failed.map((x) => `| ${x.name} | ${x.error.replace(/\|/g, '\\|')} |`));
+    lines.push('', '## Failed runs (redone by the next spiking-gan sweep of this file)', '',
+      '| run | error |', '|:--|:--|', ...t.failed.map((x) => `| ${x.name} | ${x.error.replace(/\|/g, '\\|')} |`));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -68,7 +70,8 @@ function recipeLines(file: SweepFile): string[] {
   const json = (o: Record<string, unknown>) => (Object.keys(o).length ? JSON.stringify(o) : '{}');
   const lines = file.recipes.map((r) => `- ${r.name}: preset ${r.preset ?? file.preset ?? '(train\'s default)'}, `
     + `settings ${json({ ...file.settings, ...r.settings })}`);
-  if (file.grid.length) lines.push(`- grid over every recipe: ${file.grid.map(([k, v]) => `${k} ∈ ${JSON.stringify(v)}`).join(', ')}`);
+  const grid = file.grid.map(([k, v]) => `${k} ∈ ${JSON.stringify(v)}`).join(', ');
+  if (grid) lines.push(`- grid over every recipe: ${grid}`);
   lines.push(`- seeds: ${file.seeds.join(', ')}`);
   return lines;
 }

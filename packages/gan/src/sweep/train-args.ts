@@ -1,10 +1,7 @@
-// A run's GAN settings as `spiking-gan train` options: key lrG → --lr-g 0.0002, a true flag → --float-twin,
-// a false one → --no-tied-noise. Settings that equal the preset's value are left out (they change nothing).
-
-/** The option of setting `key`: `--` and the key in kebab case (gHidden → --g-hidden, beta1 → --beta1). */
-export function optionOf(key: string): string {
-  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-}
+// A run's GAN settings as `spiking-gan train` options: key gHidden → --g-hidden 200, a true switch →
+// --float-twin, a false one → --no-tied-noise. Settings equal to the preset's value are left out (they change
+// nothing).
+import { flagOf } from '../cli/train-options.ts';
 
 /**
  * The train options that give `settings` over a preset whose values are `base`, or a message naming the
@@ -16,7 +13,7 @@ export function settingOptions(
   const args: string[] = [];
   for (const [key, v] of Object.entries(settings)) {
     if (JSON.stringify(v) === JSON.stringify(base[key])) continue;
-    const flag = optionOf(key);
+    const flag = flagOf(key);
     const option = typeof v === 'boolean' && !v ? `--no-${flag.slice(2)}` : flag;
     if (!trainOptions.has(option)) {
       const what = typeof v === 'boolean' ? `${v}` : JSON.stringify(v);

@@ -31,7 +31,9 @@ export function startWorker(s: WorkerSetup): void {
   const worker = new Worker(s.queue, async (job) => runJob(s, job.id ?? '?', job.data), {
     connection, concurrency: s.concurrency,
   });
-  worker.on('completed', (job, r: JobReturn) => s.log(`${job.id}: done, FID ${r.result.figures.fid?.toFixed(2) ?? '-'}`));
+  worker.on('completed', (job, r: JobReturn) => {
+    s.log(`${job.id}: done, FID ${r.result.figures.fid?.toFixed(2) ?? '-'}`);
+  });
   worker.on('failed', (job, err) => s.log(`${job?.id ?? 'a job'}: failed: ${err.message}`));
   worker.on('error', (err) => s.log(`worker: ${err.message}`));
 }
