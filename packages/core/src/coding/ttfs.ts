@@ -13,27 +13,26 @@ export interface EncodeOptions {
  * p = 0 gives Infinity (no spike, in a network of any tmax). Writes into `out` when given.
  */
 export function encodeBytes(pixels: ArrayLike<number>, opts: EncodeOptions = {}, out?: Float64Array): Float64Array {
-  const tmax = opts.tmax ?? 256, q = opts.quantise ?? true;
-  const t = out ?? new Float64Array(pixels.length);
-  if (t.length !== pixels.length) throw new RangeError(`encodeBytes: output has ${t.length} slots for ${pixels.length} pixels`);
-  for (let i = 0; i < pixels.length; i++) {
-    const p = pixels[i];
-    if (!(p >= 0 && p <= 255)) throw new RangeError(`encodeBytes: pixel ${i} is ${p}, outside 0..255`);
-    const x = ((255 - p) * tmax) / 255;
-    t[i] = p === 0 ? Infinity : q ? Math.floor(x) : x;
-  }
-  return t;
+  return encodeScaled(pixels, 255, opts, out, { who: 'encodeBytes', item: 'pixel', range: '0..255' });
 }
 
 /** TTFS code of intensities in [0, 1]: p → floor((1 − p) · tmax); p = 0 gives Infinity (no spike, in any network). */
 export function encodeUnit(values: ArrayLike<number>, opts: EncodeOptions = {}, out?: Float64Array): Float64Array {
-  const tmax = opts.tmax ?? 256, q = opts.quantise ?? true;
+  return encodeScaled(values, 1, opts, out, { who: 'encodeUnit', item: 'value', range: '[0, 1]' });
+}
+
+/** TTFS code of values in [0, full]: p → floor((full − p) · tmax / full), p = 0 silent; errors name `names`. */
+function encodeScaled(
+  values: ArrayLike<number>, full: number, opts: EncodeOptions, out: Float64Array | undefined,
+  names: { who: string; item: string; range: string },
+): Float64Array {
+  const tmax = opts.tmax ?? 256, q = opts.quantise ?? true, { who, item, range } = names;
   const t = out ?? new Float64Array(values.length);
-  if (t.length !== values.length) throw new RangeError(`encodeUnit: output has ${t.length} slots for ${values.length} values`);
+  if (t.length !== values.length) throw new RangeError(`${who}: output has ${t.length} slots for ${values.length} ${item}s`);
   for (let i = 0; i < values.length; i++) {
     const p = values[i];
-    if (!(p >= 0 && p <= 1)) throw new RangeError(`encodeUnit: value ${i} is ${p}, outside [0, 1]`);
-    const x = (1 - p) * tmax;
+    if (!(p >= 0 && p <= full)) throw new RangeError(`${who}: ${item} ${i} is ${p}, outside ${range}`);
+    const x = ((full - p) * tmax) / full;
     t[i] = p === 0 ? Infinity : q ? Math.floor(x) : x;
   }
   return t;
