@@ -1,6 +1,6 @@
 import {
-  cosineFactor, Optimiser, Rng, WeightAverage, type Backprop, type LossName, type Network, type OptimiserOptions,
-  type Simulator,
+  cosineFactor, Optimiser, permutation, Rng, WeightAverage, type Backprop, type LossName, type Network,
+  type OptimiserOptions, type Simulator,
 } from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
 import type { DataParallel } from './parallel.ts';
@@ -149,11 +149,7 @@ export class ClassifierTrainer {
   /** The epoch's sample order (shuffled with the trainer's seed) and its start: dead neurons re-drawn, counts cleared. */
   private beginEpoch(data: ImageSet, limit: number): { n: number; order: Uint32Array } {
     const n = Math.min(limit, data.n);
-    const order = new Uint32Array(data.n).map((_, i) => i);
-    if (this.o.shuffle) for (let i = data.n - 1; i > 0; i--) {
-      const j = this.rng.int(i + 1);
-      const x = order[i]; order[i] = order[j]; order[j] = x;
-    }
+    const order = this.o.shuffle ? permutation(data.n, this.rng) : new Uint32Array(data.n).map((_, i) => i);
     // S4NN's order: dead neurons found in the previous epoch are re-initialised now, after that
     // epoch was evaluated, so that an evaluation never sees freshly redrawn neurons
     if (this.epoch > 0) this.lastReinit = this.reinitDead(this.lastSamples);
