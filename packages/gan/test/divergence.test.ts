@@ -10,7 +10,8 @@ import { Network, Simulator, type Kernel, type TimeMode } from '@spiking-gan/cor
 import { loadMnist } from '../src/data/mnist.ts';
 import { makeConfig, type GanConfig } from '../src/models/config.ts';
 import { loadGenerator, saveCheckpoint } from '../src/train/checkpoint.ts';
-import { GanTrainer, type StepStats } from '../src/train/gan-trainer.ts';
+import { GanTrainer } from '../src/train/gan-trainer.ts';
+import type { StepStats } from '../src/train/stats.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'divergence-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -6,7 +6,8 @@ import { Backprop, GradientCollector, Rng, type Network } from '@spiking-gan/cor
 import { loadMnist } from '../src/data/mnist.ts';
 import { makeConfig, type GanConfig } from '../src/models/config.ts';
 import { loadCheckpoint, loadGenerator, saveCheckpoint, saveNetwork } from '../src/train/checkpoint.ts';
-import { GanTrainer, sampleGenerator } from '../src/train/gan-trainer.ts';
+import { GanTrainer } from '../src/train/gan-trainer.ts';
+import { sampleGenerator } from '../src/train/trainer.ts';
 
 const data = loadMnist('test');
 const dir = mkdtempSync(join(tmpdir(), 'sgan-gan-'));

@@ -10,7 +10,7 @@ import { readSafetensorsFile, writeSafetensorsFile, type Tensor } from '@spiking
 import { loadMnist } from '../src/data/mnist.ts';
 import { makeConfig, type GanConfig } from '../src/models/config.ts';
 import { loadCheckpoint, saveCheckpoint } from '../src/train/checkpoint.ts';
-import type { StepStats } from '../src/train/gan-trainer.ts';
+import type { StepStats } from '../src/train/stats.ts';
 import { createTrainer } from '../src/train/trainer.ts';
 import { runCli, type Result } from './run-cli.ts';
 

@@ -4,7 +4,7 @@ import { ENERGY_NOTE, PJ_PER_MAC, PJ_PER_SOP, Tally, type NetFigures } from './f
 import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
 import { digitCode, dSeesDigit, fakeImageInput, PIXELS, realImageInput, reluImageSize, reluLatency, reluLogit, reluNoise, reluRealInput } from '../models/networks.ts';
-import { generatorInput } from '../train/gan-trainer.ts';
+import { generatorInput } from '../train/sample.ts';
 
 /** Sparsity of the whole G→D pipeline: D decides at its decision time plus G's latency; what G spent until then counts too. */
 export interface PipelineFigures {

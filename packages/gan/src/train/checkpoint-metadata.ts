@@ -4,7 +4,7 @@
 import { ModelFileError, type Tensor } from '@spiking-gan/core';
 import type { GanConfig } from '../models/config.ts';
 import { layerSizes, settingsText } from '../models/file-checks.ts';
-import type { StepStats } from './gan-trainer.ts';
+import type { StepStats } from './stats.ts';
 
 /** The figures of one history entry: every key of StepStats (the compiler checks that the list is whole). */
 const STATS: Record<keyof StepStats, true> = {

@@ -3,7 +3,7 @@ import { MNIST_PIXELS, type ImageSet } from '../data/mnist.ts';
 import { checkConfig, withDefaults, type GanConfig } from '../models/config.ts';
 import { checkGeneratorAgainstConfig, settingsText } from '../models/file-checks.ts';
 import { checkCheckpointShapes, readCheckpointState } from './checkpoint-metadata.ts';
-import type { StepStats } from './gan-trainer.ts';
+import type { StepStats } from './stats.ts';
 import { createTrainer, type Trainer } from './trainer.ts';
 
 /** Value of the `format` metadata key of GAN checkpoints. */

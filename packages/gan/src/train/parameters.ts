@@ -1,18 +1,27 @@
-// What both GAN trainers do to whole networks: check that training stayed finite, and move a moving
-// average of G towards G.
-import type { Network } from '@spiking-gan/core';
+// What both GAN trainers do to their parameters around a step: check that training stayed finite,
+// follow the learning-rate schedule, and move a moving average of G towards G.
+import { cosineFactor, type Network, type Optimiser } from '@spiking-gan/core';
+import type { GanConfig } from '../models/config.ts';
 import { DivergenceError } from './divergence.ts';
 
 /** Throws a DivergenceError naming the network and parameter when a weight, scale or bias is not finite. */
 export function checkFiniteNetworks(nets: readonly (readonly [string, Network])[], step: number): void {
   for (const [name, net] of nets) {
     for (const p of net.projections) {
-      if (!(Number.isFinite(p.scale) && p.scale > 0)) throw new DivergenceError(`${name} projection ${p.index} has scale ${p.scale}`, step);
+      if (!(Number.isFinite(p.scale) && p.scale > 0)) {
+        throw new DivergenceError(`${name} projection ${p.index} has scale ${p.scale}`, step);
+      }
       const w = p.weights;
-      for (let k = 0; k < w.length; k++) if (!Number.isFinite(w[k])) throw new DivergenceError(`${name} projection ${p.index} weight ${k} is ${w[k]}`, step);
+      for (let k = 0; k < w.length; k++) {
+        if (Number.isFinite(w[k])) continue;
+        throw new DivergenceError(`${name} projection ${p.index} weight ${k} is ${w[k]}`, step);
+      }
     }
     for (const p of net.populations) {
-      for (let j = 0; j < p.bias.length; j++) if (!Number.isFinite(p.bias[j])) throw new DivergenceError(`${name} population '${p.name}' bias ${j} is ${p.bias[j]}`, step);
+      for (let j = 0; j < p.bias.length; j++) {
+        if (Number.isFinite(p.bias[j])) continue;
+        throw new DivergenceError(`${name} population '${p.name}' bias ${j} is ${p.bias[j]}`, step);
+      }
     }
   }
 }
@@ -27,4 +36,11 @@ export function averageInto(ema: Network, G: Network, beta: number): void {
     const e = ema.populations[k].bias, w = p.bias;
     for (let i = 0; i < w.length; i++) e[i] = beta * e[i] + (1 - beta) * w[i];
   });
+}
+
+/** Sets the rate factor of `optimisers` for `step` of the cosine schedule (a constant schedule leaves them). */
+export function followSchedule(cfg: GanConfig, step: number, optimisers: readonly Optimiser[]): void {
+  if (cfg.schedule !== 'cosine') return;
+  const f = cosineFactor(step, cfg.steps);
+  for (const o of optimisers) o.setRateFactor(f);
 }

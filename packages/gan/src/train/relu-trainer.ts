@@ -1,18 +1,17 @@
 // The Spiking-GAN on ReLU-equivalent TTFS neurons (issue 13): spiking G and spiking D (or their
 // float twins, the reference row) trained by the non-saturating adversarial loss alone, with
 // D's output read as its potential (a logit) or as two spiking neurons with TTFS targets.
-import {
-  cosineFactor, Optimiser, Rng, SpikingPass, targets, tieHooks, TwinPass, type Network, type ValuePass,
-} from '@spiking-gan/core';
-import { MNIST_CLASSES, type ImageSet } from '../data/mnist.ts';
+import { Optimiser, Rng, SpikingPass, tieHooks, TwinPass, type Network, type ValuePass } from '@spiking-gan/core';
+import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
-import { auxClassStart, buildDiscriminator, buildGenerator, digitCode, dSeesDigit, PIXELS, reluImageSize, reluLogit, reluNoise, reluRealInput, ties } from '../models/networks.ts';
-import type { StepStats } from './gan-trainer.ts';
+import {
+  buildDiscriminator, buildGenerator, digitCode, dSeesDigit, PIXELS, reluImageSize, reluNoise, reluRealInput, ties,
+} from '../models/networks.ts';
 import { BiasDropout } from '../models/bias-dropout.ts';
-import { averageInto, checkFiniteNetworks } from './parameters.ts';
-
-const softplus = (x: number) => (x > 30 ? x : x < -30 ? Math.exp(x) : Math.log1p(Math.exp(x)));
-const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+import { ReluDLoss, type DVerdict } from './discriminator-loss.ts';
+import { averageInto, checkFiniteNetworks, followSchedule } from './parameters.ts';
+import { sampleRelu, type Samples } from './sample.ts';
+import type { StepStats } from './stats.ts';
 
 /** A pass of the kind the config asks for: the spiking network or its float twin. */
 function pass(cfg: GanConfig, net: Network, readout: boolean, clipSurrogate = false): ValuePass {
@@ -40,7 +39,7 @@ export class ReluGanTrainer {
   featSeenCount = 0;
   /** Steps done. */
   step = 0;
-  /** G's pass per fake of a batch: the G step reuses the records of the D step's last fakes (G is unchanged between). */
+  /** G's pass per fake of a batch: the G step reuses the records of the D step's last fakes (G is unchanged since). */
   readonly passesG: ValuePass[];
   private readonly gOut: Float64Array[];
   readonly passD: ValuePass;
@@ -49,9 +48,9 @@ export class ReluGanTrainer {
   /** The digit of each image of D's present input (a pack), for the projection readout. */
   private readonly heads: Int32Array;
   private readonly img: Float64Array;
-  /** ∂L/∂(D's output) of the last `dLoss`. */
+  /** D's loss; `err` is its ∂L/∂(D's output) of the last `dLoss`. */
+  private readonly loss: ReluDLoss;
   readonly err: Float64Array;
-  private readonly tOut: Float64Array;
   private readonly spikes: Float64Array;
   private readonly litCount: Int32Array;
   /** Dropout in D's hidden layer (`dDropout`). */
@@ -69,8 +68,11 @@ export class ReluGanTrainer {
     this.passesG = Array.from({ length: cfg.batch }, () => pass(cfg, this.G, false, cfg.silentPixel === 'late'));
     this.gOut = new Array<Float64Array>(cfg.batch);
     this.passD = pass(cfg, this.D, readout);
-    // tied parameters (signed noise pairs, leaky pairs): gradients fold into one of each pair before an update, the other follows after
-    const opt = (net: Network, which: 'G' | 'D', lr: number, batch: number) => ({ kind: cfg.optimiser, lr, decay: cfg.decay, batch, beta1: cfg.beta1, hooks: tieHooks(ties(cfg, net, which)) });
+    // tied parameters (signed noise pairs, leaky pairs): gradients fold into one of each pair before an
+    // update, the other follows after
+    const opt = (net: Network, which: 'G' | 'D', lr: number, batch: number) => ({
+      kind: cfg.optimiser, lr, decay: cfg.decay, batch, beta1: cfg.beta1, hooks: tieHooks(ties(cfg, net, which)),
+    });
     this.optD = new Optimiser(this.D, opt(this.D, 'D', cfg.dLr, (2 * cfg.batch) / cfg.pack));
     this.optG = new Optimiser(this.G, opt(this.G, 'G', cfg.gLr, cfg.batch));
     this.emaTies = this.emaG ? ties(cfg, this.emaG, 'G') : [];
@@ -80,8 +82,8 @@ export class ReluGanTrainer {
     this.labels = new Int32Array(cfg.batch);
     this.heads = new Int32Array(cfg.pack);
     this.img = new Float64Array(this.D.populations[0].size);
-    this.err = new Float64Array(this.D.output.size);
-    this.tOut = new Float64Array(this.D.output.size);
+    this.loss = new ReluDLoss(cfg, this.D.output.size);
+    this.err = this.loss.err;
     this.spikes = new Float64Array(2);
     this.litCount = new Int32Array(PIXELS);
     this.dropout = new BiasDropout(this.D.populations[1]);
@@ -111,51 +113,8 @@ export class ReluGanTrainer {
    * softplus on the logit u (real target smoothed to `realTarget`); spiking outputs: TTFS or
    * Aggressive TTFS targets on the two output times (in units of the output window).
    */
-  dLoss(out: Float64Array, y: 0 | 1, realTarget = 1): { loss: number; saysReal: boolean; time: number } {
-    const c = this.cfg, B = c.outWindow;
-    if (c.loss === 'bce') {
-      const u = reluLogit(c, out, this.heads), s = y === 0 ? realTarget : 0, g = sigmoid(u) - s;
-      this.err.fill(0);
-      this.err[0] = g;
-      if (c.projection) for (let k = 0; k < c.pack; k++) this.err[1 + this.heads[k]] += g;
-      // the auxiliary classifier learns real digits (D) and asks for the fakes' digits (G): both with target real
-      const ce = c.auxClass > 0 && y === 0 ? this.classLoss(out) : 0;
-      // the readout neuron spikes (at end − u) exactly when it says "real"
-      return { loss: s * softplus(-u) + (1 - s) * softplus(u) + ce, saysReal: u > 0, time: u > 0 ? Math.max(0, B - u) / B : 1 };
-    }
-    // times within the output window, silent = B; x = B − t'
-    for (let k = 0; k < 2; k++) this.tOut[k] = B - out[k];
-    const T = targets(c.loss, this.tOut, y, { tmax: B, gamma: c.gamma * B, gammaA: c.gammaA * B });
-    let loss = 0;
-    for (let k = 0; k < 2; k++) {
-      const d = (T[k] - this.tOut[k]) / B;
-      loss += 0.5 * d * d;
-      // L = ½ Σ ((T − t)/B)²; the pass's output is x = B − t, so ∂L/∂x = −∂L/∂t = (T − t)/B²
-      this.err[k] = d / B;
-    }
-    const saysReal = this.tOut[0] < this.tOut[1] || (this.tOut[0] === this.tOut[1] && out[0] > out[1]);
-    return { loss, saysReal, time: Math.min(this.tOut[0], this.tOut[1]) / B };
-  }
-
-  /**
-   * The auxiliary classifier's loss λ·Σ_k CE(softmax(class logits of image k), its digit), with its
-   * gradient added to `err`.
-   */
-  private classLoss(out: Float64Array): number {
-    const c = this.cfg, lam = c.auxClass;
-    let loss = 0;
-    for (let k = 0; k < c.pack; k++) {
-      const at = auxClassStart(c) + MNIST_CLASSES * k;
-      let max = -Infinity, sum = 0;
-      for (let d = 0; d < MNIST_CLASSES; d++) max = Math.max(max, out[at + d]);
-      for (let d = 0; d < MNIST_CLASSES; d++) sum += Math.exp(out[at + d] - max);
-      const y = this.heads[k];
-      loss += lam * (Math.log(sum) - (out[at + y] - max));
-      for (let d = 0; d < MNIST_CLASSES; d++) {
-        this.err[at + d] += lam * (Math.exp(out[at + d] - max) / sum - (d === y ? 1 : 0));
-      }
-    }
-    return loss;
+  dLoss(out: Float64Array, y: 0 | 1, realTarget = 1): DVerdict {
+    return this.loss.compute(out, y, this.heads, realTarget);
   }
 
   /**
@@ -165,11 +124,7 @@ export class ReluGanTrainer {
   trainStep(): StepStats {
     const c = this.cfg, B = c.batch, m = c.pack, S = reluImageSize(c);
     this.checkFinite(this.step);
-    if (c.schedule === 'cosine') {
-      const f = cosineFactor(this.step, c.steps);
-      this.optG.setRateFactor(f);
-      this.optD.setRateFactor(f);
-    }
+    followSchedule(c, this.step, [this.optG, this.optD]);
     let realRight = 0, fakeRight = 0, lossReal = 0, lossFake = 0, tReal = 0, tFake = 0, dSpikes = 0;
     for (let d = 0; d < c.dSteps; d++) {
       for (let q = 0; q < B; q += m) {
@@ -235,7 +190,7 @@ export class ReluGanTrainer {
   private dSpikeSum = 0;
 
   /** One D update on the input in `img` for class y (dropout, forward, loss, backward into D's optimiser). */
-  private dStep(y: 0 | 1, realTarget: number): { loss: number; saysReal: boolean; time: number } {
+  private dStep(y: 0 | 1, realTarget: number): DVerdict {
     this.dropOut();
     const r = this.dLoss(this.passD.forward(this.img), y, realTarget);
     this.dSpikeSum += this.layerSpikes(this.passD);
@@ -291,20 +246,7 @@ export class ReluGanTrainer {
   }
 
   /** Generates `n` images as 8-bit pixels from seeded noise (digits cycle 0..9 in conditional mode, or `digit`). */
-  sample(n: number, seed: number, digit?: number): { pixels: Uint8Array; labels: Uint8Array } {
+  sample(n: number, seed: number, digit?: number): Samples {
     return sampleRelu(this.sampler, this.cfg, n, seed, digit);
   }
-}
-
-/** Images from a relu-kernel generator: seeded signed noise (and digit) through the spiking G, pixels x·255. */
-export function sampleRelu(G: Network, cfg: GanConfig, n: number, seed: number, digit?: number): { pixels: Uint8Array; labels: Uint8Array } {
-  const g = new SpikingPass(G), rng = new Rng(seed), z = new Float64Array(G.populations[0].size);
-  const pixels = new Uint8Array(n * PIXELS), labels = new Uint8Array(n);
-  for (let s = 0; s < n; s++) {
-    const label = digit ?? (cfg.conditional ? s % MNIST_CLASSES : 0);
-    labels[s] = label;
-    const x = g.forward(reluNoise(cfg, rng, label, z));
-    for (let p = 0; p < PIXELS; p++) pixels[s * PIXELS + p] = Math.round(255 * Math.min(1, Math.max(0, x[p])));
-  }
-  return { pixels, labels };
 }

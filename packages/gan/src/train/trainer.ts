@@ -2,8 +2,9 @@
 import type { Network } from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
-import { GanTrainer, sampleGenerator as sampleSpiking } from './gan-trainer.ts';
-import { ReluGanTrainer, sampleRelu } from './relu-trainer.ts';
+import { GanTrainer } from './gan-trainer.ts';
+import { ReluGanTrainer } from './relu-trainer.ts';
+import { sampleRelu, sampleSpiking, type Samples } from './sample.ts';
 
 /** Either trainer: both step, checkpoint and sample the same way. */
 export type Trainer = GanTrainer | ReluGanTrainer;
@@ -14,6 +15,6 @@ export function createTrainer(cfg: GanConfig, data: ImageSet): Trainer {
 }
 
 /** Generates `n` images from a generator network with the settings it was trained with. */
-export function sampleGenerator(G: Network, cfg: GanConfig, n: number, seed: number, digit?: number): { pixels: Uint8Array; labels: Uint8Array } {
+export function sampleGenerator(G: Network, cfg: GanConfig, n: number, seed: number, digit?: number): Samples {
   return cfg.kernel === 'relu' ? sampleRelu(G, cfg, n, seed, digit) : sampleSpiking(G, cfg, n, seed, digit);
 }
