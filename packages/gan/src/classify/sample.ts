@@ -2,11 +2,14 @@
 // sink. The in-thread trainer and the data-parallel workers both learn through this one class, so
 // that both do exactly the same arithmetic.
 import {
-  Backprop, encodeBytes, outputError, Rng, Simulator, SpikingPass, TwinPass,
+  Backprop, encodeBytes, outputError, Rng, Simulator, softmaxError, softmaxValueError, SpikingPass, TwinPass,
   type GradientSink, type LossName, type Network, type ValuePass,
 } from '@spiking-gan/core';
 import { BiasDropout } from '../models/bias-dropout.ts';
 import { sampleTargets, ScaledSink, type PushSettings, type TargetSettings } from './targets.ts';
+
+/** The softmax losses' errors live with core's losses (learn/losses/softmax.ts). */
+export { softmaxError, softmaxValueError };
 
 /** The loss settings of a classifier (see `TrainOptions`). */
 export interface LossSettings {
@@ -108,26 +111,6 @@ export class SampleLearner {
 function targetSettings(o: LossSettings, tmax: number): TargetSettings | null {
   if (o.loss === 'softmax') return null;
   return { loss: o.loss, tmax, gamma: o.gamma, gammaA: o.gammaA, variant: o.variant, push: o.push };
-}
-
-/** δ = −∂L/∂t of softmax cross-entropy on logits −β·t (silent outputs at tmax): δ_k = β (p_k − [k = y]). */
-export function softmaxError(t: ArrayLike<number>, y: number, beta: number, tmax: number, out: Float64Array): Float64Array {
-  let m = Infinity;
-  for (let k = 0; k < t.length; k++) m = Math.min(m, Math.min(t[k], tmax));
-  let z = 0;
-  for (let k = 0; k < t.length; k++) z += Math.exp(-beta * (Math.min(t[k], tmax) - m));
-  for (let k = 0; k < t.length; k++) out[k] = beta * (Math.exp(-beta * (Math.min(t[k], tmax) - m)) / z - (k === y ? 1 : 0));
-  return out;
-}
-
-/** ∂L/∂z of softmax cross-entropy on logits β·z (z: output values x or potentials u): β (p_k − [k = y]). */
-export function softmaxValueError(z: ArrayLike<number>, y: number, beta: number, out: Float64Array): Float64Array {
-  let m = -Infinity;
-  for (let k = 0; k < z.length; k++) m = Math.max(m, beta * z[k]);
-  let sum = 0;
-  for (let k = 0; k < z.length; k++) sum += Math.exp(beta * z[k] - m);
-  for (let k = 0; k < z.length; k++) out[k] = beta * (Math.exp(beta * z[k] - m) / sum - (k === y ? 1 : 0));
-  return out;
 }
 
 /** The class a relu output layer decides by its first spike, from its values x and potentials u (as `prediction()`). */
