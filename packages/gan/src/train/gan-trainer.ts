@@ -12,7 +12,7 @@ import { SilenceWatch } from './divergence.ts';
 import { addDiversity, FeatureMatching } from './generator-terms.ts';
 import { InstanceNoise } from './instance-noise.ts';
 import { PixelMmd } from './mmd.ts';
-import { averageInto, checkFiniteNetworks, followSchedule } from './parameters.ts';
+import { checkFiniteNetworks, followAverage, followSchedule } from './parameters.ts';
 import { generatorInput, sampleSpiking, type Samples } from './sample.ts';
 import type { StepStats } from './stats.ts';
 
@@ -278,7 +278,7 @@ export class GanTrainer {
   updateEma(): void {
     const ema = this.emaG;
     if (!ema) return;
-    averageInto(ema, this.G, Math.min(this.cfg.gEma, (1 + this.step) / (10 + this.step)));
+    followAverage(ema, this.G, this.cfg.gEma, this.step);
   }
 
   /** Generates `n` images as 8-bit pixels from seeded noise (labels cycle 0..9 in conditional mode, or `digit`). */

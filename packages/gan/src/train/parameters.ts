@@ -26,8 +26,12 @@ export function checkFiniteNetworks(nets: readonly (readonly [string, Network])[
   }
 }
 
-/** ema ← β·ema + (1 − β)·G for every effective weight (scale applied) and bias. */
-export function averageInto(ema: Network, G: Network, beta: number): void {
+/**
+ * Moves the moving average `ema` of G towards G: ema ← β·ema + (1 − β)·G for every effective weight
+ * (scale applied) and bias, β = min(gEma, (1 + step)/(10 + step)) (a warm-up while few steps are averaged).
+ */
+export function followAverage(ema: Network, G: Network, gEma: number, step: number): void {
+  const beta = Math.min(gEma, (1 + step) / (10 + step));
   G.projections.forEach((p, k) => {
     const e = ema.projections[k].weights, w = p.weights, s = p.scale;
     for (let i = 0; i < w.length; i++) e[i] = beta * e[i] + (1 - beta) * s * w[i];

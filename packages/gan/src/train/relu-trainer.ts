@@ -9,7 +9,7 @@ import {
 } from '../models/networks.ts';
 import { BiasDropout } from '../models/bias-dropout.ts';
 import { ReluDLoss, type DVerdict } from './discriminator-loss.ts';
-import { averageInto, checkFiniteNetworks, followSchedule } from './parameters.ts';
+import { checkFiniteNetworks, followAverage, followSchedule } from './parameters.ts';
 import { sampleRelu, type Samples } from './sample.ts';
 import type { StepStats } from './stats.ts';
 
@@ -241,7 +241,7 @@ export class ReluGanTrainer {
   updateEma(): void {
     const ema = this.emaG;
     if (!ema) return;
-    averageInto(ema, this.G, Math.min(this.cfg.gEma, (1 + this.step) / (10 + this.step)));
+    followAverage(ema, this.G, this.cfg.gEma, this.step);
     for (const t of this.emaTies) t.sync();
   }
 
