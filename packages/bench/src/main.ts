@@ -17,7 +17,9 @@ Runs the benchmark suite and writes a report (report.json, report.md, charts/*.s
 
 parts:  engine      forward pass of the 784-400-10 S4NN network on MNIST test images: the engine, the
                     engine with early stop, a plain Float64Array loop and a dense clock-driven loop
-                    (S4NN's way), then how the cost grows with input density, layer width and depth
+                    (S4NN's way); the 784-400-10 network of ReLU-equivalent neurons on the relu kernel,
+                    its TypeScript pass and the event loop; then how the cost of both grows with input
+                    density, layer width and depth
         classifier  TTFS against Aggressive TTFS classifiers (784-400-10, S4NN defaults): accuracy,
                     inference time, undecided share, spikes per layer, synaptic events, energy
         gan         the Spiking-GAN with TTFS against Aggressive TTFS D losses (the recipe, default
@@ -91,7 +93,10 @@ function table(header: string[], rows: string[][], alignLeft = 1): string {
 
 function printEngine(r: EngineBenchResult): void {
   console.log(`\n## engine: ${r.network}`);
-  console.log(`${r.init}, θ = ${r.threshold}, tmax ${r.tmax}; ${r.images} images x ${r.repeats} repeats (warm-up ${r.warmup})\n`);
+  console.log(`${r.init}, θ = ${r.threshold}, tmax ${r.tmax}; ${r.images} images x ${r.repeats} repeats `
+    + `(warm-up ${r.warmup})`);
+  if (r.relu) console.log(`(r) rows: ${r.relu.network}; ${r.relu.init} (first output times in its time units)`);
+  console.log('');
   console.log(
     table(
       ['implementation', 'median µs/image', 'p90 µs', 'mean µs', 'M syn events/s', 'syn events/image', 'spikes/image', 'mean first output time'],

@@ -1,8 +1,11 @@
 // How the engine's cost grows with input sparsity, layer width and depth: µs per image, spikes and
-// synaptic events per image on S4NN-initialised delta networks (θ = 100, tmax 256, delay 1).
+// synaptic events per image on S4NN-initialised delta networks (θ = 100, tmax 256, delay 1), and
+// the same on networks of ReLU-equivalent neurons (the relu kernel; classify train --kernel relu's
+// initialisation and windows).
 import { encodeBytes, Rng, S4NN_DEFAULTS, Simulator, type Network } from '@spiking-gan/core';
 import { buildClassifier, loadMnist, MNIST_PIXELS } from '@spiking-gan/gan';
 import { median } from './arith.ts';
+import { encodeValues } from './engine-impls.ts';
 
 /** One point of a sweep. */
 export interface SweepPoint {
@@ -15,16 +18,22 @@ export interface SweepPoint {
   mSynEventsPerSec: number;
 }
 
-/** The three sweeps. */
-export interface SweepResult {
-  images: number;
-  seed: number;
-  /** 784-400-10 on random inputs: each input spikes with probability x at a uniform time in [0, tmax). */
+/** The three sweeps of one kind of network. */
+export interface Sweeps {
+  /** 784-400-10 on random inputs: each input spikes with probability x at a uniform time in its window. */
   density: SweepPoint[];
   /** 784-x-10 on MNIST test images. */
   width: SweepPoint[];
   /** 784-(400 × x)-10 on MNIST test images. */
   depth: SweepPoint[];
+}
+
+/** The sweeps of delta networks (S4NN; window [0, tmax)) and of networks of ReLU-equivalent neurons. */
+export interface SweepResult extends Sweeps {
+  images: number;
+  seed: number;
+  /** The relu kernel's sweeps (input window [0, 1]; absent in reports from before they existed). */
+  relu?: Sweeps;
 }
 
 /** Sweep options: images per point (default 500), the networks' seed (`buildClassifier`; 0), the swept values. */
@@ -54,7 +63,7 @@ function measure(net: Network, inputs: Float64Array[], x: number): SweepPoint {
   return { x, medianUs: median(ns) / 1e3, spikesPerImage: spikes / inputs.length, synEventsPerImage: events / inputs.length, mSynEventsPerSec: events / (total / 1e3) };
 }
 
-/** Runs the density, width and depth sweeps. */
+/** Runs the density, width and depth sweeps, of delta networks then of relu networks. */
 export function sweepEngine(opts: SweepOptions = {}): SweepResult {
   const n = opts.images ?? 500, seed = opts.seed ?? 0, log = opts.log ?? (() => {});
   const test = loadMnist('test');
@@ -81,5 +90,31 @@ export function sweepEngine(opts: SweepOptions = {}): SweepResult {
     log(`sweep: ${d} hidden layers`);
     return measure(buildClassifier({ seed, hidden: Array.from({ length: d }, () => 400) }), mnist, d);
   });
-  return { images: n, seed, density, width, depth };
+  return { images: n, seed, density, width, depth, relu: sweepRelu(opts, test) };
+}
+
+/** The same sweeps on networks of ReLU-equivalent neurons (pixels p/255 in the input window [0, 1]). */
+function sweepRelu(opts: SweepOptions, test: ReturnType<typeof loadMnist>): Sweeps {
+  const n = opts.images ?? 500, seed = opts.seed ?? 0, log = opts.log ?? (() => {});
+  const relu = (hidden: number[]) => buildClassifier({ kernel: 'relu', seed, hidden });
+  const mnist = encodeValues(test, Math.min(n, test.n), relu([400]));
+  const rng = new Rng(seed + 79);
+  const density = (opts.densities ?? [0.05, 0.1, 0.2, 0.4, 0.8]).map((d) => {
+    log(`sweep: relu, input density ${d}`);
+    const inputs = Array.from({ length: n }, () => {
+      const t = new Float64Array(MNIST_PIXELS);
+      for (let i = 0; i < MNIST_PIXELS; i++) t[i] = rng.next() < d ? rng.next() : Infinity;
+      return t;
+    });
+    return measure(relu([400]), inputs, d);
+  });
+  const width = (opts.widths ?? [100, 200, 400, 800, 1600]).map((w) => {
+    log(`sweep: relu, hidden width ${w}`);
+    return measure(relu([w]), mnist, w);
+  });
+  const depth = (opts.depths ?? [1, 2, 3, 4]).map((d) => {
+    log(`sweep: relu, ${d} hidden layers`);
+    return measure(relu(Array.from({ length: d }, () => 400)), mnist, d);
+  });
+  return { density, width, depth };
 }

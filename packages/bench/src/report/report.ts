@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { escapeXml, rasterSvg } from '@spiking-gan/gan';
 import { histogram, type ClaimCheck } from '../arith.ts';
 import type { ClassifierBenchResult } from '../classifier.ts';
-import type { EngineBenchResult } from '../engine.ts';
+import type { EngineBenchResult, ImplFigures } from '../engine.ts';
 import type { GanBenchResult } from '../gan.ts';
-import type { SweepResult } from '../sweep.ts';
+import type { SweepPoint, SweepResult } from '../sweep.ts';
 import { barChart, lineChart } from './svg.ts';
 
 /** Everything one suite run measured, with where and how. */
@@ -53,11 +53,24 @@ export function charts(r: SuiteResult): Chart[] {
   }
   if (r.sweep) {
     const s = r.sweep;
-    const sweep = (file: string, title: string, pts: typeof s.width, xLabel: string, logX: boolean) =>
-      add(file, title, lineChart({ title, provenance: prov, yLabel: 'µs per image (median)' }, pts.map((p) => p.x), [{ name: 'µs per image', values: pts.map((p) => p.medianUs) }, { name: 'k synaptic events per image', values: pts.map((p) => p.synEventsPerImage / 1000) }], { xLabel, logX }));
-    sweep('sweep-density.svg', 'Engine cost against input density (784-400-10, random inputs)', s.density, 'share of inputs that spike', false);
-    sweep('sweep-width.svg', 'Engine cost against hidden width (784-W-10, MNIST)', s.width, 'hidden neurons W', true);
-    sweep('sweep-depth.svg', 'Engine cost against depth (784-(400×L)-10, MNIST)', s.depth, 'hidden layers L', false);
+    const sweep = (file: string, title: string, kind: 'density' | 'width' | 'depth', xLabel: string, logX: boolean) => {
+      const pts = s[kind], relu = s.relu?.[kind] ?? [], tag = relu.length > 0 ? 'delta: ' : '';
+      const series = [
+        { name: `${tag}µs per image`, values: pts.map((p) => p.medianUs) },
+        { name: `${tag}k synaptic events per image`, values: pts.map((p) => p.synEventsPerImage / 1000) },
+      ];
+      if (relu.length === pts.length) {
+        series.push({ name: 'relu: µs per image', values: relu.map((p) => p.medianUs) });
+        series.push({ name: 'relu: k synaptic events per image', values: relu.map((p) => p.synEventsPerImage / 1000) });
+      }
+      const frame = { title, provenance: prov, yLabel: 'µs per image (median)' };
+      const chart = lineChart(frame, pts.map((p) => p.x), series, { xLabel, logX });
+      add(file, title, chart);
+    };
+    const density = 'Engine cost against input density (784-400-10, random inputs)';
+    sweep('sweep-density.svg', density, 'density', 'share of inputs that spike', false);
+    sweep('sweep-width.svg', 'Engine cost against hidden width (784-W-10, MNIST)', 'width', 'hidden neurons W', true);
+    sweep('sweep-depth.svg', 'Engine cost against depth (784-(400×L)-10, MNIST)', 'depth', 'hidden layers L', false);
   }
   if (r.classifier) {
     const c = r.classifier, tmax = 256, bins = 32;
@@ -105,12 +118,16 @@ export function tables(r: SuiteResult): [string, string[], string[][]][] {
   const out: [string, string[], string[][]][] = [];
   const claims = [...(r.classifier?.claims ?? []), ...(r.gan?.claims ?? [])];
   if (claims.length) out.push(['Headline: the paper\'s claims against what we measure', ...claimsTable(claims)]);
-  if (r.engine) out.push([`Engine: ${r.engine.network}, ${r.engine.images} MNIST test images × ${r.engine.repeats}`, ['implementation', 'median µs/image', 'p90 µs', 'M syn events/s', 'syn events/image', 'spikes/image'], r.engine.impls.map((i) => [i.label, f(i.medianUs, 1), f(i.p90Us, 1), f(i.mSynEventsPerSec, 0), f(i.synEventsPerImage, 0), f(i.spikesPerImage, 1)])]);
-  if (r.sweep) {
-    for (const [, pts, what] of [['density', r.sweep.density, 'input density'], ['width', r.sweep.width, 'hidden width'], ['depth', r.sweep.depth, 'hidden layers']] as const) {
-      out.push([`Sweep over ${what} (${r.sweep.images} images per point)`, [what, 'median µs/image', 'spikes/image', 'syn events/image', 'M syn events/s'], pts.map((p) => [String(p.x), f(p.medianUs, 1), f(p.spikesPerImage, 1), f(p.synEventsPerImage, 0), f(p.mSynEventsPerSec, 0)])]);
-    }
+  if (r.engine) {
+    const header = ['implementation', 'median µs/image', 'p90 µs', 'M syn events/s', 'syn events/image',
+      'spikes/image'];
+    const row = (i: ImplFigures) => [
+      i.label, f(i.medianUs, 1), f(i.p90Us, 1), f(i.mSynEventsPerSec, 0), f(i.synEventsPerImage, 0),
+      f(i.spikesPerImage, 1),
+    ];
+    out.push([engineTitle(r.engine), header, r.engine.impls.map(row)]);
   }
+  if (r.sweep) out.push(...sweepTables(r.sweep));
   if (r.classifier) {
     const c = r.classifier;
     out.push([`Classifier: 784-400-10, S4NN defaults, ${c.rows[0].settings.epochs} epochs × ${c.rows[0].settings.trainImages} images, ${c.testImages} test images`, ['loss', 'accuracy', 'ties correct', 'inference time (steps)', 'undecided', 'spikes (window)', 'spikes (to decision)', 'hidden / output spikes', 'syn events (to decision)', 'energy nJ (to decision) / ANN', 'µs/image', 'training s'],
@@ -133,6 +150,30 @@ export function tables(r: SuiteResult): [string, string[], string[][]][] {
       })]);
   }
   return out;
+}
+
+/** The engine table's title: the networks and the images. */
+function engineTitle(e: EngineBenchResult): string {
+  const relu = e.relu ? `; (r) rows: ${e.relu.network}` : '';
+  return `Engine: ${e.network}${relu}, ${e.images} MNIST test images × ${e.repeats}`;
+}
+
+/** One table per sweep: the delta networks' figures, and the relu kernel's beside them when they were measured. */
+function sweepTables(s: SweepResult): [string, string[], string[][]][] {
+  const cells = (p: SweepPoint) => [
+    f(p.medianUs, 1), f(p.spikesPerImage, 1), f(p.synEventsPerImage, 0), f(p.mSynEventsPerSec, 0),
+  ];
+  const heads = ['median µs/image', 'spikes/image', 'syn events/image', 'M syn events/s'];
+  const kinds = [['density', 'input density'], ['width', 'hidden width'], ['depth', 'hidden layers']] as const;
+  return kinds.map(([kind, what]) => {
+    const pts = s[kind], relu = s.relu?.[kind];
+    const both = relu !== undefined && relu.length === pts.length;
+    const header = both
+      ? [what, ...heads.map((h) => `delta: ${h}`), ...heads.map((h) => `relu: ${h}`)]
+      : [what, ...heads];
+    const rows = pts.map((p, i) => [String(p.x), ...cells(p), ...(both ? cells(relu[i]) : [])]);
+    return [`Sweep over ${what} (${s.images} images per point)`, header, rows];
+  });
 }
 
 /** The Markdown report. */
