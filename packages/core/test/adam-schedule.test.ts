@@ -1,4 +1,4 @@
-// The shared Adam step and cosine schedule (learn/adam.ts, learn/schedule.ts): known values, both
+// The shared Adam step and cosine schedule (kernels/adam.ts, learn/schedule.ts): known values, both
 // precisions. Their agreement with the SIMD kernel is checked in learn-kernels.test.ts.
 import { describe, expect, it } from 'vitest';
 import { ADAM_DEFAULTS, adamCorrections, adamUpdate, cosineFactor } from '../src/index.ts';

@@ -4,7 +4,7 @@
 // Simulator, Backprop or Optimiser; those classes then call it without asking which it is.
 import type { Network, Population } from '../engine/network.ts';
 import type { RunRecord } from '../engine/record.ts';
-import type { AdamStep } from '../learn/adam.ts';
+import type { AdamStep } from './adam.ts';
 
 /** Where a network or a learning step runs: the WebAssembly SIMD kernels or TypeScript. */
 export type Backend = 'wasm-simd' | 'typescript';

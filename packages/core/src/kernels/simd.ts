@@ -6,7 +6,7 @@
 import { allocF64, KernelMemoryFull, offsetOf, type Kernels } from '../engine/kernel-memory.ts';
 import type { Network, Population } from '../engine/network.ts';
 import type { RunRecord } from '../engine/record.ts';
-import type { AdamStep } from '../learn/adam.ts';
+import type { AdamStep } from './adam.ts';
 import { Descriptor } from './descriptor.ts';
 import {
   BWD_BYTES, BWD_COEF, BWD_DELAY, BWD_DELTA, BWD_F, BWD_FLAGS, BWD_G, BWD_GRADIENT, BWD_KAPPA, BWD_NI, BWD_NJ,

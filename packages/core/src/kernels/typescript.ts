@@ -4,7 +4,7 @@
 // SPIKING_GAN_ENGINE=ts, with backend 'typescript', and for arrays outside the kernel memory.
 import type { Network, Population } from '../engine/network.ts';
 import type { RunRecord } from '../engine/record.ts';
-import { adamUpdate, type AdamStep } from '../learn/adam.ts';
+import { adamUpdate, type AdamStep } from './adam.ts';
 import type { DeltaUpdate, KernelOps, RampBackward, ReluBackward } from './ops.ts';
 import { reluLayersIneligible, TypeScriptRelu } from './typescript-relu.ts';
 

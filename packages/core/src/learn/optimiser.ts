@@ -4,7 +4,7 @@ import type { SimdKernels } from '../kernels/simd.ts';
 import { typescriptKernels } from '../kernels/typescript.ts';
 import type { Network } from '../engine/network.ts';
 import type { GradientSink } from './backprop.ts';
-import { ADAM_DEFAULTS, adamCorrections } from './adam.ts';
+import { ADAM_DEFAULTS, adamCorrections } from '../kernels/adam.ts';
 
 /** Options of an optimiser. */
 export interface OptimiserOptions {

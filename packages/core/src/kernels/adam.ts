@@ -1,6 +1,7 @@
 // Adam (Kingma & Ba, 2015) in TypeScript: one update of a weight array from its summed gradient.
-// The Optimiser's TypeScript path and the sample-quality judge both step with it; the `adamStep`
-// SIMD kernel (assembly/kernels.ts) is its twin, with the same expressions in the same order.
+// The Optimiser's TypeScript kernels (typescript.ts adamStep) and the sample-quality judge both step
+// with it; the `adamStep` SIMD kernel (assembly/kernels.ts) is its twin, with the same expressions
+// in the same order.
 
 /** A weight array, its gradient or an Adam moment, in double or single precision. */
 export type AdamValues = Float64Array | Float32Array;
