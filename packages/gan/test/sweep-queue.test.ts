@@ -1,8 +1,8 @@
 // `spiking-gan sweep --queue` and `spiking-gan sweep-worker` on a Redis server that this test starts on a
 // free local port (Debian's redis-server; .ci/run installs it): the sweep hands its runs to a BullMQ worker
 // in another folder and collects results, grids and eval figures without a shared disk; a sweep run again
-// collects the finished jobs without training again; a job that is not a run fails with the reason; the
-// worker stops on SIGTERM and frees its folder. Tiny recipes and a stand-in judge keep it to seconds.
+// collects the finished jobs without training again and retries a failed one; a job that is not a run fails
+// with the reason; the worker stops on SIGTERM and frees its folder. Tiny recipes and a stand-in judge.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -111,6 +111,19 @@ describe.skipIf(!HAVE_REDIS)(`spiking-gan sweep --queue with sweep-worker on a l
     expect(json('again/runs/q_s1/result.json').figures).toEqual(json('here/runs/q_s1/result.json').figures);
     expect(statSync(join(tmp, 'worker/runs/q_s1/G.safetensors')).mtimeMs).toBe(trained);
   }, 120_000);
+
+  it('lists a job that failed, and retries it when the sweep runs again', async () => {
+    writeFileSync(join(tmp, 'retry.json'), JSON.stringify({ ...SWEEP, recipes: [{ name: 'r' }], seeds: [0] }));
+    writeFileSync(join(tmp, 'worker/runs/r_s0'), 'a file where the worker wants the run folder\n');
+    const args = ['sweep', 'retry.json', '--queue', url, '--queue-name', QUEUE, '--out', 'retry'];
+    const failed = await runCli(tmp, args, 120_000);
+    expect(failed.code, failed.stderr).toBe(1);
+    expect(json('retry/sweep.json').failed[0].error).toMatch(/^train failed: spiking-gan train: cannot use/);
+    rmSync(join(tmp, 'worker/runs/r_s0'));
+    const r = await runCli(tmp, args, 180_000);
+    expect(r.code, `${r.stderr}\nworker: ${workerLog}`).toBe(0);
+    expect(json('retry/sweep.json').ranked.map((x: { name: string }) => x.name)).toEqual(['r_s0']);
+  }, 300_000);
 
   it('a job that is not a run fails with the reason, and the worker goes on', async () => {
     const connections = [0, 1].map(() => new Redis(url, { maxRetriesPerRequest: null }));

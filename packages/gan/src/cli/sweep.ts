@@ -62,10 +62,9 @@ export async function sweep(file: string, o: SweepOptions, trainOptions: string[
       : `queue ${o.queueName} on ${o.queue}`;
     const to = `${todo.length} to run${todo.length ? ` (${how})` : ''}`;
     log(`${runs.length} runs: ${results.length} complete (skipped), ${to}`);
-    const count = { n: 0 };
+    let finished = 0;
     const done = (run: PlannedRun, r: RunResult | Error) => {
-      count.n++;
-      const at = `[${count.n}/${todo.length}] ${run.spec.name}`;
+      const at = `[${++finished}/${todo.length}] ${run.spec.name}`;
       if (r instanceof Error) {
         failed.push({ name: run.spec.name, error: r.message });
         log(`${at} failed: ${r.message}`);

@@ -41,11 +41,13 @@ export async function enqueueRuns(
       jobs.push(job);
     }
     await Promise.all(jobs.map(async (job, i) => {
+      let outcome: JobOutcome;
       try {
-        settled(runs[i], { ok: (await job.waitUntilFinished(events)) as JobReturn });
+        outcome = { ok: (await job.waitUntilFinished(events)) as JobReturn };
       } catch (e) {
-        settled(runs[i], { error: (e as Error).message });
+        outcome = { error: (e as Error).message };
       }
+      settled(runs[i], outcome); // outside the try: a failure to keep the result ends the sweep, said as it is
     }));
   } finally {
     await events.close();
