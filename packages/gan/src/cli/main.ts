@@ -28,7 +28,8 @@ const program = new Command('spiking-gan')
   .version(pkg.version, '-V, --version', 'print the version')
   .description('Spiking neural networks with time-to-first-spike coding: train the Spiking-GAN (train), draw '
     + 'samples from it (sample) and judge them (eval), train and evaluate TTFS classifiers (classify), simulate '
-    + 'saved models (simulate) and push one digit through a network (demo). The benchmark suite is the '
+    + 'saved models (simulate), push one digit through a network (demo), and run recipes x seeds, each trained and '
+    + 'judged, over the local cores or BullMQ workers on Redis (sweep, sweep-worker). The benchmark suite is the '
     + 'workspace\'s pnpm bench (packages/bench).')
   .helpOption('-h, --help', 'show help')
   .addHelpText('after', `
@@ -287,7 +288,7 @@ const sweepCmd = program
     + 'With --queue, the runs become BullMQ jobs on that Redis server, worked by `spiking-gan sweep-worker`.')
   .argument('<file>', 'sweep file (JSON)')
   .option('--out <dir>', 'output folder: runs/<run>/, sweep.md, sweep.json (default: out/sweep/<file name>)')
-  .option('--jobs <n>', 'runs at a time on this machine (default: its cores)', integerArg(1), availableParallelism())
+  .option('--jobs <n>', 'runs at a time on this machine (its cores unless given)', integerArg(1), availableParallelism())
   .option('--queue <url>', 'hand the runs to BullMQ workers on this Redis server (redis://host:port) and wait')
   .option('--queue-name <name>', 'BullMQ queue name', 'spiking-gan-sweep')
   .option('--judge-cache <dir>', 'where the judge classifier is cached (as for eval)', judgeCacheDir())
@@ -308,9 +309,9 @@ The sweep file:
 A run is named <recipe>[_<key>-<value>...]_s<seed> and lives in OUT/runs/<run>/.
 
 Examples:
-  $ spiking-gan sweep sweeps/lr.json --jobs 2
+  $ spiking-gan sweep short.json --jobs 2                           # out/sweep/short/sweep.md
   $ spiking-gan sweep-worker --queue redis://queue-host:6379         # on each machine
-  $ spiking-gan sweep sweeps/lr.json --queue redis://queue-host:6379  # enqueue, wait, write the table`)
+  $ spiking-gan sweep short.json --queue redis://queue-host:6379     # enqueue, wait, write the table`)
   .action(guarded('sweep', async (file: string, opts: SweepOptions) => {
     const m = await import('./sweep.ts');
     await m.sweep(file, opts, trainOptions());
@@ -325,7 +326,7 @@ const sweepWorkerCmd = program
     + 'or SIGTERM; a run it held then goes back to the queue.')
   .requiredOption('--queue <url>', 'the Redis server of the queue (redis://host:port)')
   .option('--queue-name <name>', 'BullMQ queue name', 'spiking-gan-sweep')
-  .option('--jobs <n>', 'runs at a time (default: the cores)', integerArg(1), availableParallelism())
+  .option('--jobs <n>', 'runs at a time (the machine\'s cores unless given)', integerArg(1), availableParallelism())
   .option('--out <dir>', 'folder of the runs', 'out/sweep-worker')
   .option('--judge-cache <dir>', 'where the judge classifier is cached (as for eval)', judgeCacheDir())
   .addHelpText('after', `
