@@ -122,6 +122,51 @@ describe('Spiking-GAN on ReLU-equivalent neurons', () => {
   });
   }
 
+  it('InfoGAN code: no label of the data is used; D learns the fakes\' codes; the twin still matches', () => {
+    const cfg = tiny({ infoCode: true, auxClass: 0.5, pack: 2, silentPixel: 'late' });
+    const snn = new ReluGanTrainer(cfg, data), twin = new ReluGanTrainer({ ...cfg, floatTwin: true }, data);
+    // the same data with every label changed: labels are not read, so the run is the same bit for bit
+    const relabelled = data.labels.map((l) => (l + 3) % 10);
+    const blind = new ReluGanTrainer(cfg, { ...data, image: (i: number) => data.image(i), labels: relabelled });
+    expect(snn.G.populations[0].size).toBe(2 * 8 + 10); // z+, z- and the code
+    expect(snn.D.populations[0].size).toBe(2 * 784); // D never sees the code
+    expect(snn.D.output.size).toBe(21);
+    for (let s = 0; s < 10; s++) {
+      const a = snn.trainStep();
+      expect(a.dRealRight).toBe(twin.trainStep().dRealRight);
+      expect(blind.trainStep()).toEqual(a);
+    }
+    expect(params(blind.G)).toEqual(params(snn.G));
+    expect(params(blind.D)).toEqual(params(snn.D));
+    expect(worstRelative(snn.G, twin.G)).toBeLessThan(1e-9);
+    expect(worstRelative(snn.D, twin.D)).toBeLessThan(1e-9);
+    const img = new Float64Array(snn.D.populations[0].size);
+    for (let i = 0; i < img.length; i++) img[i] = (i * 37) % 11 === 0 ? 0.9 : (i % 5) * 0.1;
+    const lit = () => Array.from(snn.err, (e) => e !== 0).filter(Boolean).length;
+    // D on real images: the adversarial readout only; D on fakes and G's step: the codes' cross-entropy too
+    snn.dLoss(snn.passD.forward(img), 0);
+    expect(lit()).toBe(1);
+    snn.dLoss(snn.passD.forward(img), 0, 1, true);
+    expect(lit()).toBe(21);
+    const loss = () => snn.dLoss(snn.passD.forward(img), 1).loss;
+    loss();
+    expect(lit()).toBe(21);
+    const sink = new GradientCollector(snn.D);
+    snn.passD.backward(snn.err, sink);
+    const out = snn.D.projections[1];
+    let nonzero = 0;
+    for (let k = 0; k < out.weights.length; k += 7) {
+      const fd = centralDifference(out.weights, k, loss);
+      expect(Math.abs(sink.grad[1][k] - fd), `output weight ${k}`).toBeLessThan(1e-6);
+      if (Math.abs(fd) > 1e-9) nonzero++;
+    }
+    expect(nonzero).toBeGreaterThan(3);
+    // samples cycle through the codes, and carry no labels to judge against (eval treats G as unconditional)
+    expect(Array.from(snn.sample(12, 1).labels)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
+    expect(() => makeConfig('relu', { infoCode: true })).toThrow(/infoCode needs the relu kernel, auxClass > 0/);
+    expect(() => makeConfig('relu-cond', { infoCode: true })).toThrow(/no conditional mode/);
+  });
+
   it('resuming from a checkpoint gives the same weights, biases and moments as not stopping', () => {
     const cfg = tiny({ gEma: 0.99, conditional: true, dDropout: 0.2, leaky: 0.1 });
     const straight = new ReluGanTrainer(cfg, data);

@@ -23,7 +23,10 @@ export interface SampleOptions {
 export async function sample(o: SampleOptions): Promise<void> {
   if (!existsSync(o.model)) throw new CliError(`${o.model}: no such file`);
   const { G, cfg } = loadGenerator(o.model);
-  if (o.digit !== undefined && !cfg.conditional) throw new CliError(`--digit needs a class-conditional generator; ${o.model} was trained unconditionally`);
+  if (o.digit !== undefined && !cfg.conditional && !cfg.infoCode) {
+    const why = `${o.model} was trained unconditionally`;
+    throw new CliError(`--digit needs a class-conditional (or InfoGAN) generator; ${why}`);
+  }
   const idx = o.idx ?? o.png.replace(/\.png$/i, '') + '-images-idx3-ubyte';
   const labelsPath = cfg.conditional ? labelsPathOf(idx) : null;
   const outputs: NamedPath[] = [['--png', o.png], ['--idx', idx]];

@@ -76,8 +76,11 @@ export function checkConfig(c: GanConfig): void {
   if (c.floatTwin && c.kernel !== 'relu') {
     bad('floatTwin needs the relu kernel (only its spike times map to a float network)');
   }
-  if (c.auxClass > 0 && !(c.kernel === 'relu' && c.conditional && c.loss === 'bce')) {
-    bad('auxClass needs the relu kernel, conditional mode and loss bce');
+  if (c.auxClass > 0 && !(c.kernel === 'relu' && (c.conditional || c.infoCode) && c.loss === 'bce')) {
+    bad('auxClass needs the relu kernel, conditional mode (or infoCode) and loss bce');
+  }
+  if (c.infoCode && !(c.kernel === 'relu' && !c.conditional && c.auxClass > 0)) {
+    bad('infoCode needs the relu kernel, auxClass > 0 and no conditional mode (it is an unconditional GAN)');
   }
   if (c.projection && !(c.kernel === 'relu' && c.conditional && c.loss === 'bce')) {
     bad('projection needs the relu kernel, conditional mode and loss bce (it reads D\'s potentials)');

@@ -21,7 +21,7 @@ export function layerSizes(cfg: GanConfig, which: Which): LayerSizes {
   const relu = cfg.kernel === 'relu', pairs = relu && cfg.leaky > 0 ? 2 : 1;
   if (which === 'G') {
     const inputs = relu ? reluGeneratorInputs(cfg) : cfg.nz + extraInputs(cfg);
-    const inKeys: Key[] = relu ? ['nz', 'conditional'] : ['nz', 'conditional', 'labelCopies', 'bias'];
+    const inKeys: Key[] = relu ? ['nz', 'conditional', 'infoCode'] : ['nz', 'conditional', 'labelCopies', 'bias'];
     const hidKeys: Key[] = relu ? ['gHidden', 'leaky'] : ['gHidden'];
     return { sizes: [inputs, pairs * cfg.gHidden, PIXELS], keys: [inKeys, hidKeys, []] };
   }

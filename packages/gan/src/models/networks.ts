@@ -44,9 +44,14 @@ function build(cfg: GanConfig, inputs: number, hidden: number, outputs: number, 
   return net;
 }
 
-/** Input neurons of the relu kernel's G: z⁺ and z⁻ per noise dimension, then one per digit (conditional). */
+/** Whether the relu kernel's G reads a one-hot code after its noise: the digit (conditional) or an InfoGAN code. */
+export function gHasCode(cfg: GanConfig): boolean {
+  return cfg.conditional || cfg.infoCode;
+}
+
+/** Input neurons of the relu kernel's G: z⁺ and z⁻ per noise dimension, then one per digit or code. */
 export function reluGeneratorInputs(cfg: GanConfig): number {
-  return 2 * cfg.nz + (cfg.conditional ? MNIST_CLASSES : 0);
+  return 2 * cfg.nz + (gHasCode(cfg) ? MNIST_CLASSES : 0);
 }
 
 /** Whether the relu kernel's D reads the digit in its input (conditional, without an auxiliary classifier). */
@@ -125,7 +130,7 @@ export function digitCode(label: number, out: Float64Array, at: number): void {
 /** The relu kernel's G input values: signed noise (z⁺, z⁻) from `rng`, then the one-hot digit (conditional). */
 export function reluNoise(cfg: GanConfig, rng: Rng, label: number, out: Float64Array): Float64Array {
   signedNoise(rng, cfg.nz, cfg.zMax, out);
-  if (cfg.conditional) digitCode(label, out, 2 * cfg.nz);
+  if (gHasCode(cfg)) digitCode(label, out, 2 * cfg.nz);
   return out;
 }
 

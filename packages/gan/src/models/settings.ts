@@ -247,8 +247,15 @@ export const SETTINGS = {
   }),
   auxClass: real({
     base: 0, min: 0, max: 100, added: true, flag: '<lambda>',
-    doc: 'relu, conditional, bce: weight λ of an auxiliary classifier in D (AC-GAN; D\'s input then has no digit): '
-      + 'D learns to classify real images, G to have its fakes classified as their digit (0 = off)',
+    doc: 'relu, conditional or --info-code, bce: weight λ of an auxiliary classifier in D (AC-GAN; D\'s input '
+      + 'then has no digit): D learns to classify real images (InfoGAN: the fakes\' codes), G to have its fakes '
+      + 'classified as their digit or code (0 = off)',
+  }),
+  infoCode: truth({
+    base: false, added: true, flag: '',
+    doc: 'relu, unconditional, with --aux-class: InfoGAN (Chen et al. 2016): G gets a one-hot code drawn uniformly '
+      + 'from 10, D\'s classifier learns to tell the code from G\'s fakes, and G to make it tellable; no label of '
+      + 'the data is used',
   }),
   steps: whole({
     base: 400, min: 0, limit: 1e8, flag: '<n>', flagMin: 1,

@@ -40,8 +40,9 @@ export interface DVerdict {
 /**
  * D's loss on a relu D's outputs. Readout (bce): softplus on the logit u, the shared potential plus,
  * with a projection D, the potential of each image's digit; with an auxiliary classifier, λ·cross-entropy
- * of each image's class logits against its digit on inputs of class real. Spiking outputs: TTFS or
- * Aggressive TTFS targets on the two output times t = B − x within the output window B.
+ * of each image's class logits against its digit on inputs of class real (InfoGAN: fakes against their
+ * codes). Spiking outputs: TTFS or Aggressive TTFS targets on the two output times t = B − x within the
+ * output window B.
  */
 export class ReluDLoss {
   /** ∂L/∂(D's outputs) of the last `compute`. */
@@ -62,8 +63,11 @@ export class ReluDLoss {
       : new TargetLoss(cfg.loss, { tmax: B, gamma: cfg.gamma * B, gammaA: cfg.gammaA * B }, 2);
   }
 
-  /** L for class y of D's outputs `out` for the images whose digits are `digits`, ∂L/∂out into `err`. */
-  compute(out: Float64Array, y: 0 | 1, digits: ArrayLike<number>, realTarget = 1): DVerdict {
+  /**
+   * L for class y of D's outputs `out` for the images whose digits (or InfoGAN codes) are `digits`, ∂L/∂out
+   * into `err`; `gStep`: the loss of G's step (fakes with target real).
+   */
+  compute(out: Float64Array, y: 0 | 1, digits: ArrayLike<number>, realTarget = 1, gStep = false): DVerdict {
     const c = this.cfg, B = c.outWindow, err = this.err;
     if (c.loss === 'bce') {
       const u = (this.one[0] = reluLogit(c, out, digits));
@@ -71,8 +75,10 @@ export class ReluDLoss {
       err.fill(0);
       err[0] = g;
       if (c.projection) for (let k = 0; k < c.pack; k++) err[1 + digits[k]] += g;
-      // the auxiliary classifier learns real digits (D) and asks for the fakes' digits (G): both with target real
-      const ce = c.auxClass > 0 && y === 0 ? this.classLoss(out, digits) : 0;
+      // the auxiliary classifier learns real digits (D) and asks for the fakes' digits (G); InfoGAN: it learns
+      // the fakes' codes (D on fakes) and G asks for them (no label of the data anywhere)
+      const classify = gStep || (c.infoCode ? y === 1 : y === 0);
+      const ce = c.auxClass > 0 && classify ? this.classLoss(out, digits) : 0;
       // the readout neuron spikes (at end − u) exactly when it says "real"
       return { loss: bce + ce, saysReal: u > 0, time: u > 0 ? Math.max(0, B - u) / B : 1 };
     }

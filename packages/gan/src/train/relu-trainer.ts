@@ -2,7 +2,7 @@
 // float twins, the reference row) trained by the non-saturating adversarial loss alone, with
 // D's output read as its potential (a logit) or as two spiking neurons with TTFS targets.
 import { Optimiser, Rng, SpikingPass, tieHooks, TwinPass, type Network, type ValuePass } from '@spiking-gan/core';
-import type { ImageSet } from '../data/mnist.ts';
+import { MNIST_CLASSES, type ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
 import {
   buildDiscriminator, buildGenerator, digitCode, dSeesDigit, PIXELS, reluImageSize, reluNoise, reluRealInput, ties,
@@ -113,8 +113,8 @@ export class ReluGanTrainer {
    * softplus on the logit u (real target smoothed to `realTarget`); spiking outputs: TTFS or
    * Aggressive TTFS targets on the two output times (in units of the output window).
    */
-  dLoss(out: Float64Array, y: 0 | 1, realTarget = 1): DVerdict {
-    return this.loss.compute(out, y, this.heads, realTarget);
+  dLoss(out: Float64Array, y: 0 | 1, realTarget = 1, gStep = false): DVerdict {
+    return this.loss.compute(out, y, this.heads, realTarget, gStep);
   }
 
   /**
@@ -163,7 +163,7 @@ export class ReluGanTrainer {
         }
       }
       this.dropOut();
-      const r = this.dLoss(this.passD.forward(this.img), 0);
+      const r = this.dLoss(this.passD.forward(this.img), 0, 1, true);
       if (r.saysReal) fooled++;
       gLoss += r.loss;
       const dx = this.passD.backward(this.err, null, true);
@@ -200,11 +200,14 @@ export class ReluGanTrainer {
     return r;
   }
 
-  /** Draws the batch's digits (as the data's, conditional) and noise; G runs on them when a fake is asked for. */
+  /**
+   * Draws the batch's digits (as the data's, conditional; InfoGAN codes uniformly from 10) and noise; G runs on
+   * them when a fake is asked for.
+   */
   private drawNoise(): void {
-    const c = this.cfg;
+    const c = this.cfg, rng = this.rngData;
     for (let b = 0; b < c.batch; b++) {
-      this.labels[b] = c.conditional ? this.data.labels[this.rngData.int(this.data.n)] : 0;
+      this.labels[b] = c.conditional ? this.data.labels[rng.int(this.data.n)] : c.infoCode ? rng.int(MNIST_CLASSES) : 0;
       reluNoise(c, this.rngNoise, this.labels[b], this.z[b]);
     }
   }

@@ -8,7 +8,8 @@ import { extraInputs, extraSpikes, fakeImageInput, generatorWindow, PIXELS, relu
 export interface Samples { pixels: Uint8Array; labels: Uint8Array }
 
 /** The digit of sample s: `digit` if given, else cycling 0..9 in conditional mode (0 otherwise). */
-const digitOf = (cfg: GanConfig, s: number, digit?: number) => digit ?? (cfg.conditional ? s % MNIST_CLASSES : 0);
+const digitOf = (cfg: GanConfig, s: number, digit?: number) =>
+  digit ?? (cfg.conditional || cfg.infoCode ? s % MNIST_CLASSES : 0);
 
 /** G's input for one sample: N_z noise spike times from `rng` (sparse noise leaves some silent), the label spikes. */
 export function generatorInput(cfg: GanConfig, rng: Rng, label: number, out: Float64Array): Float64Array {
