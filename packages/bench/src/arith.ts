@@ -1,6 +1,6 @@
 // The suite's own arithmetic: energy from operation counts, synaptic operations of a run, and the
 // percent changes the paper's claims are stated in. Kept apart so that tests can check it on known inputs.
-import { PJ_PER_MAC, PJ_PER_SOP } from '@spiking-gan/gan';
+import { percentile, PJ_PER_MAC, PJ_PER_SOP } from '@spiking-gan/gan';
 
 /** Energy in nJ of `sops` synaptic operations (0.9 pJ each, a 32-bit float add at 45 nm; memory access not counted). */
 export function snnEnergyNj(sops: number): number {
@@ -63,10 +63,7 @@ export function checkClaim(claim: string, thresholdPercent: number, before: numb
 
 /** Median of a list of numbers (NaN for none); the input is not changed. */
 export function median(xs: ArrayLike<number>): number {
-  const s = Float64Array.from(xs).sort();
-  if (s.length === 0) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  return percentile(Float64Array.from(xs).sort(), 50);
 }
 
 /** Counts of `xs` in `bins` equal bins over [lo, hi); values outside are clamped into the end bins. */

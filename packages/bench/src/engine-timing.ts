@@ -1,6 +1,7 @@
 // How the engine benchmark times its implementations: an untimed warm-up, then repeats over the
 // images in chunks, each implementation running a whole chunk in turn with the order rotating, so
 // that drift (frequency, GC, neighbours) spreads evenly over them; and the figures of one row.
+import { percentile } from '@spiking-gan/gan';
 import { median } from './arith.ts';
 import { OBS, type Impl } from './engine-impls.ts';
 
@@ -58,8 +59,8 @@ function timeChunk(impl: Impl, c0: number, c1: number, ns: Float64Array, obs: Fl
 /** Adds one repeat's per-image times of implementation k to the timing. */
 function addRepeat(timing: Timing, k: number, ns: Float64Array): void {
   const sorted = Float64Array.from(ns).sort();
-  timing.medians[k].push(quantile(sorted, 0.5) / 1e3);
-  timing.p90s[k].push(quantile(sorted, 0.9) / 1e3);
+  timing.medians[k].push(percentile(sorted, 50) / 1e3);
+  timing.p90s[k].push(percentile(sorted, 90) / 1e3);
   let s = 0;
   for (let i = 0; i < ns.length; i++) s += ns[i];
   timing.totalNs[k] += s;
@@ -118,11 +119,4 @@ export function figuresOf(impl: Impl, timing: Timing, k: number, repeats: number
     meanFirstOutputTime: decided > 0 ? firstSum / decided : NaN,
     noOutputShare: (images - decided) / images,
   };
-}
-
-/** Linear-interpolated quantile of sorted values. */
-export function quantile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return NaN;
-  const x = (sorted.length - 1) * q, lo = Math.floor(x), hi = Math.ceil(x);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (x - lo);
 }

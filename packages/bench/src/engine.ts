@@ -4,10 +4,10 @@
 // ReLU-equivalent neurons that classify train --kernel relu starts from: the relu kernel, its
 // TypeScript layered pass and the general event loop. Encoding is done once, up front, untimed.
 import { loadModel, Simulator, type Network } from '@spiking-gan/core';
-import { buildClassifier, loadMnist } from '@spiking-gan/gan';
+import { buildClassifier, loadMnist, percentile } from '@spiking-gan/gan';
 import { DenseLoop } from './dense-loop.ts';
 import { deltaImpls, encodeSteps, encodeValues, OBS, reluImpls } from './engine-impls.ts';
-import { figuresOf, quantile, timeInterleaved, warmUp, CHUNK, type ImplFigures } from './engine-timing.ts';
+import { figuresOf, timeInterleaved, warmUp, CHUNK, type ImplFigures } from './engine-timing.ts';
 
 export type { ImplFigures } from './engine-timing.ts';
 
@@ -171,10 +171,10 @@ function timeDenseLoop(net: Network, inputs: Float64Array[], n: number, engine: 
   return {
     key: 'dense-loop',
     label: '(d) dense clock-driven loop (S4NN-style)',
-    medianUs: quantile(sorted, 0.5) / 1e3,
+    medianUs: percentile(sorted, 50) / 1e3,
     meanUs: (seconds * 1e6) / n,
-    p90Us: quantile(sorted, 0.9) / 1e3,
-    repeatMediansUs: [quantile(sorted, 0.5) / 1e3],
+    p90Us: percentile(sorted, 90) / 1e3,
+    repeatMediansUs: [percentile(sorted, 50) / 1e3],
     // the dense loop does the work of every synapse at every step; its useful events are the engine's
     mSynEventsPerSec: (engine.synEventsPerImage * n) / seconds / 1e6,
     synEventsPerImage: engine.synEventsPerImage,

@@ -65,7 +65,7 @@ function measure(net: Network, inputs: Float64Array[], x: number): SweepPoint {
 
 /** Runs the density, width and depth sweeps, of delta networks then of relu networks. */
 export function sweepEngine(opts: SweepOptions = {}): SweepResult {
-  const n = opts.images ?? 500, seed = opts.seed ?? 0, log = opts.log ?? (() => {});
+  const n = opts.images ?? 500, seed = opts.seed ?? 0;
   const test = loadMnist('test');
   const tmax = S4NN_DEFAULTS.tmax;
   const mnist = Array.from(
@@ -73,48 +73,48 @@ export function sweepEngine(opts: SweepOptions = {}): SweepResult {
     (_, i) => encodeBytes(test.image(i), { tmax }, new Float64Array(MNIST_PIXELS)),
   );
   const rng = new Rng(seed + 78); // the random inputs of earlier reports (seed 1 + 77)
-  const density = (opts.densities ?? [0.05, 0.1, 0.2, 0.4, 0.8]).map((d) => {
-    log(`sweep: input density ${d}`);
-    const inputs = Array.from({ length: n }, () => {
-      const t = new Float64Array(MNIST_PIXELS);
-      for (let i = 0; i < MNIST_PIXELS; i++) t[i] = rng.next() < d ? rng.int(tmax) : tmax;
-      return t;
-    });
-    return measure(buildClassifier({ seed }), inputs, d);
+  const delta = sweeps(opts, '', (hidden) => buildClassifier({ seed, hidden }), mnist, (d) => {
+    const t = new Float64Array(MNIST_PIXELS);
+    for (let i = 0; i < MNIST_PIXELS; i++) t[i] = rng.next() < d ? rng.int(tmax) : tmax;
+    return t;
   });
-  const width = (opts.widths ?? [100, 200, 400, 800, 1600]).map((w) => {
-    log(`sweep: hidden width ${w}`);
-    return measure(buildClassifier({ seed, hidden: [w] }), mnist, w);
-  });
-  const depth = (opts.depths ?? [1, 2, 3, 4]).map((d) => {
-    log(`sweep: ${d} hidden layers`);
-    return measure(buildClassifier({ seed, hidden: Array.from({ length: d }, () => 400) }), mnist, d);
-  });
-  return { images: n, seed, density, width, depth, relu: sweepRelu(opts, test) };
+  return { images: n, seed, ...delta, relu: sweepRelu(opts, test) };
 }
 
 /** The same sweeps on networks of ReLU-equivalent neurons (pixels p/255 in the input window [0, 1]). */
 function sweepRelu(opts: SweepOptions, test: ReturnType<typeof loadMnist>): Sweeps {
-  const n = opts.images ?? 500, seed = opts.seed ?? 0, log = opts.log ?? (() => {});
+  const n = opts.images ?? 500, seed = opts.seed ?? 0;
   const relu = (hidden: number[]) => buildClassifier({ kernel: 'relu', seed, hidden });
   const mnist = encodeValues(test, Math.min(n, test.n), relu([400]));
   const rng = new Rng(seed + 79);
+  return sweeps(opts, 'relu, ', relu, mnist, (d) => {
+    const t = new Float64Array(MNIST_PIXELS);
+    for (let i = 0; i < MNIST_PIXELS; i++) t[i] = rng.next() < d ? rng.next() : Infinity;
+    return t;
+  });
+}
+
+/**
+ * The three sweeps of one kind of network, `build(hidden sizes)`: over input density (`opts.images`
+ * inputs from `random(density)`), hidden width and depth (the `mnist` inputs); progress lines start with `label`.
+ */
+function sweeps(
+  opts: SweepOptions, label: string, build: (hidden: number[]) => Network, mnist: Float64Array[],
+  random: (density: number) => Float64Array,
+): Sweeps {
+  const n = opts.images ?? 500, log = opts.log ?? (() => {});
   const density = (opts.densities ?? [0.05, 0.1, 0.2, 0.4, 0.8]).map((d) => {
-    log(`sweep: relu, input density ${d}`);
-    const inputs = Array.from({ length: n }, () => {
-      const t = new Float64Array(MNIST_PIXELS);
-      for (let i = 0; i < MNIST_PIXELS; i++) t[i] = rng.next() < d ? rng.next() : Infinity;
-      return t;
-    });
-    return measure(relu([400]), inputs, d);
+    log(`sweep: ${label}input density ${d}`);
+    const inputs = Array.from({ length: n }, () => random(d));
+    return measure(build([400]), inputs, d);
   });
   const width = (opts.widths ?? [100, 200, 400, 800, 1600]).map((w) => {
-    log(`sweep: relu, hidden width ${w}`);
-    return measure(relu([w]), mnist, w);
+    log(`sweep: ${label}hidden width ${w}`);
+    return measure(build([w]), mnist, w);
   });
   const depth = (opts.depths ?? [1, 2, 3, 4]).map((d) => {
-    log(`sweep: relu, ${d} hidden layers`);
-    return measure(relu(Array.from({ length: d }, () => 400)), mnist, d);
+    log(`sweep: ${label}${d} hidden layers`);
+    return measure(build(Array.from({ length: d }, () => 400)), mnist, d);
   });
   return { density, width, depth };
 }
