@@ -33,7 +33,7 @@ const VALID: [string, GanConfig][] = [
   ['relu', small('relu')],
   ['relu-cond leaky pack 1', small('relu-cond', { leaky: 0.2, pack: 1 })],
   ['relu-cond, digit as D input', small('relu-cond', { projection: false, auxClass: 0 })],
-  ['relu ttfs loss', small('relu', { loss: 'ttfs' })],
+  ['relu ttfs loss', small('relu', { loss: 'ttfs', infoCode: false, auxClass: 0 })],
   ['digits', small('digits')],
   ['ramp', small('ramp')],
   ['faithful', small('faithful')],

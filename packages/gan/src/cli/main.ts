@@ -180,10 +180,10 @@ const train = program
     + 'spike-time gradient is a ReLU network\'s. G: signed Gaussian noise and the digit -> 210 inputs -> 400 -> 784 '
     + 'pixels. D judges two images at once (PacGAN): 1568 inputs -> 400 -> 31 outputs read as potentials, a '
     + 'projection discriminator (a shared logit and one per digit) with an auxiliary classifier of the digits (10 '
-    + 'per image). The non-saturating adversarial loss alone, Adam 2e-4 β1 0.5, batch 32, 18,000 steps. Every '
+    + 'per image). The non-saturating adversarial loss alone, Adam 2e-4 β1 0.5, batch 32, 24,000 steps. Every '
     + 'setting of the preset can be overridden (the flag of setting dLr is --d-lr); --resume continues from '
     + 'OUT/checkpoint.safetensors and gives the same result as not stopping.')
-  .option('--preset <name>', 'relu-cond (default: the real GAN, class-conditional), relu (the same, unconditional), digits (ramp + pixel MMD), ramp (the plain ramp GAN) or faithful (delta synapses, S4NN gradient)', 'relu-cond');
+  .option('--preset <name>', 'relu-cond (default: the real GAN, class-conditional), relu (the same, unconditional, with an InfoGAN code), digits (ramp + pixel MMD), ramp (the plain ramp GAN) or faithful (delta synapses, S4NN gradient)', 'relu-cond');
 addSettingOptions(train)
   .option('--out <dir>', 'output folder', 'out/gan')
   .option('--resume', 'continue from OUT/checkpoint.safetensors (only --steps may change)')

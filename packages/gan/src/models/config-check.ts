@@ -100,4 +100,11 @@ function checkRelu(c: GanConfig, bad: (what: string) => never): void {
   if (c.conditional && c.labelCopies !== 1) {
     bad('the relu kernel codes the label as one input per digit (labelCopies 1)');
   }
+  // layers' windows follow one another: a window shorter than this would end where it starts in floating point
+  for (const k of ['zMax', 'hiddenWindow', 'outWindow'] as const) {
+    if (c[k] < MIN_WINDOW) bad(`${k} must be at least 1e-6, got ${c[k]}`);
+  }
 }
+
+/** The shortest time window of a relu layer (the windows' ends stay apart from their starts up to the limits). */
+const MIN_WINDOW = 1e-6;
