@@ -252,7 +252,7 @@ export const SETTINGS = {
       + 'classified as their digit or code (0 = off)',
   }),
   infoCode: truth({
-    base: false, added: true, flag: '',
+    base: false, added: true, flag: '', off: 'relu: no InfoGAN code (the plain unconditional GAN; with --aux-class 0)',
     doc: 'relu, unconditional, with --aux-class: InfoGAN (Chen et al. 2016): G gets a one-hot code drawn uniformly '
       + 'from 10, D\'s classifier learns to tell the code from G\'s fakes, and G to make it tellable; no label of '
       + 'the data is used',
