@@ -118,6 +118,9 @@ function passRaster(tr: Trainer, seed: number): GanRow['raster'] {
   return { tmax, pops };
 }
 
+/** Settings of a relu D with two spiking outputs: no projection, classifier or InfoGAN code (they read potentials). */
+const SPIKING_HEADS: Partial<GanConfig> = { projection: false, auxClass: 0, infoCode: false };
+
 /** The D losses compared per preset: the relu recipe also with its default, the potential readout (bce). */
 function lossesOf(preset: string): GanConfig['loss'][] {
   return makeConfig(preset).kernel === 'relu' ? ['bce', 'ttfs', 'aggressive'] : ['ttfs', 'aggressive'];
@@ -134,7 +137,9 @@ export function benchGan(opts: GanBenchOptions = {}): GanBenchResult {
   for (const preset of recipes) {
     for (const loss of lossesOf(preset)) {
       const steps = preset === 'faithful' ? opts.faithfulSteps : preset === recipes[0] || opts.quick ? opts.recipeSteps : undefined;
-      const cfg = makeConfig(preset, { loss, seed, ...(steps !== undefined ? { steps } : {}) });
+      // spiking outputs (ttfs, aggressive) replace the readout and the classifier's potentials that relu presets read
+      const heads = loss !== 'bce' && makeConfig(preset).kernel === 'relu' ? SPIKING_HEADS : {};
+      const cfg = makeConfig(preset, { loss, seed, ...heads, ...(steps !== undefined ? { steps } : {}) });
       const name = `${preset}-${loss}`;
       const { tr, fromCache, trainSeconds, curve } = trainOrLoad(cfg, opts.retrain ?? false, log, name);
       log(`gan: ${name}: sparsity on ${nS} samples, quality on ${nQ}`);
