@@ -1,8 +1,8 @@
 // Runs the vitest suite and ends with a plain `N passed, N failed` line (CI reads that line,
 // not vitest's own summary). Extra arguments go to vitest (e.g. a file filter).
 // Without extra arguments, a second leg follows: the engine and learning tests again with
-// SPIKING_GAN_ENGINE=ts, the TypeScript path of users without WebAssembly SIMD; the last line
-// counts both legs.
+// SPIKING_GAN_ENGINE=ts, the TypeScript path of users without WebAssembly SIMD, and the type check
+// of every package (`pnpm typecheck`, counted as one check); the last line counts them all.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +43,12 @@ const legs = [vitest(extra, process.env)];
 if (extra.length === 0 && process.env.SPIKING_GAN_ENGINE !== 'ts') {
   console.log('\nThe TypeScript-only leg: engine and learning tests with SPIKING_GAN_ENGINE=ts');
   legs.push(vitest(TS_LEG, { ...process.env, SPIKING_GAN_ENGINE: 'ts' }));
+}
+if (extra.length === 0) {
+  console.log('\nThe type check: pnpm typecheck');
+  const ok = spawnSync('pnpm', ['-s', 'typecheck'], { stdio: 'inherit' }).status === 0;
+  console.log(ok ? 'type check passed' : 'type check failed');
+  legs.push({ ok, passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 });
 }
 const sum = (k) => legs.reduce((s, l) => s + l[k], 0);
 if (sum('skipped')) console.log(`${sum('skipped')} skipped (see vitest's list above for which and why)`);
