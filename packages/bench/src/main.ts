@@ -20,8 +20,9 @@ parts:  engine      forward pass of the 784-400-10 S4NN network on MNIST test im
                     (S4NN's way); the 784-400-10 network of ReLU-equivalent neurons on the relu kernel,
                     its TypeScript pass and the event loop; then how the cost of both grows with input
                     density, layer width and depth
-        classifier  TTFS against Aggressive TTFS classifiers (784-400-10, S4NN defaults): accuracy,
-                    inference time, undecided share, spikes per layer, synaptic events, energy
+        classifier  784-400-10 classifiers: TTFS, Aggressive TTFS and its push reading on S4NN's delta
+                    kernel (S4NN defaults); the relu kernel's recipe, TTFS and push: accuracy, decision
+                    time, undecided share, spikes per layer and per neuron, synaptic events, energy
         gan         the Spiking-GAN with TTFS against Aggressive TTFS D losses (the recipe, default
                     relu, with its readout row too; digits; faithful): D on real and fake, G, the
                     G→D pipeline, quality

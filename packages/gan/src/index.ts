@@ -17,6 +17,7 @@ export type { ClassifierShape } from './classify/model.ts';
 export { ClassifierTrainer } from './classify/train.ts';
 export type { TrainOptions, EpochProgress } from './classify/train.ts';
 export { evaluateClassifier } from './classify/evaluate.ts';
+export { ClassifierInput } from './classify/input.ts';
 export type { ClassifierMetrics } from './classify/evaluate.ts';
 export { Tally, PJ_PER_SOP, PJ_PER_MAC, ENERGY_NOTE } from './eval/figures.ts';
 export type { NetFigures } from './eval/figures.ts';

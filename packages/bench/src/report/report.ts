@@ -73,13 +73,20 @@ export function charts(r: SuiteResult): Chart[] {
     sweep('sweep-depth.svg', 'Engine cost against depth (784-(400×L)-10, MNIST)', 'depth', 'hidden layers L', false);
   }
   if (r.classifier) {
-    const c = r.classifier, tmax = 256, bins = 32;
-    const edges = Array.from({ length: bins }, (_, k) => (k * tmax) / bins);
-    add('classifier-time-hist.svg', 'Classifier inference time', lineChart({ title: 'Classifier: first output spike time (test images)', provenance: prov, yLabel: 'images' }, edges, c.rows.map((x) => ({ name: x.settings.loss, values: histogram(x.decisionTimes, 0, tmax, bins) })), { xLabel: 'first output spike (steps; 256 = none)', step: true }));
+    const c = r.classifier, bins = 32;
+    for (const kernel of ['delta', 'relu'] as const) {
+      const rows = c.rows.filter((x) => x.settings.kernel === kernel);
+      if (rows.length === 0) continue;
+      const w = rows[0].window, edges = Array.from({ length: bins }, (_, k) => (k * w) / bins);
+      const file = kernel === 'delta' ? 'classifier-time-hist.svg' : 'classifier-relu-time-hist.svg';
+      const xLabel = kernel === 'delta' ? `first output spike (steps; ${w} = none)` : `first output spike after the output window opens (time units; ${w} = none)`;
+      const title = `Classifier (${kernel} kernel): first output spike time (test images)`;
+      add(file, `Classifier inference time, ${kernel} kernel`, lineChart({ title, provenance: prov, yLabel: 'images' }, edges, rows.map((x) => ({ name: x.settings.name, values: histogram(x.decisionTimes, 0, w, bins) })), { xLabel, step: true }));
+    }
     const layers = Object.keys(c.rows[0].metrics.spikesPerLayer);
-    add('classifier-spikes.svg', 'Classifier spikes per layer', barChart({ title: 'Classifier: spikes per image per layer', provenance: prov, yLabel: 'spikes per image' }, layers.flatMap((l) => [`${l} (window)`, `${l} (to decision)`]), c.rows.map((x) => ({ name: x.settings.loss, values: layers.flatMap((l) => [x.metrics.spikesPerLayer[l], x.metrics.spikesPerLayerToDecision[l]]) }))));
-    add('classifier-energy.svg', 'Classifier energy', barChart({ title: 'Classifier: energy per image (memory access not counted)', provenance: prov, yLabel: 'nJ per image' }, ['SNN, window', 'SNN, to decision', 'ANN equivalent'], c.rows.map((x) => ({ name: x.settings.loss, values: [x.metrics.energy.snnNj, x.metrics.energy.snnToDecisionNj, x.metrics.energy.annNj] }))));
-    add('classifier-curves.svg', 'Classifier training curves', lineChart({ title: 'Classifier training: test accuracy per epoch', provenance: prov, yLabel: 'test accuracy (%)' }, c.rows[0].curve.map((p) => p.epoch), c.rows.map((x) => ({ name: x.settings.loss, values: x.curve.map((p) => 100 * p.testAccuracy) })), { xLabel: 'epoch' }));
+    add('classifier-spikes.svg', 'Classifier spikes per layer', barChart({ title: 'Classifier: spikes per image per layer', provenance: prov, yLabel: 'spikes per image' }, layers.flatMap((l) => [`${l} (window)`, `${l} (to decision)`]), c.rows.map((x) => ({ name: x.settings.name, values: layers.flatMap((l) => [x.metrics.spikesPerLayer[l], x.metrics.spikesPerLayerToDecision[l]]) }))));
+    add('classifier-energy.svg', 'Classifier energy', barChart({ title: 'Classifier: energy per image (memory access not counted)', provenance: prov, yLabel: 'nJ per image' }, ['SNN, window', 'SNN, to decision', 'ANN equivalent'], c.rows.map((x) => ({ name: x.settings.name, values: [x.metrics.energy.snnNj, x.metrics.energy.snnToDecisionNj, x.metrics.energy.annNj] }))));
+    add('classifier-curves.svg', 'Classifier training curves', lineChart({ title: 'Classifier training: test accuracy per epoch', provenance: prov, yLabel: 'test accuracy (%)' }, c.rows[0].curve.map((p) => p.epoch), c.rows.map((x) => ({ name: x.settings.name, values: x.curve.map((p) => 100 * p.testAccuracy) })), { xLabel: 'epoch' }));
   }
   if (r.gan) {
     const g = r.gan;
@@ -130,10 +137,13 @@ export function tables(r: SuiteResult): [string, string[], string[][]][] {
   if (r.sweep) out.push(...sweepTables(r.sweep));
   if (r.classifier) {
     const c = r.classifier;
-    out.push([`Classifier: 784-400-10, S4NN defaults, ${c.rows[0].settings.epochs} epochs × ${c.rows[0].settings.trainImages} images, ${c.testImages} test images`, ['loss', 'accuracy', 'ties correct', 'inference time (steps)', 'undecided', 'spikes (window)', 'spikes (to decision)', 'hidden / output spikes', 'syn events (to decision)', 'energy nJ (to decision) / ANN', 'µs/image', 'training s'],
+    const s0 = c.rows[0].settings, pct2 = (x: number) => `${f(100 * x, 2)} %`;
+    const title = `Classifier: 784-400-10 on S4NN's delta kernel (S4NN defaults) and the relu kernel (its recipe), `
+      + `${s0.epochs} epochs × ${s0.trainImages} images, ${c.testImages} test images; memory access not counted`;
+    out.push([title, ['row', 'kernel', 'accuracy', 'ties correct', 'decision time (from the output window; delta: steps)', 'undecided', 'spikes (window)', 'spikes (to decision)', 'hidden / output spikes', 'spikes per neuron: hidden / output', 'SOPs (to decision)', 'energy nJ (to decision) / ANN (MACs)', 'µs/image', 'training s'],
       c.rows.map((x) => {
-        const m = x.metrics, l = Object.keys(m.spikesPerLayer);
-        return [x.settings.loss, pct(m.accuracy), pct(m.accuracyTiesCorrect), f(m.inferenceTime), pct(m.undecided), f(m.spikes, 1), f(m.spikesToDecision, 1), l.map((k) => f(m.spikesPerLayer[k], 1)).join(' / '), f(m.synapticEventsToDecision, 0), `${f(m.energy.snnToDecisionNj, 1)} / ${f(m.energy.annNj, 1)}`, f(x.medianUs, 1), `${f(x.trainSeconds, 0)}${x.fromCache ? ' (cached)' : ''}`];
+        const m = x.metrics, l = Object.keys(m.spikesPerLayer), e = m.energy;
+        return [x.settings.name, x.settings.kernel, pct2(m.accuracy), pct2(m.accuracyTiesCorrect), f(m.inferenceTimeInWindow), pct2(m.undecided), f(m.spikes, 1), f(m.spikesToDecision, 1), l.map((k) => f(m.spikesPerLayer[k], 1)).join(' / '), l.map((k) => f(m.spikesPerNeuron[k], 3)).join(' / '), `${f(m.synapticEvents, 0)} (${f(m.synapticEventsToDecision, 0)})`, `${f(e.snnNj, 1)} (${f(e.snnToDecisionNj, 1)}) / ${f(e.annNj, 1)} (${e.macs})`, f(x.medianUs, 1), `${f(x.trainSeconds, 0)}${x.fromCache ? ' (cached)' : ''}`];
       })]);
   }
   if (r.gan) {

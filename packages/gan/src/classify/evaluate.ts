@@ -1,7 +1,8 @@
-import { encodeBytes, FloatTwin, Simulator, valuesToTimes, type Network } from '@spiking-gan/core';
+import { FloatTwin, Simulator, type Network } from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
 import { Tally, type NetFigures } from '../eval/figures.ts';
-import { firstSpikeClass, isRelu, pixelValues } from './sample.ts';
+import { ClassifierInput } from './input.ts';
+import { firstSpikeClass, isRelu } from './sample.ts';
 import { classOf, type UndecidedRule } from './s4nn-rule.ts';
 
 export { PJ_PER_SOP, PJ_PER_MAC, ENERGY_NOTE } from '../eval/figures.ts';
@@ -19,6 +20,8 @@ export interface ClassifierMetrics extends NetFigures {
   undecidedRule: UndecidedRule;
   /** Mean first output spike time over decided samples, in steps (the same as `decisionTime`). */
   inferenceTime: number;
+  /** The same from the output window's start (relu kernel: time after the window opens; others: `inferenceTime`). */
+  inferenceTimeInWindow: number;
   /** Mean spikes per sample per neuron of each non-input layer (the share of its neurons that fired). */
   spikesPerNeuron: Record<string, number>;
   /**
@@ -41,24 +44,20 @@ export function evaluateClassifier(
   const sim = new Simulator(net);
   const out = net.output;
   const n = Math.min(opts.limit ?? data.n, data.n);
-  const buf = new Float64Array(data.rows * data.cols);
-  const enc = { tmax: net.tmax, quantise: opts.quantise ?? net.time === 'discrete' };
+  const input = new ClassifierInput(net, opts.quantise);
   const tally = new Tally(net, 1);
-  // relu kernel: pixels p/255 as values in the input window [0, 1], and the float twin beside (unless `twin: false`)
-  const relu = isRelu(net), twin = relu && opts.twin !== false ? new FloatTwin(net) : null;
-  const values = new Float64Array(buf.length);
+  // relu kernel: the float twin beside (unless `twin: false`), on the same input values
+  const twin = isRelu(net) && opts.twin !== false ? new FloatTwin(net) : null;
   const L = net.populations.length - 1;
   let correct = 0, tiesCorrect = 0, twinCorrect = 0, agree = 0;
   for (let s = 0; s < n; s++) {
-    if (relu) valuesToTimes(pixelValues(data.image(s), values), net.populations[0].window!, buf);
-    else encodeBytes(data.image(s), enc, buf);
-    const rec = sim.run(buf);
+    const rec = sim.run(input.encode(data.image(s)));
     tally.add(rec);
     const y = data.labels[s], predicted = classOf(net, rec, rule);
     if (predicted === y) correct++;
     if (rec.decided ? rec.timesOf(out)[y] === rec.decisionTime : predicted === y) tiesCorrect++;
     if (twin) {
-      twin.forward(values);
+      twin.forward(input.values!);
       const c = firstSpikeClass(twin.x[L], twin.u[L]);
       if (c === y) twinCorrect++;
       if (c === predicted) agree++;
@@ -69,7 +68,7 @@ export function evaluateClassifier(
   const spikesPerNeuron = Object.fromEntries(layers.map((p) => [p.name, figures.spikesPerLayer[p.name] / p.size]));
   return {
     ...figures, accuracy: correct / n, accuracyTiesCorrect: tiesCorrect / n, undecidedRule: rule,
-    inferenceTime: figures.decisionTime,
+    inferenceTime: figures.decisionTime, inferenceTimeInWindow: figures.decisionTime - (out.window?.start ?? 0),
     spikesPerNeuron,
     twin: twin ? { accuracy: twinCorrect / n, agreement: agree / n } : null,
   };
