@@ -42,6 +42,20 @@ function centralDifference(a: Float64Array, k: number, loss: () => number, h = 1
 
 const params = (net: Network) => [...net.projections.map((p) => Array.from(p.weights)), ...net.populations.map((p) => Array.from(p.bias))];
 
+/** D's error from its last `loss()` (left in `tr.err`) backpropagated to its output weights equals central differences. */
+function expectOutputGradient(tr: ReluGanTrainer, loss: () => number): void {
+  const sink = new GradientCollector(tr.D);
+  tr.passD.backward(tr.err, sink);
+  const out = tr.D.projections[1];
+  let nonzero = 0;
+  for (let k = 0; k < out.weights.length; k += 7) {
+    const fd = centralDifference(out.weights, k, loss);
+    expect(Math.abs(sink.grad[1][k] - fd), `output weight ${k}`).toBeLessThan(1e-6);
+    if (Math.abs(fd) > 1e-9) nonzero++;
+  }
+  expect(nonzero).toBeGreaterThan(3);
+}
+
 describe('Spiking-GAN on ReLU-equivalent neurons', () => {
   for (const cond of [false, true]) {
     // the conditional run also packs two images per D input, with leaky pairs, dropout and the clip surrogate
@@ -110,16 +124,7 @@ describe('Spiking-GAN on ReLU-equivalent neurons', () => {
     // projection: the shared neuron and the digits' neurons; classifier: the readout and all class logits
     if ('projection' in o) expect([2, 3]).toContain(lit);
     else expect(lit).toBe(21);
-    const sink = new GradientCollector(snn.D);
-    snn.passD.backward(snn.err, sink);
-    const out = snn.D.projections[1];
-    let nonzero = 0;
-    for (let k = 0; k < out.weights.length; k += 7) {
-      const fd = centralDifference(out.weights, k, loss);
-      expect(Math.abs(sink.grad[1][k] - fd), `output weight ${k}`).toBeLessThan(1e-6);
-      if (Math.abs(fd) > 1e-9) nonzero++;
-    }
-    expect(nonzero).toBeGreaterThan(3);
+    expectOutputGradient(snn, loss);
     expect(() => makeConfig('relu', { ...o, infoCode: false })).toThrow(/needs the relu kernel, conditional mode/);
   });
   }
@@ -153,16 +158,7 @@ describe('Spiking-GAN on ReLU-equivalent neurons', () => {
     const loss = () => snn.dLoss(snn.passD.forward(img), 1).loss;
     loss();
     expect(lit()).toBe(21);
-    const sink = new GradientCollector(snn.D);
-    snn.passD.backward(snn.err, sink);
-    const out = snn.D.projections[1];
-    let nonzero = 0;
-    for (let k = 0; k < out.weights.length; k += 7) {
-      const fd = centralDifference(out.weights, k, loss);
-      expect(Math.abs(sink.grad[1][k] - fd), `output weight ${k}`).toBeLessThan(1e-6);
-      if (Math.abs(fd) > 1e-9) nonzero++;
-    }
-    expect(nonzero).toBeGreaterThan(3);
+    expectOutputGradient(snn, loss);
     // samples cycle through the codes, and carry no labels to judge against (eval treats G as unconditional)
     expect(Array.from(snn.sample(12, 1).labels)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
     expect(() => makeConfig('relu', { auxClass: 0 })).toThrow(/infoCode needs the relu kernel, auxClass > 0/);
