@@ -94,7 +94,8 @@ describe('temporary files in the output folder', () => {
 describe('the lock of the output folder', () => {
   it('a second run into a folder in use is refused, naming the first; SIGTERM ends the first, freeing it', async () => {
     const dir = join(tmp, 'busy');
-    const first = start([...ENDLESS, '--out', dir]);
+    // no checkpoint before SIGTERM, whatever the machine's speed (at 50 steps, the default, a fast run wrote one)
+    const first = start([...ENDLESS, '--checkpoint-every', '1000000', '--out', dir]);
     await waitFor(join(dir, LOCK), first.child);
     const owner = JSON.parse(readFileSync(join(dir, LOCK), 'utf8'));
     expect(owner).toMatchObject({ pid: first.child.pid, host: hostname() });
