@@ -1,16 +1,18 @@
 // Aggressive TTFS read as a weighted push (classify/targets.ts): its targets, its weight, weight 0
 // being TTFS bit for bit, on the delta kernel and on the relu kernel (TTFS losses on its output times).
 import { describe, expect, it } from 'vitest';
-import { aggressiveTargets, ttfsTargets, type GradientSink, type Network } from '@spiking-gan/core';
+import { aggressiveTargets, GradientCollector, ttfsTargets, type GradientSink, type Network } from '@spiking-gan/core';
 import { buildClassifier } from '../src/classify/model.ts';
 import { sampleTargets, ScaledSink, settled, type TargetSettings } from '../src/classify/targets.ts';
 import { ClassifierTrainer, pushWeight, type TrainOptions } from '../src/classify/train.ts';
 import { evaluateClassifier } from '../src/classify/evaluate.ts';
+import { ClassifierInput } from '../src/classify/input.ts';
+import { SampleLearner } from '../src/classify/sample.ts';
 import { loadMnist } from '../src/data/mnist.ts';
 
 const train = loadMnist('train'), test = loadMnist('test');
 const base: TargetSettings = { loss: 'aggressive', tmax: 256, gamma: 3, gammaA: 5, variant: 'earlier', push: null };
-const push = (weight: number, silence = false): TargetSettings => ({ ...base, push: { weight, silence } });
+const push = (weight: number, silence = false): TargetSettings => ({ ...base, push: { weight, silence, outputOnly: false } });
 
 describe('the push reading of Aggressive TTFS: targets and weights', () => {
   it('a sample is settled when the label fired first, every other neuron at least γ later or silent', () => {
@@ -60,6 +62,30 @@ describe('the push reading of Aggressive TTFS: targets and weights', () => {
     expect(s.biasTarget(1)).toEqual({ array: b, coef: 0.75 });
     s.afterProjection(4);
     expect(calls).toEqual([4]);
+    const only = new ScaledSink().wrap({ ...inner, target: () => ({ array: w, coef: -2 }) }, 0.5, 1);
+    expect(only.target(0)).toEqual({ array: w, coef: 0 });
+    expect(only.target(1)).toEqual({ array: w, coef: -1 });
+    expect(only.biasTarget(1)).toEqual({ array: b, coef: 0 });
+  });
+
+  it('outputOnly: a settled sample\'s push reaches the output weights and no hidden weight', () => {
+    const net = trained('delta', { loss: 'ttfs' }, 3000), input = new ClassifierInput(net);
+    const settings = (outputOnly: boolean) => ({
+      loss: 'aggressive' as const, variant: 'earlier' as const, gamma: 3, gammaA: 3, beta: 3, silentPenalty: 0,
+      push: { weight: 1, silence: false, outputOnly }, relu: null,
+    });
+    const learner = new SampleLearner(net, settings(true));
+    const s = [...Array(200).keys()].find((i) => settled(learner.sim.run(input.encode(test.image(i))).timesOf(net.output), test.labels[i], 256, 3))!;
+    expect(s).toBeDefined();
+    const grads = (outputOnly: boolean) => {
+      const g = new GradientCollector(net);
+      new SampleLearner(net, settings(outputOnly)).learn(test.image(s), test.labels[s], g);
+      return g.grad.map((a) => a.reduce((m, x) => Math.max(m, Math.abs(x)), 0));
+    };
+    const [hidden, output] = grads(true);
+    expect(hidden).toBe(0);
+    expect(output).toBeGreaterThan(0);
+    expect(grads(false)[0]).toBeGreaterThan(0);
   });
 });
 

@@ -6,7 +6,7 @@ import {
   type GradientSink, type LossName, type Network, type ValuePass,
 } from '@spiking-gan/core';
 import { BiasDropout } from '../models/bias-dropout.ts';
-import { sampleTargets, ScaledSink, type PushSettings, type TargetSettings } from './targets.ts';
+import { sampleTargets, ScaledSink, settled, type PushSettings, type TargetSettings } from './targets.ts';
 
 /** The softmax losses' errors live with core's losses (learn/losses/softmax.ts). */
 export { softmaxError, softmaxValueError };
@@ -87,17 +87,18 @@ export class SampleLearner {
     const rec = this.sim.run(this.buf);
     const t = rec.timesOf(net.output);
     const right = rec.prediction() === label;
-    let weight = 1;
+    let weight = 1, only = -1;
     if (this.targets === null) softmaxError(t, label, o.beta, tmax, this.err);
     else {
       weight = sampleTargets(t, label, this.targets, this.T);
       outputError(this.T, t, tmax, this.err);
+      if (o.push?.outputOnly && settled(t, label, tmax, o.gamma)) only = net.projections.length - 1;
     }
     for (let k = 1; k < net.populations.length; k++) {
       const tk = rec.timesOf(net.populations[k]), f = this.fires[k];
       for (let j = 0; j < f.length; j++) if (tk[j] < tmax) f[j]++;
     }
-    this.bp.run(rec, this.err, weight === 1 ? sink : this.scaled.wrap(sink, weight));
+    this.bp.run(rec, this.err, weight === 1 && only < 0 ? sink : this.scaled.wrap(sink, weight, only));
     return right;
   }
 

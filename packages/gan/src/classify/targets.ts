@@ -30,6 +30,12 @@ export interface PushSettings {
   weight: number;
   /** On settled samples, wrong neurons that fired are asked to stay silent (T_k = tmax). */
   silence: boolean;
+  /**
+   * The push trains the output layer's weights only (its error is not passed back to the hidden
+   * layers): the decision comes earlier on the hidden spikes there are. Not a loss of its own: a rule
+   * for where the push's gradient goes.
+   */
+  outputOnly: boolean;
 }
 
 /**
@@ -60,15 +66,18 @@ export function sampleTargets(t: ArrayLike<number>, y: number, o: TargetSettings
 export class ScaledSink implements GradientSink {
   /** The factor applied to the next gradients. */
   factor = 1;
+  /** When ≥ 0, the only projection whose gradients pass (the others get coefficient 0; their decay still runs). */
+  only = -1;
   private readonly slot: { array: Float64Array; coef: number } = { array: new Float64Array(0), coef: 0 };
   private readonly biasSlot: { array: Float64Array; coef: number } = { array: new Float64Array(0), coef: 0 };
 
   private inner: GradientSink | null = null;
 
-  /** Points this sink at `inner` with `factor`; returns it. */
-  wrap(inner: GradientSink, factor: number): ScaledSink {
+  /** Points this sink at `inner` with `factor` (and `only`, default −1: every projection); returns it. */
+  wrap(inner: GradientSink, factor: number, only = -1): ScaledSink {
     this.inner = inner;
     this.factor = factor;
+    this.only = only;
     return this;
   }
 
@@ -76,7 +85,7 @@ export class ScaledSink implements GradientSink {
     const t = this.inner!.target(k);
     if (!t) return null;
     this.slot.array = t.array;
-    this.slot.coef = t.coef * this.factor;
+    this.slot.coef = this.only >= 0 && k !== this.only ? 0 : t.coef * this.factor;
     return this.slot;
   }
 
@@ -88,7 +97,7 @@ export class ScaledSink implements GradientSink {
     const t = this.inner!.biasTarget?.(p) ?? null;
     if (!t) return null;
     this.biasSlot.array = t.array;
-    this.biasSlot.coef = t.coef * this.factor;
+    this.biasSlot.coef = this.only >= 0 ? 0 : t.coef * this.factor;
     return this.biasSlot;
   }
 }

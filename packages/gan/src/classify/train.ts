@@ -25,6 +25,8 @@ export interface TrainOptions {
   push?: number;
   /** With `push`: wrong output neurons of those samples are asked to stay silent. */
   pushSilence?: boolean;
+  /** With `push` (delta and ramp kernels): the push trains the output layer only (see `PushSettings`). */
+  pushOutputOnly?: boolean;
   /**
    * With `push`: its weight over the `epochs`: `constant` (default), `down` (from `push` in the first
    * epoch linearly to push/epochs in the last) or `up` (from push/epochs to `push`).
@@ -111,9 +113,11 @@ export class ClassifierTrainer {
       init: opts.init, silentPenalty: opts.silentPenalty ?? 0,
       readout: opts.readout ?? 'spike', dropout: opts.dropout ?? 0, floatTwin: opts.floatTwin ?? false,
       push: opts.push, pushSilence: opts.pushSilence ?? false, pushSchedule: opts.pushSchedule ?? 'constant',
+      pushOutputOnly: opts.pushOutputOnly ?? false,
     };
-    checkPush(this.o, opts.workers ?? 1);
-    this.push = this.o.push === undefined ? null : { weight: this.o.push, silence: this.o.pushSilence };
+    checkPush(this.o, opts.workers ?? 1, relu);
+    this.push = this.o.push === undefined
+      ? null : { weight: this.o.push, silence: this.o.pushSilence, outputOnly: this.o.pushOutputOnly };
     checkReluOptions(relu, this.o, opts.workers ?? 1);
     this.learner = new SampleLearner(net, this.lossSettings());
     this.sim = this.learner.sim;
@@ -243,18 +247,20 @@ export class ClassifierTrainer {
 }
 
 /** The push reading's settings: with Aggressive TTFS only, a weight in [0, 1]. */
-function checkPush(o: Pick<TrainOptions, 'loss' | 'variant' | 'push' | 'pushSilence' | 'pushSchedule'>, workers: number): void {
+type PushChecked = 'loss' | 'variant' | 'push' | 'pushSilence' | 'pushSchedule' | 'pushOutputOnly';
+function checkPush(o: Pick<TrainOptions, PushChecked>, workers: number, relu: boolean): void {
   const fail = (why: string) => {
     throw new RangeError(`ClassifierTrainer: ${why}`);
   };
   if (o.push === undefined) {
-    if (o.pushSilence || o.pushSchedule !== 'constant') fail('pushSilence and pushSchedule go with push');
+    if (o.pushSilence || o.pushSchedule !== 'constant' || o.pushOutputOnly) fail('pushSilence, pushSchedule and pushOutputOnly go with push');
     return;
   }
   if (o.loss !== 'aggressive') fail(`push is a reading of the aggressive loss, not ${o.loss}`);
   if (!(o.push >= 0 && o.push <= 1)) fail(`push must be in [0, 1], got ${o.push}`);
   if (!['constant', 'down', 'up'].includes(o.pushSchedule!)) fail(`unknown pushSchedule '${o.pushSchedule}'`);
   if (o.pushSchedule !== 'constant' && workers > 1) fail('a push schedule runs in one thread (the workers keep their weight)');
+  if (o.pushOutputOnly && relu) fail('pushOutputOnly is for the delta and ramp kernels');
 }
 
 /** The push's weight in epoch e (from 0) of `epochs` under `schedule`. */

@@ -25,6 +25,8 @@ export interface TrainCommandOptions {
   pushSilence?: boolean;
   /** With --push: constant (default), down or up over the epochs. */
   pushSchedule?: 'constant' | 'down' | 'up';
+  /** With --push (delta kernel): the push trains the output layer only. */
+  pushOutputOnly?: boolean;
   seed: number;
   hidden: number[];
   lr?: number;
@@ -119,9 +121,10 @@ export function resolveTrainOptions(o: TrainCommandOptions): ResolvedTrainOption
     fail(`--push is a reading of --loss aggressive of its own (no --variant), not --loss ${r.loss} --variant ${o.variant}`);
   }
   if (o.push !== undefined && !(o.push <= 1)) fail(`--push must be in [0, 1], got ${o.push}`);
-  if ((o.pushSilence || o.pushSchedule !== undefined) && o.push === undefined) {
-    fail('--push-silence and --push-schedule go with --push');
+  if ((o.pushSilence || o.pushSchedule !== undefined || o.pushOutputOnly) && o.push === undefined) {
+    fail('--push-silence, --push-schedule and --push-output-only go with --push');
   }
+  if (o.pushOutputOnly && o.kernel === 'relu') fail('--push-output-only is for the delta kernel, not relu');
   if (o.pushSchedule !== undefined && !['constant', 'down', 'up'].includes(o.pushSchedule)) {
     fail(`--push-schedule must be constant, down or up, got '${o.pushSchedule}'`);
   }
@@ -157,6 +160,12 @@ export function resolveTrainOptions(o: TrainCommandOptions): ResolvedTrainOption
   return { ...r, readout: o.readout ?? 'spike', dropout: o.dropout ?? RELU_DROPOUT, windows };
 }
 
+/** The push's settings as the model's metadata records them. */
+function pushSettings(o: TrainCommandOptions): Record<string, unknown> {
+  const { push, pushSilence = false, pushSchedule = 'constant', pushOutputOnly = false } = o;
+  return { push, pushSilence, pushSchedule, pushOutputOnly };
+}
+
 /** Refuses an unknown rule for undecided images, and S4NN's on a kernel it does not describe. */
 function checkUndecided(rule: string | undefined, kernel: string): void {
   if (rule === undefined || rule === 'potential') return;
@@ -176,7 +185,7 @@ export async function classifyTrain(options: TrainCommandOptions): Promise<void>
   const decay = o.decay ?? (o.optimizer === 'adam' ? 0 : 1e-6);
   const trainer = new ClassifierTrainer(net, {
     loss: o.loss, variant: o.variant, gamma: o.gamma, gammaA: o.gammaA, seed: o.seed, shuffle: o.shuffle, beta: o.beta,
-    push: o.push, pushSilence: o.pushSilence, pushSchedule: o.pushSchedule,
+    push: o.push, pushSilence: o.pushSilence, pushSchedule: o.pushSchedule, pushOutputOnly: o.pushOutputOnly,
     silentPenalty: o.silentPenalty, schedule: o.schedule, epochs: o.epochs, averageEpochs: o.averageEpochs,
     optimiser: { kind: o.optimizer, lr, decay, batch: o.batch }, workers: o.workers, ...reluOptions,
   });
@@ -184,7 +193,7 @@ export async function classifyTrain(options: TrainCommandOptions): Promise<void>
   const undecided = o.undecided === 's4nn' ? 's4nn' : 'potential';
   const settings = {
     epochs: o.epochs, loss: o.loss, kernel: o.kernel, gamma: o.gamma, gammaA: o.gammaA ?? o.gamma, variant: o.variant,
-    ...(o.push === undefined ? {} : { push: o.push, pushSilence: o.pushSilence ?? false, pushSchedule: o.pushSchedule ?? 'constant' }),
+    ...(o.push === undefined ? {} : pushSettings(o)),
     seed: o.seed, hidden: o.hidden, lr, decay, batch: o.batch, workers: o.workers, optimizer: o.optimizer,
     schedule: o.schedule, averageEpochs: o.averageEpochs, shuffle: o.shuffle, trainLimit: o.trainLimit ?? train.n, undecided,
     ...reluSettings, commit: gitCommit(),
