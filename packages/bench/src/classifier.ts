@@ -72,7 +72,7 @@ export interface ClassifierRow {
   /** Per epoch: running training accuracy and test accuracy on the evaluated images. */
   curve: { epoch: number; trainAccuracy: number; testAccuracy: number }[];
   metrics: ClassifierMetrics;
-  /** Decision time of every evaluated test image from the output window's start (steps for delta; window length when undecided). */
+  /** Each evaluated test image's decision time from the output window's start (delta: steps; none: the window's length). */
   decisionTimes: number[];
   /** The output window's length (delta: tmax, 256 steps; relu: 8 time units). */
   window: number;
@@ -87,7 +87,7 @@ export interface ClassifierBenchResult {
   claims: ClaimCheck[];
 }
 
-/** Options: epochs (default 30), training images per epoch (60,000), test images (10,000), seed (0), rows (all), retrain. */
+/** Options: epochs (default 30), training images per epoch (60,000), test images (10,000), seed (0), rows (all). */
 export interface ClassifierBenchOptions {
   epochs?: number;
   trainImages?: number;
@@ -107,7 +107,8 @@ export function benchClassifier(opts: ClassifierBenchOptions = {}): ClassifierBe
   const names = opts.rows ?? (Object.keys(CLASSIFIER_ROWS) as ClassifierRowName[]);
   const rows = names.map((name): ClassifierRow => {
     const spec = CLASSIFIER_ROWS[name];
-    if (!spec) throw new RangeError(`benchClassifier: no row '${name}' (rows: ${Object.keys(CLASSIFIER_ROWS).join(', ')})`);
+    const known = Object.keys(CLASSIFIER_ROWS).join(', ');
+    if (!spec) throw new RangeError(`benchClassifier: no row '${name}' (rows: ${known})`);
     const { kernel, options } = spec;
     const settings: ClassifierSettings = { name, kernel, options, epochs, trainImages, seed };
     const path = cachePath(`classifier-${name}`, { ...settings, testImages });
@@ -129,10 +130,13 @@ export function benchClassifier(opts: ClassifierBenchOptions = {}): ClassifierBe
         const testAccuracy = evaluateClassifier(net, test, { limit: shown, twin: false }).accuracy;
         curve.push({ epoch: e, trainAccuracy, testAccuracy });
         const pc = (x: number) => (100 * x).toFixed(2);
-        log(`classifier: ${name} epoch ${e}/${epochs}: train ${pc(trainAccuracy)} %, test (first ${shown}) ${pc(testAccuracy)} %`);
+        const test1 = `test (first ${shown}) ${pc(testAccuracy)} %`;
+        log(`classifier: ${name} epoch ${e}/${epochs}: train ${pc(trainAccuracy)} %, ${test1}`);
       }
       trainSeconds = (performance.now() - t0) / 1000;
-      const metadata = { trainSeconds: String(trainSeconds), curve: JSON.stringify(curve), settings: JSON.stringify(settings) };
+      const metadata = {
+        trainSeconds: String(trainSeconds), curve: JSON.stringify(curve), settings: JSON.stringify(settings),
+      };
       saveModel(path, net, { metadata });
     }
     const metrics = evaluateClassifier(net, test, { limit: testImages });
@@ -146,7 +150,8 @@ export function benchClassifier(opts: ClassifierBenchOptions = {}): ClassifierBe
       ns[i] = Number(process.hrtime.bigint() - t0);
       decisionTimes.push(rec.decided ? rec.decisionTime - start : window);
     }
-    return { settings, model: path, fromCache, trainSeconds, curve, metrics, decisionTimes, window, medianUs: median(ns) / 1e3 };
+    const medianUs = median(ns) / 1e3;
+    return { settings, model: path, fromCache, trainSeconds, curve, metrics, decisionTimes, window, medianUs };
   });
   return { testImages, rows, claims: claims(rows) };
 }
@@ -172,7 +177,8 @@ function claims(rows: ClassifierRow[]): ClaimCheck[] {
     const kept = points >= -0.3 ? 'kept' : 'not kept';
     const at = `accuracy ${(100 * t.accuracy).toFixed(2)} % → ${(100 * a.accuracy).toFixed(2)} % `
       + `(${points >= 0 ? '+' : '−'}${Math.abs(points).toFixed(2)} point: ${kept}, the issue allows −0.3)`;
-    const claim = (c: string, pct: number, b: number, x: number) => checkClaim(`classifier (${what}): ${c}`, pct, b, x, at);
+    const claim = (c: string, pct: number, b: number, x: number) =>
+      checkClaim(`classifier (${what}): ${c}`, pct, b, x, at);
     out.push(
       claim('decides > 33 % sooner (mean first output spike)', 33, t.inferenceTimeInWindow, a.inferenceTimeInWindow),
       claim('> 11 % fewer spikes (whole window)', 11, t.spikes, a.spikes),

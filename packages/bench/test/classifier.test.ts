@@ -9,11 +9,14 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, type Network } from '@spiking-gan/core';
-import { benchClassifier, CLASSIFIER_ROWS, type ClassifierBenchResult, type ClassifierRowName } from '../src/classifier.ts';
+import {
+  benchClassifier, CLASSIFIER_ROWS, type ClassifierBenchResult, type ClassifierRowName,
+} from '../src/classifier.ts';
 
 /** Weights, scales and biases of a network as bytes. */
 function bytes(net: Network): Buffer {
-  const arrays = [...net.projections.flatMap((p) => [p.weights, Float64Array.of(p.scale)]), ...net.populations.map((p) => p.bias)];
+  const weights = net.projections.flatMap((p) => [p.weights, Float64Array.of(p.scale)]);
+  const arrays = [...weights, ...net.populations.map((p) => p.bias)];
   return Buffer.concat(arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)));
 }
 
@@ -55,7 +58,9 @@ describe('pnpm bench classifier', () => {
 
   it('checks each Aggressive reading against TTFS on its kernel (and relu-push against the softmax classifier)', () => {
     const by = new Map(result.rows.map((r) => [r.settings.name, r.metrics]));
-    const pairs = [['ttfs', 'aggressive'], ['ttfs', 'push'], ['relu-ttfs', 'relu-push'], ['relu', 'relu-push']] as const;
+    const pairs = [
+      ['ttfs', 'aggressive'], ['ttfs', 'push'], ['relu-ttfs', 'relu-push'], ['relu', 'relu-push'],
+    ] as const;
     expect(result.claims).toHaveLength(3 * pairs.length);
     pairs.forEach(([before, after], k) => {
       const [sooner, spikes, toDecision] = result.claims.slice(3 * k, 3 * k + 3);
@@ -65,6 +70,7 @@ describe('pnpm bench classifier', () => {
       expect(toDecision.after).toBe(by.get(after)!.spikesToDecision);
       expect(sooner.at).toMatch(/^accuracy .* the issue allows −0\.3\)$/);
     });
-    expect(() => benchClassifier({ epochs: 1, trainImages: 10, testImages: 10, rows: ['nope' as 'ttfs'] })).toThrow(/no row 'nope'/);
+    const nope = { epochs: 1, trainImages: 10, testImages: 10, rows: ['nope' as 'ttfs'] };
+    expect(() => benchClassifier(nope)).toThrow(/no row 'nope'/);
   });
 });

@@ -12,7 +12,7 @@ import { loadMnist } from '../src/data/mnist.ts';
 
 const train = loadMnist('train'), test = loadMnist('test');
 const base: TargetSettings = { loss: 'aggressive', tmax: 256, gamma: 3, gammaA: 5, variant: 'earlier', push: null };
-const push = (weight: number, silence = false): TargetSettings => ({ ...base, push: { weight, silence, outputOnly: false } });
+const push = (weight: number, silence = false): TargetSettings => ({ ...base, push: { weight, silence, reach: 1 } });
 
 describe('the push reading of Aggressive TTFS: targets and weights', () => {
   it('a sample is settled when the label fired first, every other neuron at least γ later or silent', () => {
@@ -62,30 +62,34 @@ describe('the push reading of Aggressive TTFS: targets and weights', () => {
     expect(s.biasTarget(1)).toEqual({ array: b, coef: 0.75 });
     s.afterProjection(4);
     expect(calls).toEqual([4]);
-    const only = new ScaledSink().wrap({ ...inner, target: () => ({ array: w, coef: -2 }) }, 0.5, 1);
-    expect(only.target(0)).toEqual({ array: w, coef: 0 });
-    expect(only.target(1)).toEqual({ array: w, coef: -1 });
-    expect(only.biasTarget(1)).toEqual({ array: b, coef: 0 });
+    const split = new ScaledSink().wrap({ ...inner, target: () => ({ array: w, coef: -2 }) }, 0.5, 0.25, 1, 2);
+    expect(split.target(0)).toEqual({ array: w, coef: -0.5 });
+    expect(split.target(1)).toEqual({ array: w, coef: -1 });
+    expect(split.biasTarget(1)).toEqual({ array: b, coef: 0.75 });
+    expect(split.biasTarget(2)).toEqual({ array: b, coef: 1.5 });
   });
 
-  it('outputOnly: a settled sample\'s push reaches the output weights and no hidden weight', () => {
+  it('reach 0: a settled sample\'s push reaches the output weights and no hidden weight', () => {
     const net = trained('delta', { loss: 'ttfs' }, 3000), input = new ClassifierInput(net);
-    const settings = (outputOnly: boolean) => ({
+    const settings = (reach: number) => ({
       loss: 'aggressive' as const, variant: 'earlier' as const, gamma: 3, gammaA: 3, beta: 3, silentPenalty: 0,
-      push: { weight: 1, silence: false, outputOnly }, relu: null,
+      push: { weight: 1, silence: false, reach }, relu: null,
     });
-    const learner = new SampleLearner(net, settings(true));
-    const s = [...Array(200).keys()].find((i) => settled(learner.sim.run(input.encode(test.image(i))).timesOf(net.output), test.labels[i], 256, 3))!;
+    const learner = new SampleLearner(net, settings(0));
+    const times = (i: number) => learner.sim.run(input.encode(test.image(i))).timesOf(net.output);
+    const s = [...Array(200).keys()].find((i) => settled(times(i), test.labels[i], 256, 3))!;
     expect(s).toBeDefined();
-    const grads = (outputOnly: boolean) => {
+    const grads = (reach: number) => {
       const g = new GradientCollector(net);
-      new SampleLearner(net, settings(outputOnly)).learn(test.image(s), test.labels[s], g);
+      new SampleLearner(net, settings(reach)).learn(test.image(s), test.labels[s], g);
       return g.grad.map((a) => a.reduce((m, x) => Math.max(m, Math.abs(x)), 0));
     };
-    const [hidden, output] = grads(true);
+    const [hidden, output] = grads(0), full = grads(1), part = grads(0.25);
     expect(hidden).toBe(0);
     expect(output).toBeGreaterThan(0);
-    expect(grads(false)[0]).toBeGreaterThan(0);
+    expect(full[0]).toBeGreaterThan(0);
+    expect(part[0]).toBeCloseTo(0.25 * full[0], 12);
+    expect(part[1]).toBe(full[1]);
   });
 });
 

@@ -146,11 +146,11 @@ describe('classify train --json and --undecided (CLI)', () => {
   it('refuses an unknown rule, and S4NN\'s on a kernel it does not describe (naming the model file)', async () => {
     expectFailure(await cli('train', ...small, '--undecided', 'first', '--out', join(tmp, 'x.safetensors')),
       'classify train', ['--undecided', 'first']);
-    expectFailure(await cli('train', ...small, '--kernel', 'relu', '--undecided', 's4nn', '--out', join(tmp, 'y.safetensors')),
-      'classify train', ['--undecided s4nn', 'relu']);
-    const relu = join(tmp, 'relu.safetensors');
-    saveModel(relu, buildClassifier({ kernel: 'relu', seed: 1 }));
-    expectFailure(await cli('eval', '--model', relu, '--limit', '5', '--undecided', 's4nn'),
-      'classify eval', [relu, '--undecided s4nn', 'relu']);
+    const relu = ['--kernel', 'relu', '--undecided', 's4nn', '--out', join(tmp, 'y.safetensors')];
+    expectFailure(await cli('train', ...small, ...relu), 'classify train', ['--undecided s4nn', 'relu']);
+    const model = join(tmp, 'relu.safetensors');
+    saveModel(model, buildClassifier({ kernel: 'relu', seed: 1 }));
+    expectFailure(await cli('eval', '--model', model, '--limit', '5', '--undecided', 's4nn'),
+      'classify eval', [model, '--undecided s4nn', 'relu']);
   });
 });

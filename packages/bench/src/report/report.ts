@@ -79,9 +79,12 @@ export function charts(r: SuiteResult): Chart[] {
       if (rows.length === 0) continue;
       const w = rows[0].window, edges = Array.from({ length: bins }, (_, k) => (k * w) / bins);
       const file = kernel === 'delta' ? 'classifier-time-hist.svg' : 'classifier-relu-time-hist.svg';
-      const xLabel = kernel === 'delta' ? `first output spike (steps; ${w} = none)` : `first output spike after the output window opens (time units; ${w} = none)`;
+      const xLabel = kernel === 'delta'
+        ? `first output spike (steps; ${w} = none)` : `first output spike after the output window opens (${w} = none)`;
       const title = `Classifier (${kernel} kernel): first output spike time (test images)`;
-      add(file, `Classifier inference time, ${kernel} kernel`, lineChart({ title, provenance: prov, yLabel: 'images' }, edges, rows.map((x) => ({ name: x.settings.name, values: histogram(x.decisionTimes, 0, w, bins) })), { xLabel, step: true }));
+      const series = rows.map((x) => ({ name: x.settings.name, values: histogram(x.decisionTimes, 0, w, bins) }));
+      const chart = lineChart({ title, provenance: prov, yLabel: 'images' }, edges, series, { xLabel, step: true });
+      add(file, `Classifier inference time, ${kernel} kernel`, chart);
     }
     const layers = Object.keys(c.rows[0].metrics.spikesPerLayer);
     add('classifier-spikes.svg', 'Classifier spikes per layer', barChart({ title: 'Classifier: spikes per image per layer', provenance: prov, yLabel: 'spikes per image' }, layers.flatMap((l) => [`${l} (window)`, `${l} (to decision)`]), c.rows.map((x) => ({ name: x.settings.name, values: layers.flatMap((l) => [x.metrics.spikesPerLayer[l], x.metrics.spikesPerLayerToDecision[l]]) }))));
@@ -140,11 +143,22 @@ export function tables(r: SuiteResult): [string, string[], string[][]][] {
     const s0 = c.rows[0].settings, pct2 = (x: number) => `${f(100 * x, 2)} %`;
     const title = `Classifier: 784-400-10 on S4NN's delta kernel (S4NN defaults) and the relu kernel (its recipe), `
       + `${s0.epochs} epochs × ${s0.trainImages} images, ${c.testImages} test images; memory access not counted`;
-    out.push([title, ['row', 'kernel', 'accuracy', 'ties correct', 'decision time (from the output window; delta: steps)', 'undecided', 'spikes (window)', 'spikes (to decision)', 'hidden / output spikes', 'spikes per neuron: hidden / output', 'SOPs (to decision)', 'energy nJ (to decision) / ANN (MACs)', 'µs/image', 'training s'],
-      c.rows.map((x) => {
-        const m = x.metrics, l = Object.keys(m.spikesPerLayer), e = m.energy;
-        return [x.settings.name, x.settings.kernel, pct2(m.accuracy), pct2(m.accuracyTiesCorrect), f(m.inferenceTimeInWindow), pct2(m.undecided), f(m.spikes, 1), f(m.spikesToDecision, 1), l.map((k) => f(m.spikesPerLayer[k], 1)).join(' / '), l.map((k) => f(m.spikesPerNeuron[k], 3)).join(' / '), `${f(m.synapticEvents, 0)} (${f(m.synapticEventsToDecision, 0)})`, `${f(e.snnNj, 1)} (${f(e.snnToDecisionNj, 1)}) / ${f(e.annNj, 1)} (${e.macs})`, f(x.medianUs, 1), `${f(x.trainSeconds, 0)}${x.fromCache ? ' (cached)' : ''}`];
-      })]);
+    const header = [
+      'row', 'kernel', 'accuracy', 'ties correct', 'decision time (from the output window; delta: steps)', 'undecided',
+      'spikes (window)', 'spikes (to decision)', 'hidden / output spikes', 'spikes per neuron: hidden / output',
+      'SOPs (to decision)', 'energy nJ (to decision) / ANN (MACs)', 'µs/image', 'training s',
+    ];
+    out.push([title, header, c.rows.map((x) => {
+      const m = x.metrics, l = Object.keys(m.spikesPerLayer), e = m.energy;
+      const perLayer = (v: Record<string, number>, d: number) => l.map((k) => f(v[k], d)).join(' / ');
+      return [
+        x.settings.name, x.settings.kernel, pct2(m.accuracy), pct2(m.accuracyTiesCorrect), f(m.inferenceTimeInWindow),
+        pct2(m.undecided), f(m.spikes, 1), f(m.spikesToDecision, 1), perLayer(m.spikesPerLayer, 1),
+        perLayer(m.spikesPerNeuron, 3), `${f(m.synapticEvents, 0)} (${f(m.synapticEventsToDecision, 0)})`,
+        `${f(e.snnNj, 1)} (${f(e.snnToDecisionNj, 1)}) / ${f(e.annNj, 1)} (${e.macs})`, f(x.medianUs, 1),
+        `${f(x.trainSeconds, 0)}${x.fromCache ? ' (cached)' : ''}`,
+      ];
+    })]);
   }
   if (r.gan) {
     const g = r.gan;

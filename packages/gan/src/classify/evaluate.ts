@@ -37,10 +37,13 @@ export interface ClassifierMetrics extends NetFigures {
  * classifies images no output neuron fired on as S4NN.py does (`s4nnUndecidedClass`, delta kernel).
  */
 export function evaluateClassifier(
-  net: Network, data: ImageSet, opts: { limit?: number; quantise?: boolean; twin?: boolean; undecided?: UndecidedRule } = {},
+  net: Network, data: ImageSet,
+  opts: { limit?: number; quantise?: boolean; twin?: boolean; undecided?: UndecidedRule } = {},
 ): ClassifierMetrics {
   const rule = opts.undecided ?? 'potential';
-  if (rule !== 'potential' && rule !== 's4nn') throw new RangeError(`evaluateClassifier: undecided must be potential or s4nn, got ${String(rule)}`);
+  if (rule !== 'potential' && rule !== 's4nn') {
+    throw new RangeError(`evaluateClassifier: undecided must be potential or s4nn, got ${String(rule)}`);
+  }
   const sim = new Simulator(net);
   const out = net.output;
   const n = Math.min(opts.limit ?? data.n, data.n);

@@ -17,7 +17,8 @@ export const S4NN_CLASS_ORDER: readonly number[] = [4, 1, 0, 7, 9, 2, 3, 5, 8, 6
 export function s4nnUndecidedClass(net: Network, rec: RunRecord): number {
   const pr = net.projections[net.projections.length - 1];
   if (pr.dst.size !== S4NN_CLASS_ORDER.length || pr.kernel !== 'delta' || pr.delay !== 1 || pr.csr !== null) {
-    throw new RangeError('s4nnUndecidedClass: S4NN\'s rule is for a dense delta-kernel output layer of 10 neurons, delay 1');
+    const what = 'a dense delta-kernel output layer of 10 neurons, delay 1';
+    throw new RangeError(`s4nnUndecidedClass: S4NN's rule is for ${what}`);
   }
   const t = rec.timesOf(pr.src), last = net.tmax - 3, nJ = pr.dst.size, w = pr.weights;
   let best = -1, bestU = -Infinity;

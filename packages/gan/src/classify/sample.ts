@@ -87,18 +87,19 @@ export class SampleLearner {
     const rec = this.sim.run(this.buf);
     const t = rec.timesOf(net.output);
     const right = rec.prediction() === label;
-    let weight = 1, only = -1;
+    let weight = 1, hidden = 1;
     if (this.targets === null) softmaxError(t, label, o.beta, tmax, this.err);
     else {
       weight = sampleTargets(t, label, this.targets, this.T);
       outputError(this.T, t, tmax, this.err);
-      if (o.push?.outputOnly && settled(t, label, tmax, o.gamma)) only = net.projections.length - 1;
+      hidden = o.push && o.push.reach !== 1 && settled(t, label, tmax, o.gamma) ? weight * o.push.reach : weight;
     }
     for (let k = 1; k < net.populations.length; k++) {
       const tk = rec.timesOf(net.populations[k]), f = this.fires[k];
       for (let j = 0; j < f.length; j++) if (tk[j] < tmax) f[j]++;
     }
-    this.bp.run(rec, this.err, weight === 1 && only < 0 ? sink : this.scaled.wrap(sink, weight, only));
+    const L = net.projections.length - 1;
+    this.bp.run(rec, this.err, weight === 1 && hidden === 1 ? sink : this.scaled.wrap(sink, weight, hidden, L, L + 1));
     return right;
   }
 

@@ -17,25 +17,25 @@ export interface TargetSettings {
 
 /**
  * Aggressive TTFS read as a weighted push. A sample is *settled* when TTFS asks nothing of it: the
- * label's neuron fired first, every other one γ later or silent. An unsettled sample learns TTFS's targets at weight 1, as
- * S4NN does, so that every wrong or close decision is corrected in full. A settled one is asked to
- * decide earlier, `T_y = max(τ* − γ_a, 0)`, at weight `weight` (and, with `silence`, wrong neurons
- * that fired to stay silent, `T_k = tmax`). S4NN's gradient is normalised per sample, so without
- * the weight a push of one step moves the weights as far as a wrong decision does: since most
- * training samples are settled, the push then outweighs every correction and the accuracy collapses
- * (the `earlier` and `winner` variants).
+ * label's neuron fired first, every other one γ later or silent. An unsettled sample learns TTFS's
+ * targets at weight 1, as S4NN does, so that every wrong or close decision is corrected in full. A
+ * settled one is asked to decide earlier, `T_y = max(τ* − γ_a, 0)`, at weight `weight` (and, with
+ * `silence`, wrong neurons that fired to stay silent, `T_k = tmax`). S4NN's gradient is normalised per
+ * sample, so without the weight a push of one step moves the weights as far as a wrong decision does:
+ * since most training samples are settled, the push then outweighs every correction and the accuracy
+ * collapses (the `earlier` and `winner` variants).
  */
 export interface PushSettings {
-  /** Weight of a settled sample's update (0: TTFS; 1: the `winner` variant). */
+  /** Weight of a settled sample's update (0: TTFS; 1: in full, nearly the `winner` variant). */
   weight: number;
   /** On settled samples, wrong neurons that fired are asked to stay silent (T_k = tmax). */
   silence: boolean;
   /**
-   * The push trains the output layer's weights only (its error is not passed back to the hidden
-   * layers): the decision comes earlier on the hidden spikes there are. Not a loss of its own: a rule
-   * for where the push's gradient goes.
+   * The share of the push's weight its update carries into the hidden layers (1: all, as backprop
+   * gives it; 0: the output layer's weights only, so that the decision comes earlier on the hidden
+   * spikes there are). Not a loss of its own: a rule for where the push's gradient goes.
    */
-  outputOnly: boolean;
+  reach: number;
 }
 
 /**
@@ -66,18 +66,26 @@ export function sampleTargets(t: ArrayLike<number>, y: number, o: TargetSettings
 export class ScaledSink implements GradientSink {
   /** The factor applied to the next gradients. */
   factor = 1;
-  /** When ≥ 0, the only projection whose gradients pass (the others get coefficient 0; their decay still runs). */
-  only = -1;
+  /** The factor of the other layers' gradients (weights and biases; their decay is untouched). */
+  hiddenFactor = 1;
+  /** Which projection and population are the output layer's (the factor applies there, `hiddenFactor` elsewhere). */
+  private outProjection = -1;
+  private outPopulation = -1;
   private readonly slot: { array: Float64Array; coef: number } = { array: new Float64Array(0), coef: 0 };
   private readonly biasSlot: { array: Float64Array; coef: number } = { array: new Float64Array(0), coef: 0 };
 
   private inner: GradientSink | null = null;
 
-  /** Points this sink at `inner` with `factor` (and `only`, default −1: every projection); returns it. */
-  wrap(inner: GradientSink, factor: number, only = -1): ScaledSink {
+  /**
+   * Points this sink at `inner` with `factor` for the output layer (projection `outProjection`, population
+   * `outPopulation`) and `hiddenFactor` for the others (default: `factor` everywhere); returns it.
+   */
+  wrap(inner: GradientSink, factor: number, hiddenFactor = factor, outProjection = -1, outPopulation = -1): ScaledSink {
     this.inner = inner;
     this.factor = factor;
-    this.only = only;
+    this.hiddenFactor = hiddenFactor;
+    this.outProjection = outProjection;
+    this.outPopulation = outPopulation;
     return this;
   }
 
@@ -85,7 +93,7 @@ export class ScaledSink implements GradientSink {
     const t = this.inner!.target(k);
     if (!t) return null;
     this.slot.array = t.array;
-    this.slot.coef = this.only >= 0 && k !== this.only ? 0 : t.coef * this.factor;
+    this.slot.coef = t.coef * (k === this.outProjection ? this.factor : this.hiddenFactor);
     return this.slot;
   }
 
@@ -97,7 +105,7 @@ export class ScaledSink implements GradientSink {
     const t = this.inner!.biasTarget?.(p) ?? null;
     if (!t) return null;
     this.biasSlot.array = t.array;
-    this.biasSlot.coef = this.only >= 0 ? 0 : t.coef * this.factor;
+    this.biasSlot.coef = t.coef * (p === this.outPopulation ? this.factor : this.hiddenFactor);
     return this.biasSlot;
   }
 }

@@ -25,8 +25,8 @@ export interface TrainOptions {
   push?: number;
   /** With `push`: wrong output neurons of those samples are asked to stay silent. */
   pushSilence?: boolean;
-  /** With `push` (delta and ramp kernels): the push trains the output layer only (see `PushSettings`). */
-  pushOutputOnly?: boolean;
+  /** With `push` (delta and ramp kernels): the share of its weight that reaches the hidden layers (default 1). */
+  pushReach?: number;
   /**
    * With `push`: its weight over the `epochs`: `constant` (default), `down` (from `push` in the first
    * epoch linearly to push/epochs in the last) or `up` (from push/epochs to `push`).
@@ -113,11 +113,11 @@ export class ClassifierTrainer {
       init: opts.init, silentPenalty: opts.silentPenalty ?? 0,
       readout: opts.readout ?? 'spike', dropout: opts.dropout ?? 0, floatTwin: opts.floatTwin ?? false,
       push: opts.push, pushSilence: opts.pushSilence ?? false, pushSchedule: opts.pushSchedule ?? 'constant',
-      pushOutputOnly: opts.pushOutputOnly ?? false,
+      pushReach: opts.pushReach ?? 1,
     };
     checkPush(this.o, opts.workers ?? 1, relu);
     this.push = this.o.push === undefined
-      ? null : { weight: this.o.push, silence: this.o.pushSilence, outputOnly: this.o.pushOutputOnly };
+      ? null : { weight: this.o.push, silence: this.o.pushSilence, reach: this.o.pushReach };
     checkReluOptions(relu, this.o, opts.workers ?? 1);
     this.learner = new SampleLearner(net, this.lossSettings());
     this.sim = this.learner.sim;
@@ -247,20 +247,23 @@ export class ClassifierTrainer {
 }
 
 /** The push reading's settings: with Aggressive TTFS only, a weight in [0, 1]. */
-type PushChecked = 'loss' | 'variant' | 'push' | 'pushSilence' | 'pushSchedule' | 'pushOutputOnly';
+type PushChecked = 'loss' | 'variant' | 'push' | 'pushSilence' | 'pushSchedule' | 'pushReach';
 function checkPush(o: Pick<TrainOptions, PushChecked>, workers: number, relu: boolean): void {
   const fail = (why: string) => {
     throw new RangeError(`ClassifierTrainer: ${why}`);
   };
   if (o.push === undefined) {
-    if (o.pushSilence || o.pushSchedule !== 'constant' || o.pushOutputOnly) fail('pushSilence, pushSchedule and pushOutputOnly go with push');
+    if (o.pushSilence || o.pushSchedule !== 'constant' || o.pushReach !== 1) {
+      fail('pushSilence, pushSchedule and pushReach go with push');
+    }
     return;
   }
   if (o.loss !== 'aggressive') fail(`push is a reading of the aggressive loss, not ${o.loss}`);
   if (!(o.push >= 0 && o.push <= 1)) fail(`push must be in [0, 1], got ${o.push}`);
   if (!['constant', 'down', 'up'].includes(o.pushSchedule!)) fail(`unknown pushSchedule '${o.pushSchedule}'`);
-  if (o.pushSchedule !== 'constant' && workers > 1) fail('a push schedule runs in one thread (the workers keep their weight)');
-  if (o.pushOutputOnly && relu) fail('pushOutputOnly is for the delta and ramp kernels');
+  if (o.pushSchedule !== 'constant' && workers > 1) fail('a push schedule runs in one thread (workers keep their weight)');
+  if (!(o.pushReach! >= 0 && o.pushReach! <= 1)) fail(`pushReach must be in [0, 1], got ${o.pushReach}`);
+  if (o.pushReach !== 1 && relu) fail('pushReach is for the delta and ramp kernels');
 }
 
 /** The push's weight in epoch e (from 0) of `epochs` under `schedule`. */
@@ -281,7 +284,7 @@ function checkReluOptions(relu: boolean, o: Required<Pick<TrainOptions, ReluChec
     return;
   }
   if (o.readout !== 'spike' && o.readout !== 'potential') fail(`readout must be spike or potential, not ${o.readout}`);
-  if (o.loss !== 'softmax' && o.readout !== 'spike') fail(`the ${o.loss} loss reads output spike times (readout spike)`);
+  if (o.loss !== 'softmax' && o.readout !== 'spike') fail(`the ${o.loss} loss reads spike times (readout spike)`);
   if (!(o.dropout >= 0 && o.dropout < 1)) fail(`dropout must be in [0, 1), got ${o.dropout}`);
   if (workers > 1) fail('relu networks train in one thread (the workers share delta and ramp networks only)');
   if (o.deadShare > 0) fail('re-initialising dead neurons is for the delta and ramp kernels (relu: deadShare 0)');

@@ -25,8 +25,8 @@ export interface TrainCommandOptions {
   pushSilence?: boolean;
   /** With --push: constant (default), down or up over the epochs. */
   pushSchedule?: 'constant' | 'down' | 'up';
-  /** With --push (delta kernel): the push trains the output layer only. */
-  pushOutputOnly?: boolean;
+  /** With --push (delta kernel): the share of its weight that reaches the hidden layers (default 1). */
+  pushReach?: number;
   seed: number;
   hidden: number[];
   lr?: number;
@@ -118,13 +118,14 @@ export function resolveTrainOptions(o: TrainCommandOptions): ResolvedTrainOption
     fail(`--workers ${o.workers} needs mini-batches (--batch > 1): ${why}`);
   }
   if (o.push !== undefined && (r.loss !== 'aggressive' || o.variant !== 'earlier')) {
-    fail(`--push is a reading of --loss aggressive of its own (no --variant), not --loss ${r.loss} --variant ${o.variant}`);
+    fail(`--push is a reading of --loss aggressive (no --variant), not --loss ${r.loss} --variant ${o.variant}`);
   }
   if (o.push !== undefined && !(o.push <= 1)) fail(`--push must be in [0, 1], got ${o.push}`);
-  if ((o.pushSilence || o.pushSchedule !== undefined || o.pushOutputOnly) && o.push === undefined) {
-    fail('--push-silence, --push-schedule and --push-output-only go with --push');
+  if ((o.pushSilence || o.pushSchedule !== undefined || o.pushReach !== undefined) && o.push === undefined) {
+    fail('--push-silence, --push-schedule and --push-reach go with --push');
   }
-  if (o.pushOutputOnly && o.kernel === 'relu') fail('--push-output-only is for the delta kernel, not relu');
+  if (o.pushReach !== undefined && !(o.pushReach <= 1)) fail(`--push-reach must be in [0, 1], got ${o.pushReach}`);
+  if (o.pushReach !== undefined && o.kernel === 'relu') fail('--push-reach is for the delta kernel, not relu');
   if (o.pushSchedule !== undefined && !['constant', 'down', 'up'].includes(o.pushSchedule)) {
     fail(`--push-schedule must be constant, down or up, got '${o.pushSchedule}'`);
   }
@@ -162,8 +163,8 @@ export function resolveTrainOptions(o: TrainCommandOptions): ResolvedTrainOption
 
 /** The push's settings as the model's metadata records them. */
 function pushSettings(o: TrainCommandOptions): Record<string, unknown> {
-  const { push, pushSilence = false, pushSchedule = 'constant', pushOutputOnly = false } = o;
-  return { push, pushSilence, pushSchedule, pushOutputOnly };
+  const { push, pushSilence = false, pushSchedule = 'constant', pushReach = 1 } = o;
+  return { push, pushSilence, pushSchedule, pushReach };
 }
 
 /** Refuses an unknown rule for undecided images, and S4NN's on a kernel it does not describe. */
@@ -185,7 +186,7 @@ export async function classifyTrain(options: TrainCommandOptions): Promise<void>
   const decay = o.decay ?? (o.optimizer === 'adam' ? 0 : 1e-6);
   const trainer = new ClassifierTrainer(net, {
     loss: o.loss, variant: o.variant, gamma: o.gamma, gammaA: o.gammaA, seed: o.seed, shuffle: o.shuffle, beta: o.beta,
-    push: o.push, pushSilence: o.pushSilence, pushSchedule: o.pushSchedule, pushOutputOnly: o.pushOutputOnly,
+    push: o.push, pushSilence: o.pushSilence, pushSchedule: o.pushSchedule, pushReach: o.pushReach,
     silentPenalty: o.silentPenalty, schedule: o.schedule, epochs: o.epochs, averageEpochs: o.averageEpochs,
     optimiser: { kind: o.optimizer, lr, decay, batch: o.batch }, workers: o.workers, ...reluOptions,
   });
@@ -195,7 +196,8 @@ export async function classifyTrain(options: TrainCommandOptions): Promise<void>
     epochs: o.epochs, loss: o.loss, kernel: o.kernel, gamma: o.gamma, gammaA: o.gammaA ?? o.gamma, variant: o.variant,
     ...(o.push === undefined ? {} : pushSettings(o)),
     seed: o.seed, hidden: o.hidden, lr, decay, batch: o.batch, workers: o.workers, optimizer: o.optimizer,
-    schedule: o.schedule, averageEpochs: o.averageEpochs, shuffle: o.shuffle, trainLimit: o.trainLimit ?? train.n, undecided,
+    schedule: o.schedule, averageEpochs: o.averageEpochs, shuffle: o.shuffle, trainLimit: o.trainLimit ?? train.n,
+    undecided,
     ...reluSettings, commit: gitCommit(),
   };
   const history: EpochEntry[] = [];
@@ -212,7 +214,8 @@ export async function classifyTrain(options: TrainCommandOptions): Promise<void>
       const seconds = (performance.now() - t0) / 1000;
       last = evaluateClassifier(net, test, { limit: o.testLimit, twin: e === o.epochs - 1, undecided });
       history.push({
-        epoch: e + 1, trainAccuracy: acc, testAccuracy: last.accuracy, testAccuracyTiesCorrect: last.accuracyTiesCorrect,
+        epoch: e + 1, trainAccuracy: acc, testAccuracy: last.accuracy,
+        testAccuracyTiesCorrect: last.accuracyTiesCorrect,
         seconds, inferenceTime: last.inferenceTime, undecided: last.undecided, spikes: last.spikes,
         reinitialised: trainer.lastReinit,
       });

@@ -112,7 +112,8 @@ const classifyTrain = classify
   .option('--push <w>', 'Aggressive TTFS read as a weighted push: samples TTFS leaves alone (label first, alone by γ) '
     + 'are asked to decide γ_a earlier, at this weight in [0, 1]; the others learn TTFS at weight 1', numberArg(0))
   .option('--push-silence', 'with --push: wrong output neurons of those samples are asked to stay silent')
-  .option('--push-output-only', 'with --push (delta kernel): the push trains the output layer only')
+  .option('--push-reach <r>', 'with --push (delta kernel): the share of its weight that reaches the hidden layers '
+    + '(default 1; 0: the push trains the output layer only)', numberArg(0))
   .option('--push-schedule <name>', 'with --push: its weight over the epochs, constant, down (from w to w/epochs) or up '
     + '(from w/epochs to w) (default constant)')
   .option('--seed <s>', 'seed of initialisation, shuffling and re-initialisation', integerArg(0, 0xffffffff), 0)
