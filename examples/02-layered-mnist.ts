@@ -11,13 +11,16 @@ net.addLayer(10, { name: 'output', threshold: 100, init: { uniform: [0, 48], see
 const sim = new Simulator(net); // the decision is the first spike of the last population
 
 const mnist = loadMnist('test'); // 10,000 images as bytes
-console.log('digit  label  first output  prediction  spikes (whole / early stop)  synaptic events (whole / early stop)');
+console.log(
+  'digit  label  first output  prediction  spikes (whole / early stop)  synaptic events (whole / early stop)',
+);
 for (let i = 0; i < 5; i++) {
   const times = encodeBytes(mnist.image(i), { tmax: net.tmax }); // bright pixels spike early, black ones never
   const whole = sim.run(times).clone(); // clone: the simulator reuses its record
   const early = sim.run(times, { earlyStop: true }); // stop at the first output spike
   console.log(
     `#${i}     ${mnist.labels[i]}      ${String(whole.decided ? whole.decisionTime : 'none').padEnd(12)}  ${String(whole.prediction()).padEnd(10)}  ` +
-      `${whole.totalSpikes()} / ${early.totalSpikes()}`.padEnd(29) + `${whole.synapticEvents} / ${early.synapticEvents}`,
+      `${whole.totalSpikes()} / ${early.totalSpikes()}`.padEnd(29) +
+      `${whole.synapticEvents} / ${early.synapticEvents}`,
   );
 }

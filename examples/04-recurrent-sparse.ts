@@ -13,12 +13,22 @@ const ring = net.addPopulation(n, { name: 'ring', threshold: 1 });
 net.connect(input, ring, { sparse: { indptr: [0, 1, 2], indices: [0, 4], values: [2, 2] } });
 // ring i -> ring (i + 1) mod n, 3 steps of delay: a recurrent projection from the population to itself
 net.connect(ring, ring, {
-  sparse: { indptr: Array.from({ length: n + 1 }, (_, i) => i), indices: Array.from({ length: n }, (_, i) => (i + 1) % n), values: new Array(n).fill(2) },
+  sparse: {
+    indptr: Array.from({ length: n + 1 }, (_, i) => i),
+    indices: Array.from({ length: n }, (_, i) => (i + 1) % n),
+    values: new Array(n).fill(2),
+  },
   delay: 3,
 });
 
 const sim = new Simulator(net);
-for (const times of [[0, 50], [0, 10]]) { // 50 = tmax: input 1 silent; then input 1 at step 10 cuts in at ring 4
+for (const times of [
+  [0, 50],
+  [0, 10],
+]) {
+  // 50 = tmax: input 1 silent; then input 1 at step 10 cuts in at ring 4
   const rec = sim.run(times);
-  console.log(`inputs at [${times}]: ring fires at [${Array.from(rec.timesOf(ring))}], ${rec.spikes[ring.index]} spikes, ${rec.synapticEvents} synaptic events`);
+  console.log(
+    `inputs at [${times}]: ring fires at [${Array.from(rec.timesOf(ring))}], ${rec.spikes[ring.index]} spikes, ${rec.synapticEvents} synaptic events`,
+  );
 }

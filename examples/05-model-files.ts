@@ -31,15 +31,22 @@ try {
   // Loading gives the same network: the same spikes.
   const loaded = loadModel(file).net;
   const input = [0, 3, 7, 256];
-  const a = Array.from(new Simulator(net).run(input).times), b = Array.from(new Simulator(loaded).run(input).times);
-  console.log(`saved and loaded networks spike alike: ${a.every((t, i) => t === b[i])} (output at ${b.slice(-2).join(', ')})`);
+  const a = Array.from(new Simulator(net).run(input).times),
+    b = Array.from(new Simulator(loaded).run(input).times);
+  console.log(
+    `saved and loaded networks spike alike: ${a.every((t, i) => t === b[i])} (output at ${b.slice(-2).join(', ')})`,
+  );
 
   // A file with only layers.{k}.weight and no metadata (what save_file in Python writes) loads with S4NN's defaults.
   const bare = join(dir, 'bare.safetensors');
-  writeSafetensorsFile(bare, { 'layers.0.weight': { dtype: 'F32', shape: [2, 4], data: new Float32Array([60, 60, 0, 0, 0, 0, 120, 0]) } });
+  writeSafetensorsFile(bare, {
+    'layers.0.weight': { dtype: 'F32', shape: [2, 4], data: new Float32Array([60, 60, 0, 0, 0, 0, 120, 0]) },
+  });
   const b2 = loadModel(bare).net;
-  console.log(`weights-only file: tmax ${b2.tmax}, threshold ${b2.output.threshold[0]}, delay ${b2.projections[0].delay}, time ${b2.time}; ` +
-    `output at ${Array.from(new Simulator(b2).run([0, 5, 9, 300]).timesOf(b2.output))}`);
+  console.log(
+    `weights-only file: tmax ${b2.tmax}, threshold ${b2.output.threshold[0]}, delay ${b2.projections[0].delay}, time ${b2.time}; ` +
+      `output at ${Array.from(new Simulator(b2).run([0, 5, 9, 300]).timesOf(b2.output))}`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -16,7 +16,10 @@ console.log('paths:', fast.backend, 'and', slow.backend);
 
 const mnist = loadMnist('test');
 const images = Array.from({ length: 2000 }, (_, i) => encodeBytes(mnist.image(i), { tmax: net.tmax }));
-for (const [name, sim] of [['kernel', fast], ['event loop', slow]] as const) {
+for (const [name, sim] of [
+  ['kernel', fast],
+  ['event loop', slow],
+] as const) {
   for (const x of images.slice(0, 200)) sim.run(x); // warm-up
   const t0 = performance.now();
   for (const x of images) sim.run(x);
@@ -25,7 +28,13 @@ for (const [name, sim] of [['kernel', fast], ['event loop', slow]] as const) {
 
 let same = 0;
 for (const x of images) {
-  const a = fast.run(x).clone(), b = slow.run(x);
-  if (a.times.every((t, g) => Object.is(t, b.times[g])) && a.potential.every((v, g) => Object.is(v, b.potential[g])) && a.synapticEvents === b.synapticEvents) same++;
+  const a = fast.run(x).clone(),
+    b = slow.run(x);
+  if (
+    a.times.every((t, g) => Object.is(t, b.times[g])) &&
+    a.potential.every((v, g) => Object.is(v, b.potential[g])) &&
+    a.synapticEvents === b.synapticEvents
+  )
+    same++;
 }
 console.log(`identical records (spike times, potentials, events): ${same} of ${images.length}`);

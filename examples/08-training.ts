@@ -10,11 +10,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModel, saveModel } from '@spiking-gan/core';
 import {
-  buildClassifier, ClassifierTrainer, createTrainer, evaluateClassifier, imageGridPng, loadMnist, makeConfig,
+  buildClassifier,
+  ClassifierTrainer,
+  createTrainer,
+  evaluateClassifier,
+  imageGridPng,
+  loadMnist,
+  makeConfig,
   sampleGenerator,
 } from '@spiking-gan/gan';
 
-const train = loadMnist('train'), test = loadMnist('test');
+const train = loadMnist('train'),
+  test = loadMnist('test');
 const dir = mkdtempSync(join(tmpdir(), 'spiking-gan-training-'));
 try {
   // 1. A 784-100-10 classifier, one pass of per-sample SGD over 5,000 digits.
@@ -22,8 +29,10 @@ try {
   const trainer = new ClassifierTrainer(net, { seed: 2 });
   const trainAcc = trainer.trainEpoch(train, undefined, 5000);
   const m = evaluateClassifier(net, test, { limit: 500 });
-  console.log(`classifier: ${(100 * trainAcc).toFixed(1)} % right while training, ${(100 * m.accuracy).toFixed(1)} % `
-    + `of 500 test digits, decided at step ${m.inferenceTime.toFixed(1)} of ${net.tmax} on average`);
+  console.log(
+    `classifier: ${(100 * trainAcc).toFixed(1)} % right while training, ${(100 * m.accuracy).toFixed(1)} % ` +
+      `of 500 test digits, decided at step ${m.inferenceTime.toFixed(1)} of ${net.tmax} on average`,
+  );
   const file = join(dir, 'classifier.safetensors');
   saveModel(file, net);
   const again = evaluateClassifier(loadModel(file).net, test, { limit: 500 });
@@ -35,15 +44,19 @@ try {
   for (let s = 1; s <= cfg.steps; s++) {
     const st = gan.trainStep();
     if (s % 10 === 0) {
-      console.log(`gan step ${st.step}: D right on ${(100 * st.dRealRight).toFixed(0)} % of real and `
-        + `${(100 * st.dFakeRight).toFixed(0)} % of fake images; G fooled D on ${(100 * st.gFooled).toFixed(0)} %`);
+      console.log(
+        `gan step ${st.step}: D right on ${(100 * st.dRealRight).toFixed(0)} % of real and ` +
+          `${(100 * st.dFakeRight).toFixed(0)} % of fake images; G fooled D on ${(100 * st.gFooled).toFixed(0)} %`,
+      );
     }
   }
   const { pixels } = sampleGenerator(gan.G, cfg, 16, 4);
   const png = join(dir, 'samples.png');
   writeFileSync(png, imageGridPng(pixels, 16, 4, 4));
-  console.log(`gan: ${pixels.length / 784} samples written to ${png} (after ${cfg.steps} steps: noise yet; `
-    + `the recipe takes ${makeConfig('relu').steps})`);
+  console.log(
+    `gan: ${pixels.length / 784} samples written to ${png} (after ${cfg.steps} steps: noise yet; ` +
+      `the recipe takes ${makeConfig('relu').steps})`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -27,7 +27,8 @@ export function annEnergyNj(layerSizes: readonly number[]): number {
 export function countSops(times: readonly ArrayLike<number>[], tmax: number, delay: number): number {
   let sops = 0;
   for (let k = 0; k + 1 < times.length; k++) {
-    const fanOut = times[k + 1].length, t = times[k];
+    const fanOut = times[k + 1].length,
+      t = times[k];
     for (let i = 0; i < t.length; i++) if (t[i] < tmax && t[i] + delay < tmax) sops += fanOut;
   }
   return sops;
@@ -56,9 +57,23 @@ export interface ClaimCheck {
 }
 
 /** Checks "after is at least `thresholdPercent` % less than before". */
-export function checkClaim(claim: string, thresholdPercent: number, before: number, after: number, at?: string): ClaimCheck {
+export function checkClaim(
+  claim: string,
+  thresholdPercent: number,
+  before: number,
+  after: number,
+  at?: string,
+): ClaimCheck {
   const measuredPercent = percentLess(before, after);
-  return { claim, thresholdPercent, before, after, measuredPercent, holds: Number.isFinite(measuredPercent) && measuredPercent > thresholdPercent, ...(at ? { at } : {}) };
+  return {
+    claim,
+    thresholdPercent,
+    before,
+    after,
+    measuredPercent,
+    holds: Number.isFinite(measuredPercent) && measuredPercent > thresholdPercent,
+    ...(at ? { at } : {}),
+  };
 }
 
 /** Median of a list of numbers (NaN for none); the input is not changed. */
@@ -68,7 +83,8 @@ export function median(xs: ArrayLike<number>): number {
 
 /** Counts of `xs` in `bins` equal bins over [lo, hi); values outside are clamped into the end bins. */
 export function histogram(xs: ArrayLike<number>, lo: number, hi: number, bins: number): number[] {
-  if (!(hi > lo) || !Number.isInteger(bins) || bins < 1) throw new RangeError(`histogram: need hi > lo and bins >= 1, got [${lo}, ${hi}), ${bins}`);
+  if (!(hi > lo) || !Number.isInteger(bins) || bins < 1)
+    throw new RangeError(`histogram: need hi > lo and bins >= 1, got [${lo}, ${hi}), ${bins}`);
   const out = new Array<number>(bins).fill(0);
   for (let i = 0; i < xs.length; i++) {
     const x = xs[i];

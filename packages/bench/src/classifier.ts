@@ -6,14 +6,20 @@
 // compare each Aggressive reading with TTFS on the same kernel, seed and budget.
 import { loadModel, saveModel, Simulator } from '@spiking-gan/core';
 import {
-  buildClassifier, ClassifierInput, ClassifierTrainer, evaluateClassifier, loadMnist, type ClassifierMetrics,
+  buildClassifier,
+  ClassifierInput,
+  ClassifierTrainer,
+  evaluateClassifier,
+  loadMnist,
+  type ClassifierMetrics,
   type TrainOptions,
 } from '@spiking-gan/gan';
 import { checkClaim, median, type ClaimCheck } from './arith.ts';
 import { cachePath, cached } from './cache.ts';
 
 /** The push reading of Aggressive TTFS on each kernel, as chosen by the search (gan README, issue 17). */
-const PUSH_DELTA = 0.005, PUSH_RELU = 0.3;
+const PUSH_DELTA = 0.005,
+  PUSH_RELU = 0.3;
 /** The relu kernel's TTFS margin γ (time units of its 8-unit output window). */
 const RELU_GAMMA = 1;
 
@@ -31,7 +37,10 @@ export interface ClassifierRowSpec {
 export const CLASSIFIER_ROWS: Record<ClassifierRowName, ClassifierRowSpec> = (() => {
   // `classify train --kernel relu`'s recipe
   const relu: TrainOptions = {
-    loss: 'softmax', schedule: 'cosine', dropout: 0.3, readout: 'spike',
+    loss: 'softmax',
+    schedule: 'cosine',
+    dropout: 0.3,
+    readout: 'spike',
     optimiser: { kind: 'adam', lr: 1e-3, decay: 0, batch: 64 },
   };
   const reluTtfs = { ...relu, loss: 'ttfs', gamma: RELU_GAMMA } as const;
@@ -40,13 +49,15 @@ export const CLASSIFIER_ROWS: Record<ClassifierRowName, ClassifierRowSpec> = (()
     ttfs: { kernel: 'delta', options: { loss: 'ttfs' }, command: [] },
     aggressive: { kernel: 'delta', options: { loss: 'aggressive' }, command: ['--loss', 'aggressive'] },
     push: {
-      kernel: 'delta', options: { loss: 'aggressive', push: PUSH_DELTA },
+      kernel: 'delta',
+      options: { loss: 'aggressive', push: PUSH_DELTA },
       command: ['--loss', 'aggressive', '--push', String(PUSH_DELTA)],
     },
     relu: { kernel: 'relu', options: relu, command: ['--kernel', 'relu'] },
     'relu-ttfs': { kernel: 'relu', options: reluTtfs, command: ['--kernel', 'relu', '--loss', 'ttfs', ...g] },
     'relu-push': {
-      kernel: 'relu', options: { ...reluTtfs, loss: 'aggressive', push: PUSH_RELU },
+      kernel: 'relu',
+      options: { ...reluTtfs, loss: 'aggressive', push: PUSH_RELU },
       command: ['--kernel', 'relu', '--loss', 'aggressive', ...g, '--push', String(PUSH_RELU)],
     },
   };
@@ -100,10 +111,13 @@ export interface ClassifierBenchOptions {
 
 /** Trains (or loads) and measures the classifiers, then checks the claims on each Aggressive reading. */
 export function benchClassifier(opts: ClassifierBenchOptions = {}): ClassifierBenchResult {
-  const train = loadMnist('train'), test = loadMnist('test');
-  const epochs = opts.epochs ?? 30, trainImages = Math.min(opts.trainImages ?? train.n, train.n);
+  const train = loadMnist('train'),
+    test = loadMnist('test');
+  const epochs = opts.epochs ?? 30,
+    trainImages = Math.min(opts.trainImages ?? train.n, train.n);
   const testImages = Math.min(opts.testImages ?? test.n, test.n);
-  const seed = opts.seed ?? 0, log = opts.log ?? (() => {});
+  const seed = opts.seed ?? 0,
+    log = opts.log ?? (() => {});
   const names = opts.rows ?? (Object.keys(CLASSIFIER_ROWS) as ClassifierRowName[]);
   const rows = names.map((name): ClassifierRow => {
     const spec = CLASSIFIER_ROWS[name];
@@ -112,7 +126,8 @@ export function benchClassifier(opts: ClassifierBenchOptions = {}): ClassifierBe
     const { kernel, options } = spec;
     const settings: ClassifierSettings = { name, kernel, options, epochs, trainImages, seed };
     const path = cachePath(`classifier-${name}`, { ...settings, testImages });
-    let trainSeconds = 0, curve: ClassifierRow['curve'] = [];
+    let trainSeconds: number,
+      curve: ClassifierRow['curve'] = [];
     const fromCache = cached(path, opts.retrain ?? false);
     let net;
     if (fromCache) {
@@ -124,7 +139,8 @@ export function benchClassifier(opts: ClassifierBenchOptions = {}): ClassifierBe
     } else {
       net = buildClassifier({ kernel, seed });
       const tr = new ClassifierTrainer(net, { ...options, seed, epochs });
-      const t0 = performance.now(), shown = Math.min(testImages, 1000);
+      const t0 = performance.now(),
+        shown = Math.min(testImages, 1000);
       for (let e = 1; e <= epochs; e++) {
         const trainAccuracy = tr.trainEpoch(train, undefined, trainImages);
         const testAccuracy = evaluateClassifier(net, test, { limit: shown, twin: false }).accuracy;
@@ -135,13 +151,19 @@ export function benchClassifier(opts: ClassifierBenchOptions = {}): ClassifierBe
       }
       trainSeconds = (performance.now() - t0) / 1000;
       const metadata = {
-        trainSeconds: String(trainSeconds), curve: JSON.stringify(curve), settings: JSON.stringify(settings),
+        trainSeconds: String(trainSeconds),
+        curve: JSON.stringify(curve),
+        settings: JSON.stringify(settings),
       };
       saveModel(path, net, { metadata });
     }
     const metrics = evaluateClassifier(net, test, { limit: testImages });
-    const w = net.output.window, start = w?.start ?? 0, window = w ? w.end - w.start : net.tmax;
-    const sim = new Simulator(net), input = new ClassifierInput(net), ns = new Float64Array(testImages);
+    const w = net.output.window,
+      start = w?.start ?? 0,
+      window = w ? w.end - w.start : net.tmax;
+    const sim = new Simulator(net),
+      input = new ClassifierInput(net),
+      ns = new Float64Array(testImages);
     const decisionTimes: number[] = [];
     for (let i = 0; i < testImages; i++) {
       const times = input.encode(test.image(i));
@@ -164,19 +186,21 @@ export function benchClassifier(opts: ClassifierBenchOptions = {}): ClassifierBe
 function claims(rows: ClassifierRow[]): ClaimCheck[] {
   const by = new Map(rows.map((r) => [r.settings.name, r]));
   const pairs: [ClassifierRowName, ClassifierRowName, string][] = [
-    ['ttfs', 'aggressive', 'delta, the spec\'s reading T_y = τ* − γ_a'],
+    ['ttfs', 'aggressive', "delta, the spec's reading T_y = τ* − γ_a"],
     ['ttfs', 'push', 'delta, the push reading'],
     ['relu-ttfs', 'relu-push', 'relu, the push reading'],
     ['relu', 'relu-push', 'relu, the push reading against the softmax classifier'],
   ];
   const out: ClaimCheck[] = [];
   for (const [before, after, what] of pairs) {
-    const t = by.get(before)?.metrics, a = by.get(after)?.metrics;
+    const t = by.get(before)?.metrics,
+      a = by.get(after)?.metrics;
     if (!t || !a) continue;
     const points = 100 * (a.accuracy - t.accuracy);
     const kept = points >= -0.3 ? 'kept' : 'not kept';
-    const at = `accuracy ${(100 * t.accuracy).toFixed(2)} % → ${(100 * a.accuracy).toFixed(2)} % `
-      + `(${points >= 0 ? '+' : '−'}${Math.abs(points).toFixed(2)} point: ${kept}, the issue allows −0.3)`;
+    const at =
+      `accuracy ${(100 * t.accuracy).toFixed(2)} % → ${(100 * a.accuracy).toFixed(2)} % ` +
+      `(${points >= 0 ? '+' : '−'}${Math.abs(points).toFixed(2)} point: ${kept}, the issue allows −0.3)`;
     const claim = (c: string, pct: number, b: number, x: number) =>
       checkClaim(`classifier (${what}): ${c}`, pct, b, x, at);
     out.push(

@@ -17,11 +17,18 @@ export class DenseLoop {
   private readonly V: Float64Array[];
   private readonly s: Float64Array[];
 
-  constructor(readonly sizes: readonly number[], readonly weights: readonly Float64Array[], readonly threshold: number, readonly tmax: number) {
+  constructor(
+    readonly sizes: readonly number[],
+    readonly weights: readonly Float64Array[],
+    readonly threshold: number,
+    readonly tmax: number,
+  ) {
     if (sizes.length < 2) throw new RangeError('DenseLoop: need an input and at least one layer');
-    if (weights.length !== sizes.length - 1) throw new RangeError(`DenseLoop: need ${sizes.length - 1} weight matrices, got ${weights.length}`);
+    if (weights.length !== sizes.length - 1)
+      throw new RangeError(`DenseLoop: need ${sizes.length - 1} weight matrices, got ${weights.length}`);
     weights.forEach((w, k) => {
-      if (w.length !== sizes[k] * sizes[k + 1]) throw new RangeError(`DenseLoop: weights ${k} must have ${sizes[k] * sizes[k + 1]} values, got ${w.length}`);
+      if (w.length !== sizes[k] * sizes[k + 1])
+        throw new RangeError(`DenseLoop: weights ${k} must have ${sizes[k] * sizes[k + 1]} values, got ${w.length}`);
     });
     this.times = sizes.map((n) => new Int32Array(n));
     this.V = sizes.map((n) => new Float64Array(n));
@@ -31,7 +38,12 @@ export class DenseLoop {
   /** The dense loop of a layered network of dense delta projections with delay 1, scale 1 and one threshold (weights shared, not copied). */
   static fromNetwork(net: Network): DenseLoop {
     const th = layeredDeltaThreshold(net, 'DenseLoop.fromNetwork');
-    return new DenseLoop(net.populations.map((p) => p.size), net.projections.map((p) => p.weights), th, net.tmax);
+    return new DenseLoop(
+      net.populations.map((p) => p.size),
+      net.projections.map((p) => p.weights),
+      th,
+      net.tmax,
+    );
   }
 
   /** Runs one input (spike times, ≥ tmax = silent; whole steps); results in `times`. */
@@ -45,11 +57,18 @@ export class DenseLoop {
     }
     for (let tau = 0; tau < tmax - 1; tau++) {
       for (let k = 1; k < L; k++) {
-        const pre = this.times[k - 1], s = this.s[k - 1], nPre = sizes[k - 1], nPost = sizes[k], w = weights[k - 1], V = this.V[k], t = this.times[k];
+        const pre = this.times[k - 1],
+          s = this.s[k - 1],
+          nPre = sizes[k - 1],
+          nPost = sizes[k],
+          w = weights[k - 1],
+          V = this.V[k],
+          t = this.times[k];
         for (let i = 0; i < nPre; i++) s[i] = pre[i] === tau ? 1 : 0;
         // dense matrix-vector product: every row, spiking or not
         for (let i = 0; i < nPre; i++) {
-          const si = s[i], row = i * nPost;
+          const si = s[i],
+            row = i * nPost;
           for (let j = 0; j < nPost; j++) V[j] += w[row + j] * si;
         }
         for (let j = 0; j < nPost; j++) {

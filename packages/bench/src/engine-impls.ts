@@ -37,7 +37,8 @@ export function encodeSteps(mnist: ImageSet, images: number, tmax: number): Floa
 
 /** The first `images` test images as spike times of the pixel values p/255 in the input window of `net`. */
 export function encodeValues(mnist: ImageSet, images: number, net: Network): Float64Array[] {
-  const window = net.populations[0].window!, x = new Float64Array(MNIST_PIXELS);
+  const window = net.populations[0].window!,
+    x = new Float64Array(MNIST_PIXELS);
   return Array.from({ length: images }, (_, i) => {
     const image = mnist.image(i);
     for (let k = 0; k < MNIST_PIXELS; k++) x[k] = image[k] / 255;
@@ -49,7 +50,9 @@ export function encodeValues(mnist: ImageSet, images: number, net: Network): Flo
 function observeRecord(sim: Simulator): (out: Float64Array, i: number) => void {
   const [, hidden, output] = sim.net.populations;
   return (out, i) => {
-    const r = sim.record, o = i * OBS, early = r.stoppedEarly;
+    const r = sim.record,
+      o = i * OBS,
+      early = r.stoppedEarly;
     out[o] = r.totalSpikes(early);
     out[o + 1] = r.synapticEvents;
     out[o + 2] = r.decisionTime;
@@ -60,10 +63,15 @@ function observeRecord(sim: Simulator): (out: Float64Array, i: number) => void {
 
 /** `Simulator.run` on `net` with `opts` as an implementation; `label` may name where the simulator runs. */
 function engine(
-  key: string, label: string | ((where: string) => string), net: Network, inputs: Float64Array[],
-  opts: SimulatorOptions, earlyStop = false,
+  key: string,
+  label: string | ((where: string) => string),
+  net: Network,
+  inputs: Float64Array[],
+  opts: SimulatorOptions,
+  earlyStop = false,
 ): Impl {
-  const sim = new Simulator(net, opts), run = { earlyStop };
+  const sim = new Simulator(net, opts),
+    run = { earlyStop };
   const where = sim.backend === 'wasm-simd' ? 'WebAssembly SIMD kernel' : 'TypeScript: no SIMD kernel here';
   const text = typeof label === 'string' ? label : label(where);
   return { key, label: text, inputs, run: (t) => void sim.run(t, run), observe: observeRecord(sim) };
@@ -82,7 +90,8 @@ export function deltaImpls(net: Network, inputs: Float64Array[]): Impl[] {
       inputs,
       run: (t) => void plain.run(t),
       observe: (out, i) => {
-        const r = plain.record, o = i * OBS;
+        const r = plain.record,
+          o = i * OBS;
         out[o] = r.hiddenSpikes + r.outputSpikes;
         out[o + 1] = r.synapticEvents;
         out[o + 2] = r.firstOutputTime;

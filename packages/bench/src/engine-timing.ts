@@ -94,8 +94,12 @@ export interface ImplFigures {
 
 /** The figures of implementation k from its timing; `tmax` is its network's (a first output time at tmax: none). */
 export function figuresOf(impl: Impl, timing: Timing, k: number, repeats: number, tmax: number): ImplFigures {
-  const o = timing.obs[k], images = o.length / OBS;
-  let spikes = 0, syn = 0, firstSum = 0, decided = 0;
+  const o = timing.obs[k],
+    images = o.length / OBS;
+  let spikes = 0,
+    syn = 0,
+    firstSum = 0,
+    decided = 0;
   for (let i = 0; i < images; i++) {
     spikes += o[i * OBS];
     syn += o[i * OBS + 1];

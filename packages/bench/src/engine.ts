@@ -62,7 +62,11 @@ export function benchEngine(opts: EngineBenchOptions = {}): EngineBenchResult {
   warmUp(impls, warmup);
   const timing = timeInterleaved(impls, images, repeats, log);
   checkDelta(timing.obs.slice(0, delta.length), images);
-  checkSame(timing.obs.slice(delta.length), reluRows.map((r) => r.label), images);
+  checkSame(
+    timing.obs.slice(delta.length),
+    reluRows.map((r) => r.label),
+    images,
+  );
   const nDense = Math.min(opts.denseImages ?? 100, images);
   log(`engine: dense clock-driven loop on ${nDense} images`);
   const tmaxOf = (k: number) => (k < delta.length ? net.tmax : relu.tmax);
@@ -74,9 +78,7 @@ export function benchEngine(opts: EngineBenchOptions = {}): EngineBenchResult {
     network: '784-400-10, delta synapses, discrete time, delay 1',
     tmax: net.tmax,
     threshold: 100,
-    init: opts.model
-      ? `weights from ${opts.model}`
-      : `S4NN: hidden U[0,5], output U[0,48] (classifier seed ${seed})`,
+    init: opts.model ? `weights from ${opts.model}` : `S4NN: hidden U[0,5], output U[0,48] (classifier seed ${seed})`,
     relu: {
       network: `784-400-10 ReLU-equivalent neurons, continuous time, windows ${windows.join(', ')} laid end to end`,
       windows,
@@ -85,21 +87,25 @@ export function benchEngine(opts: EngineBenchOptions = {}): EngineBenchResult {
     images,
     repeats,
     warmup,
-    timing: `process.hrtime.bigint around each run; ${images} MNIST test images (encoded up front) x ${repeats} `
-      + `repeats, chunks of ${CHUNK} images with the implementation order rotating; median of per-repeat medians`,
+    timing:
+      `process.hrtime.bigint around each run; ${images} MNIST test images (encoded up front) x ${repeats} ` +
+      `repeats, chunks of ${CHUNK} images with the implementation order rotating; median of per-repeat medians`,
     impls: figures,
-    agreement: `(a), (a') and (c) agree on hidden/output spikes, synaptic events and first output time on all `
-      + `${images} images; (b) on the decision time; (d) on every spike time of the first ${nDense} images (timed `
-      + `once each); (r), (r') and (r'') on hidden/output spikes, synaptic events and first output time on all `
-      + `${images} images`,
+    agreement:
+      `(a), (a') and (c) agree on hidden/output spikes, synaptic events and first output time on all ` +
+      `${images} images; (b) on the decision time; (d) on every spike time of the first ${nDense} images (timed ` +
+      `once each); (r), (r') and (r'') on hidden/output spikes, synaptic events and first output time on all ` +
+      `${images} images`,
   };
 }
 
 /** The options with their defaults, checked against the `n` test images. */
 function checkedOptions(
-  opts: EngineBenchOptions, n: number,
+  opts: EngineBenchOptions,
+  n: number,
 ): Required<Omit<EngineBenchOptions, 'model' | 'denseImages'>> {
-  const images = opts.images ?? n, repeats = opts.repeats ?? 3;
+  const images = opts.images ?? n,
+    repeats = opts.repeats ?? 3;
   if (!Number.isInteger(images) || images < 1 || images > n) {
     throw new RangeError(`benchEngine: images must be 1..${n}, got ${images}`);
   }
@@ -112,7 +118,10 @@ function checkedOptions(
 
 /** The observations the plain loop (c) reports, by index. */
 const PLAIN_LOOP_CHECKS = [
-  [3, 'hidden spikes'], [4, 'output spikes'], [1, 'synaptic events'], [2, 'first output time'],
+  [3, 'hidden spikes'],
+  [4, 'output spikes'],
+  [1, 'synaptic events'],
+  [2, 'first output time'],
 ] as const;
 
 /** (a), (a') and (c) must agree image by image, (b) on the decision time of (a). */
@@ -122,8 +131,10 @@ function checkDelta([oa, ots, ob, oc]: Float64Array[], images: number): void {
     const o = i * OBS;
     for (const [f, name] of PLAIN_LOOP_CHECKS) {
       if (oa[o + f] !== oc[o + f]) {
-        throw new Error(`benchEngine: engine and plain loop disagree on image ${i}: ${name} ${oa[o + f]} (engine) `
-          + `vs ${oc[o + f]} (plain loop)`);
+        throw new Error(
+          `benchEngine: engine and plain loop disagree on image ${i}: ${name} ${oa[o + f]} (engine) ` +
+            `vs ${oc[o + f]} (plain loop)`,
+        );
       }
     }
     if (oa[o + 2] !== ob[o + 2]) {
@@ -137,9 +148,12 @@ function checkSame(obs: Float64Array[], names: string[], images: number): void {
   for (let k = 1; k < obs.length; k++) {
     for (let i = 0; i < images * OBS; i++) {
       if (obs[k][i] !== obs[0][i]) {
-        const image = Math.floor(i / OBS), f = i % OBS;
-        throw new Error(`benchEngine: ${names[0]} and ${names[k]} disagree on image ${image} `
-          + `(observation ${f}: ${obs[0][i]} vs ${obs[k][i]})`);
+        const image = Math.floor(i / OBS),
+          f = i % OBS;
+        throw new Error(
+          `benchEngine: ${names[0]} and ${names[k]} disagree on image ${image} ` +
+            `(observation ${f}: ${obs[0][i]} vs ${obs[k][i]})`,
+        );
       }
     }
   }
@@ -150,7 +164,9 @@ function checkSame(obs: Float64Array[], names: string[], images: number): void {
  * spike time against the engine; its useful events and spikes are the engine's (`engine`'s figures).
  */
 function timeDenseLoop(net: Network, inputs: Float64Array[], n: number, engine: ImplFigures): ImplFigures {
-  const dense = DenseLoop.fromNetwork(net), sim = new Simulator(net), tmax = net.tmax;
+  const dense = DenseLoop.fromNetwork(net),
+    sim = new Simulator(net),
+    tmax = net.tmax;
   const ns = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const t0 = process.hrtime.bigint();
@@ -158,7 +174,8 @@ function timeDenseLoop(net: Network, inputs: Float64Array[], n: number, engine: 
     ns[i] = Number(process.hrtime.bigint() - t0);
     const want = sim.run(inputs[i]);
     for (let k = 1; k < net.populations.length; k++) {
-      const a = want.timesOf(net.populations[k]), b = dense.times[k];
+      const a = want.timesOf(net.populations[k]),
+        b = dense.times[k];
       for (let j = 0; j < b.length; j++) {
         if (Math.min(a[j], tmax) !== b[j]) {
           const where = `image ${i}, ${net.populations[k].name} neuron ${j}`;
@@ -167,7 +184,8 @@ function timeDenseLoop(net: Network, inputs: Float64Array[], n: number, engine: 
       }
     }
   }
-  const sorted = Float64Array.from(ns).sort(), seconds = ns.reduce((x, y) => x + y, 0) / 1e9;
+  const sorted = Float64Array.from(ns).sort(),
+    seconds = ns.reduce((x, y) => x + y, 0) / 1e9;
   return {
     key: 'dense-loop',
     label: '(d) dense clock-driven loop (S4NN-style)',

@@ -5,9 +5,28 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Rng, saveModel, Simulator, loadModel, valuesToTimes } from '@spiking-gan/core';
 import {
-  createTrainer, fakeImageInput, ganSparsity, meanStats, generatorInput, imageGridPng, judgeCacheDir, loadMnist,
-  loadOrTrainJudge, makeConfig, MNIST_PIXELS, MNIST_SIDE, qualityReport,
-  reluLatency, reluNoise, sampleGenerator, type GanConfig, type GanSparsity, type Judge, type QualityReport, type RasterPop, type StepStats,
+  createTrainer,
+  fakeImageInput,
+  ganSparsity,
+  meanStats,
+  generatorInput,
+  imageGridPng,
+  judgeCacheDir,
+  loadMnist,
+  loadOrTrainJudge,
+  makeConfig,
+  MNIST_PIXELS,
+  MNIST_SIDE,
+  qualityReport,
+  reluLatency,
+  reluNoise,
+  sampleGenerator,
+  type GanConfig,
+  type GanSparsity,
+  type Judge,
+  type QualityReport,
+  type RasterPop,
+  type StepStats,
   type Trainer,
 } from '@spiking-gan/gan';
 import { writeFileAtomic } from '@spiking-gan/core';
@@ -65,7 +84,10 @@ function trainOrLoad(cfg: GanConfig, retrain: boolean, log: (l: string) => void,
   const dPath = path.replace(/\.safetensors$/, '-D.safetensors');
   if (cached(path, retrain) && existsSync(curvePath) && existsSync(dPath)) {
     const stored = JSON.parse(readFileSync(curvePath, 'utf8')) as { curve: StepStats[]; trainSeconds: number };
-    for (const [file, net] of [[path, tr.sampler], [dPath, tr.D]] as const) {
+    for (const [file, net] of [
+      [path, tr.sampler],
+      [dPath, tr.D],
+    ] as const) {
       const stored = loadModel(file).net;
       stored.projections.forEach((p, k) => {
         net.projections[k].weights.set(p.weights);
@@ -86,7 +108,10 @@ function trainOrLoad(cfg: GanConfig, retrain: boolean, log: (l: string) => void,
       const m = meanStats(window);
       curve.push(m);
       window = [];
-      if (curve.length % 10 === 0) log(`gan: ${name} step ${tr.step}/${cfg.steps}: D right real ${m.dRealRight.toFixed(2)} fake ${m.dFakeRight.toFixed(2)}, lit ${m.lit.toFixed(2)}`);
+      if (curve.length % 10 === 0)
+        log(
+          `gan: ${name} step ${tr.step}/${cfg.steps}: D right real ${m.dRealRight.toFixed(2)} fake ${m.dFakeRight.toFixed(2)}, lit ${m.lit.toFixed(2)}`,
+        );
     }
   }
   const trainSeconds = (performance.now() - t0) / 1000;
@@ -98,23 +123,32 @@ function trainOrLoad(cfg: GanConfig, retrain: boolean, log: (l: string) => void,
 
 /** One G→D pass from seeded noise as raster populations on one time axis. */
 function passRaster(tr: Trainer, seed: number): GanRow['raster'] {
-  const { D, cfg } = tr, G = tr.sampler;
-  const simG = new Simulator(G), simD = new Simulator(D), relu = cfg.kernel === 'relu';
+  const { D, cfg } = tr,
+    G = tr.sampler;
+  const simG = new Simulator(G),
+    simD = new Simulator(D),
+    relu = cfg.kernel === 'relu';
   const zIn = new Float64Array(G.populations[0].size);
-  const z = relu ? valuesToTimes(reluNoise(cfg, new Rng(seed), 0, zIn), G.populations[0].window!) : generatorInput(cfg, new Rng(seed), 0, zIn);
+  const z = relu
+    ? valuesToTimes(reluNoise(cfg, new Rng(seed), 0, zIn), G.populations[0].window!)
+    : generatorInput(cfg, new Rng(seed), 0, zIn);
   const recG = simG.run(z);
   const img = new Float64Array(D.populations[0].size);
   if (relu) {
     // G's pixel at t carries x = end − t; D receives it at 1 − x, i.e. t minus G's latency
-    const L = reluLatency(G), t = recG.timesOf(G.output);
+    const L = reluLatency(G),
+      t = recG.timesOf(G.output);
     for (let p = 0; p < t.length; p++) img[p] = t[p] < G.tmax ? t[p] - L : Infinity;
   } else fakeImageInput(cfg, recG.timesOf(G.output), 0, img);
   const recD = simD.run(img);
-  const L = relu ? reluLatency(G) : cfg.gLatency, tmax = L + D.tmax;
+  const L = relu ? reluLatency(G) : cfg.gLatency,
+    tmax = L + D.tmax;
   const pops: RasterPop[] = [];
   // plain arrays with −1 for silence, so that the raster survives report.json (JSON has no Infinity)
-  for (const p of G.populations) pops.push({ name: `G ${p.name}`, times: Array.from(recG.timesOf(p), (t) => (t < G.tmax ? t : -1)) });
-  for (const p of D.populations.slice(1)) pops.push({ name: `D ${p.name}`, times: Array.from(recD.timesOf(p), (t) => (t < D.tmax ? t + L : -1)) });
+  for (const p of G.populations)
+    pops.push({ name: `G ${p.name}`, times: Array.from(recG.timesOf(p), (t) => (t < G.tmax ? t : -1)) });
+  for (const p of D.populations.slice(1))
+    pops.push({ name: `D ${p.name}`, times: Array.from(recD.timesOf(p), (t) => (t < D.tmax ? t + L : -1)) });
   return { tmax, pops };
 }
 
@@ -128,15 +162,18 @@ function lossesOf(preset: string): GanConfig['loss'][] {
 
 /** Trains (or loads) and measures the GANs: {recipe, digits, faithful} × {ttfs, aggressive} (and the relu recipe's readout). */
 export function benchGan(opts: GanBenchOptions = {}): GanBenchResult {
-  const log = opts.log ?? (() => {}), seed = opts.seed ?? 0;
-  const nS = opts.sparsitySamples ?? 1000, nQ = opts.qualitySamples ?? 10_000;
+  const log = opts.log ?? (() => {}),
+    seed = opts.seed ?? 0;
+  const nS = opts.sparsitySamples ?? 1000,
+    nQ = opts.qualitySamples ?? 10_000;
   const test = loadMnist('test');
   const judge = opts.judge ?? loadOrTrainJudge(judgeCacheDir(), { log });
   const rows: GanRow[] = [];
   const recipes = [...new Set([opts.recipe ?? 'relu', 'digits', 'faithful'])];
   for (const preset of recipes) {
     for (const loss of lossesOf(preset)) {
-      const steps = preset === 'faithful' ? opts.faithfulSteps : preset === recipes[0] || opts.quick ? opts.recipeSteps : undefined;
+      const steps =
+        preset === 'faithful' ? opts.faithfulSteps : preset === recipes[0] || opts.quick ? opts.recipeSteps : undefined;
       // spiking outputs (ttfs, aggressive) replace the readout and the classifier's potentials that relu presets read
       const heads = loss !== 'bce' && makeConfig(preset).kernel === 'relu' ? SPIKING_HEADS : {};
       const cfg = makeConfig(preset, { loss, seed, ...heads, ...(steps !== undefined ? { steps } : {}) });
@@ -149,8 +186,24 @@ export function benchGan(opts: GanBenchOptions = {}): GanBenchResult {
       const shown = pixels.subarray(0, 100 * MNIST_PIXELS);
       const grid = imageGridPng(shown, Math.min(100, nQ), MNIST_SIDE, MNIST_SIDE, { scale: 2 });
       rows.push({
-        name, preset, loss, steps: cfg.steps, fromCache, trainSeconds, stepsPerSecond: cfg.steps / Math.max(trainSeconds, 1e-9), curve, sparsity,
-        quality: { n: q.n, fid: q.fid, fidFloor: q.fidFloor, fidCeiling: q.fidCeiling, score: q.score, coverage: q.coverage, judgeAccuracy: q.judgeAccuracy },
+        name,
+        preset,
+        loss,
+        steps: cfg.steps,
+        fromCache,
+        trainSeconds,
+        stepsPerSecond: cfg.steps / Math.max(trainSeconds, 1e-9),
+        curve,
+        sparsity,
+        quality: {
+          n: q.n,
+          fid: q.fid,
+          fidFloor: q.fidFloor,
+          fidCeiling: q.fidCeiling,
+          score: q.score,
+          coverage: q.coverage,
+          judgeAccuracy: q.judgeAccuracy,
+        },
         gridPng: Buffer.from(grid).toString('base64'),
         raster: passRaster(tr, seed + 5),
       });
@@ -158,11 +211,36 @@ export function benchGan(opts: GanBenchOptions = {}): GanBenchResult {
   }
   const claims: ClaimCheck[] = [];
   for (const preset of recipes) {
-    const t = rows.find((r) => r.name === `${preset}-ttfs`)!, a = rows.find((r) => r.name === `${preset}-aggressive`)!;
+    const t = rows.find((r) => r.name === `${preset}-ttfs`)!,
+      a = rows.find((r) => r.name === `${preset}-aggressive`)!;
     const at = `classifier score ${t.quality.score.toFixed(2)} → ${a.quality.score.toFixed(2)}, confident ${(100 * t.quality.coverage.confident).toFixed(1)} % → ${(100 * a.quality.coverage.confident).toFixed(1)} %`;
-    claims.push(checkClaim(`GAN (${preset}): Aggressive TTFS D infers > 33 % faster on real images`, 33, t.sparsity.dReal.decisionTime, a.sparsity.dReal.decisionTime, at));
-    claims.push(checkClaim(`GAN (${preset}): … and on fake images`, 33, t.sparsity.dFake.decisionTime, a.sparsity.dFake.decisionTime, at));
-    claims.push(checkClaim(`GAN (${preset}): Aggressive TTFS pipeline (G→D) uses > 11 % fewer spikes`, 11, t.sparsity.pipeline.spikes, a.sparsity.pipeline.spikes, at));
+    claims.push(
+      checkClaim(
+        `GAN (${preset}): Aggressive TTFS D infers > 33 % faster on real images`,
+        33,
+        t.sparsity.dReal.decisionTime,
+        a.sparsity.dReal.decisionTime,
+        at,
+      ),
+    );
+    claims.push(
+      checkClaim(
+        `GAN (${preset}): … and on fake images`,
+        33,
+        t.sparsity.dFake.decisionTime,
+        a.sparsity.dFake.decisionTime,
+        at,
+      ),
+    );
+    claims.push(
+      checkClaim(
+        `GAN (${preset}): Aggressive TTFS pipeline (G→D) uses > 11 % fewer spikes`,
+        11,
+        t.sparsity.pipeline.spikes,
+        a.sparsity.pipeline.spikes,
+        at,
+      ),
+    );
   }
   return { rows, claims, sparsitySamples: nS, qualitySamples: nQ };
 }

@@ -77,7 +77,12 @@ function intOption(name: string, value: string | undefined, min: number): number
 
 function machine() {
   const c = cpus();
-  return { cpu: c[0]?.model ?? 'unknown', cores: c.length, node: process.version, platform: `${process.platform}-${process.arch}` };
+  return {
+    cpu: c[0]?.model ?? 'unknown',
+    cores: c.length,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
 }
 
 function fmt(x: number, digits: number): string {
@@ -88,19 +93,31 @@ function table(header: string[], rows: string[][], alignLeft = 1): string {
   const widths = header.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
   const line = (cells: string[]) =>
     '| ' + cells.map((c, k) => (k < alignLeft ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join(' | ') + ' |';
-  const rule = '|' + widths.map((w, k) => (k < alignLeft ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|') + '|';
+  const rule =
+    '|' + widths.map((w, k) => (k < alignLeft ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|') + '|';
   return [line(header), rule, ...rows.map(line)].join('\n');
 }
 
 function printEngine(r: EngineBenchResult): void {
   console.log(`\n## engine: ${r.network}`);
-  console.log(`${r.init}, θ = ${r.threshold}, tmax ${r.tmax}; ${r.images} images x ${r.repeats} repeats `
-    + `(warm-up ${r.warmup})`);
+  console.log(
+    `${r.init}, θ = ${r.threshold}, tmax ${r.tmax}; ${r.images} images x ${r.repeats} repeats ` +
+      `(warm-up ${r.warmup})`,
+  );
   if (r.relu) console.log(`(r) rows: ${r.relu.network}; ${r.relu.init} (first output times in its time units)`);
   console.log('');
   console.log(
     table(
-      ['implementation', 'median µs/image', 'p90 µs', 'mean µs', 'M syn events/s', 'syn events/image', 'spikes/image', 'mean first output time'],
+      [
+        'implementation',
+        'median µs/image',
+        'p90 µs',
+        'mean µs',
+        'M syn events/s',
+        'syn events/image',
+        'spikes/image',
+        'mean first output time',
+      ],
       r.impls.map((f) => [
         f.label,
         fmt(f.medianUs, 1),
@@ -113,12 +130,21 @@ function printEngine(r: EngineBenchResult): void {
       ]),
     ),
   );
-  console.log(`\nper-repeat medians (µs): ${r.impls.map((f) => `${f.key} ${f.repeatMediansUs.map((x) => fmt(x, 1)).join('/')}`).join('; ')}`);
+  console.log(
+    `\nper-repeat medians (µs): ${r.impls.map((f) => `${f.key} ${f.repeatMediansUs.map((x) => fmt(x, 1)).join('/')}`).join('; ')}`,
+  );
   console.log(`checked: ${r.agreement}`);
   console.log(`timing: ${r.timing}`);
-  console.log('\nreference (measured earlier, S4NN pretrained weights, 2-core machine of this kind; '
-    + 'our weights are random S4NN init, so spike counts differ):\n');
-  console.log(table(['implementation', 'µs/image'], REFERENCE.map((x) => [x.label, fmt(x.us, x.us < 10 ? 1 : 0)])));
+  console.log(
+    '\nreference (measured earlier, S4NN pretrained weights, 2-core machine of this kind; ' +
+      'our weights are random S4NN init, so spike counts differ):\n',
+  );
+  console.log(
+    table(
+      ['implementation', 'µs/image'],
+      REFERENCE.map((x) => [x.label, fmt(x.us, x.us < 10 ? 1 : 0)]),
+    ),
+  );
 }
 
 function main(): void {
@@ -162,15 +188,19 @@ function main(): void {
       fail(`--render: cannot read ${values.render} (${(e as Error).message.split('\n')[0]})`);
     }
     const paths = writeReport(values.out!, saved);
-    console.log(`report: ${paths.html} (also ${paths.md}, ${paths.json}, ${paths.charts.length} charts), from ${values.render}`);
+    console.log(
+      `report: ${paths.html} (also ${paths.md}, ${paths.json}, ${paths.charts.length} charts), from ${values.render}`,
+    );
     return;
   }
   // `pnpm bench -- engine` passes the `--` through on some pnpm versions.
   const names = positionals.filter((p) => p !== '--');
   if (values.only !== undefined) names.push(values.only);
-  for (const p of names) if (!(PARTS as readonly string[]).includes(p)) fail(`unknown part '${p}' (known: ${PARTS.join(', ')})`);
+  for (const p of names)
+    if (!(PARTS as readonly string[]).includes(p)) fail(`unknown part '${p}' (known: ${PARTS.join(', ')})`);
   const parts: Part[] = names.length > 0 ? [...new Set(names as Part[])] : [...PARTS];
-  const quick = values.quick === true, json = values.json === true;
+  const quick = values.quick === true,
+    json = values.json === true;
   const images = intOption('images', values.images, 1) ?? (quick ? 500 : undefined);
   const repeats = intOption('repeats', values.repeats, 1) ?? (quick ? 1 : undefined);
   const seedGiven = intOption('seed', values.seed, 0);
@@ -179,26 +209,64 @@ function main(): void {
   const retrain = values.retrain === true;
 
   const t0 = performance.now();
-  const result: SuiteResult = { commit: gitCommit(), machine: machine(), date: new Date().toISOString(), seed: seedGiven ?? 0, quick, seconds: 0 };
-  if (!json) console.log(`# bench — commit ${result.commit}, ${result.machine.cpu} (${result.machine.cores} cores), node ${result.machine.node}, ${result.machine.platform}${quick ? ', --quick' : ''}`);
+  const result: SuiteResult = {
+    commit: gitCommit(),
+    machine: machine(),
+    date: new Date().toISOString(),
+    seed: seedGiven ?? 0,
+    quick,
+    seconds: 0,
+  };
+  if (!json)
+    console.log(
+      `# bench — commit ${result.commit}, ${result.machine.cpu} (${result.machine.cores} cores), node ${result.machine.node}, ${result.machine.platform}${quick ? ', --quick' : ''}`,
+    );
   const log = (line: string) => process.stderr.write(line + '\n');
   for (const part of parts) {
     if (part === 'engine') {
-      const r = benchEngine({ images, repeats, seed: seedGiven, log, model: values.model, denseImages: quick ? 10 : 100 });
+      const r = benchEngine({
+        images,
+        repeats,
+        seed: seedGiven,
+        log,
+        model: values.model,
+        denseImages: quick ? 10 : 100,
+      });
       result.engine = r;
       if (!json) printEngine(r);
       result.sweep = sweepEngine({ images: quick ? 100 : 1000, seed: seedGiven ?? 0, log });
     }
-    if (part === 'classifier') result.classifier = benchClassifier({ epochs, trainImages: quick ? 3000 : undefined, testImages: quick ? 1000 : undefined, seed: seedGiven ?? 0, retrain, log });
-    if (part === 'gan') result.gan = benchGan({ recipe: values.recipe, recipeSteps: ganSteps, quick, faithfulSteps: quick ? 300 : undefined, sparsitySamples: quick ? 100 : 1000, qualitySamples: quick ? 500 : 10_000, seed: seedGiven ?? 0, retrain, log });
-    if (part === 'quality') result.quality = benchQuality({ seed: seedGiven, log, print: !json, samples: quick ? 2000 : undefined });
+    if (part === 'classifier')
+      result.classifier = benchClassifier({
+        epochs,
+        trainImages: quick ? 3000 : undefined,
+        testImages: quick ? 1000 : undefined,
+        seed: seedGiven ?? 0,
+        retrain,
+        log,
+      });
+    if (part === 'gan')
+      result.gan = benchGan({
+        recipe: values.recipe,
+        recipeSteps: ganSteps,
+        quick,
+        faithfulSteps: quick ? 300 : undefined,
+        sparsitySamples: quick ? 100 : 1000,
+        qualitySamples: quick ? 500 : 10_000,
+        seed: seedGiven ?? 0,
+        retrain,
+        log,
+      });
+    if (part === 'quality')
+      result.quality = benchQuality({ seed: seedGiven, log, print: !json, samples: quick ? 2000 : undefined });
   }
   result.seconds = (performance.now() - t0) / 1000;
   const paths = writeReport(values.out!, result);
   const reference = { source: 'measured earlier on this machine kind, S4NN pretrained weights', usPerImage: REFERENCE };
   if (json) console.log(JSON.stringify({ ...result, reference, report: paths }, null, 2));
   else {
-    for (const [title, h, rows] of tables(result)) if (!title.startsWith('Engine')) console.log(`\n## ${title}\n\n${table(h, rows)}`);
+    for (const [title, h, rows] of tables(result))
+      if (!title.startsWith('Engine')) console.log(`\n## ${title}\n\n${table(h, rows)}`);
     console.log(`\nreport: ${paths.html} (also ${paths.md}, ${paths.json}, ${paths.charts.length} charts)`);
   }
 }

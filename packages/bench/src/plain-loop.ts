@@ -60,7 +60,8 @@ export function layeredDeltaThreshold(net: Network, where: string): number {
   const ok = (p: Projection) => p.dense && p.kernel === 'delta' && p.delay === 1 && p.scale === 1;
   if (!net.projections.every(ok)) bad('needs dense delta projections with delay 1 and scale 1');
   const th = net.populations[1].threshold[0];
-  for (const p of net.populations.slice(1)) if (p.threshold.some((x) => x !== th)) bad('needs one threshold for every neuron');
+  for (const p of net.populations.slice(1))
+    if (p.threshold.some((x) => x !== th)) bad('needs one threshold for every neuron');
   return th;
 }
 
@@ -94,8 +95,10 @@ export class PlainLoop {
       if (!Number.isInteger(v) || v <= 0) throw new RangeError(`PlainLoop: ${k} must be a positive integer, got ${v}`);
     }
     if (!Number.isFinite(threshold)) throw new RangeError(`PlainLoop: threshold must be finite, got ${threshold}`);
-    if (w1.length !== nIn * nHidden) throw new RangeError(`PlainLoop: w1 must have ${nIn * nHidden} values, got ${w1.length}`);
-    if (w2.length !== nHidden * nOut) throw new RangeError(`PlainLoop: w2 must have ${nHidden * nOut} values, got ${w2.length}`);
+    if (w1.length !== nIn * nHidden)
+      throw new RangeError(`PlainLoop: w1 must have ${nIn * nHidden} values, got ${w1.length}`);
+    if (w2.length !== nHidden * nOut)
+      throw new RangeError(`PlainLoop: w2 must have ${nHidden * nOut} values, got ${w2.length}`);
     this.nIn = nIn;
     this.nHid = nHidden;
     this.nOut = nOut;
@@ -118,21 +121,38 @@ export class PlainLoop {
    * discrete time, one threshold, scale 1); refuses anything else.
    */
   static fromNetwork(net: Network): PlainLoop {
-    const pops = net.populations, projs = net.projections;
+    const pops = net.populations,
+      projs = net.projections;
     const th = layeredDeltaThreshold(net, 'PlainLoop.fromNetwork');
     if (pops.length !== 3) throw new Error('PlainLoop.fromNetwork: needs a layered network input -> hidden -> output');
     return new PlainLoop(projs[0].weights, projs[1].weights, {
-      nIn: pops[0].size, nHidden: pops[1].size, nOut: pops[2].size, threshold: th, tmax: net.tmax,
+      nIn: pops[0].size,
+      nHidden: pops[1].size,
+      nOut: pops[2].size,
+      threshold: th,
+      tmax: net.tmax,
     });
   }
 
   /** Runs one sample; `input[i]` is the spike time of input i (whole steps; ≥ tmax = no spike). */
   run(input: ArrayLike<number>): PlainRecord {
-    const nIn = this.nIn, nHid = this.nHid, nOut = this.nOut, theta = this.theta, tmax = this.tmax;
-    const w1 = this.w1, w2 = this.w2, V1 = this.V1, V2 = this.V2;
-    const inStart = this.inStart, inCursor = this.inCursor, inOrder = this.inOrder;
-    const hList = this.hList, hStart = this.hStart;
-    const rec = this.record, ht = rec.hiddenTimes, ot = rec.outputTimes;
+    const nIn = this.nIn,
+      nHid = this.nHid,
+      nOut = this.nOut,
+      theta = this.theta,
+      tmax = this.tmax;
+    const w1 = this.w1,
+      w2 = this.w2,
+      V1 = this.V1,
+      V2 = this.V2;
+    const inStart = this.inStart,
+      inCursor = this.inCursor,
+      inOrder = this.inOrder;
+    const hList = this.hList,
+      hStart = this.hStart;
+    const rec = this.record,
+      ht = rec.hiddenTimes,
+      ot = rec.outputTimes;
     if (input.length !== nIn) throw new RangeError(`PlainLoop.run: ${nIn} inputs expected, got ${input.length}`);
     V1.fill(0);
     V2.fill(0);
@@ -154,12 +174,16 @@ export class PlainLoop {
       if (t < tmax) inOrder[inCursor[t]++] = i;
     }
 
-    let nh = 0, no = 0, syn = 0, first = tmax;
+    let nh = 0,
+      no = 0,
+      syn = 0,
+      first = tmax;
     hStart[0] = 0;
     for (let tau = 1; tau < tmax; tau++) {
       hStart[tau] = nh;
       // Hidden layer: arrivals of the inputs that spiked at tau - 1.
-      const a = inStart[tau - 1], b = inStart[tau];
+      const a = inStart[tau - 1],
+        b = inStart[tau];
       if (a < b) {
         for (let k = a; k < b; k++) {
           const row = inOrder[k] * nHid;
@@ -175,7 +199,8 @@ export class PlainLoop {
         }
       }
       // Output layer: arrivals of the hidden neurons that spiked at tau - 1.
-      const c = hStart[tau - 1], d = hStart[tau];
+      const c = hStart[tau - 1],
+        d = hStart[tau];
       if (c < d) {
         for (let k = c; k < d; k++) {
           const row = hList[k] * nOut;

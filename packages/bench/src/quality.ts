@@ -11,7 +11,16 @@ import { parseArgs } from 'node:util';
 import { Rng } from '@spiking-gan/core';
 import { judgeCacheDir, loadMnist, MNIST_PIXELS } from '@spiking-gan/gan';
 import {
-  classCoverage, classifierScore, copyCheck, frechetDistance, gaussianStats, JUDGE_FEATURES, loadOrTrainJudge, NearestIndex, noiseImages, sampleIndices,
+  classCoverage,
+  classifierScore,
+  copyCheck,
+  frechetDistance,
+  gaussianStats,
+  JUDGE_FEATURES,
+  loadOrTrainJudge,
+  NearestIndex,
+  noiseImages,
+  sampleIndices,
 } from '@spiking-gan/gan';
 
 /** Options of the quality benchmark. */
@@ -69,15 +78,34 @@ const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 export function formatQualityBench(r: QualityBenchResult): string {
   const j = r.judge;
   const rows: [string, string, string][] = [
-    ['judge test accuracy', `${fmt(100 * j.testAccuracy)} %`,
-      `${j.arch}, seed ${j.seed}, ${j.epochs} epochs (wanted: ≥ 98 %)`],
-    ['judge training time', `${fmt(j.trainSeconds, 1)} s`, j.fromCache ? `from the cache ${j.cachePath}` : `trained now, cached in ${j.cachePath}`],
+    [
+      'judge test accuracy',
+      `${fmt(100 * j.testAccuracy)} %`,
+      `${j.arch}, seed ${j.seed}, ${j.epochs} epochs (wanted: ≥ 98 %)`,
+    ],
+    [
+      'judge training time',
+      `${fmt(j.trainSeconds, 1)} s`,
+      j.fromCache ? `from the cache ${j.cachePath}` : `trained now, cached in ${j.cachePath}`,
+    ],
     ['FID floor (train vs test)', fmt(r.fidFloor), `${r.samples.toLocaleString('en-US')} train images vs 10,000 test`],
-    ['FID ceiling (noise vs test)', fmt(r.fidCeiling), `${r.samples.toLocaleString('en-US')} uniform-noise images vs 10,000 test`],
+    [
+      'FID ceiling (noise vs test)',
+      fmt(r.fidCeiling),
+      `${r.samples.toLocaleString('en-US')} uniform-noise images vs 10,000 test`,
+    ],
     ['classifier score, test set', fmt(r.testScore, 3), `train sample ${fmt(r.trainScore, 3)}; 10 at best`],
     ['confident share (p ≥ 0.9), test set', `${fmt(100 * r.testConfident, 1)} %`, ''],
-    ['nearest-train distance, test (median / 5th pct)', `${fmt(r.copy.median)} / ${fmt(r.copy.p5)}`, `${r.copy.sample} test images, [0, 1] pixel units`],
-    ['copy check time', `${fmt(r.seconds.copyQueries, 1)} s`, `index ${fmt(r.seconds.copyIndex, 1)} s (once), ${fmt(r.copy.exactPerQuery, 0)} exact distances per query of 60,000`],
+    [
+      'nearest-train distance, test (median / 5th pct)',
+      `${fmt(r.copy.median)} / ${fmt(r.copy.p5)}`,
+      `${r.copy.sample} test images, [0, 1] pixel units`,
+    ],
+    [
+      'copy check time',
+      `${fmt(r.seconds.copyQueries, 1)} s`,
+      `index ${fmt(r.seconds.copyIndex, 1)} s (once), ${fmt(r.copy.exactPerQuery, 0)} exact distances per query of 60,000`,
+    ],
   ];
   return ['| figure | value | notes |', '|:--|--:|:--|', ...rows.map((x) => `| ${x.join(' | ')} |`)].join('\n');
 }
@@ -94,9 +122,13 @@ export function benchQuality(opts: QualityBenchOptions = {}): QualityBenchResult
 
   let last = -1;
   const judge = loadOrTrainJudge(opts.cacheDir ?? judgeCacheDir(), {
-    seed, epochs: opts.epochs, retrain: opts.retrain, log,
+    seed,
+    epochs: opts.epochs,
+    retrain: opts.retrain,
+    log,
     onProgress: (epoch, batch, batches, acc) => {
-      if (batch === batches || epoch !== last) log(`judge: epoch ${epoch} ${batch}/${batches} train acc ${(100 * acc).toFixed(2)} %`);
+      if (batch === batches || epoch !== last)
+        log(`judge: epoch ${epoch} ${batch}/${batches} train acc ${(100 * acc).toFixed(2)} %`);
       last = epoch;
     },
   });
@@ -106,7 +138,8 @@ export function benchQuality(opts: QualityBenchOptions = {}): QualityBenchResult
   const tf = performance.now();
   const pt = judge.predict(test.images, test.n);
   const pick = sampleIndices(train.n, samples, new Rng(seed + 1000));
-  const D = MNIST_PIXELS, trainImgs = new Uint8Array(samples * D);
+  const D = MNIST_PIXELS,
+    trainImgs = new Uint8Array(samples * D);
   pick.forEach((j, k) => trainImgs.set(train.images.subarray(j * D, j * D + D), k * D));
   const pr = judge.predict(trainImgs, samples);
   const pn = judge.predict(noiseImages(samples, seed + 2000), samples);
@@ -118,12 +151,22 @@ export function benchQuality(opts: QualityBenchOptions = {}): QualityBenchResult
 
   const index = new NearestIndex(train.images, train.n, { seed });
   // test images as the "generated" side, a disjoint-ish second test sample as the reference side
-  const copy = copyCheck(test.images, test.n, train.images, train.n, test.images, test.n, { sample: copySample, seed: seed + 3000, index });
+  const copy = copyCheck(test.images, test.n, train.images, train.n, test.images, test.n, {
+    sample: copySample,
+    seed: seed + 3000,
+    index,
+  });
 
   const r: QualityBenchResult = {
     judge: {
-      version: judge.info.version, arch: judge.info.arch.join('-'), seed: judge.info.seed, epochs: judge.info.epochs,
-      testAccuracy, trainSeconds: judge.info.trainSeconds, fromCache: judge.info.fromCache ?? false, cachePath: judge.info.cachePath ?? '',
+      version: judge.info.version,
+      arch: judge.info.arch.join('-'),
+      seed: judge.info.seed,
+      epochs: judge.info.epochs,
+      testAccuracy,
+      trainSeconds: judge.info.trainSeconds,
+      fromCache: judge.info.fromCache ?? false,
+      cachePath: judge.info.cachePath ?? '',
     },
     samples,
     fidFloor,
@@ -132,8 +175,12 @@ export function benchQuality(opts: QualityBenchOptions = {}): QualityBenchResult
     trainScore: classifierScore(pr.probs, samples),
     testConfident: classCoverage(pt.probs, test.n).confident,
     copy: {
-      sample: copy.generated.n, median: copy.generated.median, p5: copy.generated.p5, mean: copy.generated.mean,
-      closerThanTestP5: copy.closerThanTestP5, exactPerQuery: copy.exactPerQuery,
+      sample: copy.generated.n,
+      median: copy.generated.median,
+      p5: copy.generated.p5,
+      mean: copy.generated.mean,
+      closerThanTestP5: copy.closerThanTestP5,
+      exactPerQuery: copy.exactPerQuery,
     },
     seconds: {
       judge: (tJudge - t0) / 1000,
@@ -147,7 +194,9 @@ export function benchQuality(opts: QualityBenchOptions = {}): QualityBenchResult
   if (opts.print ?? true) {
     console.log(`\n## quality: judge ${r.judge.version} and reference figures\n`);
     console.log(formatQualityBench(r));
-    console.log(`\ntiming: judge ${fmt(r.seconds.judge, 1)} s, features ${fmt(r.seconds.features, 1)} s, FID ${fmt(r.seconds.fid, 2)} s, total ${fmt(r.seconds.total, 1)} s`);
+    console.log(
+      `\ntiming: judge ${fmt(r.seconds.judge, 1)} s, features ${fmt(r.seconds.features, 1)} s, FID ${fmt(r.seconds.fid, 2)} s, total ${fmt(r.seconds.total, 1)} s`,
+    );
   }
   return r;
 }
@@ -165,7 +214,9 @@ function main(): void {
     },
   });
   if (values.help) {
-    console.log('usage: pnpm exec tsx packages/bench/src/quality.ts [--seed N] [--epochs N] [--samples N] [--retrain] [--json]');
+    console.log(
+      'usage: pnpm exec tsx packages/bench/src/quality.ts [--seed N] [--epochs N] [--samples N] [--retrain] [--json]',
+    );
     return;
   }
   const int = (name: string, v: string | undefined, min: number): number | undefined => {
@@ -175,8 +226,11 @@ function main(): void {
     return n;
   };
   const r = benchQuality({
-    seed: int('seed', values.seed, 0), epochs: int('epochs', values.epochs, 0), samples: int('samples', values.samples, 2),
-    retrain: values.retrain, print: !values.json,
+    seed: int('seed', values.seed, 0),
+    epochs: int('epochs', values.epochs, 0),
+    samples: int('samples', values.samples, 2),
+    retrain: values.retrain,
+    print: !values.json,
   });
   if (values.json) console.log(JSON.stringify(r, null, 2));
 }

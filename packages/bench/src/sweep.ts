@@ -51,7 +51,8 @@ function measure(net: Network, inputs: Float64Array[], x: number): SweepPoint {
   const sim = new Simulator(net);
   for (const inp of inputs.slice(0, Math.min(100, inputs.length))) sim.run(inp);
   const ns = new Float64Array(inputs.length);
-  let spikes = 0, events = 0;
+  let spikes = 0,
+    events = 0;
   for (let i = 0; i < inputs.length; i++) {
     const t0 = process.hrtime.bigint();
     const rec = sim.run(inputs[i]);
@@ -60,30 +61,43 @@ function measure(net: Network, inputs: Float64Array[], x: number): SweepPoint {
     events += rec.synapticEvents;
   }
   const total = ns.reduce((a, b) => a + b, 0);
-  return { x, medianUs: median(ns) / 1e3, spikesPerImage: spikes / inputs.length, synEventsPerImage: events / inputs.length, mSynEventsPerSec: events / (total / 1e3) };
+  return {
+    x,
+    medianUs: median(ns) / 1e3,
+    spikesPerImage: spikes / inputs.length,
+    synEventsPerImage: events / inputs.length,
+    mSynEventsPerSec: events / (total / 1e3),
+  };
 }
 
 /** Runs the density, width and depth sweeps, of delta networks then of relu networks. */
 export function sweepEngine(opts: SweepOptions = {}): SweepResult {
-  const n = opts.images ?? 500, seed = opts.seed ?? 0;
+  const n = opts.images ?? 500,
+    seed = opts.seed ?? 0;
   const test = loadMnist('test');
   const tmax = S4NN_DEFAULTS.tmax;
-  const mnist = Array.from(
-    { length: Math.min(n, test.n) },
-    (_, i) => encodeBytes(test.image(i), { tmax }, new Float64Array(MNIST_PIXELS)),
+  const mnist = Array.from({ length: Math.min(n, test.n) }, (_, i) =>
+    encodeBytes(test.image(i), { tmax }, new Float64Array(MNIST_PIXELS)),
   );
   const rng = new Rng(seed + 78); // the random inputs of earlier reports (seed 1 + 77)
-  const delta = sweeps(opts, '', (hidden) => buildClassifier({ seed, hidden }), mnist, (d) => {
-    const t = new Float64Array(MNIST_PIXELS);
-    for (let i = 0; i < MNIST_PIXELS; i++) t[i] = rng.next() < d ? rng.int(tmax) : tmax;
-    return t;
-  });
+  const delta = sweeps(
+    opts,
+    '',
+    (hidden) => buildClassifier({ seed, hidden }),
+    mnist,
+    (d) => {
+      const t = new Float64Array(MNIST_PIXELS);
+      for (let i = 0; i < MNIST_PIXELS; i++) t[i] = rng.next() < d ? rng.int(tmax) : tmax;
+      return t;
+    },
+  );
   return { images: n, seed, ...delta, relu: sweepRelu(opts, test) };
 }
 
 /** The same sweeps on networks of ReLU-equivalent neurons (pixels p/255 in the input window [0, 1]). */
 function sweepRelu(opts: SweepOptions, test: ReturnType<typeof loadMnist>): Sweeps {
-  const n = opts.images ?? 500, seed = opts.seed ?? 0;
+  const n = opts.images ?? 500,
+    seed = opts.seed ?? 0;
   const relu = (hidden: number[]) => buildClassifier({ kernel: 'relu', seed, hidden });
   const mnist = encodeValues(test, Math.min(n, test.n), relu([400]));
   const rng = new Rng(seed + 79);
@@ -99,10 +113,14 @@ function sweepRelu(opts: SweepOptions, test: ReturnType<typeof loadMnist>): Swee
  * inputs from `random(density)`), hidden width and depth (the `mnist` inputs); progress lines start with `label`.
  */
 function sweeps(
-  opts: SweepOptions, label: string, build: (hidden: number[]) => Network, mnist: Float64Array[],
+  opts: SweepOptions,
+  label: string,
+  build: (hidden: number[]) => Network,
+  mnist: Float64Array[],
   random: (density: number) => Float64Array,
 ): Sweeps {
-  const n = opts.images ?? 500, log = opts.log ?? (() => {});
+  const n = opts.images ?? 500,
+    log = opts.log ?? (() => {});
   const density = (opts.densities ?? [0.05, 0.1, 0.2, 0.4, 0.8]).map((d) => {
     log(`sweep: ${label}input density ${d}`);
     const inputs = Array.from({ length: n }, () => random(d));

@@ -1,7 +1,17 @@
 import { Network, Rng, Simulator } from '@spiking-gan/core';
 import { evaluateClassifier, buildClassifier, loadMnist } from '@spiking-gan/gan';
 import { describe, expect, it } from 'vitest';
-import { annEnergyNj, annMacs, checkClaim, countSops, histogram, median, percentChange, percentLess, snnEnergyNj } from '../src/arith.ts';
+import {
+  annEnergyNj,
+  annMacs,
+  checkClaim,
+  countSops,
+  histogram,
+  median,
+  percentChange,
+  percentLess,
+  snnEnergyNj,
+} from '../src/arith.ts';
 
 describe('suite arithmetic on known inputs', () => {
   it('energy: 0.9 pJ per SOP, 4.6 pJ per MAC of the ANN equivalent', () => {
@@ -31,7 +41,7 @@ describe('suite arithmetic on known inputs', () => {
     expect(() => histogram([1], 1, 1, 3)).toThrow(/hi > lo/);
   });
 
-  it('SOP counting by hand on a 3-2-2 network equals the engine\'s synaptic events', () => {
+  it("SOP counting by hand on a 3-2-2 network equals the engine's synaptic events", () => {
     const net = new Network({ tmax: 10, time: 'discrete', delay: 1 });
     net.addInput(3);
     net.addLayer(2, { threshold: 1, weights: [2, 0, 0, 0, 0, 0.5] }); // [n_out, n_in]: hidden0 ← in0 (2), hidden1 ← in2 (0.5)
@@ -56,7 +66,13 @@ describe('suite arithmetic on known inputs', () => {
       const img = mnist.image(rng.int(mnist.n));
       for (let i = 0; i < 784; i++) x[i] = img[i] > 0 ? Math.floor((1 - img[i] / 255) * 256) : 256;
       const rec = sim.run(x);
-      expect(countSops(net.populations.map((p) => rec.timesOf(p)), 256, 1)).toBe(rec.synapticEvents);
+      expect(
+        countSops(
+          net.populations.map((p) => rec.timesOf(p)),
+          256,
+          1,
+        ),
+      ).toBe(rec.synapticEvents);
     }
     const m = evaluateClassifier(net, mnist, { limit: 50 });
     expect(m.energy.snnNj).toBeCloseTo(snnEnergyNj(m.synapticEvents), 9);

@@ -10,7 +10,10 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, type Network } from '@spiking-gan/core';
 import {
-  benchClassifier, CLASSIFIER_ROWS, type ClassifierBenchResult, type ClassifierRowName,
+  benchClassifier,
+  CLASSIFIER_ROWS,
+  type ClassifierBenchResult,
+  type ClassifierRowName,
 } from '../src/classifier.ts';
 
 /** Weights, scales and biases of a network as bytes. */
@@ -38,7 +41,8 @@ describe('pnpm bench classifier', () => {
     const names = Object.keys(CLASSIFIER_ROWS) as ClassifierRowName[];
     expect(result.rows.map((r) => r.settings.name)).toEqual(names);
     for (const row of result.rows) {
-      const out = join(dir, `cli-${row.settings.name}.safetensors`), spec = CLASSIFIER_ROWS[row.settings.name];
+      const out = join(dir, `cli-${row.settings.name}.safetensors`),
+        spec = CLASSIFIER_ROWS[row.settings.name];
       const limits = ['--epochs', '1', '--train-limit', '200', '--test-limit', '10', '--quiet', '--out', out];
       await promisify(execFile)(process.execPath, [bin, 'classify', 'train', ...spec.command, ...limits]);
       expect(bytes(loadModel(out).net).equals(bytes(loadModel(row.model).net)), row.settings.name).toBe(true);
@@ -47,7 +51,8 @@ describe('pnpm bench classifier', () => {
 
   it('measures the relu rows from their output window and the delta rows in steps', () => {
     for (const row of result.rows) {
-      const m = row.metrics, relu = row.settings.kernel === 'relu';
+      const m = row.metrics,
+        relu = row.settings.kernel === 'relu';
       expect(row.window).toBe(relu ? 8 : 256);
       expect(m.inferenceTimeInWindow).toBeCloseTo(m.inferenceTime - (relu ? 17 : 0), 9);
       expect(Object.keys(m.spikesPerNeuron)).toEqual(['hidden1', 'output']);
@@ -59,7 +64,10 @@ describe('pnpm bench classifier', () => {
   it('checks each Aggressive reading against TTFS on its kernel (and relu-push against the softmax classifier)', () => {
     const by = new Map(result.rows.map((r) => [r.settings.name, r.metrics]));
     const pairs = [
-      ['ttfs', 'aggressive'], ['ttfs', 'push'], ['relu-ttfs', 'relu-push'], ['relu', 'relu-push'],
+      ['ttfs', 'aggressive'],
+      ['ttfs', 'push'],
+      ['relu-ttfs', 'relu-push'],
+      ['relu', 'relu-push'],
     ] as const;
     expect(result.claims).toHaveLength(3 * pairs.length);
     pairs.forEach(([before, after], k) => {

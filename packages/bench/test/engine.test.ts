@@ -7,10 +7,17 @@ import { tables } from '../src/report/report.ts';
 import { sweepEngine } from '../src/sweep.ts';
 
 describe('the engine part', () => {
-  it('times both networks; the relu rows (r), (r\'), (r\'\') beside the delta rows', () => {
+  it("times both networks; the relu rows (r), (r'), (r'') beside the delta rows", () => {
     const r = benchEngine({ images: 40, repeats: 1, warmup: 5, denseImages: 2 });
     expect(r.impls.map((i) => i.key)).toEqual([
-      'engine', 'engine-ts', 'engine-early-stop', 'plain-loop', 'dense-loop', 'relu', 'relu-ts', 'relu-event-loop',
+      'engine',
+      'engine-ts',
+      'engine-early-stop',
+      'plain-loop',
+      'dense-loop',
+      'relu',
+      'relu-ts',
+      'relu-event-loop',
     ]);
     const by = Object.fromEntries(r.impls.map((i) => [i.key, i]));
     for (const i of r.impls) expect(i.medianUs, i.key).toBeGreaterThan(0);
@@ -40,12 +47,21 @@ describe('the engine part', () => {
     expect(s.relu!.width[1].synEventsPerImage).toBeGreaterThan(s.relu!.width[0].synEventsPerImage);
     const density = tables({ ...suite(), sweep: s }).find(([t]) => t.startsWith('Sweep over input density'))!;
     expect(density[1]).toEqual([
-      'input density', 'delta: median µs/image', 'delta: spikes/image', 'delta: syn events/image', 'delta: M syn events/s',
-      'relu: median µs/image', 'relu: spikes/image', 'relu: syn events/image', 'relu: M syn events/s',
+      'input density',
+      'delta: median µs/image',
+      'delta: spikes/image',
+      'delta: syn events/image',
+      'delta: M syn events/s',
+      'relu: median µs/image',
+      'relu: spikes/image',
+      'relu: syn events/image',
+      'relu: M syn events/s',
     ]);
     expect(density[2]).toHaveLength(2);
     // a report from before the relu sweeps renders its delta columns only
-    const old = tables({ ...suite(), sweep: { ...s, relu: undefined } }).find(([t]) => t.startsWith('Sweep over input'))!;
+    const old = tables({ ...suite(), sweep: { ...s, relu: undefined } }).find(([t]) =>
+      t.startsWith('Sweep over input'),
+    )!;
     expect(old[1]).toHaveLength(5);
   });
 });

@@ -13,7 +13,9 @@ describe('plain loop against the engine', () => {
     const plain = PlainLoop.fromNetwork(net);
     const mnist = loadMnist('test');
     const times = new Float64Array(784);
-    let hiddenSpikes = 0, outputSpikes = 0, decided = 0;
+    let hiddenSpikes = 0,
+      outputSpikes = 0,
+      decided = 0;
     for (let i = 0; i < 300; i++) {
       encodeBytes(mnist.image(i), { tmax: 256 }, times);
       const rec = sim.run(times);

@@ -17,9 +17,22 @@ describe('benchmark report', () => {
     dir = mkdtempSync(join(tmpdir(), 'bench-report-'));
     process.env.SPIKING_GAN_BENCH_CACHE = join(dir, 'cache');
     const train = loadMnist('train');
-    const judge = trainJudge({ seed: 1, epochs: 1, batchSize: 10, lr: 0.003, shift: 0, test: null, train: { images: train.images.subarray(0, 1000 * 784), labels: train.labels.subarray(0, 1000), n: 1000 } });
+    const judge = trainJudge({
+      seed: 1,
+      epochs: 1,
+      batchSize: 10,
+      lr: 0.003,
+      shift: 0,
+      test: null,
+      train: { images: train.images.subarray(0, 1000 * 784), labels: train.labels.subarray(0, 1000), n: 1000 },
+    });
     result = {
-      commit: 'abc1234', date: '2026-11-28T00:00:00Z', machine: { cpu: 'test cpu', cores: 2, node: 'v20', platform: 'linux-x64' }, seed: 0, quick: true, seconds: 1,
+      commit: 'abc1234',
+      date: '2026-11-28T00:00:00Z',
+      machine: { cpu: 'test cpu', cores: 2, node: 'v20', platform: 'linux-x64' },
+      seed: 0,
+      quick: true,
+      seconds: 1,
       sweep: sweepEngine({ images: 5, densities: [0.1, 0.5], widths: [20, 40], depths: [1, 2] }),
       classifier: benchClassifier({ epochs: 1, trainImages: 200, testImages: 100 }),
       gan: benchGan({ recipeSteps: 2, quick: true, faithfulSteps: 5, sparsitySamples: 5, qualitySamples: 20, judge }),
@@ -35,14 +48,19 @@ describe('benchmark report', () => {
     const again = benchClassifier({ epochs: 1, trainImages: 200, testImages: 100 });
     expect(again.rows.every((r) => r.fromCache)).toBe(true);
     expect(again.rows.map((r) => r.metrics.accuracy)).toEqual(result.classifier!.rows.map((r) => r.metrics.accuracy));
-    expect(benchClassifier({ epochs: 1, trainImages: 200, testImages: 100, retrain: true }).rows.every((r) => !r.fromCache)).toBe(true);
+    expect(
+      benchClassifier({ epochs: 1, trainImages: 200, testImages: 100, retrain: true }).rows.every((r) => !r.fromCache),
+    ).toBe(true);
   });
 
-  it('checks the paper\'s claims from the measured figures', () => {
-    const c = result.classifier!, [t, a] = c.rows;
+  it("checks the paper's claims from the measured figures", () => {
+    const c = result.classifier!,
+      [t, a] = c.rows;
     expect(c.claims[0].before).toBe(t.metrics.inferenceTime);
     expect(c.claims[0].after).toBe(a.metrics.inferenceTime);
-    expect(c.claims[0].holds).toBe(100 * (t.metrics.inferenceTime - a.metrics.inferenceTime) / t.metrics.inferenceTime > 33);
+    expect(c.claims[0].holds).toBe(
+      (100 * (t.metrics.inferenceTime - a.metrics.inferenceTime)) / t.metrics.inferenceTime > 33,
+    );
     expect(result.gan!.claims).toHaveLength(9); // relu, digits and faithful: two decision times and the pipeline's spikes each
     expect(c.claims[0].at).toMatch(/^accuracy /);
   });
@@ -50,7 +68,18 @@ describe('benchmark report', () => {
   it('writes JSON, Markdown, every chart as SVG with its provenance, and one HTML page', () => {
     const paths = writeReport(dir, result);
     const list = charts(result);
-    expect(list.map((c) => c.file)).toEqual(expect.arrayContaining(['sweep-density.svg', 'classifier-time-hist.svg', 'classifier-spikes.svg', 'classifier-energy.svg', 'classifier-curves.svg', 'gan-raster.svg', 'gan-energy.svg', 'gan-curves-digits-ttfs.svg']));
+    expect(list.map((c) => c.file)).toEqual(
+      expect.arrayContaining([
+        'sweep-density.svg',
+        'classifier-time-hist.svg',
+        'classifier-spikes.svg',
+        'classifier-energy.svg',
+        'classifier-curves.svg',
+        'gan-raster.svg',
+        'gan-energy.svg',
+        'gan-curves-digits-ttfs.svg',
+      ]),
+    );
     for (const p of paths.charts) {
       const svg = readFileSync(p, 'utf8');
       expect(svg.startsWith('<svg')).toBe(true);
@@ -71,22 +100,28 @@ describe('benchmark report', () => {
   });
 
   it('charts refuse data that does not fit their categories; ticks are round', () => {
-    expect(() => barChart({ title: 't', provenance: 'p', yLabel: 'y' }, ['a', 'b'], [{ name: 's', values: [1] }])).toThrow(/has 1 values for 2 categories/);
+    expect(() =>
+      barChart({ title: 't', provenance: 'p', yLabel: 'y' }, ['a', 'b'], [{ name: 's', values: [1] }]),
+    ).toThrow(/has 1 values for 2 categories/);
     expect(ticks(0, 1).map((x) => Number(x.toFixed(9)))).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
     expect(ticks(0, 1460)).toEqual([0, 500, 1000]);
   });
 
   const exe = chromiumPath();
   const browserTest = exe !== null ? it : it.skip;
-  browserTest(`loads in headless chromium with no console error and every chart rendered${exe ? '' : ' (skipped: no chromium at /usr/bin/chromium; apt-get install chromium to run it)'}`, async () => {
-    const paths = writeReport(dir, result);
-    const r = await checkReportInBrowser(paths.html, exe);
-    expect(r.consoleErrors).toEqual([]);
-    expect(r.pageErrors).toEqual([]);
-    expect(r.charts.length).toBe(charts(result).length);
-    expect(r.charts.filter((c) => !c.rendered)).toEqual([]);
-    expect(r.images.length).toBe(result.gan!.rows.length); // one sample grid per GAN row (relu × 3, digits × 2, faithful × 2)
-    expect(result.gan!.rows.length).toBe(7);
-    expect(r.ok).toBe(true);
-  }, 60_000);
+  browserTest(
+    `loads in headless chromium with no console error and every chart rendered${exe ? '' : ' (skipped: no chromium at /usr/bin/chromium; apt-get install chromium to run it)'}`,
+    async () => {
+      const paths = writeReport(dir, result);
+      const r = await checkReportInBrowser(paths.html, exe);
+      expect(r.consoleErrors).toEqual([]);
+      expect(r.pageErrors).toEqual([]);
+      expect(r.charts.length).toBe(charts(result).length);
+      expect(r.charts.filter((c) => !c.rendered)).toEqual([]);
+      expect(r.images.length).toBe(result.gan!.rows.length); // one sample grid per GAN row (relu × 3, digits × 2, faithful × 2)
+      expect(result.gan!.rows.length).toBe(7);
+      expect(r.ok).toBe(true);
+    },
+    60_000,
+  );
 });

@@ -5,7 +5,15 @@
  * @module @spiking-gan/core
  */
 export { Network, Population, Projection, S4NN_DEFAULTS } from './engine/network.ts';
-export type { TimeMode, Kernel, Csr, PopulationOptions, ConnectOptions, NetworkOptions, Window } from './engine/network.ts';
+export type {
+  TimeMode,
+  Kernel,
+  Csr,
+  PopulationOptions,
+  ConnectOptions,
+  NetworkOptions,
+  Window,
+} from './engine/network.ts';
 export { Simulator } from './engine/simulator.ts';
 export { reluNetwork } from './engine/relu-network.ts';
 export type { ReluNetworkOptions } from './engine/relu-network.ts';
@@ -13,7 +21,12 @@ export type { RunOptions, SimulatorOptions, SpikeTimes } from './engine/simulato
 export { RunRecord } from './engine/record.ts';
 export { engineBackend, useKernelFile, KERNEL_FILE } from './engine/kernel-memory.ts';
 export {
-  shareNetwork, attachNetwork, sharedArray, shareArray, attachArray, drainInto,
+  shareNetwork,
+  attachNetwork,
+  sharedArray,
+  shareArray,
+  attachArray,
+  drainInto,
 } from './engine/shared-memory.ts';
 export type { SharedNetwork, SharedArray } from './engine/shared-memory.ts';
 export { Rng, permutation } from './coding/rng.ts';

@@ -6,7 +6,10 @@ import { ADAM_DEFAULTS, adamCorrections, adamUpdate, cosineFactor } from '../src
 describe('adamUpdate', () => {
   it('first step: each weight moves by about η against the sign of its mean gradient, in both precisions', () => {
     for (const A of [Float64Array, Float32Array]) {
-      const w = A.from([1, 1, 1]), g = A.from([4, -2, 0]), m = new A(3), v = new A(3);
+      const w = A.from([1, 1, 1]),
+        g = A.from([4, -2, 0]),
+        m = new A(3),
+        v = new A(3);
       const { bc1, bc2 } = adamCorrections(ADAM_DEFAULTS.beta1, ADAM_DEFAULTS.beta2, 1);
       adamUpdate(w, g, m, v, { lr: 0.1, mean: 0.5, inv: 1, ...ADAM_DEFAULTS, bc1, bc2 });
       expect(w[0]).toBeCloseTo(0.9, 6);
@@ -19,7 +22,10 @@ describe('adamUpdate', () => {
   });
 
   it('divides the step by the lazy scale (inv) and keeps the moments', () => {
-    const w = Float64Array.from([0]), g = Float64Array.from([1]), m = Float64Array.from([0.5]), v = Float64Array.from([0.25]);
+    const w = Float64Array.from([0]),
+      g = Float64Array.from([1]),
+      m = Float64Array.from([0.5]),
+      v = Float64Array.from([0.25]);
     const s = { lr: 0.01, mean: 1, inv: 4, beta1: 0.5, beta2: 0.5, eps: 0, bc1: 1, bc2: 1 };
     adamUpdate(w, g, m, v, s);
     expect(m[0]).toBe(0.75);

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
-  decodeBytes, decodeUnit, encodeBytes, encodeUnit, Network, noiseTimes, permutation, Rng, Simulator,
+  decodeBytes,
+  decodeUnit,
+  encodeBytes,
+  encodeUnit,
+  Network,
+  noiseTimes,
+  permutation,
+  Rng,
+  Simulator,
 } from '../src/index.ts';
 
 describe('TTFS coding', () => {
@@ -14,7 +22,11 @@ describe('TTFS coding', () => {
     expect(Array.from(encodeUnit([0, 1, 0.5, 0.999]))).toEqual([Infinity, 0, 128, 0]);
   });
   it('encodes black as no spike at all, whatever the window of the network that reads it', () => {
-    for (const [enc, net] of [[1, 3], [10, 256], [256, 256]]) {
+    for (const [enc, net] of [
+      [1, 3],
+      [10, 256],
+      [256, 256],
+    ]) {
       const n = new Network({ tmax: net });
       n.addInput(3);
       n.addLayer(1, { threshold: 1e9, init: { uniform: [0, 1], seed: 1 } });
@@ -50,13 +62,15 @@ describe('TTFS coding', () => {
     expect(mean).toBeGreaterThan(122);
     expect(mean).toBeLessThan(133);
     const c = noiseTimes(100, new Rng(4), { quantise: false, tmax: 1 });
-    expect(c.every((t) => t >= 0 && t < 1 && !Number.isInteger(t) || t === 0)).toBe(true);
+    expect(c.every((t) => (t >= 0 && t < 1 && !Number.isInteger(t)) || t === 0)).toBe(true);
   });
 });
 
 describe('Rng', () => {
   it('is deterministic per seed, different across seeds, and restores its state', () => {
-    const a = new Rng(1), b = new Rng(1), c = new Rng(2);
+    const a = new Rng(1),
+      b = new Rng(1),
+      c = new Rng(2);
     const xs = Array.from({ length: 5 }, () => a.next());
     expect(Array.from({ length: 5 }, () => b.next())).toEqual(xs);
     expect(Array.from({ length: 5 }, () => c.next())).not.toEqual(xs);

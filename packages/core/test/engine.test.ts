@@ -13,7 +13,9 @@ function wiredNetwork(seed: number, time: 'discrete' | 'continuous' = 'discrete'
   const size = () => 3 + rng.int(10);
   const input = net.addInput(size());
   const th = (n: number) => Array.from({ length: n }, () => dyadic(rng, 0.5, 6));
-  const na = size(), nb = size(), nc = size();
+  const na = size(),
+    nb = size(),
+    nc = size();
   const a = net.addPopulation(na, { name: 'a', threshold: th(na) });
   const b = net.addPopulation(nb, { name: 'b', threshold: th(nb) });
   const c = net.addPopulation(nc, { name: 'c', threshold: th(nc) });
@@ -22,9 +24,15 @@ function wiredNetwork(seed: number, time: 'discrete' | 'continuous' = 'discrete'
   const delay = () => rng.int(4);
   net.connect(input, a, { weights: dense(a, input, -1, 3), delay: delay() });
   // sparse a -> b
-  const indptr = [0], indices: number[] = [], values: number[] = [];
+  const indptr = [0],
+    indices: number[] = [],
+    values: number[] = [];
   for (let i = 0; i < a.size; i++) {
-    for (let j = 0; j < b.size; j++) if (rng.next() < 0.5) { indices.push(j); values.push(dyadic(rng, -2, 4)); }
+    for (let j = 0; j < b.size; j++)
+      if (rng.next() < 0.5) {
+        indices.push(j);
+        values.push(dyadic(rng, -2, 4));
+      }
     indptr.push(indices.length);
   }
   net.connect(a, b, { sparse: { indptr, indices, values }, delay: delay() });
@@ -57,7 +65,8 @@ describe('discrete engine against a dense clock-driven reference', () => {
       for (const pr of net.projections) {
         for (let i = 0; i < pr.src.size; i++) {
           const t = rec.times[pr.src.offset + i];
-          if (t < tmax && t + pr.delay < tmax) expected += pr.csr ? pr.csr.indptr[i + 1] - pr.csr.indptr[i] : pr.dst.size;
+          if (t < tmax && t + pr.delay < tmax)
+            expected += pr.csr ? pr.csr.indptr[i + 1] - pr.csr.indptr[i] : pr.dst.size;
         }
       }
       expect(rec.synapticEvents).toBe(expected);
@@ -129,17 +138,22 @@ describe('simultaneous arrivals', () => {
       // the same network with its input neurons listed in reverse order
       const net2 = new Network({ tmax: net.tmax });
       const in2 = net2.addInput(input.size);
-      const pops2 = net.populations.slice(1).map((p) => net2.addPopulation(p.size, { name: p.name, threshold: p.threshold }));
+      const pops2 = net.populations
+        .slice(1)
+        .map((p) => net2.addPopulation(p.size, { name: p.name, threshold: p.threshold }));
       const map = (p: { index: number }) => (p.index === 0 ? in2 : pops2[p.index - 1]);
       for (const pr of net.projections) {
-        const src = map(pr.src), dst = map(pr.dst);
+        const src = map(pr.src),
+          dst = map(pr.dst);
         const w: number[] = [];
-        for (let j = 0; j < dst.size; j++) for (let i = 0; i < src.size; i++) w.push(pr.weight(pr.src.isInput ? perm[i] : i, j));
+        for (let j = 0; j < dst.size; j++)
+          for (let i = 0; i < src.size; i++) w.push(pr.weight(pr.src.isInput ? perm[i] : i, j));
         net2.connect(src, dst, { weights: w, delay: pr.delay });
       }
       const r1 = new Simulator(net).run(inputs);
       const r2 = new Simulator(net2).run(perm.map((i) => inputs[i]));
-      for (const p of net.populations.slice(1)) expect(Array.from(r2.timesOf(map(p)))).toEqual(Array.from(r1.timesOf(p)));
+      for (const p of net.populations.slice(1))
+        expect(Array.from(r2.timesOf(map(p)))).toEqual(Array.from(r1.timesOf(p)));
     }
   });
 });
@@ -178,14 +192,23 @@ describe('ramp kernel', () => {
       const inp = net.addInput(6);
       const h = net.addPopulation(5, { name: 'h', threshold: 0.5 });
       const o = net.addPopulation(3, { name: 'o', threshold: 0.3 });
-      net.connect(inp, h, { weights: Array.from({ length: 30 }, () => rng.uniform(-0.5, 1.5)), kernel: 'ramp', delay: 0 });
-      net.connect(h, o, { weights: Array.from({ length: 15 }, () => rng.uniform(-0.5, 1.5)), kernel: 'ramp', delay: 0.1 });
+      net.connect(inp, h, {
+        weights: Array.from({ length: 30 }, () => rng.uniform(-0.5, 1.5)),
+        kernel: 'ramp',
+        delay: 0,
+      });
+      net.connect(h, o, {
+        weights: Array.from({ length: 15 }, () => rng.uniform(-0.5, 1.5)),
+        kernel: 'ramp',
+        delay: 0.1,
+      });
       const inputs = Array.from({ length: 6 }, () => Math.round(rng.uniform(0, 2) / dt) * dt);
       const rec = new Simulator(net).run(inputs);
       const ref = integrateRamp(net, [inputs], dt);
       for (let g = 0; g < net.size; g++) {
         // the integrator crosses at most a few steps late (V is sampled on the grid); silent must agree unless the crossing is within a step of tmax
-        if (rec.times[g] < net.tmax - 0.01) expect(Math.abs(ref[g] - rec.times[g]), `seed ${seed} neuron ${g}`).toBeLessThanOrEqual(3 * dt);
+        if (rec.times[g] < net.tmax - 0.01)
+          expect(Math.abs(ref[g] - rec.times[g]), `seed ${seed} neuron ${g}`).toBeLessThanOrEqual(3 * dt);
         else expect(ref[g]).toBeGreaterThan(net.tmax - 0.02);
       }
     }
@@ -256,7 +279,8 @@ describe('network construction errors', () => {
     expect(() => net.connect(a, b, { kernel: 'ramp' })).toThrow(/ramp kernel needs continuous time/);
     expect(() => net.connect(b, a)).toThrow(/input population cannot receive/);
     expect(() => net.addPopulation(2, { threshold: [1] })).toThrow(/2 neurons but 1 thresholds/);
-    expect(() => net.connect(a, b, { sparse: { indptr: [0, 1, 1, 2], indices: [0, 5], values: [1, 1] } })).toThrow(/index 5 of row 2 is outside 0..1/);
+    expect(() => net.connect(a, b, { sparse: { indptr: [0, 1, 1, 2], indices: [0, 5], values: [1, 1] } })).toThrow(
+      /index 5 of row 2 is outside 0..1/,
+    );
   });
 });
-

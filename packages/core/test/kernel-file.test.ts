@@ -12,7 +12,10 @@ const index = fileURLToPath(new URL('../src/index.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'sgan-kernel-file-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface ChildRun { out: { backends: string[]; reasons: (string | null)[] }; stderr: string }
+interface ChildRun {
+  out: { backends: string[]; reasons: (string | null)[] };
+  stderr: string;
+}
 
 /** Builds and runs two layered networks in a child (after \`before\`); its stdout's last line and its stderr. */
 function child(env: Record<string, string>, before = ''): ChildRun {
@@ -32,7 +35,8 @@ for (let k = 0; k < 2; k++) {
 console.log(JSON.stringify({ backends, reasons }));
 `;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    env: { ...process.env, SPIKING_GAN_ENGINE: '', SPIKING_GAN_KERNEL_FILE: '', ...env }, encoding: 'utf8',
+    env: { ...process.env, SPIKING_GAN_ENGINE: '', SPIKING_GAN_KERNEL_FILE: '', ...env },
+    encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
   return { out: JSON.parse(r.stdout.trim().split('\n').pop()!), stderr: r.stderr };
@@ -59,7 +63,7 @@ describe('Simulator.backendReason', () => {
 });
 
 describe.skipIf(process.env.SPIKING_GAN_ENGINE === 'ts')('the kernel file', () => {
-  it('is the package\'s build/kernels.wasm by default', () => {
+  it("is the package's build/kernels.wasm by default", () => {
     expect(fileURLToPath(KERNEL_FILE)).toBe(fileURLToPath(new URL('../build/kernels.wasm', import.meta.url)));
     const { out, stderr } = child({});
     expect(out.backends).toEqual(['wasm-simd', 'wasm-simd']);

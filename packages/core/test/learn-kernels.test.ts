@@ -7,7 +7,14 @@
 // Spies count the kernel calls, so each test also shows which path ran.
 import { describe, expect, it } from 'vitest';
 import {
-  Backprop, Network, Optimiser, Rng, Simulator, type BackpropOptions, type GradientSink, type OptimiserOptions,
+  Backprop,
+  Network,
+  Optimiser,
+  Rng,
+  Simulator,
+  type BackpropOptions,
+  type GradientSink,
+  type OptimiserOptions,
 } from '../src/index.ts';
 import { allocF64, offsetOf, type Kernels } from '../src/engine/kernel-memory.ts';
 
@@ -87,7 +94,8 @@ function randomNet(kind: Kind, rng: Rng, c: number): Network {
     net = new Network({ tmax: windows[depth].end + rng.int(3), time: 'continuous', delay: 0 });
     net.addInput(sizes[0], 'input', windows[0]);
     for (let k = 1; k < sizes.length; k++) {
-      const gain = rng.uniform(0.5, 4) / Math.sqrt(sizes[k - 1]), bg = rng.next() < 0.3 ? 0 : rng.uniform(0, 2);
+      const gain = rng.uniform(0.5, 4) / Math.sqrt(sizes[k - 1]),
+        bg = rng.next() < 0.3 ? 0 : rng.uniform(0, 2);
       const bias = Float64Array.from({ length: sizes[k] }, () => bg * rng.uniform(-1, 1));
       net.addLayer(sizes[k], { window: windows[k], bias, weightsPrePost: weights(k, gain, rng.uniform(-0.3, 0.5)) });
     }
@@ -98,7 +106,10 @@ function randomNet(kind: Kind, rng: Rng, c: number): Network {
 
 /** Input spike times: silent ones (Infinity, tmax), ties on a coarse grid, spread times. */
 function randomInput(kind: Kind, rng: Rng, net: Network): Float64Array {
-  const n = net.populations[0].size, tmax = net.tmax, silent = rng.uniform(0, 0.6), grid = rng.next() < 0.5;
+  const n = net.populations[0].size,
+    tmax = net.tmax,
+    silent = rng.uniform(0, 0.6),
+    grid = rng.next() < 0.5;
   const end = kind === 'relu' ? net.populations[0].window!.end : kind === 'ramp' ? tmax : Math.min(tmax, 12);
   return Float64Array.from({ length: n }, () => {
     if (rng.next() < silent) return rng.next() < 0.5 ? Infinity : tmax;
@@ -117,7 +128,11 @@ class Collector implements GradientSink {
   readonly grad: Float64Array[];
   readonly bias: Float64Array[];
 
-  constructor(net: Network, readonly coef: number, readonly frozen: Set<number>) {
+  constructor(
+    net: Network,
+    readonly coef: number,
+    readonly frozen: Set<number>,
+  ) {
     this.grad = net.projections.map((p) => allocF64(p.weights.length));
     this.bias = net.populations.map((p) => allocF64(p.bias.length));
   }
@@ -159,8 +174,9 @@ describe('Backprop and Optimiser: the backend option', () => {
   it('refuses a backend it does not know', () => {
     const net = randomNet('delta', new Rng(2), 2);
     const bad = 'event-loop' as unknown as 'auto';
-    expect(() => new Backprop(net, { backend: bad }))
-      .toThrow(/Backprop: backend must be 'auto' or 'typescript', got event-loop/);
+    expect(() => new Backprop(net, { backend: bad })).toThrow(
+      /Backprop: backend must be 'auto' or 'typescript', got event-loop/,
+    );
     expect(() => new Optimiser(net, { backend: bad })).toThrow(/Optimiser: backend must be 'auto' or 'typescript'/);
   });
 });
@@ -169,16 +185,21 @@ describe.skipIf(forced)('SIMD learning kernels against their TypeScript twins, b
   const layers = ['delta', 'ramp', 'relu'] as const;
   it.each(layers)('%s layers: every gradient and δ equal the TypeScript loops on 240 random networks', (kind) => {
     const rng = new Rng({ delta: 101, ramp: 202, relu: 303 }[kind]);
-    let calls = 0, nonzero = 0;
+    let calls = 0,
+      nonzero = 0;
     for (let c = 0; c < 240; c++) {
-      const net = randomNet(kind, rng, c), L = net.populations.length - 1;
+      const net = randomNet(kind, rng, c),
+        L = net.populations.length - 1;
       const o = backpropOptions(kind, rng, net, c);
-      const fast = new Backprop(net, o), slow = new Backprop(net, { ...o, backend: 'typescript' });
+      const fast = new Backprop(net, o),
+        slow = new Backprop(net, { ...o, backend: 'typescript' });
       expect([fast.backend, slow.backend]).toEqual(['wasm-simd', 'typescript']);
-      const cf = spy(fast), cs = spy(slow);
+      const cf = spy(fast),
+        cs = spy(slow);
       const frozen = new Set(c % 4 === 3 ? [rng.int(net.projections.length)] : []);
       const coef = [1, 0.75, -0.3][c % 3];
-      const sf = new Collector(net, coef, frozen), ss = new Collector(net, coef, frozen);
+      const sf = new Collector(net, coef, frozen),
+        ss = new Collector(net, coef, frozen);
       const sim = new Simulator(net);
       for (let r = 0; r < 3; r++) {
         const rec = sim.run(randomInput(kind, rng, net)).clone();
@@ -196,7 +217,10 @@ describe.skipIf(forced)('SIMD learning kernels against their TypeScript twins, b
       sf.bias.forEach((g, p) => sameArray(g, ss.bias[p], `${kind} case ${c}: bias gradient of population ${p}`));
       for (const g of sf.grad) nonzero += g.filter((v) => v !== 0).length;
       const where = `${kind} case ${c}: kernels called on the typescript path`;
-      expect(Object.values(cs).every((n) => n === 0), where).toBe(true);
+      expect(
+        Object.values(cs).every((n) => n === 0),
+        where,
+      ).toBe(true);
       calls += cf[KERNEL_OF[kind]];
     }
     expect(calls).toBeGreaterThan(240);
@@ -205,18 +229,28 @@ describe.skipIf(forced)('SIMD learning kernels against their TypeScript twins, b
 
   /** Twins of one random network, trained side by side: SIMD everywhere on one, TypeScript everywhere on the other. */
   function trainTwins(
-    kind: Kind, seed: number, oo: OptimiserOptions, steps: number,
+    kind: Kind,
+    seed: number,
+    oo: OptimiserOptions,
+    steps: number,
   ): { calls: Counts; backward: number; checked: number } {
-    const rng = new Rng(seed), netSeed = rng.int(1 << 30);
-    const A = randomNet(kind, new Rng(netSeed), seed), B = randomNet(kind, new Rng(netSeed), seed);
+    const rng = new Rng(seed),
+      netSeed = rng.int(1 << 30);
+    const A = randomNet(kind, new Rng(netSeed), seed),
+      B = randomNet(kind, new Rng(netSeed), seed);
     const bo = backpropOptions(kind, rng, A, seed);
-    const simA = new Simulator(A), simB = new Simulator(B, { backend: 'typescript' });
-    const bpA = new Backprop(A, bo), bpB = new Backprop(B, { ...bo, backend: 'typescript' });
-    const optA = new Optimiser(A, oo), optB = new Optimiser(B, { ...oo, backend: 'typescript' });
+    const simA = new Simulator(A),
+      simB = new Simulator(B, { backend: 'typescript' });
+    const bpA = new Backprop(A, bo),
+      bpB = new Backprop(B, { ...bo, backend: 'typescript' });
+    const optA = new Optimiser(A, oo),
+      optB = new Optimiser(B, { ...oo, backend: 'typescript' });
     // (simA: SIMD where the network is eligible)
     expect([bpA.backend, optA.backend]).toEqual(['wasm-simd', 'wasm-simd']);
     expect([simB.backend, bpB.backend, optB.backend]).toEqual(['typescript', 'typescript', 'typescript']);
-    const calls = spy(optA), bpCalls = spy(bpA), none = [spy(optB), spy(bpB)];
+    const calls = spy(optA),
+      bpCalls = spy(bpA),
+      none = [spy(optB), spy(bpB)];
     let checked = 0;
     const same = (where: string) => {
       A.projections.forEach((p, k) => {
@@ -235,7 +269,9 @@ describe.skipIf(forced)('SIMD learning kernels against their TypeScript twins, b
     };
     for (let s = 0; s < steps; s++) {
       if (s === steps >> 1) [optA, optB].forEach((o) => o.setRateFactor(0.5));
-      const x = randomInput(kind, rng, A), ra = simA.run(x), rb = simB.run(x);
+      const x = randomInput(kind, rng, A),
+        ra = simA.run(x),
+        rb = simB.run(x);
       sameArray(ra.times, rb.times, `${kind} seed ${seed} step ${s}: spike times`);
       const err = randomError(rng, A.output.size);
       sameArray(bpA.run(ra, err, optA), bpB.run(rb, err, optB), `${kind} seed ${seed} step ${s}: returned δ`);
@@ -256,7 +292,8 @@ describe.skipIf(forced)('SIMD learning kernels against their TypeScript twins, b
     ['Adam, batch 1 (adamStep)', { kind: 'adam', batch: 1, lr: 0.01, decay: 0 }],
     ['Adam, batch 4, a frozen projection (adamStep)', { kind: 'adam', batch: 4, lr: 0.02, decay: 1e-4, frozen: [0] }],
   ] as [string, OptimiserOptions][])('%s: twins on the two backends keep equal weights, moments, scales', (_, oo) => {
-    let steps = 0, checked = 0;
+    let steps = 0,
+      checked = 0;
     for (const kind of ['delta', 'ramp', 'relu'] as const) {
       let backward = 0;
       for (let seed = 1; seed <= 12; seed++) {
@@ -276,17 +313,21 @@ describe.skipIf(forced)('SIMD learning kernels against their TypeScript twins, b
   it.each(kinds)('Optimiser (%s): steps from given gradients equal the TypeScript steps (any length)', (kind) => {
     const rng = new Rng(kind === 'sgd' ? 5 : 6);
     for (let c = 0; c < 60; c++) {
-      const A = randomNet('relu', new Rng(c), c), B = randomNet('relu', new Rng(c), c);
+      const A = randomNet('relu', new Rng(c), c),
+        B = randomNet('relu', new Rng(c), c);
       const lr = [0.3, 0.01, 1e-4][c % 3];
       const oo: OptimiserOptions = { kind, batch: 1 + rng.int(4), lr, decay: c % 2 ? 0 : 1e-3 };
       if (kind === 'adam') Object.assign(oo, { beta1: rng.uniform(0.5, 0.95), beta2: rng.uniform(0.9, 0.9999) });
       if (kind === 'sgd' && oo.batch === 1) oo.batch = 2;
-      const fast = new Optimiser(A, oo), slow = new Optimiser(B, { ...oo, backend: 'typescript' });
-      const cf = spy(fast), cs = spy(slow);
+      const fast = new Optimiser(A, oo),
+        slow = new Optimiser(B, { ...oo, backend: 'typescript' });
+      const cf = spy(fast),
+        cs = spy(slow);
       for (let s = 0; s < 2 * oo.batch! + 1; s++) {
         A.projections.forEach((p, k) => {
-          const g = Float64Array.from({ length: p.weights.length },
-            () => (rng.next() < 0.1 ? 0 : rng.normal() * 10 ** rng.int(4)));
+          const g = Float64Array.from({ length: p.weights.length }, () =>
+            rng.next() < 0.1 ? 0 : rng.normal() * 10 ** rng.int(4),
+          );
           for (const o of [fast, slow]) {
             const t = o.target(k)!;
             expect(offsetOf(t.array)).toBeGreaterThanOrEqual(0);
@@ -312,7 +353,8 @@ describe.skipIf(forced)('SIMD learning kernels against their TypeScript twins, b
         expect(p.scale).toBe(B.projections[k].scale);
       });
       A.populations.forEach((p, i) => sameArray(p.bias, B.populations[i].bias, `${kind} case ${c}: biases of ${i}`));
-      const projections = A.projections.length, biased = A.populations.filter((p) => p.relu).length;
+      const projections = A.projections.length,
+        biased = A.populations.filter((p) => p.relu).length;
       expect(cf[kind === 'sgd' ? 'sgdStep' : 'adamStep']).toBe(3 * (projections + biased));
       expect(Object.values(cs).every((n) => n === 0)).toBe(true);
     }

@@ -1,9 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { aggressiveTargets, Backprop, GradientCollector, WeightAverage, Network, Optimiser, outputError, Rng, Simulator, ttfsTargets, type GradientSink } from '../src/index.ts';
+import {
+  aggressiveTargets,
+  Backprop,
+  GradientCollector,
+  WeightAverage,
+  Network,
+  Optimiser,
+  outputError,
+  Rng,
+  Simulator,
+  ttfsTargets,
+  type GradientSink,
+} from '../src/index.ts';
 
 const forced = process.env.SPIKING_GAN_ENGINE === 'ts';
 /** The backends the learning tests run on, each with the path Backprop and Optimiser must report. */
-const BACKENDS = [['auto', forced ? 'typescript' : 'wasm-simd'], ['typescript', 'typescript']] as const;
+const BACKENDS = [
+  ['auto', forced ? 'typescript' : 'wasm-simd'],
+  ['typescript', 'typescript'],
+] as const;
 
 describe('S4NN targets (TTFS) and Aggressive TTFS', () => {
   const o = { tmax: 256, gamma: 3 };
@@ -69,7 +84,9 @@ describe.each(BACKENDS)('S4NN gradient on a hand-computed case (backend %s)', (b
     const gOut = sink.grad[1]; // engine layout [pre][post]
     expect(Array.from(gOut).map((v) => +v.toFixed(12))).toEqual([s, -s, 0, -s].map((v) => +v.toFixed(12)));
     // hidden δ_j = Σ_k δ_k w_jk [t_j < t_k], before normalisation: h0 = s·2 + (−s)·0.7, h1 = (−s)·0.7
-    const h0 = s * 2 - s * 0.7, h1 = -s * 0.7, nh = Math.hypot(h0, h1);
+    const h0 = s * 2 - s * 0.7,
+      h1 = -s * 0.7,
+      nh = Math.hypot(h0, h1);
     expect(bp.delta[1][0]).toBeCloseTo(h0 / nh, 12);
     expect(bp.delta[1][1]).toBeCloseTo(h1 / nh, 12);
     // hidden weight gradients: i0 (1) before h0 (2) and h1 (5); i1 (4) only before h1 (5); i2 silent → none
@@ -128,7 +145,8 @@ describe.each(BACKENDS)('S4NN gradient on a hand-computed case (backend %s)', (b
 
 describe.each(BACKENDS)('Optimiser (backend %s)', (backend, path) => {
   it('keeps the L2 decay as a lazy scale that equals the explicit loop', () => {
-    const a = tiny(), b = tiny();
+    const a = tiny(),
+      b = tiny();
     const oa = new Optimiser(a, { lr: 0.2, decay: 0.01, backend });
     const bp = new Backprop(a, { backend });
     expect([oa.backend, bp.backend]).toEqual([path, path]);
@@ -182,7 +200,8 @@ describe.each(BACKENDS)('Optimiser (backend %s)', (backend, path) => {
     const net = tiny();
     const opt = new Optimiser(net, { kind: 'adam', lr: 0.01, decay: 0, batch: 1, frozen: [0], backend });
     expect(opt.backend).toBe(path);
-    const w0 = net.projections[1].weights.slice(), h0 = net.projections[0].weights.slice();
+    const w0 = net.projections[1].weights.slice(),
+      h0 = net.projections[0].weights.slice();
     opt.target(1)!.array[1] += 5;
     expect(opt.target(0)).toBeNull();
     opt.endSample();
@@ -198,8 +217,17 @@ describe.each(BACKENDS)('ramp kernel: exact gradient against finite differences 
       const rng = new Rng(seed);
       const net = new Network({ tmax: 10, time: 'continuous', delay: 0 });
       net.addInput(6);
-      net.addLayer(5, { kernel: 'ramp', threshold: 1, weights: Array.from({ length: 30 }, () => rng.uniform(-0.3, 1.2)) });
-      net.addLayer(3, { kernel: 'ramp', threshold: 1, weights: Array.from({ length: 15 }, () => rng.uniform(-0.3, 1.5)), delay: 0.2 });
+      net.addLayer(5, {
+        kernel: 'ramp',
+        threshold: 1,
+        weights: Array.from({ length: 30 }, () => rng.uniform(-0.3, 1.2)),
+      });
+      net.addLayer(3, {
+        kernel: 'ramp',
+        threshold: 1,
+        weights: Array.from({ length: 15 }, () => rng.uniform(-0.3, 1.5)),
+        delay: 0.2,
+      });
       const x = Array.from({ length: 6 }, () => rng.uniform(0, 3));
       const c = [1, -0.5, 2]; // L = Σ c_k t_k, δ = −c
       const sim = new Simulator(net, { backend });
@@ -213,7 +241,11 @@ describe.each(BACKENDS)('ramp kernel: exact gradient against finite differences 
       const bp = new Backprop(net, { normalise: false, inputDelta: true, backend });
       expect(bp.backend).toBe(path);
       const sink = new GradientCollector(net);
-      bp.run(rec, c.map((v) => -v), sink);
+      bp.run(
+        rec,
+        c.map((v) => -v),
+        sink,
+      );
       const h = 1e-6;
       for (const pr of net.projections) {
         for (let k = 0; k < pr.weights.length; k++) {

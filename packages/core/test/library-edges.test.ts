@@ -8,26 +8,30 @@ import { Network, Simulator } from '../src/index.ts';
 type Json = { populations: Record<string, { times: (number | null)[] }> };
 
 describe('init: {uniform: [lo, hi]}', () => {
-  it.each([
-    [[NaN, 1]], [[0, NaN]], [[-Infinity, 1]], [[0, Infinity]], [[-1e308, 1e308]],
-  ])('refuses %j when the projection is built', (uniform) => {
-    const net = new Network();
-    const a = net.addInput(3), b = net.addPopulation(2);
-    const init = { uniform: uniform as [number, number], seed: 1 };
-    expect(() => net.connect(a, b, { init })).toThrow(/init\.uniform .*finite/);
-    expect(net.projections).toHaveLength(0);
-  });
+  it.each([[[NaN, 1]], [[0, NaN]], [[-Infinity, 1]], [[0, Infinity]], [[-1e308, 1e308]]])(
+    'refuses %j when the projection is built',
+    (uniform) => {
+      const net = new Network();
+      const a = net.addInput(3),
+        b = net.addPopulation(2);
+      const init = { uniform: uniform as [number, number], seed: 1 };
+      expect(() => net.connect(a, b, { init })).toThrow(/init\.uniform .*finite/);
+      expect(net.projections).toHaveLength(0);
+    },
+  );
 
   it('refuses a malformed uniform range', () => {
     const net = new Network();
-    const a = net.addInput(3), b = net.addPopulation(2);
+    const a = net.addInput(3),
+      b = net.addPopulation(2);
     const init = { uniform: [1] as unknown as [number, number], seed: 1 };
     expect(() => net.connect(a, b, { init })).toThrow(/init\.uniform/);
   });
 
   it('still builds finite ranges, reversed ones included', () => {
     const net = new Network();
-    const a = net.addInput(3), b = net.addPopulation(2);
+    const a = net.addInput(3),
+      b = net.addPopulation(2);
     const p = net.connect(a, b, { init: { uniform: [2, -2], seed: 1 } });
     expect(p.weights.every((w) => Number.isFinite(w) && w >= -2 && w <= 2)).toBe(true);
   });

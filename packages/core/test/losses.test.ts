@@ -3,15 +3,27 @@
 // softmax functions they are built from.
 import { describe, expect, it } from 'vitest';
 import {
-  LogitBce, logisticLoss, outputError, softmaxError, SoftmaxTimeLoss, softmaxValueError, SoftmaxValueLoss,
-  softplus, TargetLoss, targets, TimeDifferenceBce, type LossFunction,
+  LogitBce,
+  logisticLoss,
+  outputError,
+  softmaxError,
+  SoftmaxTimeLoss,
+  softmaxValueError,
+  SoftmaxValueLoss,
+  softplus,
+  TargetLoss,
+  targets,
+  TimeDifferenceBce,
+  type LossFunction,
 } from '../src/index.ts';
 
 /** The numerical derivative of `loss` at `out` against each output, by central differences. */
 function numericGradient(loss: LossFunction, out: number[], target: number): number[] {
-  const scratch = new Float64Array(out.length), h = 1e-6;
+  const scratch = new Float64Array(out.length),
+    h = 1e-6;
   return out.map((_, k) => {
-    const up = out.slice(), dn = out.slice();
+    const up = out.slice(),
+      dn = out.slice();
     up[k] += h;
     dn[k] -= h;
     return (loss.compute(up, target, scratch) - loss.compute(dn, target, scratch)) / (2 * h);
@@ -22,7 +34,8 @@ function numericGradient(loss: LossFunction, out: number[], target: number): num
 function expectGradient(loss: LossFunction, out: number[], target: number, scale = 1): void {
   const err = new Float64Array(out.length);
   loss.compute(out, target, err);
-  const g = numericGradient(loss, out, target), sign = loss.on === 'times' ? -1 : 1;
+  const g = numericGradient(loss, out, target),
+    sign = loss.on === 'times' ? -1 : 1;
   out.forEach((_, k) => expect(err[k]).toBeCloseTo(sign * scale * g[k], 6));
 }
 
@@ -38,8 +51,11 @@ describe('losses of one sample', () => {
     expect(silent.compute([1, 10, 3], 0, err)).toBe(silent.compute([1, 50, 3], 0, err));
   });
 
-  it('the softmax functions write the losses\' errors bit for bit', () => {
-    const t = [3.5, 1.25, 9, 20], z = [0.5, -2, 7.25], a = new Float64Array(4), b = new Float64Array(4);
+  it("the softmax functions write the losses' errors bit for bit", () => {
+    const t = [3.5, 1.25, 9, 20],
+      z = [0.5, -2, 7.25],
+      a = new Float64Array(4),
+      b = new Float64Array(4);
     new SoftmaxTimeLoss(0.7, 10).compute(t, 2, a);
     expect(Array.from(softmaxError(t, 2, 0.7, 10, b))).toEqual(Array.from(a));
     new SoftmaxValueLoss(1.3).compute(z, 0, a);
@@ -51,7 +67,8 @@ describe('losses of one sample', () => {
     expectGradient(new LogitBce(), [-3], 1);
     expectGradient(new TimeDifferenceBce(8, 1, 3), [0.4, 1.1], 1);
     expectGradient(new TimeDifferenceBce(8, 1, 3), [0.4, 1.1], 0);
-    const err = new Float64Array(2), bce = new TimeDifferenceBce(8, 1, 3);
+    const err = new Float64Array(2),
+      bce = new TimeDifferenceBce(8, 1, 3);
     expect(bce.compute([0.5, 3], 1, err)).toBe(bce.compute([0.5, 7], 1, err));
     expect(bce.compute([0.5, 0.5], 0.5, err)).toBeCloseTo(Math.log(2), 12);
     expect(logisticLoss(2, 1)).toBeCloseTo(Math.log1p(Math.exp(-2)), 12);
@@ -59,10 +76,12 @@ describe('losses of one sample', () => {
     expect(softplus(-100)).toBe(Math.exp(-100));
   });
 
-  it('TTFS and Aggressive TTFS: the error is S4NN\'s (T − t)/tmax, tmax times the gradient of ½ Σ error²', () => {
+  it("TTFS and Aggressive TTFS: the error is S4NN's (T − t)/tmax, tmax times the gradient of ½ Σ error²", () => {
     const o = { tmax: 20, gamma: 3, gammaA: 2 };
     for (const rule of ['ttfs', 'aggressive'] as const) {
-      const loss = new TargetLoss(rule, o, 3), t = [5, 6.5, 12], err = new Float64Array(3);
+      const loss = new TargetLoss(rule, o, 3),
+        t = [5, 6.5, 12],
+        err = new Float64Array(3);
       const L = loss.compute(t, 1, err);
       const T = targets(rule, t, 1, o);
       expect(Array.from(loss.T)).toEqual(Array.from(T));

@@ -10,8 +10,16 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  encodeSafetensors, loadModel, MAX_MODEL_NEURONS, MAX_MODEL_TMAX, ModelFileError, Network, readSafetensorsFile,
-  saveModel, Simulator, type Tensor,
+  encodeSafetensors,
+  loadModel,
+  MAX_MODEL_NEURONS,
+  MAX_MODEL_TMAX,
+  ModelFileError,
+  Network,
+  readSafetensorsFile,
+  saveModel,
+  Simulator,
+  type Tensor,
 } from '../src/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sgan-model-fuzz-'));
@@ -24,7 +32,11 @@ type Key = (typeof KEYS)[number];
 const isJson = (k: string): boolean => k === 'layers' || k === 'input' || k === 'graph';
 
 /** A valid model file's parts: its tensors and its metadata, with the JSON keys parsed. */
-interface Base { name: string; tensors: Record<string, Tensor>; meta: Record<string, unknown> }
+interface Base {
+  name: string;
+  tensors: Record<string, Tensor>;
+  meta: Record<string, unknown>;
+}
 
 /** Saves `net` as a real model file and reads its parts back. */
 function base(name: string, net: Network, weightsOnly = false): Base {
@@ -94,17 +106,85 @@ function paths(meta: Record<string, unknown>): (string | number)[][] {
 }
 
 // adversarial values: bounds and just past them, wrong types, names that are object keys, huge and tiny numbers
-const edgeNumbers = [0, -0, 1, -1, 0.5, 2.5, 4, 100, 255, 256, 1e12, 1e12 + 1, 2 ** 20, 2 ** 20 + 1, 2 ** 26, 2 ** 31,
-  2 ** 53, 1e15, 1e300, -1e300, 5e-324, 1e-7];
-const edgeStrings = ['', 'ab', '0x10', '1e15', ' 16', '16 ', '1_0', '__proto__', 'constructor', 'toString',
-  'x'.repeat(300), 'in', 'b', 'c', 'input', 'output', 'hidden1', 'noise', 'aux', 'delta', 'ramp', 'relu', 'gaussian',
-  'discrete', 'continuous', '300000000', '1048576', '1048577', 'NaN', 'Infinity', '-1', '1e400', '016', '2.5', '"ab"',
-  '{', '[]', 'null', '{"populations": [], "projections": []}', '[{}]'];
+const edgeNumbers = [
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  2.5,
+  4,
+  100,
+  255,
+  256,
+  1e12,
+  1e12 + 1,
+  2 ** 20,
+  2 ** 20 + 1,
+  2 ** 26,
+  2 ** 31,
+  2 ** 53,
+  1e15,
+  1e300,
+  -1e300,
+  5e-324,
+  1e-7,
+];
+const edgeStrings = [
+  '',
+  'ab',
+  '0x10',
+  '1e15',
+  ' 16',
+  '16 ',
+  '1_0',
+  '__proto__',
+  'constructor',
+  'toString',
+  'x'.repeat(300),
+  'in',
+  'b',
+  'c',
+  'input',
+  'output',
+  'hidden1',
+  'noise',
+  'aux',
+  'delta',
+  'ramp',
+  'relu',
+  'gaussian',
+  'discrete',
+  'continuous',
+  '300000000',
+  '1048576',
+  '1048577',
+  'NaN',
+  'Infinity',
+  '-1',
+  '1e400',
+  '016',
+  '2.5',
+  '"ab"',
+  '{',
+  '[]',
+  'null',
+  '{"populations": [], "projections": []}',
+  '[{}]',
+];
 const num = fc.oneof(fc.constantFrom(...edgeNumbers), fc.integer(), fc.double(), fc.nat(MAX_MODEL_NEURONS + 2));
 const str = fc.oneof(fc.constantFrom(...edgeStrings), fc.string({ maxLength: 12 }));
 const json = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, num, str, fc.boolean(), fc.constant(null),
-    fc.tuple(num, num), fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(str, tie('value'), { maxKeys: 3 })),
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    num,
+    str,
+    fc.boolean(),
+    fc.constant(null),
+    fc.tuple(num, num),
+    fc.array(tie('value'), { maxLength: 3 }),
+    fc.dictionary(str, tie('value'), { maxKeys: 3 }),
+  ),
 })).value;
 
 /** One case: a base file, a path into its metadata, and a new value there (or the key removed, or a raw string). */
@@ -113,10 +193,19 @@ const mutation = fc.record({
   pick: fc.nat(),
   op: fc.constantFrom('set', 'set', 'set', 'delete', 'raw'),
   value: json,
-  raw: fc.oneof(str, num.map(String), json.map((v) => JSON.stringify(v) ?? 'undefined')),
+  raw: fc.oneof(
+    str,
+    num.map(String),
+    json.map((v) => JSON.stringify(v) ?? 'undefined'),
+  ),
 });
 
-interface Tally { loaded: number; refused: number; slowest: number; mostMemory: number }
+interface Tally {
+  loaded: number;
+  refused: number;
+  slowest: number;
+  mostMemory: number;
+}
 
 /** Writes the case's file, loads it and runs one sample; checks the refusal or the cost. */
 function check(b: Base, meta: Record<string, unknown>, key: Key, raw: Map<string, string>, t: Tally): void {
@@ -128,7 +217,8 @@ function check(b: Base, meta: Record<string, unknown>, key: Key, raw: Map<string
   const f = join(dir, `${b.name}-case.safetensors`);
   writeFileSync(f, encodeSafetensors(b.tensors, metadata));
   const mem = (): number => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
-  const m0 = mem(), t0 = performance.now();
+  const m0 = mem(),
+    t0 = performance.now();
   let net: Network;
   try {
     net = loadModel(f).net;
@@ -173,7 +263,12 @@ describe('model files with fuzzed metadata', () => {
     expect(t).toMatchObject({ loaded: 1, refused: 1 });
     // the issue's examples, on every base
     for (const b of BASES) {
-      for (const [key, v] of [['tmax', '300000000'], ['tmax', '1e15'], ['tmax', '0x10'], ['layers', '"ab"']] as const) {
+      for (const [key, v] of [
+        ['tmax', '300000000'],
+        ['tmax', '1e15'],
+        ['tmax', '0x10'],
+        ['layers', '"ab"'],
+      ] as const) {
         check(b, b.meta, key, new Map([[key, v]]), t);
       }
     }
@@ -188,8 +283,10 @@ describe('model files with fuzzed metadata', () => {
       }),
       { seed: 20240614, numRuns: 3000, endOnFailure: true },
     );
-    console.log(`model metadata fuzz: ${t.loaded + t.refused} cases, ${t.loaded} loaded, ${t.refused} refused; `
-      + `slowest load ${t.slowest.toFixed(1)} ms, most memory ${(t.mostMemory / MB).toFixed(1)} MB`);
+    console.log(
+      `model metadata fuzz: ${t.loaded + t.refused} cases, ${t.loaded} loaded, ${t.refused} refused; ` +
+        `slowest load ${t.slowest.toFixed(1)} ms, most memory ${(t.mostMemory / MB).toFixed(1)} MB`,
+    );
     expect(t.refused).toBeGreaterThan(1500);
     expect(t.loaded).toBeGreaterThan(200);
   });

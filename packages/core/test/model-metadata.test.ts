@@ -6,7 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  encodeSafetensors, loadModel, MAX_MODEL_NEURONS, MAX_MODEL_TMAX, ModelFileError, type Tensor,
+  encodeSafetensors,
+  loadModel,
+  MAX_MODEL_NEURONS,
+  MAX_MODEL_TMAX,
+  ModelFileError,
+  type Tensor,
 } from '../src/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sgan-meta-'));
@@ -64,7 +69,11 @@ describe('model metadata: numbers', () => {
       refused(file(ONE, { tmax: t }), 'tmax', /./);
     }
     refused(file(ONE, { tmax: '2.5' }), 'tmax', /whole number|integer/);
-    for (const [t, v] of [['16', 16], ['1e2', 100], ['256', 256]] as const) {
+    for (const [t, v] of [
+      ['16', 16],
+      ['1e2', 100],
+      ['256', 256],
+    ] as const) {
       expect(loadModel(file(ONE, { tmax: t })).net.tmax).toBe(v);
     }
     expect(loadModel(file(ONE, { tmax: '2.5', time: 'continuous' })).net.tmax).toBe(2.5);
@@ -78,7 +87,7 @@ describe('model metadata: numbers', () => {
 describe("model metadata: 'layers' and 'input'", () => {
   const two = { 'layers.0.weight': F([3, 2]), 'layers.1.weight': F([2, 3]) };
 
-  it("refuses a 'layers' value that is not an array of layer objects (\"ab\" no longer loads with θ = 100)", () => {
+  it('refuses a \'layers\' value that is not an array of layer objects ("ab" no longer loads with θ = 100)', () => {
     for (const v of ['"ab"', '{}', '[1, 2]', '[null, {}]', '["a", "b"]', '7']) {
       refused(file(two, { layers: v }), 'layers', /./);
     }
@@ -104,7 +113,7 @@ describe("model metadata: 'layers' and 'input'", () => {
     for (const [v, what] of cases) refused(file(two, { layers: v }), 'layers', what);
   });
 
-  it("refuses a null (per-neuron) threshold without the tensor that holds it", () => {
+  it('refuses a null (per-neuron) threshold without the tensor that holds it', () => {
     refused(file(two, { layers: '[{"threshold": null}, {}]' }), 'layers', /layers\.0\.threshold/);
   });
 
@@ -120,8 +129,9 @@ describe("model metadata: 'graph'", () => {
   const graph = (populations: unknown[], projections: unknown[] = []): string =>
     JSON.stringify({ populations, projections });
   /** The projection in → out of these fields (by default a dense delta one, delay 1). */
-  const proj = (fields: Record<string, unknown> = {}): unknown[] =>
-    [{ src: 'in', dst: 'out', delay: 1, kernel: 'delta', sparse: false, ...fields }];
+  const proj = (fields: Record<string, unknown> = {}): unknown[] => [
+    { src: 'in', dst: 'out', delay: 1, kernel: 'delta', sparse: false, ...fields },
+  ];
 
   it('refuses 40 populations of 2^26 neurons before allocating them', () => {
     const pops = Array.from({ length: 40 }, (_, k) => ({ name: `p${k}`, size: 2 ** 26, input: k === 0, threshold: 1 }));
@@ -141,7 +151,10 @@ describe("model metadata: 'graph'", () => {
   });
 
   it('checks every population and projection against the tensors before building', () => {
-    const pops = [{ name: 'in', size: 4, input: true }, { name: 'out', size: 3, input: false, threshold: 1 }];
+    const pops = [
+      { name: 'in', size: 4, input: true },
+      { name: 'out', size: 3, input: false, threshold: 1 },
+    ];
     const dense = (shape: number[]) => ({ 'projections.0.weight': F(shape) });
     refused(file(dense([3, 5]), { graph: graph(pops, proj()) }), 'graph', /projections\.0\.weight/);
     refused(file(dense([3, 4]), { graph: graph(pops, proj({ dst: 'nowhere' })) }), 'graph', /nowhere/);

@@ -91,15 +91,31 @@ describe('model files', () => {
     writeFileSync(f, encodeSafetensors(tensors, meta));
     return f;
   };
-  const F = (shape: number[], fill = 1) => ({ dtype: 'F64' as const, shape, data: new Float64Array(shape.reduce((a, b) => a * b, 1)).fill(fill) });
+  const F = (shape: number[], fill = 1) => ({
+    dtype: 'F64' as const,
+    shape,
+    data: new Float64Array(shape.reduce((a, b) => a * b, 1)).fill(fill),
+  });
 
   it.each([
-    ['chain.safetensors', { 'layers.0.weight': F([5, 4]), 'layers.1.weight': F([2, 6]) }, /'layers.1.weight' has n_in = 6 but layer 0 has 5 neurons/],
+    [
+      'chain.safetensors',
+      { 'layers.0.weight': F([5, 4]), 'layers.1.weight': F([2, 6]) },
+      /'layers.1.weight' has n_in = 6 but layer 0 has 5 neurons/,
+    ],
     ['gap.safetensors', { 'layers.0.weight': F([5, 4]), 'layers.2.weight': F([2, 5]) }, /missing 'layers.1.weight'/],
     ['nan.safetensors', { 'layers.0.weight': F([5, 4], NaN) }, /element 0 is NaN/],
     ['onedim.safetensors', { 'layers.0.weight': F([5]) }, /expected 2-D \[n_out, n_in\]/],
-    ['bias.safetensors', { 'layers.0.weight': F([5, 4]), 'layers.0.bias': F([5]) }, /only ReLU-equivalent neurons .a layer with a window. have biases/],
-    ['int.safetensors', { 'layers.0.weight': { dtype: 'I32' as const, shape: [1, 1], data: new Int32Array(1) } }, /dtype I32; weights must be F32 or F64/],
+    [
+      'bias.safetensors',
+      { 'layers.0.weight': F([5, 4]), 'layers.0.bias': F([5]) },
+      /only ReLU-equivalent neurons .a layer with a window. have biases/,
+    ],
+    [
+      'int.safetensors',
+      { 'layers.0.weight': { dtype: 'I32' as const, shape: [1, 1], data: new Int32Array(1) } },
+      /dtype I32; weights must be F32 or F64/,
+    ],
     ['empty.safetensors', { foo: F([1]) }, /not a model file/],
   ])('refuses %s', (name, tensors, msg) => {
     const f = bad(name, tensors);

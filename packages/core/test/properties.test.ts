@@ -101,22 +101,36 @@ function netSpecArb(o: NetArbOptions): fc.Arbitrary<NetSpec> {
  * Builds the network of a spec. `perm[p][k]` = the spec's neuron of population p that new neuron k
  * stands for (identity when absent); `order` = the order in which projections are created.
  */
-function build(spec: NetSpec, perm?: number[][], order?: number[]): { net: Network; pops: Population[]; inputs: number[] } {
+function build(
+  spec: NetSpec,
+  perm?: number[][],
+  order?: number[],
+): { net: Network; pops: Population[]; inputs: number[] } {
   const net = new Network({ tmax: spec.tmax, time: spec.time });
   const id = (p: number) => (perm ? perm[p] : Array.from({ length: spec.sizes[p] }, (_, k) => k));
   const pops: Population[] = spec.sizes.map((n, p) =>
-    p === 0 ? net.addInput(n, 'in') : net.addPopulation(n, { name: `p${p}`, threshold: id(p).map((k) => spec.thresholds[p - 1][k]) }),
+    p === 0
+      ? net.addInput(n, 'in')
+      : net.addPopulation(n, { name: `p${p}`, threshold: id(p).map((k) => spec.thresholds[p - 1][k]) }),
   );
   for (const k of order ?? spec.projs.map((_, k) => k)) {
     const pr = spec.projs[k];
-    const ns = spec.sizes[pr.src], nd = spec.sizes[pr.dst];
-    const ps = id(pr.src), pd = id(pr.dst);
+    const ns = spec.sizes[pr.src],
+      nd = spec.sizes[pr.dst];
+    const ps = id(pr.src),
+      pd = id(pr.dst);
     const at = (i: number, j: number) => ps[i] * nd + pd[j]; // new (i, j) -> the spec's synapse
     const opts = { delay: pr.delay, kernel: pr.kernel };
     if (pr.sparse) {
-      const indptr = [0], indices: number[] = [], values: number[] = [];
+      const indptr = [0],
+        indices: number[] = [],
+        values: number[] = [];
       for (let i = 0; i < ns; i++) {
-        for (let j = 0; j < nd; j++) if (pr.mask[at(i, j)]) { indices.push(j); values.push(pr.w[at(i, j)]); }
+        for (let j = 0; j < nd; j++)
+          if (pr.mask[at(i, j)]) {
+            indices.push(j);
+            values.push(pr.w[at(i, j)]);
+          }
         indptr.push(indices.length);
       }
       net.connect(pops[pr.src], pops[pr.dst], { ...opts, sparse: { indptr, indices, values } });
@@ -217,7 +231,9 @@ describe.each(['discrete', 'continuous'] as const)('engine properties, %s time, 
     const withPerm = arb.chain((spec) =>
       fc.record({
         spec: fc.constant(spec),
-        perm: fc.tuple(...spec.sizes.map((n) => fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n }))),
+        perm: fc.tuple(
+          ...spec.sizes.map((n) => fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n })),
+        ),
       }),
     );
     fc.assert(
@@ -227,7 +243,8 @@ describe.each(['discrete', 'continuous'] as const)('engine properties, %s time, 
         const ra = new Simulator(a.net).run(a.inputs).clone();
         const rb = new Simulator(b.net).run(b.inputs);
         for (let p = 0; p < spec.sizes.length; p++) {
-          const ta = ra.timesOf(a.pops[p]), tb = rb.timesOf(b.pops[p]);
+          const ta = ra.timesOf(a.pops[p]),
+            tb = rb.timesOf(b.pops[p]);
           expect(Array.from(tb), `population ${p}`).toEqual(perm[p].map((k) => ta[k]));
         }
         expect(rb.synapticEvents).toBe(ra.synapticEvents);
@@ -240,7 +257,13 @@ describe.each(['discrete', 'continuous'] as const)('engine properties, %s time, 
 
   it('does not depend on the order in which projections were created', () => {
     const withOrder = arb.chain((spec) =>
-      fc.record({ spec: fc.constant(spec), order: fc.shuffledSubarray([...spec.projs.keys()], { minLength: spec.projs.length, maxLength: spec.projs.length }) }),
+      fc.record({
+        spec: fc.constant(spec),
+        order: fc.shuffledSubarray([...spec.projs.keys()], {
+          minLength: spec.projs.length,
+          maxLength: spec.projs.length,
+        }),
+      }),
     );
     fc.assert(
       fc.property(withOrder, ({ spec, order }) => {
@@ -325,11 +348,20 @@ describe('ramp kernel properties (continuous time)', () => {
       { minLength: spec.sizes[0], maxLength: spec.sizes[0] },
     );
   const arb = netSpecArb({ time: 'continuous', kernels: ['ramp', 'ramp', 'delta'], weights: [-1, 2] }).chain((spec) =>
-    fc.record({
-      spec: fc.constant(spec),
-      inputs: realTimes(spec),
-      delays: fc.array(fc.integer({ min: 0, max: 2 * GRID }).map((d) => d / GRID), { minLength: spec.projs.length, maxLength: spec.projs.length }),
-    }).map(({ spec, inputs, delays }) => ({ ...spec, inputs, projs: spec.projs.map((p, k) => ({ ...p, delay: delays[k] })) })),
+    fc
+      .record({
+        spec: fc.constant(spec),
+        inputs: realTimes(spec),
+        delays: fc.array(
+          fc.integer({ min: 0, max: 2 * GRID }).map((d) => d / GRID),
+          { minLength: spec.projs.length, maxLength: spec.projs.length },
+        ),
+      })
+      .map(({ spec, inputs, delays }) => ({
+        ...spec,
+        inputs,
+        projs: spec.projs.map((p, k) => ({ ...p, delay: delays[k] })),
+      })),
   );
 
   it('at most one spike each, times within [0, tmax], silent <=> tmax, events = Σ fan-outs', () => {
@@ -349,7 +381,9 @@ describe('ramp kernel properties (continuous time)', () => {
             const g = p.offset + j;
             if (rec.times[g] < net.tmax) {
               expect(rec.slope[g], `slope of neuron ${g}`).toBeGreaterThan(0);
-              expect(Math.abs(rec.potential[g] - p.threshold[j]), `potential of neuron ${g}`).toBeLessThan(1e-9 * (1 + Math.abs(rec.slope[g]) * net.tmax));
+              expect(Math.abs(rec.potential[g] - p.threshold[j]), `potential of neuron ${g}`).toBeLessThan(
+                1e-9 * (1 + Math.abs(rec.slope[g]) * net.tmax),
+              );
             }
           }
         }

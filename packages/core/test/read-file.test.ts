@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { GB, peakGrowth, sparse as sparseIn } from './huge-files.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  encodeSafetensors, InputFileError, loadModel, ModelFileError, readRegularFile, readSafetensorsFile, withRegularFile,
+  encodeSafetensors,
+  InputFileError,
+  loadModel,
+  ModelFileError,
+  readRegularFile,
+  readSafetensorsFile,
+  withRegularFile,
 } from '../src/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sgan-read-'));

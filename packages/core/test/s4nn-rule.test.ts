@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { Network, Rng, Simulator } from '../src/index.ts';
 
 /** S4NN's rule for one layer: t_j = 1 + min{τ : Σ_{i: t_i ≤ τ} w_ij > θ}, clipped to tmax (silent). */
-function s4nnLayer(tin: Float64Array, w: (i: number, j: number) => number, nOut: number, theta: number, tmax: number): Float64Array {
+function s4nnLayer(
+  tin: Float64Array,
+  w: (i: number, j: number) => number,
+  nOut: number,
+  theta: number,
+  tmax: number,
+): Float64Array {
   const out = new Float64Array(nOut).fill(tmax);
   for (let j = 0; j < nOut; j++) {
     let v = 0;
@@ -25,10 +31,13 @@ describe('S4NN rule on a 784-400-10 network (discrete time, delay 1)', () => {
     const out = net.addLayer(10, { init: { uniform: [0, 48], seed: 2 } });
     const sim = new Simulator(net);
     const rng = new Rng(7);
-    let hiddenSpikes = 0, decided = 0;
+    let hiddenSpikes = 0,
+      decided = 0;
     for (let s = 0; s < 12; s++) {
       // MNIST-like: ~80 % background (no spike), strokes with many equal times
-      const x = Float64Array.from({ length: 784 }, () => (rng.next() < 0.8 ? 256 : rng.next() < 0.5 ? 0 : rng.int(256)));
+      const x = Float64Array.from({ length: 784 }, () =>
+        rng.next() < 0.8 ? 256 : rng.next() < 0.5 ? 0 : rng.int(256),
+      );
       const rec = sim.run(x);
       const h = s4nnLayer(x, (i, j) => net.projections[0].weight(i, j), 400, 100, 256);
       const o = s4nnLayer(h, (i, j) => net.projections[1].weight(i, j), 10, 100, 256);

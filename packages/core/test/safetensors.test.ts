@@ -89,7 +89,9 @@ describe('safetensors encode/decode', () => {
       expect(got.dtype).toBe(t.dtype);
       expect(got.shape).toEqual(t.shape);
       expect(got.data.constructor).toBe(t.data.constructor);
-      expect(Array.from(got.data as ArrayLike<number | bigint>)).toEqual(Array.from(t.data as ArrayLike<number | bigint>));
+      expect(Array.from(got.data as ArrayLike<number | bigint>)).toEqual(
+        Array.from(t.data as ArrayLike<number | bigint>),
+      );
     }
     expect(decodeSafetensors(encodeSafetensors({})).tensors).toEqual({});
   });
@@ -132,7 +134,16 @@ describe('safetensors encode/decode', () => {
 
     // The unpadded example from the reference implementation's documentation (60-byte header, I32).
     const doc = Uint8Array.from([
-      60, 0, 0, 0, 0, 0, 0, 0, ...ascii('{"test":{"dtype":"I32","shape":[2,2],"data_offsets":[0,16]}}'), ...new Array(16).fill(0),
+      60,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      ...ascii('{"test":{"dtype":"I32","shape":[2,2],"data_offsets":[0,16]}}'),
+      ...new Array(16).fill(0),
     ]);
     expect(decodeSafetensors(doc).tensors.test.data).toEqual(new Int32Array(4));
   });
@@ -158,16 +169,27 @@ describe('safetensors encode/decode', () => {
   });
 
   it('validates tensors when writing', () => {
-    const bad = (t: Tensor, name = 'x'): (() => Uint8Array) => () => encodeSafetensors({ [name]: t });
-    expect(bad({ dtype: 'F32', shape: [3], data: new Float32Array(2) })).toThrow(/data has 2 elements but shape \[3\] needs 3/);
-    expect(bad({ dtype: 'F32', shape: [2], data: new Float64Array(2) })).toThrow(/F32 needs a Float32Array, got Float64Array/);
+    const bad =
+      (t: Tensor, name = 'x'): (() => Uint8Array) =>
+      () =>
+        encodeSafetensors({ [name]: t });
+    expect(bad({ dtype: 'F32', shape: [3], data: new Float32Array(2) })).toThrow(
+      /data has 2 elements but shape \[3\] needs 3/,
+    );
+    expect(bad({ dtype: 'F32', shape: [2], data: new Float64Array(2) })).toThrow(
+      /F32 needs a Float32Array, got Float64Array/,
+    );
     expect(bad({ dtype: 'I64', shape: [1], data: new Int32Array(1) })).toThrow(ModelFileError);
     expect(bad({ dtype: 'F32', shape: [-1], data: new Float32Array(0) })).toThrow(/shape/);
-    expect(bad({ dtype: 'F32', shape: [1], data: new Float32Array(1) }, '__metadata__')).toThrow(/not a valid tensor name/);
+    expect(bad({ dtype: 'F32', shape: [1], data: new Float32Array(1) }, '__metadata__')).toThrow(
+      /not a valid tensor name/,
+    );
     expect(bad({ dtype: 'Q4' as DType, shape: [1], data: new Float32Array(1) })).toThrow(/unknown dtype "Q4"/);
     const dir = tempDir();
     const path = join(dir, 'm.safetensors');
-    expect(() => writeSafetensorsFile(path, { x: { dtype: 'F32', shape: [3], data: new Float32Array(2) } })).toThrow(`${path}: `);
+    expect(() => writeSafetensorsFile(path, { x: { dtype: 'F32', shape: [3], data: new Float32Array(2) } })).toThrow(
+      `${path}: `,
+    );
     expect(readdirSync(dir)).toEqual([]);
   });
 });
@@ -242,15 +264,27 @@ describe('safetensors refusals', () => {
   });
 
   it('refuses a byte length that does not match shape * dtype size, without overflow', () => {
-    refuse(build({ w: w({ data_offsets: [0, 6] }) }, eight.slice(0, 6)), /tensor "w": data_offsets span 6 bytes but shape \[2\] of F32 needs 8/);
+    refuse(
+      build({ w: w({ data_offsets: [0, 6] }) }, eight.slice(0, 6)),
+      /tensor "w": data_offsets span 6 bytes but shape \[2\] of F32 needs 8/,
+    );
     refuse(build({ w: w({ dtype: 'F64' }) }, eight), /span 8 bytes but shape \[2\] of F64 needs 16/);
-    refuse(build({ w: w({ shape: [2 ** 40, 2 ** 40] }) }, eight), /tensor "w": data_offsets span 8 bytes but shape \[1099511627776,1099511627776\]/);
+    refuse(
+      build({ w: w({ shape: [2 ** 40, 2 ** 40] }) }, eight),
+      /tensor "w": data_offsets span 8 bytes but shape \[1099511627776,1099511627776\]/,
+    );
     // 2^62 * 4 wraps to 0 in 64-bit arithmetic; it must not match an empty span.
-    refuse(build({ w: w({ shape: [2 ** 31, 2 ** 31], data_offsets: [0, 0] }) }), /tensor "w": data_offsets span 0 bytes/);
+    refuse(
+      build({ w: w({ shape: [2 ** 31, 2 ** 31], data_offsets: [0, 0] }) }),
+      /tensor "w": data_offsets span 0 bytes/,
+    );
   });
 
   it('refuses offsets outside the data section', () => {
-    refuse(build({ w: w({ data_offsets: [8, 16] }) }, eight), /tensor "w": data_offsets \[8, 16\] run past the 8-byte data section/);
+    refuse(
+      build({ w: w({ data_offsets: [8, 16] }) }, eight),
+      /tensor "w": data_offsets \[8, 16\] run past the 8-byte data section/,
+    );
     refuse(build({ w: w({ data_offsets: [2 ** 52, 2 ** 52 + 8] }) }, eight), /run past the 8-byte data section/);
   });
 
@@ -290,8 +324,18 @@ describe('safetensors refusals', () => {
 
 describe('safetensors fuzz', () => {
   const CTOR: Record<DType, unknown> = {
-    F64: Float64Array, F32: Float32Array, I32: Int32Array, I64: BigInt64Array, U8: Uint8Array, I8: Int8Array,
-    U16: Uint16Array, I16: Int16Array, U32: Uint32Array, BOOL: Uint8Array, F16: Uint16Array, BF16: Uint16Array,
+    F64: Float64Array,
+    F32: Float32Array,
+    I32: Int32Array,
+    I64: BigInt64Array,
+    U8: Uint8Array,
+    I8: Int8Array,
+    U16: Uint16Array,
+    I16: Int16Array,
+    U32: Uint32Array,
+    BOOL: Uint8Array,
+    F16: Uint16Array,
+    BF16: Uint16Array,
   };
 
   it('either decodes a structurally valid result or throws ModelFileError, quickly', () => {
@@ -304,7 +348,10 @@ describe('safetensors fuzz', () => {
     );
     const n = Number(new DataView(valid.buffer).getBigUint64(0, true));
     const headerEnd = 8 + n;
-    const header = JSON.parse(new TextDecoder().decode(valid.subarray(8, headerEnd))) as Record<string, Record<string, unknown>>;
+    const header = JSON.parse(new TextDecoder().decode(valid.subarray(8, headerEnd))) as Record<
+      string,
+      Record<string, unknown>
+    >;
     const data = valid.subarray(headerEnd);
     const names = Object.keys(header).filter((k) => k !== '__metadata__');
 
@@ -314,7 +361,8 @@ describe('safetensors fuzz', () => {
     const check = (bytes: Uint8Array, label: string): void => {
       try {
         const { tensors, metadata } = decodeSafetensors(bytes, 'fuzz.safetensors');
-        for (const v of Object.values(metadata)) if (typeof v !== 'string') problems.push(`${label}: metadata value ${String(v)}`);
+        for (const v of Object.values(metadata))
+          if (typeof v !== 'string') problems.push(`${label}: metadata value ${String(v)}`);
         for (const [name, t] of Object.entries(tensors)) {
           const count = t.shape.reduce((a, d) => a * d, 1);
           const ok =
@@ -342,7 +390,8 @@ describe('safetensors fuzz', () => {
     const start = performance.now();
     let cases = 0;
     // 1. truncation at every length up to the end of the header plus some data lengths
-    for (let len = 0; len < Math.min(valid.length, headerEnd + 40); len++, cases++) check(valid.subarray(0, len), `truncate ${len}`);
+    for (let len = 0; len < Math.min(valid.length, headerEnd + 40); len++, cases++)
+      check(valid.subarray(0, len), `truncate ${len}`);
     for (let i = 0; i < 60; i++, cases++) check(valid.subarray(0, headerEnd + int(data.length)), 'truncate data');
     // 2. random bit flips (biased to the header, where they matter)
     for (let i = 0; i < 1200; i++, cases++) {
@@ -360,9 +409,11 @@ describe('safetensors fuzz', () => {
       const b = valid.slice();
       const r = rand();
       const value =
-        r < 0.3 ? pick(lengths)
-        : r < 0.6 ? (BigInt(int(2 ** 32)) << 32n) | BigInt(int(2 ** 32))
-        : BigInt(Math.max(0, n + int(33) - 16));
+        r < 0.3
+          ? pick(lengths)
+          : r < 0.6
+            ? (BigInt(int(2 ** 32)) << 32n) | BigInt(int(2 ** 32))
+            : BigInt(Math.max(0, n + int(33) - 16));
       new DataView(b.buffer).setBigUint64(0, value, true);
       check(b, `header length ${value}`);
     }
@@ -375,8 +426,23 @@ describe('safetensors fuzz', () => {
     }
     // 5. shapes changed
     const shapes: unknown[] = [
-      [2 ** 40, 2 ** 40], [2 ** 53], [2 ** 53 + 2], [2 ** 31, 2 ** 31], [2 ** 26, 2 ** 26, 2 ** 26], [2 ** 62, 0], [1e308, 1e308, 0],
-      [-1], [1.5], [], [0], [1], 'x', null, [null], [[2]], {},
+      [2 ** 40, 2 ** 40],
+      [2 ** 53],
+      [2 ** 53 + 2],
+      [2 ** 31, 2 ** 31],
+      [2 ** 26, 2 ** 26, 2 ** 26],
+      [2 ** 62, 0],
+      [1e308, 1e308, 0],
+      [-1],
+      [1.5],
+      [],
+      [0],
+      [1],
+      'x',
+      null,
+      [null],
+      [[2]],
+      {},
     ];
     for (let i = 0; i < 300; i++, cases++) {
       const h = clone();
@@ -389,7 +455,16 @@ describe('safetensors fuzz', () => {
       const h = clone();
       const t = h[pick(names)];
       const [b0, e0] = t.data_offsets as number[];
-      const choices: unknown[] = [[e0, b0], [b0 - 1, e0 - 1], [b0 + 1, e0 + 1], [0, 2 ** 60], [b0, e0, 0], [b0], [`${b0}`, e0], [b0 + 0.5, e0]];
+      const choices: unknown[] = [
+        [e0, b0],
+        [b0 - 1, e0 - 1],
+        [b0 + 1, e0 + 1],
+        [0, 2 ** 60],
+        [b0, e0, 0],
+        [b0],
+        [`${b0}`, e0],
+        [b0 + 0.5, e0],
+      ];
       t.data_offsets = rand() < 0.5 ? pick(choices) : [int(data.length + 8), int(data.length + 8)];
       check(withHeader(h), `offsets ${i}`);
     }

@@ -12,8 +12,10 @@ const forced = process.env.SPIKING_GAN_ENGINE === 'ts';
 function sameRecord(a: RunRecord, b: RunRecord, where: string): void {
   const arrays = ['times', 'potential', 'slope', 'spikes', 'spikesToDecision'] as const;
   for (const k of arrays) {
-    const x = a[k], y = b[k];
-    for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) throw new Error(`${where}: ${k}[${i}] ${x[i]} (wasm) vs ${y[i]} (typescript)`);
+    const x = a[k],
+      y = b[k];
+    for (let i = 0; i < x.length; i++)
+      if (!Object.is(x[i], y[i])) throw new Error(`${where}: ${k}[${i}] ${x[i]} (wasm) vs ${y[i]} (typescript)`);
   }
   for (const k of ['synapticEvents', 'synapticEventsToDecision', 'decisionTime', 'stoppedEarly'] as const) {
     if (a[k] !== b[k]) throw new Error(`${where}: ${k} ${a[k]} (wasm) vs ${b[k]} (typescript)`);
@@ -26,8 +28,10 @@ function randomNet(rng: Rng, sizes: number[], tmax: number): Network {
   net.addInput(sizes[0]);
   for (let k = 1; k < sizes.length; k++) {
     const n = sizes[k];
-    const threshold = rng.uniform(0, 1) < 0.5 ? rng.uniform(0.5, 3) : Array.from({ length: n }, () => rng.uniform(0, 3));
-    const lo = rng.uniform(-1.5, 0), hi = rng.uniform(0.3, 2);
+    const threshold =
+      rng.uniform(0, 1) < 0.5 ? rng.uniform(0.5, 3) : Array.from({ length: n }, () => rng.uniform(0, 3));
+    const lo = rng.uniform(-1.5, 0),
+      hi = rng.uniform(0.3, 2);
     net.addLayer(n, { threshold, delay: 1 + rng.int(3), init: { uniform: [lo, hi], seed: rng.int(1 << 30) } });
   }
   return net;
@@ -36,7 +40,8 @@ function randomNet(rng: Rng, sizes: number[], tmax: number): Network {
 function randomInputs(rng: Rng, n: number, tmax: number): Float64Array {
   const x = new Float64Array(n);
   const density = rng.uniform(0.05, 0.9);
-  for (let i = 0; i < n; i++) x[i] = rng.uniform(0, 1) < density ? rng.int(Math.min(tmax, 12)) : rng.uniform(0, 1) < 0.5 ? tmax : Infinity;
+  for (let i = 0; i < n; i++)
+    x[i] = rng.uniform(0, 1) < density ? rng.int(Math.min(tmax, 12)) : rng.uniform(0, 1) < 0.5 ? tmax : Infinity;
   return x;
 }
 
@@ -62,7 +67,8 @@ describe.skipIf(forced)('WebAssembly SIMD forward pass', () => {
     mixed.addLayer(2, { kernel: 'delta' });
     expect(new Simulator(mixed).backend).toBe('typescript');
     const sparse = new Network();
-    const a = sparse.addInput(3), b = sparse.addPopulation(2);
+    const a = sparse.addInput(3),
+      b = sparse.addPopulation(2);
     sparse.connect(a, b, { sparse: { indptr: [0, 1, 1, 2], indices: [0, 1], values: [150, 150] } });
     expect(new Simulator(sparse).backend).toBe('typescript');
   });
@@ -76,12 +82,14 @@ describe.skipIf(forced)('WebAssembly SIMD forward pass', () => {
       const net = randomNet(rng, sizes, tmax);
       if (c % 5 === 0) for (const p of net.projections) p.scale = rng.uniform(0.5, 1.5);
       const output = c % 7 === 0 && depth > 1 ? net.populations[1 + rng.int(depth - 1)] : undefined;
-      const fast = new Simulator(net, { output }), slow = new Simulator(net, { output, backend: 'typescript' });
+      const fast = new Simulator(net, { output }),
+        slow = new Simulator(net, { output, backend: 'typescript' });
       expect([fast.backend, slow.backend]).toEqual(['wasm-simd', 'typescript']);
       for (let r = 0; r < 3; r++) {
         const x = randomInputs(rng, sizes[0], tmax);
         for (const earlyStop of [false, true]) {
-          const a = fast.run(x, { earlyStop }).clone(), b = slow.run(x, { earlyStop });
+          const a = fast.run(x, { earlyStop }).clone(),
+            b = slow.run(x, { earlyStop });
           sameRecord(a, b, `case ${c} (sizes ${sizes}, tmax ${tmax}, earlyStop ${earlyStop})`);
         }
       }
@@ -97,20 +105,44 @@ describe.skipIf(forced)('WebAssembly SIMD forward pass', () => {
       const tmax = dyadic ? 8 : [1, 4, 10][c % 3];
       const depth = 1 + rng.int(3);
       const sizes = [1 + rng.int(30), ...Array.from({ length: depth }, () => 1 + rng.int(c % 4 === 0 ? 50 : 12))];
-      const net = new Network({ tmax, time: 'continuous', delay: c % 5 === 0 ? (dyadic ? 1 : rng.uniform(0, 0.5)) : 0 });
+      const net = new Network({
+        tmax,
+        time: 'continuous',
+        delay: c % 5 === 0 ? (dyadic ? 1 : rng.uniform(0, 0.5)) : 0,
+      });
       net.addInput(sizes[0]);
       for (let k = 1; k < sizes.length; k++) {
-        const n0 = net.output.size, n = sizes[k];
-        if (dyadic) net.addLayer(n, { kernel: 'ramp', threshold: Array.from({ length: n }, () => rng.int(4)), weightsPrePost: Array.from({ length: n0 * n }, () => [0.5, 1, 2, -1, 0.25, 1, 0][rng.int(7)]) });
-        else net.addLayer(n, { kernel: 'ramp', threshold: rng.uniform(0, 1) < 0.5 ? rng.uniform(0.05, 1) : Array.from({ length: n }, () => rng.uniform(0, 1)), init: { uniform: [rng.uniform(-1, 0), rng.uniform(0.2, 2)], seed: rng.int(1 << 30) } });
+        const n0 = net.output.size,
+          n = sizes[k];
+        if (dyadic)
+          net.addLayer(n, {
+            kernel: 'ramp',
+            threshold: Array.from({ length: n }, () => rng.int(4)),
+            weightsPrePost: Array.from({ length: n0 * n }, () => [0.5, 1, 2, -1, 0.25, 1, 0][rng.int(7)]),
+          });
+        else
+          net.addLayer(n, {
+            kernel: 'ramp',
+            threshold:
+              rng.uniform(0, 1) < 0.5 ? rng.uniform(0.05, 1) : Array.from({ length: n }, () => rng.uniform(0, 1)),
+            init: { uniform: [rng.uniform(-1, 0), rng.uniform(0.2, 2)], seed: rng.int(1 << 30) },
+          });
       }
       if (c % 7 === 0) for (const p of net.projections) p.scale = rng.uniform(0.5, 1.5);
-      const fast = new Simulator(net), slow = new Simulator(net, { backend: 'typescript' });
+      const fast = new Simulator(net),
+        slow = new Simulator(net, { backend: 'typescript' });
       expect([fast.backend, slow.backend]).toEqual(['wasm-simd', 'typescript']);
       for (let r = 0; r < 2; r++) {
         const grid = dyadic || c % 2 === 0;
-        const x = new Float64Array(sizes[0]).map(() => (rng.uniform(0, 1) < 0.7 ? (grid ? (rng.int(5) * tmax) / 4 : rng.uniform(0, tmax)) : Infinity));
-        for (const earlyStop of [false, true]) sameRecord(fast.run(x, { earlyStop }).clone(), slow.run(x, { earlyStop }), `ramp case ${c} (sizes ${sizes}, earlyStop ${earlyStop})`);
+        const x = new Float64Array(sizes[0]).map(() =>
+          rng.uniform(0, 1) < 0.7 ? (grid ? (rng.int(5) * tmax) / 4 : rng.uniform(0, tmax)) : Infinity,
+        );
+        for (const earlyStop of [false, true])
+          sameRecord(
+            fast.run(x, { earlyStop }).clone(),
+            slow.run(x, { earlyStop }),
+            `ramp case ${c} (sizes ${sizes}, earlyStop ${earlyStop})`,
+          );
       }
     }
   });
@@ -121,11 +153,13 @@ describe.skipIf(forced)('WebAssembly SIMD forward pass', () => {
     net.addInput(784);
     net.addLayer(400, { init: { uniform: [0, 5], seed: 1 } });
     net.addLayer(10, { init: { uniform: [0, 48], seed: 2 } });
-    const fast = new Simulator(net), slow = new Simulator(net, { backend: 'typescript' });
+    const fast = new Simulator(net),
+      slow = new Simulator(net, { backend: 'typescript' });
     expect([fast.backend, slow.backend]).toEqual(['wasm-simd', 'typescript']);
     for (let i = 0; i < 40; i++) {
       const x = new Float64Array(784).map(() => (rng.uniform(0, 1) < 0.2 ? rng.int(256) : 256));
-      for (const earlyStop of [false, true]) sameRecord(fast.run(x, { earlyStop }).clone(), slow.run(x, { earlyStop }), `image ${i}`);
+      for (const earlyStop of [false, true])
+        sameRecord(fast.run(x, { earlyStop }).clone(), slow.run(x, { earlyStop }), `image ${i}`);
       sameRecord(fast.run(Array.from(x)).clone(), slow.run(x), `image ${i} as a plain array`);
     }
   });
@@ -133,9 +167,12 @@ describe.skipIf(forced)('WebAssembly SIMD forward pass', () => {
   it('reads the weights where training writes them (no stale copy)', () => {
     const net = new Network({ tmax: 16 });
     net.addInput(4);
-    const pr = net.connect(net.populations[0], net.addPopulation(6, { threshold: 1 }), { init: { uniform: [0, 0.1], seed: 3 } });
+    const pr = net.connect(net.populations[0], net.addPopulation(6, { threshold: 1 }), {
+      init: { uniform: [0, 0.1], seed: 3 },
+    });
     expect(offsetOf(pr.weights)).toBeGreaterThan(0);
-    const fast = new Simulator(net), slow = new Simulator(net, { backend: 'typescript' });
+    const fast = new Simulator(net),
+      slow = new Simulator(net, { backend: 'typescript' });
     expect([fast.backend, slow.backend]).toEqual(['wasm-simd', 'typescript']);
     const x = [0, 1, 2, 3];
     expect(fast.run(x).spikes[1]).toBe(0);
@@ -151,9 +188,16 @@ describe.skipIf(forced)('WebAssembly SIMD forward pass', () => {
     const net = new Network({ tmax: 10 });
     net.addInput(3);
     net.addLayer(2, { threshold: 1 });
-    const fast = new Simulator(net), slow = new Simulator(net, { backend: 'typescript' });
+    const fast = new Simulator(net),
+      slow = new Simulator(net, { backend: 'typescript' });
     expect([fast.backend, slow.backend]).toEqual(['wasm-simd', 'typescript']);
-    const bad = [[0, NaN, 1], [0, -1, 1], [0, 1.5, 1], [0, 1], ['0', 1, 2]] as unknown as number[][]; // null is no spike (library-edges.test.ts)
+    const bad = [
+      [0, NaN, 1],
+      [0, -1, 1],
+      [0, 1.5, 1],
+      [0, 1],
+      ['0', 1, 2],
+    ] as unknown as number[][]; // null is no spike (library-edges.test.ts)
     for (const x of bad) {
       for (const input of [x, Float64Array.from(x as number[])]) {
         let want = '';
@@ -162,7 +206,12 @@ describe.skipIf(forced)('WebAssembly SIMD forward pass', () => {
         } catch (e) {
           want = (e as Error).message;
         }
-        if (input instanceof Float64Array && input.length === 3 && input.every((t) => t >= 0 && (t >= 10 || Number.isInteger(t)))) continue; // '0' becomes a number in a Float64Array
+        if (
+          input instanceof Float64Array &&
+          input.length === 3 &&
+          input.every((t) => t >= 0 && (t >= 10 || Number.isInteger(t)))
+        )
+          continue; // '0' becomes a number in a Float64Array
         expect(want).not.toBe('');
         expect(() => fast.run(input)).toThrow(want);
       }
@@ -170,13 +219,21 @@ describe.skipIf(forced)('WebAssembly SIMD forward pass', () => {
     const ramp = new Network({ tmax: 4, time: 'continuous', delay: 0 });
     ramp.addInput(3);
     ramp.addLayer(2, { kernel: 'ramp', threshold: 0.5 });
-    const rf = new Simulator(ramp), rs = new Simulator(ramp, { backend: 'typescript' });
+    const rf = new Simulator(ramp),
+      rs = new Simulator(ramp, { backend: 'typescript' });
     expect([rf.backend, rs.backend]).toEqual(['wasm-simd', 'typescript']);
-    for (const x of [[0, NaN, 1], [0.5, -0.25, 1]]) {
+    for (const x of [
+      [0, NaN, 1],
+      [0.5, -0.25, 1],
+    ]) {
       expect(() => rs.run(Float64Array.from(x))).toThrow(/neuron 1/);
       expect(() => rf.run(Float64Array.from(x))).toThrow(/neuron 1/);
     }
-    sameRecord(rf.run(Float64Array.from([0.5, Infinity, 7])).clone(), rs.run([0.5, Infinity, 7]), 'ramp, no spike past the window');
+    sameRecord(
+      rf.run(Float64Array.from([0.5, Infinity, 7])).clone(),
+      rs.run([0.5, Infinity, 7]),
+      'ramp, no spike past the window',
+    );
     // times at or after tmax, and Infinity, mean no spike (also fractional ones past the window)
     const ok = fast.run(Float64Array.from([10, Infinity, 12.5])).clone();
     sameRecord(ok, slow.run([10, Infinity, 12.5]), 'no input spike');
@@ -184,7 +241,8 @@ describe.skipIf(forced)('WebAssembly SIMD forward pass', () => {
   });
 
   it('hands out zeroed arrays in the kernel memory', () => {
-    const a = allocF64(5), b = allocF64(3);
+    const a = allocF64(5),
+      b = allocF64(3);
     expect(Array.from(a)).toEqual([0, 0, 0, 0, 0]);
     expect(offsetOf(a) % 16).toBe(0);
     expect(offsetOf(b)).toBeGreaterThanOrEqual(offsetOf(a) + 40);

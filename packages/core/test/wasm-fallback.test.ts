@@ -27,8 +27,15 @@ for (const time of ['discrete', 'continuous']) {
 console.log(JSON.stringify(out));
 `;
 
-function runChild(env: Record<string, string>): { backend: { backend: string; reason: string | null }; alloc: number; runs: { backend: string; times: number[]; potential: number[]; slope: number[]; syn: number }[] } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' });
+function runChild(env: Record<string, string>): {
+  backend: { backend: string; reason: string | null };
+  alloc: number;
+  runs: { backend: string; times: number[]; potential: number[]; slope: number[]; syn: number }[];
+} {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
@@ -36,7 +43,8 @@ function runChild(env: Record<string, string>): { backend: { backend: string; re
 describe.skipIf(process.env.SPIKING_GAN_ENGINE === 'ts')('without the SIMD kernels', () => {
   it('says why, keeps weights in ordinary arrays, and gives the same records as the kernels', () => {
     expect(engineBackend().backend).toBe('wasm-simd');
-    const ts = runChild({ SPIKING_GAN_ENGINE: 'ts' }), simd = runChild({});
+    const ts = runChild({ SPIKING_GAN_ENGINE: 'ts' }),
+      simd = runChild({});
     expect(ts.backend).toEqual({ backend: 'typescript', reason: 'SPIKING_GAN_ENGINE=ts' });
     expect(ts.alloc).toBe(-1);
     expect(simd.backend.backend).toBe('wasm-simd');
@@ -69,7 +77,10 @@ for (let i = 0; i < 12; i++) {
 }
 console.log(JSON.stringify({ backends, same: times.every((t) => t === times[0]) }));
 `;
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', loop], { env: { ...process.env, SPIKING_GAN_KERNEL_MB: '8' }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', loop], {
+      env: { ...process.env, SPIKING_GAN_KERNEL_MB: '8' },
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
     expect(out.same).toBe(true);

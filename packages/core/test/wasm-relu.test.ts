@@ -37,16 +37,20 @@ interface Spec {
  */
 function randomSpec(rng: Rng): Spec {
   const depth = 1 + rng.int(3);
-  const sizes = [1 + rng.int(40)], windows = [{ start: 0, end: 1 + rng.int(4) }];
+  const sizes = [1 + rng.int(40)],
+    windows = [{ start: 0, end: 1 + rng.int(4) }];
   for (let k = 0; k < depth; k++) {
     sizes.push(rng.next() < 0.2 ? 1 + rng.int(3) : 1 + rng.int(40));
-    const prev = windows[k].end, start = prev + (rng.next() < 0.3 ? rng.int(3) : 0);
+    const prev = windows[k].end,
+      start = prev + (rng.next() < 0.3 ? rng.int(3) : 0);
     windows.push({ start, end: start + (rng.next() < 0.3 ? 0.5 + rng.int(2) : 2 + rng.int(8)) });
   }
   const tmax = windows[depth].end + (rng.next() < 0.5 ? 0 : 1 + rng.int(3));
-  const weights: Float64Array[] = [], biases: Float64Array[] = [];
+  const weights: Float64Array[] = [],
+    biases: Float64Array[] = [];
   for (let k = 1; k <= depth; k++) {
-    const gain = rng.uniform(0.5, 4) / Math.sqrt(sizes[k - 1]), lean = rng.uniform(-0.3, 0.5);
+    const gain = rng.uniform(0.5, 4) / Math.sqrt(sizes[k - 1]),
+      lean = rng.uniform(-0.3, 0.5);
     weights.push(Float64Array.from({ length: sizes[k - 1] * sizes[k] }, () => gain * (rng.uniform(-1, 1) + lean)));
     const bg = rng.next() < 0.3 ? 0 : rng.uniform(0, 2);
     biases.push(Float64Array.from({ length: sizes[k] }, () => bg * rng.uniform(-1, 1)));
@@ -59,7 +63,9 @@ function build(spec: Spec, kernel: boolean): Network {
   const net = new Network({ tmax: spec.tmax, time: 'continuous', delay: 0 });
   net.addInput(spec.sizes[0], 'input', spec.windows[0]);
   for (let k = 1; k < spec.sizes.length; k++) {
-    const w = spec.weights[k - 1], bias = spec.biases[k - 1], window = spec.windows[k];
+    const w = spec.weights[k - 1],
+      bias = spec.biases[k - 1],
+      window = spec.windows[k];
     if (kernel) net.addLayer(spec.sizes[k], { window, bias, weightsPrePost: w });
     else net.addLayer(spec.sizes[k], { window, bias, storage: Float64Array.from(w) });
   }
@@ -72,9 +78,14 @@ function build(spec: Spec, kernel: boolean): Network {
  * broken by index). With `late`, also some after the output window opens (see below).
  */
 function randomInput(rng: Rng, net: Network, late = false): Float64Array {
-  const n = net.populations[0].size, start = net.populations[1].window!.start, tmax = net.tmax;
-  const outStart = net.output.window!.start, lateTime = late ? tmax - 0.5 : outStart;
-  const end0 = net.populations[0].window!.end, silent = rng.uniform(0, 0.7), grid = rng.next() < 0.5;
+  const n = net.populations[0].size,
+    start = net.populations[1].window!.start,
+    tmax = net.tmax;
+  const outStart = net.output.window!.start,
+    lateTime = late ? tmax - 0.5 : outStart;
+  const end0 = net.populations[0].window!.end,
+    silent = rng.uniform(0, 0.7),
+    grid = rng.next() < 0.5;
   return Float64Array.from({ length: n }, () => {
     const r = rng.next();
     if (r < silent) return [Infinity, tmax, tmax + 1.5][rng.int(3)];
@@ -99,7 +110,10 @@ class Collector implements GradientSink {
   readonly grad: Float64Array[];
   readonly bias: Float64Array[];
 
-  constructor(net: Network, readonly frozen = new Set<number>()) {
+  constructor(
+    net: Network,
+    readonly frozen = new Set<number>(),
+  ) {
     this.grad = net.projections.map((p) => allocF64(p.weights.length));
     this.bias = net.populations.map((p) => allocF64(p.bias.length));
   }
@@ -130,9 +144,11 @@ describe.skipIf(forced)('WebAssembly SIMD kernels of ReLU-equivalent neurons', (
     const rng = new Rng(20261201);
     const seen = { clipped: 0, silent: 0, fired: 0, atStart: 0, scaled: 0, decided: 0, stopped: 0 };
     for (let c = 0; c < 600; c++) {
-      const spec = randomSpec(rng), net = build(spec, true);
+      const spec = randomSpec(rng),
+        net = build(spec, true);
       if (c % 4 === 1) for (const p of net.projections) p.scale = rng.uniform(0.5, 1.5);
-      const simd = new Simulator(net), layered = new Simulator(net, { backend: 'typescript' });
+      const simd = new Simulator(net),
+        layered = new Simulator(net, { backend: 'typescript' });
       const events = new Simulator(net, { backend: 'event-loop' });
       expect(simd.backend).toBe('wasm-simd');
       for (let r = 0; r < 4; r++) {
@@ -153,7 +169,8 @@ describe.skipIf(forced)('WebAssembly SIMD kernels of ReLU-equivalent neurons', (
           seen.atStart += x.filter((t) => t === net.populations[1].window!.start).length;
           seen.scaled += net.projections[0].scale !== 1 ? 1 : 0;
           for (const p of net.populations.slice(1)) {
-            const B = p.window!.end - p.window!.start, u = a.potentialOf(p);
+            const B = p.window!.end - p.window!.start,
+              u = a.potentialOf(p);
             for (let j = 0; j < p.size; j++) {
               if (u[j] >= B) seen.clipped++;
               else if (u[j] <= 0) seen.silent++;
@@ -170,19 +187,27 @@ describe.skipIf(forced)('WebAssembly SIMD kernels of ReLU-equivalent neurons', (
     const rng = new Rng(33);
     const spec = randomSpec(rng);
     spec.sizes = [301, 257, 63];
-    spec.windows = [{ start: 0, end: 4 }, { start: 4, end: 20 }, { start: 21, end: 22 }];
+    spec.windows = [
+      { start: 0, end: 4 },
+      { start: 4, end: 20 },
+      { start: 21, end: 22 },
+    ];
     spec.tmax = 22;
     const uniform = (n: number, lo: number, hi: number) => Float64Array.from({ length: n }, () => rng.uniform(lo, hi));
     spec.weights = [uniform(301 * 257, -0.2, 0.24), uniform(257 * 63, -0.25, 0.3)];
     spec.biases = [uniform(257, -14, 14), uniform(63, -0.5, 0.5)];
-    const net = build(spec, true), simd = new Simulator(net), ts = new Simulator(net, { backend: 'typescript' });
+    const net = build(spec, true),
+      simd = new Simulator(net),
+      ts = new Simulator(net, { backend: 'typescript' });
     const events = new Simulator(net, { backend: 'event-loop' });
     expect(simd.backend).toBe('wasm-simd');
-    let clipped = 0, silent = 0;
+    let clipped = 0,
+      silent = 0;
     for (let r = 0; r < 24; r++) {
       // spread times, a few levels (ties), one early spike and the rest packed into a tiny interval,
       // or times 0 and the smallest subnormal only
-      const kind = r % 4, x = new Float64Array(301);
+      const kind = r % 4,
+        x = new Float64Array(301);
       for (let i = 0; i < 301; i++) {
         const lit = rng.next() < 0.6;
         if (kind === 0) x[i] = lit ? rng.uniform(0, 4) : Infinity;
@@ -207,14 +232,19 @@ describe.skipIf(forced)('WebAssembly SIMD kernels of ReLU-equivalent neurons', (
     const spec = randomSpec(new Rng(5));
     spec.sizes[0] = 7;
     spec.weights[0] = Float64Array.from({ length: 7 * spec.sizes[1] }, (_, e) => ((e * 37) % 11) / 10 - 0.3);
-    const net = build(spec, true), simd = new Simulator(net), ts = new Simulator(net, { backend: 'typescript' });
+    const net = build(spec, true),
+      simd = new Simulator(net),
+      ts = new Simulator(net, { backend: 'typescript' });
     const x = Float64Array.from([0, 0.5, Infinity, 0.25, 0, 1, 0.75]);
     sameRecord(simd.run(x).clone(), ts.run(x), 'before');
     net.projections[0].weights[3] += 2;
     net.populations[1].bias[0] -= 0.5;
     net.projections[net.projections.length - 1].scale = 0.7;
     sameRecord(simd.run(x).clone(), ts.run(x), 'after');
-    for (const bad of [[0, NaN, 1, 1, 1, 1, 1], [0, 1, -1, 1, 1, 1, 1]]) {
+    for (const bad of [
+      [0, NaN, 1, 1, 1, 1, 1],
+      [0, 1, -1, 1, 1, 1, 1],
+    ]) {
       expect(() => ts.run(Float64Array.from(bad))).toThrow(/neuron 1|neuron 2/);
       const want = (() => {
         try {
@@ -231,22 +261,28 @@ describe.skipIf(forced)('WebAssembly SIMD kernels of ReLU-equivalent neurons', (
     const rng = new Rng(77);
     let simdCalls = 0;
     for (let c = 0; c < 300; c++) {
-      const spec = randomSpec(rng), A = build(spec, true), Bn = build(spec, false);
+      const spec = randomSpec(rng),
+        A = build(spec, true),
+        Bn = build(spec, false);
       if (c % 3 === 1) {
         A.projections.forEach((p, k) => (p.scale = Bn.projections[k].scale = rng.uniform(0.5, 1.5)));
       }
       const L = A.projections.length;
       const opts = { normalise: c % 2 === 0, inputDelta: c % 3 !== 2, readout: c % 5 < 2, normaliseInput: c % 7 === 0 };
-      const bpA = new Backprop(A, opts), bpB = new Backprop(Bn, opts);
-      const spyA = spy(bpA), spyB = spy(bpB);
+      const bpA = new Backprop(A, opts),
+        bpB = new Backprop(Bn, opts);
+      const spyA = spy(bpA),
+        spyB = spy(bpB);
       const frozen = new Set(c % 4 === 3 ? [rng.int(L)] : []);
-      const sa = new Collector(A, frozen), sb = new Collector(Bn, frozen);
+      const sa = new Collector(A, frozen),
+        sb = new Collector(Bn, frozen);
       const sim = new Simulator(A);
       for (let r = 0; r < 3; r++) {
         const rec = sim.run(randomInput(rng, A));
         const err = Float64Array.from({ length: A.output.size }, () => (rng.next() < 0.2 ? 0 : rng.normal()));
         const sink = r === 2 && c % 2 === 1;
-        const da = bpA.run(rec, err, sink ? null : sa).slice(), db = bpB.run(rec, err, sink ? null : sb);
+        const da = bpA.run(rec, err, sink ? null : sa).slice(),
+          db = bpB.run(rec, err, sink ? null : sb);
         sameArray(da, db, `case ${c} run ${r}: returned δ`);
         bpA.delta.forEach((d, p) => sameArray(d, bpB.delta[p], `case ${c} run ${r}: δ of population ${p}`));
       }
@@ -262,16 +298,25 @@ describe.skipIf(forced)('WebAssembly SIMD kernels of ReLU-equivalent neurons', (
   it('Backprop: in-place SGD (the gradient written into the weights) and Adam keep the two paths equal', () => {
     const rng = new Rng(91);
     for (let c = 0; c < 40; c++) {
-      const spec = randomSpec(rng), A = build(spec, true), Bn = build(spec, false);
+      const spec = randomSpec(rng),
+        A = build(spec, true),
+        Bn = build(spec, false);
       const kind = c % 2 === 0 ? 'sgd' : 'adam';
       const oo = { kind, lr: 0.05, batch: kind === 'sgd' ? 1 : 3, decay: 1e-4 } as const;
-      const optA = new Optimiser(A, oo), optB = new Optimiser(Bn, oo);
+      const optA = new Optimiser(A, oo),
+        optB = new Optimiser(Bn, oo);
       const bo = { normalise: false, inputDelta: true, readout: c % 4 < 2 };
-      const bpA = new Backprop(A, bo), bpB = new Backprop(Bn, bo), spyA = spy(bpA), spyB = spy(bpB);
-      const simA = new Simulator(A), simB = new Simulator(Bn);
+      const bpA = new Backprop(A, bo),
+        bpB = new Backprop(Bn, bo),
+        spyA = spy(bpA),
+        spyB = spy(bpB);
+      const simA = new Simulator(A),
+        simB = new Simulator(Bn);
       expect([simA.backend, simB.backend]).toEqual(['wasm-simd', 'typescript']);
       for (let s = 0; s < 12; s++) {
-        const x = randomInput(rng, A), ra = simA.run(x), rb = simB.run(x);
+        const x = randomInput(rng, A),
+          ra = simA.run(x),
+          rb = simB.run(x);
         sameRecord(ra, rb, `case ${c} step ${s}: forward`);
         const err = Float64Array.from({ length: A.output.size }, () => rng.normal());
         sameArray(bpA.run(ra, err, optA), bpB.run(rb, err, optB), `case ${c} step ${s}: input δ`);

@@ -38,7 +38,11 @@ describe('judge progress', () => {
   it('reports each quarter of the first epoch, then each epoch, with the time left', () => {
     const lines: string[] = [];
     let now = 0;
-    const progress = judgeProgress((l) => lines.push(l), 3, () => now);
+    const progress = judgeProgress(
+      (l) => lines.push(l),
+      3,
+      () => now,
+    );
     for (let epoch = 1; epoch <= 3; epoch++) {
       for (let b = 1; b <= 8; b++) {
         now += 1000;
@@ -64,7 +68,8 @@ describe('spiking-gan eval and the cache folder', () => {
     const judge = trainJudge({ seed: 1, epochs: 0, test: null, train: ten });
     judge.info.epochs = 15;
     judge.info.testAccuracy = 0.5;
-    const cache = join(tmp, 'cache'), work = join(tmp, 'work');
+    const cache = join(tmp, 'cache'),
+      work = join(tmp, 'work');
     writeSafetensorsFile(judgeCachePath(join(cache, 'judge'), 1), judge.toTensors(), judge.metadata());
     mkdirSync(work);
     writeFileSync(join(work, 's.idx'), encodeIdx([50, 28, 28], test.images.subarray(0, 50 * 784)));

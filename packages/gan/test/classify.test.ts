@@ -21,7 +21,8 @@ describe('TTFS classifier training (S4NN defaults)', () => {
       tr.trainEpoch(train, undefined, 3000);
       return net;
     };
-    const a = run(), b = run();
+    const a = run(),
+      b = run();
     for (let k = 0; k < 2; k++) {
       expect(a.projections[k].scale).toBe(b.projections[k].scale);
       const bytes = (w: Float64Array) => Buffer.from(w.buffer, w.byteOffset, w.byteLength);
@@ -49,14 +50,18 @@ describe('TTFS classifier training (S4NN defaults)', () => {
   });
 
   it('softmax error is −∂L/∂t of cross-entropy on −β·t', () => {
-    const t = [1, 2, 4], beta = 2, y = 1;
+    const t = [1, 2, 4],
+      beta = 2,
+      y = 1;
     const d = softmaxError(t, y, beta, 10, new Float64Array(3));
     const L = (tt: number[]) => {
       const z = tt.map((x) => Math.exp(-beta * x));
       return -Math.log(z[y] / z.reduce((a, b) => a + b));
     };
     for (let k = 0; k < 3; k++) {
-      const h = 1e-6, up = t.slice(), dn = t.slice();
+      const h = 1e-6,
+        up = t.slice(),
+        dn = t.slice();
       up[k] += h;
       dn[k] -= h;
       expect(d[k]).toBeCloseTo(-(L(up) - L(dn)) / (2 * h), 6);
@@ -69,7 +74,8 @@ describe('weights-only model files written with NumPy', () => {
   it.runIf(hasNumpy)('evaluate as they are, with the same figures as the original (F32 weights)', () => {
     const net = buildClassifier({ seed: 5 });
     new ClassifierTrainer(net, { seed: 5 }).trainEpoch(train, undefined, 1000);
-    const f = join(dir, 'trained.safetensors'), g = join(dir, 'numpy.safetensors');
+    const f = join(dir, 'trained.safetensors'),
+      g = join(dir, 'numpy.safetensors');
     saveModel(f, net, { dtype: 'F32' });
     const py = spawnSync('python3', ['scripts/numpy_weights.py', f, g], { encoding: 'utf8' });
     expect(py.status, py.stderr).toBe(0);

@@ -19,14 +19,16 @@ function deep(n: number): number {
 describe('describeError', () => {
   it('shows the message of errors raised on purpose for bad input as it is', () => {
     expect(describeError(new CliError('--count must be 2 or more'))).toBe('--count must be 2 or more');
-    expect(describeError(new core.ModelFileError('m.safetensors', 'not a model file')))
-      .toBe('m.safetensors: not a model file');
+    expect(describeError(new core.ModelFileError('m.safetensors', 'not a model file'))).toBe(
+      'm.safetensors: not a model file',
+    );
     expect(describeError(new core.InputFileError('x.json', 'too large'))).toBe('x.json: too large');
     expect(describeError(new gan.IdxError('bad magic'))).toBe('bad magic');
     expect(describeError(new gan.NpyError('bad header'))).toBe('bad header');
     expect(describeError(new gan.SampleFileError('s.npy: empty'))).toBe('s.npy: empty');
-    expect(describeError(new gan.DivergenceError('G stopped spiking', 3)))
-      .toBe('training diverged at step 3: G stopped spiking');
+    expect(describeError(new gan.DivergenceError('G stopped spiking', 3))).toBe(
+      'training diverged at step 3: G stopped spiking',
+    );
     const bad = new InvalidArgumentError('It must be a whole number >= 1.');
     expect(describeError(bad)).toBe('It must be a whole number >= 1.');
   });
@@ -92,9 +94,14 @@ describe('guarded', () => {
 
 describe('error classes', () => {
   const classes: [string, new (a: string, b: never) => Error][] = [
-    ['ModelFileError', core.ModelFileError], ['InputFileError', core.InputFileError],
-    ['KernelMemoryFull', core.KernelMemoryFull], ['CliError', gan.CliError], ['IdxError', gan.IdxError],
-    ['NpyError', gan.NpyError], ['SampleFileError', gan.SampleFileError], ['DivergenceError', gan.DivergenceError],
+    ['ModelFileError', core.ModelFileError],
+    ['InputFileError', core.InputFileError],
+    ['KernelMemoryFull', core.KernelMemoryFull],
+    ['CliError', gan.CliError],
+    ['IdxError', gan.IdxError],
+    ['NpyError', gan.NpyError],
+    ['SampleFileError', gan.SampleFileError],
+    ['DivergenceError', gan.DivergenceError],
   ];
   it.each(classes)('%s is exported from its package root and names itself', (name, Class) => {
     const e = new Class('f', 'what' as never);

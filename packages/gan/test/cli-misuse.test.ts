@@ -23,21 +23,42 @@ function expectFailure(r: Result, cmd: string, mentions: (string | RegExp)[]): v
   const lines = r.stderr.trimEnd().split('\n');
   expect(lines, info).toHaveLength(1);
   expect(lines[0].startsWith(`spiking-gan ${cmd}: `), info).toBe(true);
-  for (const m of mentions) expect(lines[0], info).toMatch(typeof m === 'string' ? new RegExp(m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : m);
+  for (const m of mentions)
+    expect(lines[0], info).toMatch(typeof m === 'string' ? new RegExp(m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : m);
 }
 
-const G = 'gan/G.safetensors', D = 'gan/D.safetensors', CKPT = 'gan/checkpoint.safetensors', CLF = 'clf.safetensors';
+const G = 'gan/G.safetensors',
+  D = 'gan/D.safetensors',
+  CKPT = 'gan/checkpoint.safetensors',
+  CLF = 'clf.safetensors';
 
 beforeAll(async () => {
   // real fixtures from the real commands, tiny settings
   const [c, g] = await Promise.all([
-    cli('classify', 'train', '--epochs', '1', '--train-limit', '50', '--test-limit', '50', '--hidden', '10', '--out', CLF, '--quiet'),
+    cli(
+      'classify',
+      'train',
+      '--epochs',
+      '1',
+      '--train-limit',
+      '50',
+      '--test-limit',
+      '50',
+      '--hidden',
+      '10',
+      '--out',
+      CLF,
+      '--quiet',
+    ),
     cli('train', '--preset', 'ramp', '--steps', '1', '--batch', '1', '--samples', '4', '--out', 'gan', '--quiet'),
   ]);
   expect(c.code, c.stderr).toBe(0);
   expect(g.code, g.stderr).toBe(0);
   const rng = new Rng(7);
-  writeFileSync(join(tmp, 'corrupt.safetensors'), Uint8Array.from({ length: 4096 }, () => rng.int(256)));
+  writeFileSync(
+    join(tmp, 'corrupt.safetensors'),
+    Uint8Array.from({ length: 4096 }, () => rng.int(256)),
+  );
   writeFileSync(join(tmp, 'afile'), 'not a folder\n');
   const gBytes = readFileSync(join(tmp, G));
   writeFileSync(join(tmp, 'truncated.safetensors'), gBytes.subarray(0, gBytes.length >> 1));
@@ -55,7 +76,11 @@ beforeAll(async () => {
   const gan = JSON.parse(readFileSync(join(tmp, 'gan/figures.json'), 'utf8')).config;
   saveModel(join(tmp, 'fewpixels.safetensors'), tiny, { metadata: { kind: 'generator', gan: JSON.stringify(gan) } });
   // train --resume on folders holding the wrong files
-  for (const [dir, from] of [['resume-corrupt', 'corrupt.safetensors'], ['resume-model', G], ['resume-clf', CLF]]) {
+  for (const [dir, from] of [
+    ['resume-corrupt', 'corrupt.safetensors'],
+    ['resume-model', G],
+    ['resume-clf', CLF],
+  ]) {
     mkdirSync(join(tmp, dir));
     copyFileSync(join(tmp, from), join(tmp, dir, 'checkpoint.safetensors'));
   }
@@ -90,9 +115,17 @@ misuse('demo', [
 misuse('simulate', [
   ['missing --out', ['--model', CLF, '--mnist-test', '2'], ['--out']],
   ['negative --mnist-test', ['--model', CLF, '--mnist-test', '-1', '--out', 'x.json'], ['--mnist-test', '-1']],
-  ['--mnist-test past the test set', ['--model', CLF, '--mnist-test', '10001', '--out', 'x.json'], ['--mnist-test', '10001']],
+  [
+    '--mnist-test past the test set',
+    ['--model', CLF, '--mnist-test', '10001', '--out', 'x.json'],
+    ['--mnist-test', '10001'],
+  ],
   ['missing --input file', ['--model', CLF, '--input', 'nope.json', '--out', 'x.json'], ['nope.json', 'no such']],
-  ['a checkpoint instead of a model', ['--model', CKPT, '--mnist-test', '2', '--out', 'x.json'], [CKPT, 'not a model file']],
+  [
+    'a checkpoint instead of a model',
+    ['--model', CKPT, '--mnist-test', '2', '--out', 'x.json'],
+    [CKPT, 'not a model file'],
+  ],
   ['a generator on MNIST digits', ['--model', G, '--mnist-test', '2', '--out', 'x.json'], [G, '784']],
 ]);
 
@@ -107,7 +140,23 @@ misuse('classify train', [
   ['unknown --loss', ['--loss', 'foo'], ['--loss', 'foo']],
   ['ramp kernel with a TTFS loss', ['--kernel', 'ramp'], ['--kernel ramp', '--loss softmax']],
   ['unknown --optimizer', ['--optimizer', 'foo'], ['--optimizer', 'foo']],
-  ['--out below a file', ['--epochs', '1', '--train-limit', '50', '--test-limit', '50', '--hidden', '10', '--quiet', '--out', 'afile/x.safetensors'], ['afile']],
+  [
+    '--out below a file',
+    [
+      '--epochs',
+      '1',
+      '--train-limit',
+      '50',
+      '--test-limit',
+      '50',
+      '--hidden',
+      '10',
+      '--quiet',
+      '--out',
+      'afile/x.safetensors',
+    ],
+    ['afile'],
+  ],
 ]);
 
 misuse('classify eval', [
@@ -140,9 +189,21 @@ misuse('train', [
   ['--out is a file', ['--out', 'afile', '--steps', '1'], ['afile']],
   ['--resume with no checkpoint', ['--resume', '--out', 'nowhere'], ['--resume', 'nowhere/checkpoint.safetensors']],
   ['--resume with changed settings', ['--resume', '--out', 'gan', '--batch', '4'], ['--resume', '--batch']],
-  ['--resume from a corrupt checkpoint', ['--resume', '--out', 'resume-corrupt', '--steps', '2'], ['resume-corrupt/checkpoint.safetensors']],
-  ['--resume from a model file', ['--resume', '--out', 'resume-model', '--steps', '2'], ['resume-model/checkpoint.safetensors', 'not a Spiking-GAN checkpoint']],
-  ['--resume from a classifier', ['--resume', '--out', 'resume-clf', '--steps', '2'], ['resume-clf/checkpoint.safetensors', 'not a Spiking-GAN checkpoint']],
+  [
+    '--resume from a corrupt checkpoint',
+    ['--resume', '--out', 'resume-corrupt', '--steps', '2'],
+    ['resume-corrupt/checkpoint.safetensors'],
+  ],
+  [
+    '--resume from a model file',
+    ['--resume', '--out', 'resume-model', '--steps', '2'],
+    ['resume-model/checkpoint.safetensors', 'not a Spiking-GAN checkpoint'],
+  ],
+  [
+    '--resume from a classifier',
+    ['--resume', '--out', 'resume-clf', '--steps', '2'],
+    ['resume-clf/checkpoint.safetensors', 'not a Spiking-GAN checkpoint'],
+  ],
 ]);
 
 misuse('sample', [
@@ -150,7 +211,11 @@ misuse('sample', [
   ['unknown flag', ['--model', G, '--bogus'], ['--bogus']],
   ['model file that does not exist', ['--model', 'nope.safetensors'], ['nope.safetensors', 'no such file']],
   ['corrupt model file (random bytes)', ['--model', 'corrupt.safetensors'], ['corrupt.safetensors']],
-  ['truncated generator (first half of G.safetensors)', ['--model', 'truncated.safetensors'], ['truncated.safetensors']],
+  [
+    'truncated generator (first half of G.safetensors)',
+    ['--model', 'truncated.safetensors'],
+    ['truncated.safetensors'],
+  ],
   ['a classifier', ['--model', CLF], [CLF, 'not a generator', 'classifier']],
   ['a discriminator', ['--model', D], [D, 'not a generator', 'discriminator']],
   ['a checkpoint', ['--model', CKPT], [CKPT, 'not a model file']],
@@ -173,7 +238,11 @@ misuse('eval', [
   ['a discriminator as the generator', ['--model', D], [D, 'not a generator']],
   ['a generator as the discriminator', ['--model', G, '--discriminator', G], [G, 'not a discriminator']],
   ['a classifier as the discriminator', ['--model', G, '--discriminator', CLF], [CLF, 'not a discriminator']],
-  ['no D.safetensors beside the generator', ['--model', 'lone/G.safetensors'], ['lone/D.safetensors', '--discriminator']],
+  [
+    'no D.safetensors beside the generator',
+    ['--model', 'lone/G.safetensors'],
+    ['lone/D.safetensors', '--discriminator'],
+  ],
   ['negative --count', ['--model', G, '--count', '-1'], ['--count', '-1']],
   ['fractional --count', ['--model', G, '--count', '2.5'], ['--count', '2.5']],
   ['non-numeric --seed', ['--model', G, '--seed', 'abc'], ['--seed', 'abc']],
@@ -188,7 +257,23 @@ describe('output paths are checked before any work starts', () => {
     expect(r.stderr).not.toMatch(/\.tmp|EBUSY/);
     expect(r.stderr).toContain(` ${dir}`);
   };
-  const train = (out: string) => cli('classify', 'train', '--epochs', '1', '--train-limit', '50', '--test-limit', '50', '--hidden', '10', '--quiet', '--out', out);
-  it('classify train --out <a folder> names that folder, not a temporary file', async () => named(await train('gan'), 'gan'));
+  const train = (out: string) =>
+    cli(
+      'classify',
+      'train',
+      '--epochs',
+      '1',
+      '--train-limit',
+      '50',
+      '--test-limit',
+      '50',
+      '--hidden',
+      '10',
+      '--quiet',
+      '--out',
+      out,
+    );
+  it('classify train --out <a folder> names that folder, not a temporary file', async () =>
+    named(await train('gan'), 'gan'));
   it('classify train --out . says it is a directory', async () => named(await train('.'), '.'));
 });

@@ -14,7 +14,11 @@ const BIN = resolve(fileURLToPath(new URL('../bin/spiking-gan.mjs', import.meta.
 const tmp = mkdtempSync(join(tmpdir(), 'cli-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface Result { code: number | null; stdout: string; stderr: string }
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs `spiking-gan ...args` in the temp folder. */
 function cli(...args: string[]): Result {
@@ -31,7 +35,8 @@ function expectFailure(r: Result, ...mentions: (string | RegExp)[]): void {
   const lines = r.stderr.trimEnd().split('\n');
   expect(lines, r.stderr).toHaveLength(1);
   expect(lines[0]).toMatch(/^spiking-gan( [a-z]+)?: /);
-  for (const m of mentions) expect(lines[0]).toMatch(typeof m === 'string' ? new RegExp(m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : m);
+  for (const m of mentions)
+    expect(lines[0]).toMatch(typeof m === 'string' ? new RegExp(m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : m);
 }
 
 const MODEL = 'demo/model.safetensors';
@@ -44,7 +49,8 @@ describe('spiking-gan demo', () => {
 
   it('writes raster.svg, digit.png, model.safetensors and run.json, and prints a short summary', () => {
     expect(demo.code, demo.stderr).toBe(0);
-    for (const f of ['raster.svg', 'digit.png', 'model.safetensors', 'run.json']) expect(existsSync(join(tmp, 'demo', f)), f).toBe(true);
+    for (const f of ['raster.svg', 'digit.png', 'model.safetensors', 'run.json'])
+      expect(existsSync(join(tmp, 'demo', f)), f).toBe(true);
     const lines = demo.stdout.trimEnd().split('\n');
     expect(lines.length).toBeGreaterThanOrEqual(4);
     expect(lines.length).toBeLessThanOrEqual(6);
@@ -73,15 +79,17 @@ describe('spiking-gan demo', () => {
     expect(run.record.populations.hidden1.times).toHaveLength(400);
   });
 
-  it('saves a model that loads as 784-400-10 with S4NN-range weights, classify train\'s of that seed', () => {
+  it("saves a model that loads as 784-400-10 with S4NN-range weights, classify train's of that seed", () => {
     const { net } = loadModel(join(tmp, MODEL));
     expect(net.populations.map((p) => p.size)).toEqual([784, 400, 10]);
     const same = buildClassifier({ seed: 5 }).projections.map((p) => p.weights);
     net.projections.forEach((p, k) => expect(p.weights.findIndex((w, i) => w !== same[k][i])).toBe(-1));
     expect(net.tmax).toBe(256);
     const [h, o] = net.projections;
-    const range = (w: Float64Array): [number, number] => w.reduce(([lo, hi], x) => [Math.min(lo, x), Math.max(hi, x)], [Infinity, -Infinity]);
-    const [hlo, hhi] = range(h.weights), [olo, ohi] = range(o.weights);
+    const range = (w: Float64Array): [number, number] =>
+      w.reduce(([lo, hi], x) => [Math.min(lo, x), Math.max(hi, x)], [Infinity, -Infinity]);
+    const [hlo, hhi] = range(h.weights),
+      [olo, ohi] = range(o.weights);
     expect(hlo).toBeGreaterThanOrEqual(0);
     expect(hhi).toBeLessThan(5);
     expect(olo).toBeGreaterThanOrEqual(0);
@@ -98,7 +106,8 @@ describe('spiking-gan demo', () => {
     const { net } = loadModel(join(tmp, MODEL));
     const sim = new Simulator(net);
     const set = loadMnist('test');
-    let spikes = 0, correct = 0;
+    let spikes = 0,
+      correct = 0;
     for (let i = 0; i < 5; i++) {
       const rec = sim.run(encodeBytes(set.image(i), { tmax: net.tmax }));
       const s = doc.samples[i];
@@ -148,7 +157,11 @@ describe('spiking-gan simulate --input', () => {
     // out0 needs two early inputs; out1 fires from input 1 alone; out2 only from input 3.
     net.addLayer(3, { name: 'out', threshold: 1, weights: [0.6, 0.6, 0, 0, 0, 1.5, 0, 0, 0, 0, 0, 2] });
     saveModel(join(tmp, 'tiny.safetensors'), net);
-    const samples = [[0, 3, null, 25], [null, null, null, null], [2, 20, 1, 5]];
+    const samples = [
+      [0, 3, null, 25],
+      [null, null, null, null],
+      [2, 20, 1, 5],
+    ];
     writeFileSync(join(tmp, 'in.json'), JSON.stringify({ samples }));
     const r = cli('simulate', '--model', 'tiny.safetensors', '--input', 'in.json', '--out', 'tiny.json');
     expect(r.code, r.stderr).toBe(0);
@@ -187,14 +200,42 @@ describe('misuse fails with one line and no stack trace', () => {
   const sim = (...args: string[]): Result => cli('simulate', ...args);
 
   it('missing --model', () => expectFailure(sim('--input', 'good.json', '--out', 'x.json'), '--model'));
-  it('model file that does not exist', () => expectFailure(sim('--model', 'nope.safetensors', '--input', 'good.json', '--out', 'x.json'), 'nope.safetensors', 'no such file'));
-  it('corrupt model file (random bytes)', () => expectFailure(sim('--model', 'corrupt.safetensors', '--input', 'good.json', '--out', 'x.json'), 'corrupt.safetensors'));
-  it('both --input and --mnist-test', () => expectFailure(sim('--model', 'm4.safetensors', '--input', 'good.json', '--mnist-test', '2', '--out', 'x.json'), '--input', '--mnist-test'));
-  it('neither --input nor --mnist-test', () => expectFailure(sim('--model', 'm4.safetensors', '--out', 'x.json'), '--input', '--mnist-test'));
+  it('model file that does not exist', () =>
+    expectFailure(
+      sim('--model', 'nope.safetensors', '--input', 'good.json', '--out', 'x.json'),
+      'nope.safetensors',
+      'no such file',
+    ));
+  it('corrupt model file (random bytes)', () =>
+    expectFailure(
+      sim('--model', 'corrupt.safetensors', '--input', 'good.json', '--out', 'x.json'),
+      'corrupt.safetensors',
+    ));
+  it('both --input and --mnist-test', () =>
+    expectFailure(
+      sim('--model', 'm4.safetensors', '--input', 'good.json', '--mnist-test', '2', '--out', 'x.json'),
+      '--input',
+      '--mnist-test',
+    ));
+  it('neither --input nor --mnist-test', () =>
+    expectFailure(sim('--model', 'm4.safetensors', '--out', 'x.json'), '--input', '--mnist-test'));
 
   it('input JSON of the wrong shape', () => {
-    writeFileSync(join(tmp, 'short.json'), JSON.stringify({ samples: [[0, 1, 2, 3], [0, 1]] }));
-    expectFailure(sim('--model', 'm4.safetensors', '--input', 'short.json', '--out', 'x.json'), 'sample 1', '2 spike times', '4');
+    writeFileSync(
+      join(tmp, 'short.json'),
+      JSON.stringify({
+        samples: [
+          [0, 1, 2, 3],
+          [0, 1],
+        ],
+      }),
+    );
+    expectFailure(
+      sim('--model', 'm4.safetensors', '--input', 'short.json', '--out', 'x.json'),
+      'sample 1',
+      '2 spike times',
+      '4',
+    );
     writeFileSync(join(tmp, 'flat.json'), JSON.stringify([0, 1, 2, 3]));
     expectFailure(sim('--model', 'm4.safetensors', '--input', 'flat.json', '--out', 'x.json'), 'samples');
     writeFileSync(join(tmp, 'broken.json'), '{"samples": [[0, 1,');
@@ -202,20 +243,48 @@ describe('misuse fails with one line and no stack trace', () => {
   });
 
   it('a negative spike time', () => {
-    writeFileSync(join(tmp, 'neg.json'), JSON.stringify({ samples: [[0, 1, 2, 3], [0, -2, null, 1]] }));
-    expectFailure(sim('--model', 'm4.safetensors', '--input', 'neg.json', '--out', 'x.json'), 'sample 1, neuron 1', 'negative');
+    writeFileSync(
+      join(tmp, 'neg.json'),
+      JSON.stringify({
+        samples: [
+          [0, 1, 2, 3],
+          [0, -2, null, 1],
+        ],
+      }),
+    );
+    expectFailure(
+      sim('--model', 'm4.safetensors', '--input', 'neg.json', '--out', 'x.json'),
+      'sample 1, neuron 1',
+      'negative',
+    );
   });
 
   it('a non-numeric or fractional spike time', () => {
     writeFileSync(join(tmp, 'str.json'), JSON.stringify({ samples: [[0, 1, '2', 3]] }));
-    expectFailure(sim('--model', 'm4.safetensors', '--input', 'str.json', '--out', 'x.json'), 'sample 0, neuron 2', 'number or null');
+    expectFailure(
+      sim('--model', 'm4.safetensors', '--input', 'str.json', '--out', 'x.json'),
+      'sample 0, neuron 2',
+      'number or null',
+    );
     writeFileSync(join(tmp, 'frac.json'), JSON.stringify({ samples: [[0, 1.5, 2, 3]] }));
-    expectFailure(sim('--model', 'm4.safetensors', '--input', 'frac.json', '--out', 'x.json'), 'sample 0, neuron 1', 'whole step');
+    expectFailure(
+      sim('--model', 'm4.safetensors', '--input', 'frac.json', '--out', 'x.json'),
+      'sample 0, neuron 1',
+      'whole step',
+    );
   });
 
   it('a non-integer --mnist-test value', () => {
-    expectFailure(sim('--model', 'm4.safetensors', '--mnist-test', '2.5', '--out', 'x.json'), '--mnist-test', 'whole number');
-    expectFailure(sim('--model', 'm4.safetensors', '--mnist-test', 'ten', '--out', 'x.json'), '--mnist-test', 'whole number');
+    expectFailure(
+      sim('--model', 'm4.safetensors', '--mnist-test', '2.5', '--out', 'x.json'),
+      '--mnist-test',
+      'whole number',
+    );
+    expectFailure(
+      sim('--model', 'm4.safetensors', '--mnist-test', 'ten', '--out', 'x.json'),
+      '--mnist-test',
+      'whole number',
+    );
   });
 
   it('an unknown flag or command', () => {
@@ -228,9 +297,16 @@ describe('misuse fails with one line and no stack trace', () => {
   });
 
   it('shows the stack with SPIKING_GAN_DEBUG=1', () => {
-    const r = spawnSync(process.execPath, [BIN, 'simulate', '--model', 'corrupt.safetensors', '--input', 'good.json', '--out', 'x.json'], {
-      cwd: tmp, encoding: 'utf8', env: { ...process.env, SPIKING_GAN_DEBUG: '1' }, timeout: 120_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'simulate', '--model', 'corrupt.safetensors', '--input', 'good.json', '--out', 'x.json'],
+      {
+        cwd: tmp,
+        encoding: 'utf8',
+        env: { ...process.env, SPIKING_GAN_DEBUG: '1' },
+        timeout: 120_000,
+      },
+    );
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('    at ');
   });
@@ -244,7 +320,8 @@ describe('spiking-gan --help', () => {
     expect(top.stdout).toMatch(/demo/);
     const h = cli('simulate', '--help');
     expect(h.code).toBe(0);
-    for (const o of ['--model', '--input', '--mnist-test', '--early-stop', '--out', 'Examples:']) expect(h.stdout).toContain(o);
+    for (const o of ['--model', '--input', '--mnist-test', '--early-stop', '--out', 'Examples:'])
+      expect(h.stdout).toContain(o);
     const d = cli('demo', '--help');
     for (const o of ['--digit-index', '--seed', '--out', 'Examples:']) expect(d.stdout).toContain(o);
   });

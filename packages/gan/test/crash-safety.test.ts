@@ -20,13 +20,19 @@ const STEPS = 40;
 const SETTINGS = ['--steps', String(STEPS), '--batch', '2', '--seed', '3'];
 const COMMON = ['--checkpoint-every', '1', '--quiet'];
 
-interface Ended { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+interface Ended {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
 
 function start(args: string[]): { child: ChildProcess; done: Promise<Ended> } {
   const env = { ...process.env };
   delete env.SPIKING_GAN_DEBUG;
   const child = spawn(process.execPath, [BIN, 'train', ...args], { cwd: tmp, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '', stderr = '';
+  let stdout = '',
+    stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
   const guard = setTimeout(() => child.kill('SIGKILL'), 150_000);
@@ -44,7 +50,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tmpFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.tmp')) : []);
 
 /** Kills `child` with SIGKILL after `ms`, or (mode 'write') as soon as a checkpoint's temporary file appears after `ms`. */
-async function killLater(child: ChildProcess, dir: string, ms: number, mode: 'timer' | 'write', before: Set<string>): Promise<boolean> {
+async function killLater(
+  child: ChildProcess,
+  dir: string,
+  ms: number,
+  mode: 'timer' | 'write',
+  before: Set<string>,
+): Promise<boolean> {
   await sleep(ms);
   if (mode === 'write') {
     const until = performance.now() + 20_000;
@@ -71,7 +83,8 @@ function tensorsEqual(a: Record<string, Tensor>, b: Record<string, Tensor>): voi
 
 describe('spiking-gan train survives SIGKILL at any moment', () => {
   it('after each kill the checkpoint loads; --resume ends with the weights of an uninterrupted run', async () => {
-    const ref = join(tmp, 'ref'), dir = join(tmp, 'killed');
+    const ref = join(tmp, 'ref'),
+      dir = join(tmp, 'killed');
     // the uninterrupted run, side by side with the interrupted one
     const reference = start([...SETTINGS, ...COMMON, '--out', ref]);
     const data = loadMnist('train');
@@ -84,7 +97,10 @@ describe('spiking-gan train survives SIGKILL at any moment', () => {
       { ms: 1900, mode: 'timer' },
       { ms: 1100, mode: 'write' },
     ];
-    let killed = 0, midWrite = 0, lastStep = 0, runs = 0;
+    let killed = 0,
+      midWrite = 0,
+      lastStep = 0,
+      runs = 0;
     const ckpt = join(dir, 'checkpoint.safetensors');
     for (const k of kills) {
       const resume = existsSync(ckpt);
@@ -116,27 +132,35 @@ describe('spiking-gan train survives SIGKILL at any moment', () => {
       // a leftover temporary file is a separate file: the checkpoint is not it
       for (const f of leftovers) expect(f).not.toBe('checkpoint.safetensors');
     }
-    console.log(`crash safety: ${runs} runs, ${killed} killed (${midWrite} while a checkpoint was being written), last checkpoint before the final resume at step ${lastStep}`);
+    console.log(
+      `crash safety: ${runs} runs, ${killed} killed (${midWrite} while a checkpoint was being written), last checkpoint before the final resume at step ${lastStep}`,
+    );
     expect(killed).toBeGreaterThanOrEqual(2);
     expect(midWrite).toBeGreaterThanOrEqual(1); // at least one kill landed inside a checkpoint write
 
     // resume to the end
-    const fin = await start(existsSync(ckpt) ? ['--resume', ...COMMON, '--out', dir] : [...SETTINGS, ...COMMON, '--out', dir]).done;
+    const fin = await start(
+      existsSync(ckpt) ? ['--resume', ...COMMON, '--out', dir] : [...SETTINGS, ...COMMON, '--out', dir],
+    ).done;
     expect(fin.code, fin.stderr).toBe(0);
     expect(fin.stderr).toBe('');
     const r = await reference.done;
     expect(r.code, r.stderr).toBe(0);
 
     for (const f of ['G.safetensors', 'D.safetensors', 'checkpoint.safetensors']) {
-      const a = readSafetensorsFile(join(ref, f)), b = readSafetensorsFile(join(dir, f));
+      const a = readSafetensorsFile(join(ref, f)),
+        b = readSafetensorsFile(join(dir, f));
       tensorsEqual(b.tensors, a.tensors);
       expect(b.metadata.step, f).toBe(String(STEPS));
     }
     // same training state: optimiser counts, random generators, figures history
-    const ca = readSafetensorsFile(join(ref, 'checkpoint.safetensors')).metadata, cb = readSafetensorsFile(join(dir, 'checkpoint.safetensors')).metadata;
-    for (const k of ['config', 'step', 'scales', 'optimiser_steps', 'rng', 'feat_seen', 'history', 'window']) expect(cb[k], k).toBe(ca[k]);
+    const ca = readSafetensorsFile(join(ref, 'checkpoint.safetensors')).metadata,
+      cb = readSafetensorsFile(join(dir, 'checkpoint.safetensors')).metadata;
+    for (const k of ['config', 'step', 'scales', 'optimiser_steps', 'rng', 'feat_seen', 'history', 'window'])
+      expect(cb[k], k).toBe(ca[k]);
     expect(readFileSync(join(dir, 'samples.png')).equals(readFileSync(join(ref, 'samples.png')))).toBe(true);
-    const fa = JSON.parse(readFileSync(join(ref, 'figures.json'), 'utf8')), fb = JSON.parse(readFileSync(join(dir, 'figures.json'), 'utf8'));
+    const fa = JSON.parse(readFileSync(join(ref, 'figures.json'), 'utf8')),
+      fb = JSON.parse(readFileSync(join(dir, 'figures.json'), 'utf8'));
     expect(fb.history).toEqual(fa.history);
     expect(fb.last).toEqual(fa.last);
   }, 240_000);

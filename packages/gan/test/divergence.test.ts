@@ -16,44 +16,58 @@ import type { StepStats } from '../src/train/stats.ts';
 const tmp = mkdtempSync(join(tmpdir(), 'divergence-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const data = loadMnist('train');
-const tiny = (preset: string, o: Partial<GanConfig> = {}) => makeConfig(preset, { gHidden: 24, dHidden: 24, nz: 16, batch: 2, seed: 1, steps: 4, ...o });
+const tiny = (preset: string, o: Partial<GanConfig> = {}) =>
+  makeConfig(preset, { gHidden: 24, dHidden: 24, nz: 16, batch: 2, seed: 1, steps: 4, ...o });
 
 const BAD = [NaN, Infinity, -Infinity];
 
 describe('the engine with non-finite weights', () => {
-  const cases: [TimeMode, Kernel, boolean][] = [['discrete', 'delta', false], ['discrete', 'delta', true], ['continuous', 'delta', false], ['continuous', 'ramp', false], ['continuous', 'delta', true]];
-  it.each(cases)('%s time, %s kernel (sparse %s): spike times stay in [0, tmax] (or the run is refused)', (time, kernel, sparse) => {
-    for (const bad of BAD) {
-      for (const where of ['weight', 'scale'] as const) {
-        const net = new Network({ tmax: 12, time });
-        const inp = net.addInput(3);
-        const h = net.addPopulation(4, { name: 'h', threshold: 1 });
-        const o = net.addPopulation(2, { name: 'o', threshold: 0.5 });
-        const w = Array.from({ length: 12 }, (_, k) => 0.5 + (k % 3));
-        const pr = sparse
-          ? net.connect(inp, h, { sparse: { indptr: [0, 4, 8, 12], indices: [0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3], values: w }, kernel })
-          : net.connect(inp, h, { weightsPrePost: w, kernel });
-        net.connect(h, o, { weights: [1, 1, 1, 1, 1, 1, 1, 1], kernel });
-        net.connect(h, h, { weightsPrePost: new Array(16).fill(0.25), kernel, delay: time === 'discrete' ? 1 : 0.5 });
-        if (where === 'weight') pr.weights[1] = bad; // input 0 -> h1
-        else pr.scale = bad;
-        let rec;
-        try {
-          rec = new Simulator(net).run([0, 2, 5]);
-        } catch (e) {
-          // refusing is fine too, with a message that says what is wrong
-          expect((e as Error).message).toMatch(/NaN|Infinity|finite/);
-          continue;
+  const cases: [TimeMode, Kernel, boolean][] = [
+    ['discrete', 'delta', false],
+    ['discrete', 'delta', true],
+    ['continuous', 'delta', false],
+    ['continuous', 'ramp', false],
+    ['continuous', 'delta', true],
+  ];
+  it.each(cases)(
+    '%s time, %s kernel (sparse %s): spike times stay in [0, tmax] (or the run is refused)',
+    (time, kernel, sparse) => {
+      for (const bad of BAD) {
+        for (const where of ['weight', 'scale'] as const) {
+          const net = new Network({ tmax: 12, time });
+          const inp = net.addInput(3);
+          const h = net.addPopulation(4, { name: 'h', threshold: 1 });
+          const o = net.addPopulation(2, { name: 'o', threshold: 0.5 });
+          const w = Array.from({ length: 12 }, (_, k) => 0.5 + (k % 3));
+          const pr = sparse
+            ? net.connect(inp, h, {
+                sparse: { indptr: [0, 4, 8, 12], indices: [0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3], values: w },
+                kernel,
+              })
+            : net.connect(inp, h, { weightsPrePost: w, kernel });
+          net.connect(h, o, { weights: [1, 1, 1, 1, 1, 1, 1, 1], kernel });
+          net.connect(h, h, { weightsPrePost: new Array(16).fill(0.25), kernel, delay: time === 'discrete' ? 1 : 0.5 });
+          if (where === 'weight')
+            pr.weights[1] = bad; // input 0 -> h1
+          else pr.scale = bad;
+          let rec;
+          try {
+            rec = new Simulator(net).run([0, 2, 5]);
+          } catch (e) {
+            // refusing is fine too, with a message that says what is wrong
+            expect((e as Error).message).toMatch(/NaN|Infinity|finite/);
+            continue;
+          }
+          for (let g = 0; g < net.size; g++) {
+            const t = rec.times[g];
+            expect(Number.isFinite(t) && t >= 0 && t <= net.tmax, `${bad} ${where}: neuron ${g} at ${t}`).toBe(true);
+          }
+          expect(Number.isFinite(rec.decisionTime)).toBe(true);
+          expect(Number.isInteger(rec.synapticEvents)).toBe(true);
         }
-        for (let g = 0; g < net.size; g++) {
-          const t = rec.times[g];
-          expect(Number.isFinite(t) && t >= 0 && t <= net.tmax, `${bad} ${where}: neuron ${g} at ${t}`).toBe(true);
-        }
-        expect(Number.isFinite(rec.decisionTime)).toBe(true);
-        expect(Number.isInteger(rec.synapticEvents)).toBe(true);
       }
-    }
-  });
+    },
+  );
 });
 
 /** Runs up to `steps` training steps; true when the trainer noticed: it threw, or a step's figure is not finite. */
@@ -81,16 +95,16 @@ function poisoned(preset: string, net: 'G' | 'D', k: number, what: 'row' | 'all'
 }
 
 describe('the GAN trainer with a NaN weight', () => {
-  it('ramp preset, NaN in D: the next step notices (Backprop refuses the NaN error that reaches G\'s pixels)', () => {
+  it("ramp preset, NaN in D: the next step notices (Backprop refuses the NaN error that reaches G's pixels)", () => {
     const r = noticed(poisoned('ramp', 'D', 0, 'all'));
     expect(r.noticed, r.how).toBe(true);
   });
 
-  it('ramp preset, NaN in G\'s first layer: noticed within 3 steps', () => {
+  it("ramp preset, NaN in G's first layer: noticed within 3 steps", () => {
     const r = noticed(poisoned('ramp', 'G', 0, 'row'));
     expect(r.noticed, r.how).toBe(true);
   });
-  it('ramp preset, +Infinity in G\'s pixel layer: noticed within 3 steps', () => {
+  it("ramp preset, +Infinity in G's pixel layer: noticed within 3 steps", () => {
     const r = noticed(poisoned('ramp', 'G', 1, 'row', Infinity));
     expect(r.noticed, r.how).toBe(true);
   });
@@ -110,10 +124,20 @@ describe('spiking-gan train resumed from a checkpoint with a NaN weight', () => 
   const runs: Record<string, Result> = {};
   beforeAll(async () => {
     // checkpoints of tiny runs (1 good step done, 4 to do), poisoned; then `train --resume` on each
-    for (const [name, preset, net, what] of [['g-nan', 'ramp', 'G', 'row'], ['d-nan', 'ramp', 'D', 'all']] as const) {
-      saveCheckpoint(join(tmp, name, 'checkpoint.safetensors'), poisoned(preset, net, 0, what), { history: '[]', window: '[]', seconds: '0' });
+    for (const [name, preset, net, what] of [
+      ['g-nan', 'ramp', 'G', 'row'],
+      ['d-nan', 'ramp', 'D', 'all'],
+    ] as const) {
+      saveCheckpoint(join(tmp, name, 'checkpoint.safetensors'), poisoned(preset, net, 0, what), {
+        history: '[]',
+        window: '[]',
+        seconds: '0',
+      });
     }
-    const [g, d] = await Promise.all([cli('train', '--resume', '--out', 'g-nan', '--quiet'), cli('train', '--resume', '--out', 'd-nan', '--quiet')]);
+    const [g, d] = await Promise.all([
+      cli('train', '--resume', '--out', 'g-nan', '--quiet'),
+      cli('train', '--resume', '--out', 'd-nan', '--quiet'),
+    ]);
     runs.g = g;
     runs.d = d;
   }, 180_000);

@@ -47,7 +47,12 @@ beforeAll(async () => {
   const test = loadMnist('test');
   // the stand-in judge, cached under the default recipe (seed 1, 15 epochs, batch 64, lr 0.002, shift 1)
   const judge = trainJudge({
-    seed: 1, epochs: 1, batchSize: 64, lr: 0.002, shift: 1, test: null,
+    seed: 1,
+    epochs: 1,
+    batchSize: 64,
+    lr: 0.002,
+    shift: 1,
+    test: null,
     train: { n: 3000, images: train.images.subarray(0, 3000 * D), labels: train.labels.subarray(0, 3000) },
   });
   judge.info.epochs = 15;
@@ -64,8 +69,21 @@ beforeAll(async () => {
   writeFileSync(join(tmp, 'labels-399.npy'), encodeNpy([399], '|u1', test.labels.subarray(0, 399)));
   spawnSync('mkfifo', [join(tmp, 'fifo')]);
   // a tiny class-conditional generator (one training step) with its discriminator
-  const g = await cli('train', '--preset', 'ramp', '--steps', '1', '--batch', '1', '--samples', '4', '--conditional',
-    '--out', 'gan', '--quiet');
+  const g = await cli(
+    'train',
+    '--preset',
+    'ramp',
+    '--steps',
+    '1',
+    '--batch',
+    '1',
+    '--samples',
+    '4',
+    '--conditional',
+    '--out',
+    'gan',
+    '--quiet',
+  );
   expect(g.code, g.stderr).toBe(0);
   samplesRun = await cli('eval', '--samples', IMAGES, '--labels', LABELS, '--count', '300', ...JUDGE, '-o', 'r.json');
   genRun = await cli('eval', '--model', G, '--count', '40', '--sparsity-samples', '3', ...JUDGE);

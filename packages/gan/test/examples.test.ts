@@ -6,19 +6,31 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const files = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.ts')).sort();
+const files = readdirSync(join(ROOT, 'examples'))
+  .filter((f) => f.endsWith('.ts'))
+  .sort();
 
 describe('examples/', () => {
   it('has the five documented examples', () => {
-    expect(files).toEqual(expect.arrayContaining([
-      '01-first-network.ts', '02-layered-mnist.ts', '03-continuous-ramp.ts', '04-recurrent-sparse.ts', '05-model-files.ts',
-    ]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        '01-first-network.ts',
+        '02-layered-mnist.ts',
+        '03-continuous-ramp.ts',
+        '04-recurrent-sparse.ts',
+        '05-model-files.ts',
+      ]),
+    );
   });
 
   for (const f of files) {
     it(`${f} runs and exits 0`, () => {
       // `node --import tsx` is what `pnpm exec tsx` does, without the extra process.
-      const r = spawnSync(process.execPath, ['--import', 'tsx', join('examples', f)], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+      const r = spawnSync(process.execPath, ['--import', 'tsx', join('examples', f)], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
       expect(r.status, `stderr:\n${r.stderr}`).toBe(0);
       expect(r.stdout.trim().length).toBeGreaterThan(0);
       expect(r.stderr).not.toMatch(/Error/);
@@ -26,7 +38,11 @@ describe('examples/', () => {
   }
 
   it('01 prints the hand-checked spike times', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'examples/01-first-network.ts'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'examples/01-first-network.ts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(r.stdout).toMatch(/output spike times: \[ 3, 6 \]/);
   });
 
@@ -42,7 +58,11 @@ describe('examples/', () => {
   }, 120_000);
 
   it('03 agrees with the closed form', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'examples/03-continuous-ramp.ts'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'examples/03-continuous-ramp.ts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     const m = /output at ([\d.]+) \(simulated\), ([\d.]+) \(closed form\)/.exec(r.stdout);
     expect(m).not.toBeNull();
     expect(m![1]).toBe(m![2]);

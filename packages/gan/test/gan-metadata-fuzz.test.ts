@@ -24,7 +24,11 @@ const small = (preset: string, o: Partial<GanConfig> = {}) =>
   makeConfig(preset, { nz: 6, gHidden: 7, dHidden: 5, batch: 4, steps: 4, seed: 3, ...o });
 
 /** A file as read back: tensors and metadata, ready to be patched and written again. */
-interface Base { name: string; tensors: Record<string, Tensor>; metadata: Record<string, string> }
+interface Base {
+  name: string;
+  tensors: Record<string, Tensor>;
+  metadata: Record<string, string>;
+}
 
 function base(name: string, write: (path: string) => void): Base {
   const path = join(tmp, `${name}.safetensors`);
@@ -33,32 +37,92 @@ function base(name: string, write: (path: string) => void): Base {
 }
 
 const G_CONFIGS = [
-  small('relu-cond', { projection: true, auxClass: 0.5 }), small('relu', { leaky: 0.2, pack: 1 }), small('digits'),
+  small('relu-cond', { projection: true, auxClass: 0.5 }),
+  small('relu', { leaky: 0.2, pack: 1 }),
+  small('digits'),
   small('faithful', { batch: 1 }),
 ];
-const GENERATORS: Base[] = G_CONFIGS.map((cfg, k) => base(`G${k}`, (path) => saveModel(path, buildGenerator(cfg), {
-  metadata: { kind: 'generator', gan: JSON.stringify(cfg), step: '4', commit: 'abc' },
-})));
+const GENERATORS: Base[] = G_CONFIGS.map((cfg, k) =>
+  base(`G${k}`, (path) =>
+    saveModel(path, buildGenerator(cfg), {
+      metadata: { kind: 'generator', gan: JSON.stringify(cfg), step: '4', commit: 'abc' },
+    }),
+  ),
+);
 
 const C_CONFIGS = [small('relu-cond', { gEma: 0.9, dDropout: 0.2, projection: true, auxClass: 0.5 }), small('digits')];
-const CHECKPOINTS: Base[] = C_CONFIGS.map((cfg, k) => base(`C${k}`, (path) => {
-  const tr = createTrainer(cfg, data);
-  const history = [tr.trainStep(), tr.trainStep()];
-  saveCheckpoint(path, tr, { history: JSON.stringify(history), window: JSON.stringify([history[1]]), commit: 'abc' });
-}));
+const CHECKPOINTS: Base[] = C_CONFIGS.map((cfg, k) =>
+  base(`C${k}`, (path) => {
+    const tr = createTrainer(cfg, data);
+    const history = [tr.trainStep(), tr.trainStep()];
+    saveCheckpoint(path, tr, { history: JSON.stringify(history), window: JSON.stringify([history[1]]), commit: 'abc' });
+  }),
+);
 
 const GAN_KEYS = Object.keys(small('relu')) as (keyof GanConfig)[];
 const CHECKPOINT_KEYS = [
-  'format', 'config', 'step', 'scales', 'optimiser_steps', 'rng', 'feat_seen', 'history', 'window', 'commit',
+  'format',
+  'config',
+  'step',
+  'scales',
+  'optimiser_steps',
+  'rng',
+  'feat_seen',
+  'history',
+  'window',
+  'commit',
 ];
 
 /** JSON texts (and near-JSON) that a lying or broken file may hold where a value should be. */
 const ADVERSARIAL = [
-  'NaN', 'Infinity', '-Infinity', '1e999', '-1e999', '0x10', '"0x10"', '"16"', '"1e3"', '"abc"', '""', 'null', 'true',
-  'false', '[]', '{}', '[1, 2]', '{"a": {"b": [1, {"c": null}]}}', '-0', '1e-400', '00', '9007199254740993', '1e9',
-  '1e15', '-1', '0', '0.5', '1', '2', '4096', '4097', '1024', '1025', '100', '101', '2.5', '"relu"', '"ramp"',
-  '"delta"', '"bce"', '[[0, 1], [0, 1]]', '[[1, 0], [0, 1]]', '{"__proto__": {"nz": 1}}', '[0, 0, 0, 0]',
-  '[4294967296, 1, 1, 1]', '[1, 2, 3]', `${'['.repeat(20000)}${']'.repeat(20000)}`, `"${'x'.repeat(100_000)}"`,
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '1e999',
+  '-1e999',
+  '0x10',
+  '"0x10"',
+  '"16"',
+  '"1e3"',
+  '"abc"',
+  '""',
+  'null',
+  'true',
+  'false',
+  '[]',
+  '{}',
+  '[1, 2]',
+  '{"a": {"b": [1, {"c": null}]}}',
+  '-0',
+  '1e-400',
+  '00',
+  '9007199254740993',
+  '1e9',
+  '1e15',
+  '-1',
+  '0',
+  '0.5',
+  '1',
+  '2',
+  '4096',
+  '4097',
+  '1024',
+  '1025',
+  '100',
+  '101',
+  '2.5',
+  '"relu"',
+  '"ramp"',
+  '"delta"',
+  '"bce"',
+  '[[0, 1], [0, 1]]',
+  '[[1, 0], [0, 1]]',
+  '{"__proto__": {"nz": 1}}',
+  '[0, 0, 0, 0]',
+  '[4294967296, 1, 1, 1]',
+  '[1, 2, 3]',
+  `${'['.repeat(20000)}${']'.repeat(20000)}`,
+  `"${'x'.repeat(100_000)}"`,
 ];
 
 /** A JSON text for a value: adversarial, plausible, random JSON, any number (NaN, infinities spelled out), a string. */
@@ -107,7 +171,12 @@ function named(key: string, text: string, changed: string[]): string[] {
   return changed;
 }
 
-interface Tally { loaded: number; refused: number; slowestMs: number; mostMb: number }
+interface Tally {
+  loaded: number;
+  refused: number;
+  slowestMs: number;
+  mostMb: number;
+}
 const tallies: Record<string, Tally> = {};
 
 /**
@@ -118,16 +187,19 @@ function check(tally: string, b: Base, metadata: Record<string, string>, names: 
   const path = join(tmp, `case-${b.name}.safetensors`);
   writeSafetensorsFile(path, b.tensors, metadata);
   const t = (tallies[tally] ??= { loaded: 0, refused: 0, slowestMs: 0, mostMb: 0 });
-  const rss = process.memoryUsage().rss, t0 = performance.now();
+  const rss = process.memoryUsage().rss,
+    t0 = performance.now();
   let refusal: string | null = null;
   try {
     load(path);
   } catch (e) {
     const { name, message } = e as Error;
-    if (!(e instanceof ModelFileError)) throw new Error(`${b.name}, ${names.join(', ')}: ${name}: ${message}`);
+    if (!(e instanceof ModelFileError))
+      throw new Error(`${b.name}, ${names.join(', ')}: ${name}: ${message}`, { cause: e });
     refusal = message;
   }
-  const ms = performance.now() - t0, mb = (process.memoryUsage().rss - rss) / 1e6;
+  const ms = performance.now() - t0,
+    mb = (process.memoryUsage().rss - rss) / 1e6;
   const what = `${b.name}: ${refusal ?? 'loaded'}`;
   t.slowestMs = Math.max(t.slowestMs, ms);
   t.mostMb = Math.max(t.mostMb, mb);
@@ -139,7 +211,10 @@ function check(tally: string, b: Base, metadata: Record<string, string>, names: 
   }
   t.refused++;
   expect(refusal.startsWith(`${path}: `), refusal).toBe(true);
-  expect(names.some((k) => refusal.includes(k)), `names none of ${names.join(', ')}: ${refusal}`).toBe(true);
+  expect(
+    names.some((k) => refusal.includes(k)),
+    `names none of ${names.join(', ')}: ${refusal}`,
+  ).toBe(true);
 }
 
 /** loadGenerator, then 3 samples, as `spiking-gan sample` does. */
@@ -149,7 +224,8 @@ const sampleFrom = (path: string) => {
 };
 const resume = (path: string) => void loadCheckpoint(path, data);
 
-const gIndex = fc.nat({ max: GENERATORS.length - 1 }), cIndex = fc.nat({ max: CHECKPOINTS.length - 1 });
+const gIndex = fc.nat({ max: GENERATORS.length - 1 }),
+  cIndex = fc.nat({ max: CHECKPOINTS.length - 1 });
 const ganKey = fc.constantFrom(...GAN_KEYS);
 
 describe('generator files with lying gan settings', () => {
@@ -159,26 +235,44 @@ describe('generator files with lying gan settings', () => {
   });
 
   it('one setting of gan replaced (300 cases)', () => {
-    fc.assert(fc.property(gIndex, ganKey, rawJson, (i, key, raw) => {
-      const g = GENERATORS[i], gan = jsonWith(JSON.parse(g.metadata.gan), [[[key], raw]]);
-      check('generator, one setting', g, { ...g.metadata, gan }, named('gan', gan, [key]), sampleFrom);
-    }), { seed: SEED, numRuns: 300 });
+    fc.assert(
+      fc.property(gIndex, ganKey, rawJson, (i, key, raw) => {
+        const g = GENERATORS[i],
+          gan = jsonWith(JSON.parse(g.metadata.gan), [[[key], raw]]);
+        check('generator, one setting', g, { ...g.metadata, gan }, named('gan', gan, [key]), sampleFrom);
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
   });
 
   it('two to five settings of gan replaced (100 cases)', () => {
     const pairs = fc.uniqueArray(fc.tuple(ganKey, rawJson), { minLength: 2, maxLength: 5, selector: ([k]) => k });
-    fc.assert(fc.property(gIndex, pairs, (i, edits) => {
-      const g = GENERATORS[i], gan = jsonWith(JSON.parse(g.metadata.gan), edits.map(([key, raw]) => [[key], raw]));
-      const names = named('gan', gan, edits.map(([k]) => k));
-      check('generator, several settings', g, { ...g.metadata, gan }, names, sampleFrom);
-    }), { seed: SEED, numRuns: 100 });
+    fc.assert(
+      fc.property(gIndex, pairs, (i, edits) => {
+        const g = GENERATORS[i],
+          gan = jsonWith(
+            JSON.parse(g.metadata.gan),
+            edits.map(([key, raw]) => [[key], raw]),
+          );
+        const names = named(
+          'gan',
+          gan,
+          edits.map(([k]) => k),
+        );
+        check('generator, several settings', g, { ...g.metadata, gan }, names, sampleFrom);
+      }),
+      { seed: SEED, numRuns: 100 },
+    );
   });
 
   it('the whole gan value, and kind, replaced (100 cases)', () => {
-    fc.assert(fc.property(gIndex, fc.constantFrom('gan', 'kind'), fc.oneof(rawJson, fc.string()), (i, key, text) => {
-      const g = GENERATORS[i];
-      check('generator, gan or kind', g, { ...g.metadata, [key]: text }, [`'${key}'`, `${key} `], sampleFrom);
-    }), { seed: SEED, numRuns: 100 });
+    fc.assert(
+      fc.property(gIndex, fc.constantFrom('gan', 'kind'), fc.oneof(rawJson, fc.string()), (i, key, text) => {
+        const g = GENERATORS[i];
+        check('generator, gan or kind', g, { ...g.metadata, [key]: text }, [`'${key}'`, `${key} `], sampleFrom);
+      }),
+      { seed: SEED, numRuns: 100 },
+    );
   });
 });
 
@@ -189,31 +283,46 @@ describe('checkpoints with lying metadata', () => {
   });
 
   it('one setting of config replaced (200 cases)', () => {
-    fc.assert(fc.property(cIndex, ganKey, rawJson, (i, key, raw) => {
-      const c = CHECKPOINTS[i], config = jsonWith(JSON.parse(c.metadata.config), [[[key], raw]]);
-      check('checkpoint, one setting', c, { ...c.metadata, config }, named('config', config, [key]), resume);
-    }), { seed: SEED, numRuns: 200 });
+    fc.assert(
+      fc.property(cIndex, ganKey, rawJson, (i, key, raw) => {
+        const c = CHECKPOINTS[i],
+          config = jsonWith(JSON.parse(c.metadata.config), [[[key], raw]]);
+        check('checkpoint, one setting', c, { ...c.metadata, config }, named('config', config, [key]), resume);
+      }),
+      { seed: SEED, numRuns: 200 },
+    );
   });
 
   it('a value inside a JSON metadata entry replaced (200 cases)', () => {
     const keyed = ['scales', 'optimiser_steps', 'rng', 'history', 'window'];
-    const where = fc.tuple(cIndex, fc.constantFrom(...keyed)).chain(([i, key]) => (
-      fc.constantFrom(...pathsIn(JSON.parse(CHECKPOINTS[i].metadata[key]))).map((path) => ({ i, key, path }))));
-    fc.assert(fc.property(where, rawJson, ({ i, key, path }, raw) => {
-      const c = CHECKPOINTS[i], text = jsonWith(JSON.parse(c.metadata[key]), [[path, raw]]);
-      check('checkpoint, inside an entry', c, { ...c.metadata, [key]: text }, [`'${key}'`], resume);
-    }), { seed: SEED, numRuns: 200 });
+    const where = fc
+      .tuple(cIndex, fc.constantFrom(...keyed))
+      .chain(([i, key]) =>
+        fc.constantFrom(...pathsIn(JSON.parse(CHECKPOINTS[i].metadata[key]))).map((path) => ({ i, key, path })),
+      );
+    fc.assert(
+      fc.property(where, rawJson, ({ i, key, path }, raw) => {
+        const c = CHECKPOINTS[i],
+          text = jsonWith(JSON.parse(c.metadata[key]), [[path, raw]]);
+        check('checkpoint, inside an entry', c, { ...c.metadata, [key]: text }, [`'${key}'`], resume);
+      }),
+      { seed: SEED, numRuns: 200 },
+    );
   });
 
   it('a whole metadata entry replaced or removed (200 cases)', () => {
     const near = fc.constantFrom('2', '0', '4', '5', '02', ' 2', '2 ', '+2', '1e0');
     const value = fc.option(fc.oneof(rawJson, fc.string(), near));
-    fc.assert(fc.property(cIndex, fc.constantFrom(...CHECKPOINT_KEYS), value, (i, key, text) => {
-      const c = CHECKPOINTS[i], metadata = { ...c.metadata };
-      if (text === null) delete metadata[key];
-      else metadata[key] = text;
-      check('checkpoint, whole entry', c, metadata, [`'${key}'`, `${key} `], resume);
-    }), { seed: SEED, numRuns: 200 });
+    fc.assert(
+      fc.property(cIndex, fc.constantFrom(...CHECKPOINT_KEYS), value, (i, key, text) => {
+        const c = CHECKPOINTS[i],
+          metadata = { ...c.metadata };
+        if (text === null) delete metadata[key];
+        else metadata[key] = text;
+        check('checkpoint, whole entry', c, metadata, [`'${key}'`, `${key} `], resume);
+      }),
+      { seed: SEED, numRuns: 200 },
+    );
   });
 
   afterAll(() => {

@@ -11,17 +11,32 @@ import { sampleGenerator } from '../src/train/trainer.ts';
 
 const data = loadMnist('test');
 const dir = mkdtempSync(join(tmpdir(), 'sgan-gan-'));
-const tiny = (preset: string, o: Partial<GanConfig> = {}) => makeConfig(preset, { gHidden: 24, dHidden: 24, nz: 16, batch: 2, ...o });
+const tiny = (preset: string, o: Partial<GanConfig> = {}) =>
+  makeConfig(preset, { gHidden: 24, dHidden: 24, nz: 16, batch: 2, ...o });
 
 const snapshot = (net: Network) => net.projections.map((p) => ({ w: Float64Array.from(p.weights), s: p.scale }));
-const same = (a: ReturnType<typeof snapshot>, b: ReturnType<typeof snapshot>) => a.every((x, k) => x.s === b[k].s && x.w.every((v, i) => v === b[k].w[i]));
-
+const same = (a: ReturnType<typeof snapshot>, b: ReturnType<typeof snapshot>) =>
+  a.every((x, k) => x.s === b[k].s && x.w.every((v, i) => v === b[k].w[i]));
 
 describe('Spiking-GAN machinery', () => {
-  it('ramp recipe: the error reaches G\'s weights exactly (G loss through D against finite differences)', () => {
-    const tr = new GanTrainer(tiny('ramp', { bias: 0, gInit: [[-0.2, 0.6], [0.05, 0.5]], dInit: [[-0.02, 0.08], [-0.1, 0.5]] }), data);
+  it("ramp recipe: the error reaches G's weights exactly (G loss through D against finite differences)", () => {
+    const tr = new GanTrainer(
+      tiny('ramp', {
+        bias: 0,
+        gInit: [
+          [-0.2, 0.6],
+          [0.05, 0.5],
+        ],
+        dInit: [
+          [-0.02, 0.08],
+          [-0.1, 0.5],
+        ],
+      }),
+      data,
+    );
     const z = tr.noise(new Rng(3), 0, new Float64Array(tr.G.populations[0].size));
-    const img = new Float64Array(tr.D.populations[0].size), err = new Float64Array(2);
+    const img = new Float64Array(tr.D.populations[0].size),
+      err = new Float64Array(2);
     const gLoss = () => tr.dError(tr.simD.run((tr.generate(z, 0, img), img)), 0, err);
     const recG = tr.simG.run(z).clone();
     tr.generate(z, 0, img);
@@ -30,11 +45,13 @@ describe('Spiking-GAN machinery', () => {
     tr.dError(recD, 0, err);
     const dIn = new Backprop(tr.D, { normalise: false, inputDelta: true }).run(recD, err, null).slice();
     // pixels G fires before its latency are clipped to time 0: there the true derivative is 0
-    const tG = recG.timesOf(tr.G.output), dPix = dIn.slice(0, 784).map((v, p) => (tG[p] < tr.cfg.gLatency ? 0 : v));
+    const tG = recG.timesOf(tr.G.output),
+      dPix = dIn.slice(0, 784).map((v, p) => (tG[p] < tr.cfg.gLatency ? 0 : v));
     const sink = new GradientCollector(tr.G);
     new Backprop(tr.G, { normalise: false }).run(recG, dPix, sink);
     const h = 1e-7;
-    let checked = 0, nonzero = 0;
+    let checked = 0,
+      nonzero = 0;
     for (const pr of tr.G.projections) {
       for (let k = 0; k < pr.weights.length; k += 97) {
         const w = pr.weights[k];
@@ -53,12 +70,14 @@ describe('Spiking-GAN machinery', () => {
     expect(nonzero).toBeGreaterThan(5);
   });
 
-  it('faithful recipe: D\'s input error reaches G\'s pixel weights with the right sign (S4NN rule)', () => {
+  it("faithful recipe: D's input error reaches G's pixel weights with the right sign (S4NN rule)", () => {
     const tr = new GanTrainer(makeConfig('faithful', { batch: 1, decay: 0 }), data);
     const before = snapshot(tr.G);
     tr.generatorStep();
-    const d = tr.lastPixelError, out = tr.G.projections[1];
-    let agree = 0, moved = 0;
+    const d = tr.lastPixelError,
+      out = tr.G.projections[1];
+    let agree = 0,
+      moved = 0;
     for (let j = 0; j < out.src.size; j++) {
       for (let p = 0; p < 784; p++) {
         const k = j * 784 + p;
@@ -76,7 +95,8 @@ describe('Spiking-GAN machinery', () => {
   it('a G step leaves D unchanged, and a D step leaves G unchanged', () => {
     for (const preset of ['ramp', 'faithful']) {
       const tr = new GanTrainer(tiny(preset), data);
-      const d0 = snapshot(tr.D), g0 = snapshot(tr.G);
+      const d0 = snapshot(tr.D),
+        g0 = snapshot(tr.G);
       tr.generatorStep();
       expect(same(d0, snapshot(tr.D)), preset).toBe(true);
       expect(same(g0, snapshot(tr.G)), preset).toBe(false);
@@ -107,7 +127,8 @@ describe('Spiking-GAN machinery', () => {
 
   it('the same seed gives the same samples; a saved generator samples the same as the trainer', () => {
     const cfg = tiny('ramp');
-    const a = new GanTrainer(cfg, data), b = new GanTrainer(cfg, data);
+    const a = new GanTrainer(cfg, data),
+      b = new GanTrainer(cfg, data);
     a.trainStep();
     b.trainStep();
     expect(Buffer.from(a.sample(8, 1).pixels).equals(Buffer.from(b.sample(8, 1).pixels))).toBe(true);
@@ -118,12 +139,23 @@ describe('Spiking-GAN machinery', () => {
     expect(Buffer.from(sampleGenerator(G, back, 8, 1).pixels).equals(Buffer.from(a.sample(8, 1).pixels))).toBe(true);
   });
 
-  it('conditional mode puts the label on both nets\' inputs, then the bias neurons', () => {
+  it("conditional mode puts the label on both nets' inputs, then the bias neurons", () => {
     const tr = new GanTrainer(tiny('ramp', { conditional: true, labelCopies: 2, bias: 3 }), data);
     expect(tr.G.populations[0].size).toBe(16 + 20 + 3);
     expect(tr.D.populations[0].size).toBe(784 + 20 + 3);
     const z = tr.noise(new Rng(1), 7, new Float64Array(39));
-    expect(Array.from(z.subarray(16)).map((t) => (t === 0 ? 1 : 0))).toEqual([...Array(14).fill(0), 1, 1, 0, 0, 0, 0, 1, 1, 1]);
+    expect(Array.from(z.subarray(16)).map((t) => (t === 0 ? 1 : 0))).toEqual([
+      ...Array(14).fill(0),
+      1,
+      1,
+      0,
+      0,
+      0,
+      0,
+      1,
+      1,
+      1,
+    ]);
     const s = tr.sample(10, 2);
     expect(Array.from(s.labels)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });

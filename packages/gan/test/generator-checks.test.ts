@@ -41,13 +41,17 @@ const VALID: [string, GanConfig][] = [
 
 describe('a generator file of every preset loads, and its D passes the layout check', () => {
   it.each(VALID)('%s', (name, cfg) => {
-    const g = write(`${name}-G.safetensors`, cfg), d = write(`${name}-D.safetensors`, cfg, {}, 'D');
+    const g = write(`${name}-G.safetensors`, cfg),
+      d = write(`${name}-D.safetensors`, cfg, {}, 'D');
     expect(loadGenerator(g).cfg).toEqual(cfg);
     expect(() => checkDiscriminatorAgainstConfig(d, loadModel(d).net, cfg)).not.toThrow();
   });
 });
 
-const RELU_COND = small('relu-cond'), RELU = small('relu'), DIGITS = small('digits'), RAMP = small('ramp');
+const RELU_COND = small('relu-cond'),
+  RELU = small('relu'),
+  DIGITS = small('digits'),
+  RAMP = small('ramp');
 const FAITHFUL = small('faithful');
 
 type Tamper = [what: string, cfg: GanConfig, patch: Record<string, unknown>, key: string];
@@ -113,26 +117,43 @@ describe('sample and eval refuse a tampered G, and eval a D of another layout', 
   const evaluate = (g: string) => ['eval', '--model', g, '--judge-cache', 'judge-cache'];
   const RELU_KERNEL_AS_RAMP = { kernel: 'ramp', tiedNoise: false, pack: 1, labelCopies: 1 };
   const cases: [what: string, args: () => string[], mentions: string[]][] = [
-    ['sample: relu-cond G with nz 50', () => sample(folder('s-nz', small('relu-cond', { nz: 100 }), { nz: 50 })),
-      ['s-nz/G.safetensors', 'nz']],
-    ['sample: digits G with labelCopies 1e8', () => sample(folder('s-copies', DIGITS, { labelCopies: 1e8 })),
-      ['s-copies/G.safetensors', 'labelCopies']],
+    [
+      'sample: relu-cond G with nz 50',
+      () => sample(folder('s-nz', small('relu-cond', { nz: 100 }), { nz: 50 })),
+      ['s-nz/G.safetensors', 'nz'],
+    ],
+    [
+      'sample: digits G with labelCopies 1e8',
+      () => sample(folder('s-copies', DIGITS, { labelCopies: 1e8 })),
+      ['s-copies/G.safetensors', 'labelCopies'],
+    ],
     ['sample: relu G with nz 1e9', () => sample(folder('s-huge', RELU, { nz: 1e9 })), ['s-huge/G.safetensors', 'nz']],
-    ['eval: relu-cond G with kernel ramp', () => evaluate(folder('e-kernel', RELU_COND, RELU_KERNEL_AS_RAMP)),
-      ['e-kernel/G.safetensors', 'kernel']],
+    [
+      'eval: relu-cond G with kernel ramp',
+      () => evaluate(folder('e-kernel', RELU_COND, RELU_KERNEL_AS_RAMP)),
+      ['e-kernel/G.safetensors', 'kernel'],
+    ],
     // (a G whose D reads the digit in its input: an unconditional D then has 20 inputs fewer)
-    ['eval: D of an unconditional run beside a conditional G',
+    [
+      'eval: D of an unconditional run beside a conditional G',
       () => evaluate(folder('e-d-cond', small('relu-cond', { auxClass: 0 }), {}, RELU)),
-      ['e-d-cond/D.safetensors', 'conditional']],
-    ['eval: D packing 1 image beside a G of pack 2',
+      ['e-d-cond/D.safetensors', 'conditional'],
+    ],
+    [
+      'eval: D packing 1 image beside a G of pack 2',
       () => evaluate(folder('e-d-pack', RELU_COND, {}, small('relu-cond', { pack: 1 }))),
-      ['e-d-pack/D.safetensors', 'pack']],
-    ['eval: D with a projection readout, G without',
+      ['e-d-pack/D.safetensors', 'pack'],
+    ],
+    [
+      'eval: D with a projection readout, G without',
       () => evaluate(folder('e-d-proj', small('relu-cond', { projection: false }), {}, RELU_COND)),
-      ['e-d-proj/D.safetensors', 'projection']],
-    ['eval: ramp D of another threshold',
+      ['e-d-proj/D.safetensors', 'projection'],
+    ],
+    [
+      'eval: ramp D of another threshold',
       () => evaluate(folder('e-d-theta', DIGITS, {}, small('digits', { dThreshold: 3 }))),
-      ['e-d-theta/D.safetensors', 'dThreshold']],
+      ['e-d-theta/D.safetensors', 'dThreshold'],
+    ],
   ];
   it.concurrent.each(cases)('%s', async (_what, args, mentions) => {
     const argv = args();

@@ -9,8 +9,10 @@ import { gitCommit } from '../src/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sgan-git-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }).toString()
-  .trim();
+const git = (...args: string[]) =>
+  execFileSync('git', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+    .toString()
+    .trim();
 
 describe('gitCommit', () => {
   it('names the commit of a tracked file, adds -dirty when a tracked file changed, unknown when untracked', () => {
@@ -31,7 +33,7 @@ describe('gitCommit', () => {
 
   it('by default names the checkout of this package (unknown where the tests run outside git)', () => {
     const cwd = fileURLToPath(new URL('.', import.meta.url));
-    let head: string | null = null;
+    let head: string | null;
     try {
       head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd, stdio: 'pipe' }).toString().trim();
     } catch {

@@ -32,7 +32,15 @@ beforeAll(() => {
   net.addInput(2, '__proto__');
   net.addLayer(1, { name: 'out', weights: [60, 60] });
   saveModel(join(tmp, 'proto.safetensors'), net);
-  writeFileSync(join(tmp, 'in.json'), JSON.stringify({ samples: [[0, null], [3, 4]] }));
+  writeFileSync(
+    join(tmp, 'in.json'),
+    JSON.stringify({
+      samples: [
+        [0, null],
+        [3, 4],
+      ],
+    }),
+  );
   // the metadata bomb: one weight, tmax 300,000,000
   const one = { 'layers.0.weight': { dtype: 'F64' as const, shape: [1, 1], data: new Float64Array([1]) } };
   writeFileSync(join(tmp, 'bomb.safetensors'), encodeSafetensors(one, { tmax: '300000000' }));

@@ -8,13 +8,29 @@ import { decodeIdx, encodeIdx, IdxError, type Idx } from '../src/data/idx.ts';
 
 /** Valid files of 1 to 4 dimensions (the 3-D one shaped like a tiny MNIST images file). */
 const VALID: Uint8Array[] = [
-  encodeIdx([7], Uint8Array.from({ length: 7 }, (_, i) => i + 1)),
-  encodeIdx([3, 5], Uint8Array.from({ length: 15 }, (_, i) => (i * 37) & 255)),
-  encodeIdx([2, 4, 4], Uint8Array.from({ length: 32 }, (_, i) => (i * 91) & 255)),
-  encodeIdx([2, 1, 3, 2], Uint8Array.from({ length: 12 }, (_, i) => 255 - i)),
+  encodeIdx(
+    [7],
+    Uint8Array.from({ length: 7 }, (_, i) => i + 1),
+  ),
+  encodeIdx(
+    [3, 5],
+    Uint8Array.from({ length: 15 }, (_, i) => (i * 37) & 255),
+  ),
+  encodeIdx(
+    [2, 4, 4],
+    Uint8Array.from({ length: 32 }, (_, i) => (i * 91) & 255),
+  ),
+  encodeIdx(
+    [2, 1, 3, 2],
+    Uint8Array.from({ length: 12 }, (_, i) => 255 - i),
+  ),
 ];
 
-interface Outcome { ok: number; refused: number; slowest: number }
+interface Outcome {
+  ok: number;
+  refused: number;
+  slowest: number;
+}
 
 /**
  * Decodes `bytes` (placed inside a larger buffer, with garbage before and after, so that a read past
@@ -31,7 +47,10 @@ function check(bytes: Uint8Array, out: Outcome, what: string): void {
     res = decodeIdx(view, 'fuzz.idx');
   } catch (e) {
     out.slowest = Math.max(out.slowest, performance.now() - t0);
-    if (!(e instanceof IdxError)) throw new Error(`${what}: threw ${(e as Error)?.name}: ${(e as Error)?.message} instead of IdxError`);
+    if (!(e instanceof IdxError))
+      throw new Error(`${what}: threw ${(e as Error)?.name}: ${(e as Error)?.message} instead of IdxError`, {
+        cause: e,
+      });
     expect(e.message.startsWith('fuzz.idx: '), `${what}: ${e.message}`).toBe(true);
     out.refused++;
     return;
@@ -40,7 +59,10 @@ function check(bytes: Uint8Array, out: Outcome, what: string): void {
   const { dims, data } = res;
   expect(dims.length >= 1 && dims.length <= 4, `${what}: ${dims.length} dims`).toBe(true);
   for (const d of dims) expect(Number.isInteger(d) && d >= 1, `${what}: dim ${d}`).toBe(true);
-  expect(dims.reduce((a, b) => a * b, 1), `${what}: product of ${dims.join(' x ')}`).toBe(data.length);
+  expect(
+    dims.reduce((a, b) => a * b, 1),
+    `${what}: product of ${dims.join(' x ')}`,
+  ).toBe(data.length);
   expect(data).toBeInstanceOf(Uint8Array);
   // the data lies inside the slice that was given, right after the header
   expect(data.buffer).toBe(big.buffer);
@@ -113,7 +135,11 @@ describe('IDX reader under fuzzing', () => {
     // extra dimensions (5..255 dims declared, with and without the bytes for their sizes)
     for (const n of [5, 6, 8, 16, 255]) {
       check(withHeader(8, Array(n).fill(1), 1), out, `${n} dims of size 1`);
-      check(withHeader(8, Array(4).fill(1), 1).map((x, i) => (i === 3 ? n : x)), out, `${n} dims declared, 4 given`);
+      check(
+        withHeader(8, Array(4).fill(1), 1).map((x, i) => (i === 3 ? n : x)),
+        out,
+        `${n} dims declared, 4 given`,
+      );
     }
     watch();
 
@@ -126,7 +152,11 @@ describe('IDX reader under fuzzing', () => {
           fc.record({ kind: fc.constant('flip' as const), at: fc.nat(64), value: fc.integer({ min: 0, max: 7 }) }),
           fc.record({ kind: fc.constant('insert' as const), at: fc.nat(64), value: fc.integer({ min: 0, max: 255 }) }),
           fc.record({ kind: fc.constant('delete' as const), at: fc.nat(64), value: fc.constant(0) }),
-          fc.record({ kind: fc.constant('u32' as const), at: fc.integer({ min: 1, max: 4 }), value: fc.integer({ min: 0, max: 0xffffffff }) }),
+          fc.record({
+            kind: fc.constant('u32' as const),
+            at: fc.integer({ min: 1, max: 4 }),
+            value: fc.integer({ min: 0, max: 0xffffffff }),
+          }),
         ),
         { minLength: 1, maxLength: 6 },
       ),
@@ -141,7 +171,8 @@ describe('IDX reader under fuzzing', () => {
         else if (e.kind === 'flip' && b.length) b[at] ^= 1 << e.value;
         else if (e.kind === 'insert') b.splice(at, 0, e.value);
         else if (e.kind === 'delete') b.splice(at, 1);
-        else if (e.kind === 'u32' && b.length >= 4 + 4 * e.at) for (let k = 0; k < 4; k++) b[4 * e.at + k] = (e.value >>> (24 - 8 * k)) & 255;
+        else if (e.kind === 'u32' && b.length >= 4 + 4 * e.at)
+          for (let k = 0; k < 4; k++) b[4 * e.at + k] = (e.value >>> (24 - 8 * k)) & 255;
       }
       if (m.cut !== null) b = b.slice(0, m.cut);
       check(Uint8Array.from(b), out, `random mutation ${r} (${JSON.stringify(m)})`);
@@ -149,7 +180,9 @@ describe('IDX reader under fuzzing', () => {
     }
     watch();
 
-    console.log(`IDX fuzz: ${out.ok + out.refused} cases, ${out.ok} decoded, ${out.refused} refused; slowest ${out.slowest.toFixed(2)} ms; rss jump ${(maxJump / 2 ** 20).toFixed(1)} MB`);
+    console.log(
+      `IDX fuzz: ${out.ok + out.refused} cases, ${out.ok} decoded, ${out.refused} refused; slowest ${out.slowest.toFixed(2)} ms; rss jump ${(maxJump / 2 ** 20).toFixed(1)} MB`,
+    );
     expect(out.ok + out.refused).toBeGreaterThan(7500);
     expect(out.ok).toBeGreaterThan(60); // some mutations (payload edits, harmless ones) still decode
     expect(out.refused).toBeGreaterThan(1000);
@@ -163,6 +196,8 @@ describe('IDX reader under fuzzing', () => {
     big.set(file);
     new DataView(big.buffer).setUint32(4, 10, false); // 10 x 4 = 40 bytes: 24 more than the slice holds, all present in the buffer
     expect(() => decodeIdx(big.subarray(0, file.length), 'x')).toThrow(IdxError);
-    expect(() => decodeIdx(big.subarray(0, file.length), 'x')).toThrow('x: payload is 16 bytes, header says 40 (10 x 4)');
+    expect(() => decodeIdx(big.subarray(0, file.length), 'x')).toThrow(
+      'x: payload is 16 bytes, header says 40 (10 x 4)',
+    );
   });
 });

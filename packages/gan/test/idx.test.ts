@@ -130,8 +130,12 @@ describe('MNIST', () => {
 
   it('checks image/label pairs and names a missing folder', () => {
     const dir = mnistDir();
-    expect(() => loadImageSet(join(dir, 't10k-labels-idx1-ubyte'), join(dir, 't10k-labels-idx1-ubyte'))).toThrow(/must be 3-D/);
-    expect(() => loadImageSet(join(dir, 't10k-images-idx3-ubyte'), join(dir, 't10k-images-idx3-ubyte'))).toThrow(/must be 1-D/);
+    expect(() => loadImageSet(join(dir, 't10k-labels-idx1-ubyte'), join(dir, 't10k-labels-idx1-ubyte'))).toThrow(
+      /must be 3-D/,
+    );
+    expect(() => loadImageSet(join(dir, 't10k-images-idx3-ubyte'), join(dir, 't10k-images-idx3-ubyte'))).toThrow(
+      /must be 1-D/,
+    );
     expect(() => loadImageSet(join(dir, 't10k-images-idx3-ubyte'), join(dir, 'train-labels-idx1-ubyte'))).toThrow(
       'train-labels-idx1-ubyte: 60000 labels for 10000 images in t10k-images-idx3-ubyte',
     );
@@ -139,6 +143,8 @@ describe('MNIST', () => {
     writeIdx(join(tmp, 'l'), [2], Uint8Array.from([3, 10]));
     expect(() => loadImageSet(join(tmp, 'i'), join(tmp, 'l'))).toThrow('l: label 1 is 10, expected 0..9');
     const nowhere = join(tmp, 'nowhere');
-    expect(() => loadMnist('test', nowhere)).toThrow(`MNIST test files missing in ${nowhere}: t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte`);
+    expect(() => loadMnist('test', nowhere)).toThrow(
+      `MNIST test files missing in ${nowhere}: t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte`,
+    );
   });
 });

@@ -26,12 +26,18 @@ function weightsHash(tr: Trainer): string {
 
 const CASES = [
   {
-    name: 'relu-cond', dLr: 3e-4, gLr: 5e-4, optimiser: 'adam',
+    name: 'relu-cond',
+    dLr: 3e-4,
+    gLr: 5e-4,
+    optimiser: 'adam',
     samples: 'e46f3671e22130b435384af4fa057df7b81730d8787a1c990576185915b8f2dc',
     step4: '170faafbf0755e3f89a52b9fb071f654e458e70fd40d255d6f162a9aef58951b',
   },
   {
-    name: 'faithful', dLr: 0.1, gLr: 0.2, optimiser: 'sgd',
+    name: 'faithful',
+    dLr: 0.1,
+    gLr: 0.2,
+    optimiser: 'sgd',
     samples: 'b00cd820a573181c37db022786eec519e6440cc3643181e0449da9c3f8f3e271',
     step4: '2891a4fd9150028a7250e06a0037198bf985cb2a14a715b01a97a7bc25f37d85',
   },

@@ -33,7 +33,8 @@ function start(args: string[]): { child: ChildProcess; done: Promise<Result & { 
   const env = { ...process.env };
   delete env.SPIKING_GAN_DEBUG;
   const child = spawn(process.execPath, [BIN, ...args], { cwd: tmp, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '', stderr = '';
+  let stdout = '',
+    stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
   const guard = setTimeout(() => child.kill('SIGKILL'), 150_000);
@@ -74,12 +75,13 @@ describe('temporary files in the output folder', () => {
     const dead = deadPid();
     const keep = {
       '.thesis.2024.final.tmp': 'my thesis',
-      [`.notes.txt.${dead}.0123456789ab.tmp`]: 'an older temporary name of a file that is not train\'s',
-      [`.thesis.txt.sgan-${dead}-0123456789ab.tmp`]: 'this tool\'s name, but not of one of train\'s outputs',
+      [`.notes.txt.${dead}.0123456789ab.tmp`]: "an older temporary name of a file that is not train's",
+      [`.thesis.txt.sgan-${dead}-0123456789ab.tmp`]: "this tool's name, but not of one of train's outputs",
       [`.G.safetensors.sgan-${process.pid}-0123456789ab.tmp`]: 'its writer is alive',
     };
     const gone = [
-      `.checkpoint.safetensors.sgan-${dead}-0123456789ab.tmp`, `.figures.json.sgan-${dead}-abcdef012345.tmp`,
+      `.checkpoint.safetensors.sgan-${dead}-0123456789ab.tmp`,
+      `.figures.json.sgan-${dead}-abcdef012345.tmp`,
     ];
     for (const [name, text] of Object.entries(keep)) writeFileSync(join(dir, name), text);
     for (const name of gone) writeFileSync(join(dir, name), 'left by a killed run');
@@ -101,7 +103,11 @@ describe('the lock of the output folder', () => {
     expect(owner).toMatchObject({ pid: first.child.pid, host: hostname() });
     const second = await cli(...QUICK, '--out', dir);
     expectFailure(second, 'train', [
-      `pid ${first.child.pid}`, `host ${hostname()}`, `since ${owner.since}`, join(dir, LOCK), 'in use',
+      `pid ${first.child.pid}`,
+      `host ${hostname()}`,
+      `since ${owner.since}`,
+      join(dir, LOCK),
+      'in use',
     ]);
     expect(existsSync(join(dir, 'G.safetensors'))).toBe(false);
     first.child.kill('SIGTERM');
@@ -155,8 +161,10 @@ describe('Ctrl-C during train', () => {
     const end = await run.done;
     expect(end.code, end.stderr).toBe(130);
     const ckpt = join(dir, 'checkpoint.safetensors');
-    const m = new RegExp('^spiking-gan train: interrupted by SIGINT; at step (\\d+); '
-      + `the last checkpoint is ${escape(ckpt)} \\(step (\\d+)\\): continue with --resume\\n$`).exec(end.stderr);
+    const m = new RegExp(
+      '^spiking-gan train: interrupted by SIGINT; at step (\\d+); ' +
+        `the last checkpoint is ${escape(ckpt)} \\(step (\\d+)\\): continue with --resume\\n$`,
+    ).exec(end.stderr);
     expect(m, end.stderr).not.toBeNull();
     expect(readSafetensorsFile(ckpt).metadata.step).toBe(m![2]);
     expect(Number(m![1])).toBeGreaterThanOrEqual(Number(m![2]));

@@ -30,7 +30,13 @@ beforeAll(async () => {
   saveModel(at('tiny.safetensors'), tiny);
   writeFileSync(at('in.json'), '{"samples": [[0, 1, 2]]}');
   writeFileSync(at('bad.json'), '{"samples": [[0, 1, 2], [0, -1, 2]]}'); // sample 1: a negative time
-  writeFileSync(at('s.idx'), encodeIdx([4, 28, 28], Uint8Array.from({ length: 4 * 784 }, (_, i) => (i * 37) % 256)));
+  writeFileSync(
+    at('s.idx'),
+    encodeIdx(
+      [4, 28, 28],
+      Uint8Array.from({ length: 4 * 784 }, (_, i) => (i * 37) % 256),
+    ),
+  );
   // a class-conditional generator (the default preset), one step
   const g = await cli('train', '--steps', '1', '--batch', '2', '--samples', '4', '--quiet', '--out', 'cgan');
   expect(g.code, g.stderr).toBe(0);
@@ -38,29 +44,66 @@ beforeAll(async () => {
 
 describe('read-only outputs are refused before any work', () => {
   it.concurrent('simulate: --out is checked before the input is even read', async () => {
-    const r = await cli('simulate', '--model', 'tiny.safetensors', '--input', 'bad.json',
-      '--out', `${READ_ONLY}/sim.json`);
+    const r = await cli(
+      'simulate',
+      '--model',
+      'tiny.safetensors',
+      '--input',
+      'bad.json',
+      '--out',
+      `${READ_ONLY}/sim.json`,
+    );
     const line = expectFailure(r, 'simulate', [`${READ_ONLY}/sim.json`]);
     expect(line).not.toContain('bad.json');
   });
 
   it.concurrent('train into a read-only folder: one line naming the folder, no step, no temporary file', async () => {
     // without --quiet: a step would print a progress line
-    const r = await cli('train', '--preset', 'ramp', '--steps', '1', '--batch', '1', '--samples', '4',
-      '--out', READ_ONLY);
+    const r = await cli(
+      'train',
+      '--preset',
+      'ramp',
+      '--steps',
+      '1',
+      '--batch',
+      '1',
+      '--samples',
+      '4',
+      '--out',
+      READ_ONLY,
+    );
     const line = expectFailure(r, 'train', [READ_ONLY]);
     expect(line).not.toMatch(/\.tmp|\.lock/);
   });
 
   it.concurrent('classify train into a read-only folder: one line naming the file, no epoch run', async () => {
-    const r = await cli('classify', 'train', '--epochs', '1', '--train-limit', '50', '--test-limit', '50',
-      '--hidden', '10', '--out', `${READ_ONLY}/clf.safetensors`);
+    const r = await cli(
+      'classify',
+      'train',
+      '--epochs',
+      '1',
+      '--train-limit',
+      '50',
+      '--test-limit',
+      '50',
+      '--hidden',
+      '10',
+      '--out',
+      `${READ_ONLY}/clf.safetensors`,
+    );
     expect(expectFailure(r, 'classify train', [`${READ_ONLY}/clf.safetensors`])).not.toContain('.tmp');
   });
 
   it.concurrent('eval --out in a read-only folder: refused before the judge is trained', async () => {
-    const r = await cli('eval', '--samples', 's.idx', '--judge-cache', 'fresh-judge',
-      '--out', `${READ_ONLY}/eval.json`);
+    const r = await cli(
+      'eval',
+      '--samples',
+      's.idx',
+      '--judge-cache',
+      'fresh-judge',
+      '--out',
+      `${READ_ONLY}/eval.json`,
+    );
     expectFailure(r, 'eval', [`${READ_ONLY}/eval.json`]);
     expect(existsSync(at('fresh-judge')) ? readdirSync(at('fresh-judge')) : []).toEqual([]);
   });

@@ -32,7 +32,8 @@ function sources(dir: string): string[] {
 function specifiers(text: string): string[] {
   const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
   const patterns = [
-    /^\s*(?:import|export)\s[^;]*?\sfrom\s*['"]([^'"]+)['"]/gm, /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+    /^\s*(?:import|export)\s[^;]*?\sfrom\s*['"]([^'"]+)['"]/gm,
+    /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
     /^\s*import\s*['"]([^'"]+)['"]/gm,
     /new URL\(\s*['"]([^'"]+)['"]\s*,\s*import\.meta\.url/g,
   ];
@@ -40,7 +41,11 @@ function specifiers(text: string): string[] {
 }
 
 /** The package a bare specifier names (`@scope/name` or `name`). */
-const packageOf = (spec: string) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+const packageOf = (spec: string) =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/');
 
 describe('package boundaries', () => {
   for (const pkg of PACKAGES) {

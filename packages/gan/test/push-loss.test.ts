@@ -10,7 +10,8 @@ import { ClassifierInput } from '../src/classify/input.ts';
 import { SampleLearner } from '../src/classify/sample.ts';
 import { loadMnist } from '../src/data/mnist.ts';
 
-const train = loadMnist('train'), test = loadMnist('test');
+const train = loadMnist('train'),
+  test = loadMnist('test');
 const base: TargetSettings = { loss: 'aggressive', tmax: 256, gamma: 3, gammaA: 5, variant: 'earlier', push: null };
 const push = (weight: number, silence = false): TargetSettings => ({ ...base, push: { weight, silence, reach: 1 } });
 
@@ -39,8 +40,9 @@ describe('the push reading of Aggressive TTFS: targets and weights', () => {
     expect(Array.from(T)).toEqual([5, 256, 256]);
   });
 
-  it('without the push the rule is core\'s, at weight 1', () => {
-    const T = new Float64Array(3), t = [10, 30, 256];
+  it("without the push the rule is core's, at weight 1", () => {
+    const T = new Float64Array(3),
+      t = [10, 30, 256];
     for (const variant of ['earlier', 'winner', 'absolute'] as const) {
       expect(sampleTargets(t, 0, { ...base, variant }, T)).toBe(1);
       expect(Array.from(T)).toEqual(Array.from(aggressiveTargets(t, 0, { ...base, variant })));
@@ -50,7 +52,9 @@ describe('the push reading of Aggressive TTFS: targets and weights', () => {
   });
 
   it('ScaledSink scales weight and bias gradients and passes afterProjection on', () => {
-    const w = new Float64Array(2), b = new Float64Array(2), calls: number[] = [];
+    const w = new Float64Array(2),
+      b = new Float64Array(2),
+      calls: number[] = [];
     const inner: GradientSink = {
       target: (k) => (k === 0 ? { array: w, coef: -2 } : null),
       biasTarget: () => ({ array: b, coef: 3 }),
@@ -68,23 +72,42 @@ describe('the push reading of Aggressive TTFS: targets and weights', () => {
     expect(split.biasTarget(1)).toEqual({ array: b, coef: 0.75 });
     expect(split.biasTarget(2)).toEqual({ array: b, coef: 1.5 });
   });
+});
 
-  it('reach 0: a settled sample\'s push reaches the output weights and no hidden weight', () => {
-    const net = trained('delta', { loss: 'ttfs' }, 3000), input = new ClassifierInput(net);
+describe.each(['delta', 'relu'] as const)('the push on the %s kernel: its reach', (kernel) => {
+  it("reach 0: a settled sample's push reaches the output weights and no hidden weight", () => {
+    const relu = kernel === 'relu',
+      gamma = relu ? 1 : 3;
+    // relu: a softmax-trained network decides early and by a margin, so that settled samples exist
+    const net = trained(kernel, { loss: relu ? 'softmax' : 'ttfs' }, relu ? 1000 : 3000),
+      input = new ClassifierInput(net),
+      w = net.output.window;
     const settings = (reach: number) => ({
-      loss: 'aggressive' as const, variant: 'earlier' as const, gamma: 3, gammaA: 3, beta: 3, silentPenalty: 0,
-      push: { weight: 1, silence: false, reach }, relu: null,
+      loss: 'aggressive' as const,
+      variant: 'earlier' as const,
+      gamma,
+      gammaA: gamma,
+      beta: 3,
+      silentPenalty: 0,
+      push: { weight: 1, silence: false, reach },
+      relu: relu ? { readout: 'spike' as const, dropout: 0, floatTwin: false, seed: 0 } : null,
     });
-    const learner = new SampleLearner(net, settings(0));
-    const times = (i: number) => learner.sim.run(input.encode(test.image(i))).timesOf(net.output);
-    const s = [...Array(200).keys()].find((i) => settled(times(i), test.labels[i], 256, 3))!;
+    // output times from the window's start (relu: the window [17, 25] is [0, 8] to the targets)
+    const start = w?.start ?? 0,
+      tmax = w ? w.end - w.start : net.tmax;
+    const sim = new SampleLearner(net, settings(0)).sim;
+    const times = (i: number) =>
+      Array.from(sim.run(input.encode(test.image(i))).timesOf(net.output), (t) => Math.min(t, net.tmax) - start);
+    const s = [...Array(200).keys()].find((i) => settled(times(i), test.labels[i], tmax, gamma))!;
     expect(s).toBeDefined();
     const grads = (reach: number) => {
       const g = new GradientCollector(net);
       new SampleLearner(net, settings(reach)).learn(test.image(s), test.labels[s], g);
       return g.grad.map((a) => a.reduce((m, x) => Math.max(m, Math.abs(x)), 0));
     };
-    const [hidden, output] = grads(0), full = grads(1), part = grads(0.25);
+    const [hidden, output] = grads(0),
+      full = grads(1),
+      part = grads(0.25);
     expect(hidden).toBe(0);
     expect(output).toBeGreaterThan(0);
     expect(full[0]).toBeGreaterThan(0);
@@ -108,7 +131,8 @@ function trained(kernel: 'delta' | 'relu', opts: TrainOptions, images: number): 
 }
 
 describe.each(['delta', 'relu'] as const)('the push on the %s kernel', (kernel) => {
-  const n = kernel === 'delta' ? 1500 : 600, gamma = kernel === 'delta' ? 3 : 1;
+  const n = kernel === 'delta' ? 1500 : 600,
+    gamma = kernel === 'delta' ? 3 : 1;
   it('weight 0 trains as TTFS bit for bit; a weight above 0 trains otherwise', () => {
     const ttfs = bytes(trained(kernel, { loss: 'ttfs', gamma }, n));
     expect(bytes(trained(kernel, { loss: 'aggressive', gamma, push: 0 }, n)).equals(ttfs)).toBe(true);
@@ -134,7 +158,13 @@ describe('the push decides earlier than TTFS', () => {
   it('the schedules: constant, down from w to w/epochs, up from w/epochs to w', () => {
     expect([0, 1, 3].map((e) => pushWeight(0.4, 'constant', e, 4))).toEqual([0.4, 0.4, 0.4]);
     const near = (xs: number[], ys: number[]) => xs.forEach((x, k) => expect(x).toBeCloseTo(ys[k], 12));
-    near([0, 1, 2, 3].map((e) => pushWeight(0.4, 'down', e, 4)), [0.4, 0.3, 0.2, 0.1]);
-    near([0, 1, 2, 3, 9].map((e) => pushWeight(0.4, 'up', e, 4)), [0.1, 0.2, 0.3, 0.4, 0.4]);
+    near(
+      [0, 1, 2, 3].map((e) => pushWeight(0.4, 'down', e, 4)),
+      [0.4, 0.3, 0.2, 0.1],
+    );
+    near(
+      [0, 1, 2, 3, 9].map((e) => pushWeight(0.4, 'up', e, 4)),
+      [0.1, 0.2, 0.3, 0.4, 0.4],
+    );
   });
 });

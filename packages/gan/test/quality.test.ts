@@ -7,9 +7,24 @@ import { Rng, writeSafetensorsFile } from '@spiking-gan/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist, type ImageSet } from '../src/data/mnist.ts';
 import {
-  classCoverage, classifierScore, copyCheck, fid, frechetDistance, gaussianStats, Judge, judgeCachePath, loadOrTrainJudge,
-  NearestIndex, noiseImages, percentile, sampleIndices, qualityReport, formatQualityReport, trainJudge,
-  type GaussianStats, type LabelledImages,
+  classCoverage,
+  classifierScore,
+  copyCheck,
+  fid,
+  frechetDistance,
+  gaussianStats,
+  Judge,
+  judgeCachePath,
+  loadOrTrainJudge,
+  NearestIndex,
+  noiseImages,
+  percentile,
+  sampleIndices,
+  qualityReport,
+  formatQualityReport,
+  trainJudge,
+  type GaussianStats,
+  type LabelledImages,
 } from '../src/quality/index.ts';
 import { jacobiEigen } from '../src/quality/linalg.ts';
 
@@ -96,10 +111,17 @@ describe('FID', () => {
   const rng = new Rng(11);
   const dim = 32;
   // a correlated Gaussian with two dead (always 0) features, like ReLU units that never fire
-  const L = Array.from({ length: dim }, (_, i) => Array.from({ length: dim }, (_, k) => (i < 2 ? 0 : k <= i ? rng.uniform(-0.5, 1) : 0)));
+  const L = Array.from({ length: dim }, (_, i) =>
+    Array.from({ length: dim }, (_, k) => (i < 2 ? 0 : k <= i ? rng.uniform(-0.5, 1) : 0)),
+  );
   const mean = Array.from({ length: dim }, (_, i) => (i < 2 ? 0 : rng.uniform(-1, 1)));
   const A = gaussianSample(rng, 2000, mean, L);
-  const B = gaussianSample(rng, 1500, mean.map((m) => m + 0.1), L.map((row) => row.map((v) => 1.1 * v)));
+  const B = gaussianSample(
+    rng,
+    1500,
+    mean.map((m) => m + 0.1),
+    L.map((row) => row.map((v) => 1.1 * v)),
+  );
 
   it('is 0 for a set against itself, also with singular covariances', () => {
     expect(Math.abs(fid(A, 2000, A, 2000, dim))).toBeLessThan(1e-6);
@@ -118,12 +140,25 @@ describe('FID', () => {
     // N(μA, diag σA²) vs N(μB, diag σB²): ‖μA − μB‖² + Σ (σA − σB)²
     const r = new Rng(3);
     const d = 4;
-    const muA = [0, 1, -1, 2], muB = [0.5, 1, 0, 2];
-    const sA = [1, 2, 0.5, 1], sB = [1.5, 1, 0.5, 3];
+    const muA = [0, 1, -1, 2],
+      muB = [0.5, 1, 0, 2];
+    const sA = [1, 2, 0.5, 1],
+      sB = [1.5, 1, 0.5, 3];
     const n = 40_000;
-    const fa = gaussianSample(r, n, muA, sA.map((s, i) => sA.map((_, k) => (k === i ? s : 0))));
-    const fb = gaussianSample(r, n, muB, sB.map((s, i) => sB.map((_, k) => (k === i ? s : 0))));
-    const exact = muA.reduce((acc, m, i) => acc + (m - muB[i]) ** 2, 0) + sA.reduce((acc, s, i) => acc + (s - sB[i]) ** 2, 0);
+    const fa = gaussianSample(
+      r,
+      n,
+      muA,
+      sA.map((s, i) => sA.map((_, k) => (k === i ? s : 0))),
+    );
+    const fb = gaussianSample(
+      r,
+      n,
+      muB,
+      sB.map((s, i) => sB.map((_, k) => (k === i ? s : 0))),
+    );
+    const exact =
+      muA.reduce((acc, m, i) => acc + (m - muB[i]) ** 2, 0) + sA.reduce((acc, s, i) => acc + (s - sB[i]) ** 2, 0);
     expect(exact).toBeCloseTo(6.5, 12);
     expect(fid(fa, n, fb, n, d)).toBeCloseTo(exact, 1);
     expect(Math.abs(fid(fa, n, fb, n, d) - exact)).toBeLessThan(0.02 * exact);
@@ -134,13 +169,23 @@ describe('FID', () => {
     const r = new Rng(5);
     for (let trial = 0; trial < 20; trial++) {
       const spd = (): Float64Array => {
-        const a = r.uniform(-1, 1), b = r.uniform(-1, 1), c = r.uniform(-1, 1), e = r.uniform(-1, 1);
+        const a = r.uniform(-1, 1),
+          b = r.uniform(-1, 1),
+          c = r.uniform(-1, 1),
+          e = r.uniform(-1, 1);
         // Lᵀ L + 0.1 I
         return Float64Array.from([a * a + c * c + 0.1, a * b + c * e, a * b + c * e, b * b + e * e + 0.1]);
       };
-      const SA = spd(), SB = spd();
-      const mA = Float64Array.from([r.normal(), r.normal()]), mB = Float64Array.from([r.normal(), r.normal()]);
-      const M = [SA[0] * SB[0] + SA[1] * SB[2], SA[0] * SB[1] + SA[1] * SB[3], SA[2] * SB[0] + SA[3] * SB[2], SA[2] * SB[1] + SA[3] * SB[3]];
+      const SA = spd(),
+        SB = spd();
+      const mA = Float64Array.from([r.normal(), r.normal()]),
+        mB = Float64Array.from([r.normal(), r.normal()]);
+      const M = [
+        SA[0] * SB[0] + SA[1] * SB[2],
+        SA[0] * SB[1] + SA[1] * SB[3],
+        SA[2] * SB[0] + SA[3] * SB[2],
+        SA[2] * SB[1] + SA[3] * SB[3],
+      ];
       const trSqrt = Math.sqrt(M[0] + M[3] + 2 * Math.sqrt(M[0] * M[3] - M[1] * M[2]));
       const exact = (mA[0] - mB[0]) ** 2 + (mA[1] - mB[1]) ** 2 + SA[0] + SA[3] + SB[0] + SB[3] - 2 * trSqrt;
       const a: GaussianStats = { n: 2, dim: 2, mean: mA, cov: SA };
@@ -272,13 +317,26 @@ describe('judge MLP', () => {
     const again = trainJudge({ ...recipe, train: small });
     const a = judge.toTensors();
     const b = again.toTensors();
-    expect(Object.keys(a).sort()).toEqual(['layers.0.bias', 'layers.0.weight', 'layers.1.bias', 'layers.1.weight', 'layers.2.bias', 'layers.2.weight']);
+    expect(Object.keys(a).sort()).toEqual([
+      'layers.0.bias',
+      'layers.0.weight',
+      'layers.1.bias',
+      'layers.1.weight',
+      'layers.2.bias',
+      'layers.2.weight',
+    ]);
     for (const k of Object.keys(a)) {
-      expect(Buffer.from((a[k].data as Float32Array).buffer).equals(Buffer.from((b[k].data as Float32Array).buffer))).toBe(true);
+      expect(
+        Buffer.from((a[k].data as Float32Array).buffer).equals(Buffer.from((b[k].data as Float32Array).buffer)),
+      ).toBe(true);
     }
     expect(a['layers.0.weight'].shape).toEqual([256, 784]);
     const other = trainJudge({ ...recipe, seed: 43, train: small }).toTensors();
-    expect(Buffer.from((other['layers.1.weight'].data as Float32Array).buffer).equals(Buffer.from((a['layers.1.weight'].data as Float32Array).buffer))).toBe(false);
+    expect(
+      Buffer.from((other['layers.1.weight'].data as Float32Array).buffer).equals(
+        Buffer.from((a['layers.1.weight'].data as Float32Array).buffer),
+      ),
+    ).toBe(false);
   });
 
   it('learns: at least 85 % on held-out test images after one epoch on 2,000 images', () => {
@@ -300,8 +358,16 @@ describe('judge MLP', () => {
     const p2 = copy.predict(held.images, 50);
     expect(p2.probs).toEqual(probs);
     expect(p2.features).toEqual(features);
-    expect(() => Judge.fromTensors({ ...judge.toTensors(), 'layers.1.weight': { dtype: 'F32', shape: [128, 255], data: new Float32Array(128 * 255) } }, {}, 'x.safetensors'))
-      .toThrow(/x\.safetensors: layers\.1\.weight: shape \[128,255\], expected \[128,256\]/);
+    expect(() =>
+      Judge.fromTensors(
+        {
+          ...judge.toTensors(),
+          'layers.1.weight': { dtype: 'F32', shape: [128, 255], data: new Float32Array(128 * 255) },
+        },
+        {},
+        'x.safetensors',
+      ),
+    ).toThrow(/x\.safetensors: layers\.1\.weight: shape \[128,255\], expected \[128,256\]/);
   });
 
   it('loadOrTrainJudge caches, reloads, and retrains over a mismatched or corrupt cache', () => {

@@ -21,7 +21,11 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 /** The recipe's optimiser (Adam 1e-3, cosine over one epoch) at batch 16 (more updates in a short test). */
 function recipe(extra: TrainOptions = {}, hidden = [400]): ClassifierTrainer {
   return new ClassifierTrainer(buildClassifier({ kernel: 'relu', hidden, seed: 0 }), {
-    seed: 0, schedule: 'cosine', epochs: 1, optimiser: { kind: 'adam', lr: 1e-3, decay: 0, batch: 16 }, ...extra,
+    seed: 0,
+    schedule: 'cosine',
+    epochs: 1,
+    optimiser: { kind: 'adam', lr: 1e-3, decay: 0, batch: 16 },
+    ...extra,
   });
 }
 
@@ -29,7 +33,11 @@ describe('relu classifier', () => {
   it('builds 784-400-10 with windows [0, 1], [1, 17], [17, 25] and weights in ±1/√fan_in', () => {
     const net = buildClassifier({ kernel: 'relu' });
     expect(net.populations.map((p) => p.size)).toEqual([784, 400, 10]);
-    const windows = [{ start: 0, end: 1 }, { start: 1, end: 17 }, { start: 17, end: 25 }];
+    const windows = [
+      { start: 0, end: 1 },
+      { start: 1, end: 17 },
+      { start: 17, end: 25 },
+    ];
     expect(net.populations.map((p) => p.window)).toEqual(windows);
     const w = net.projections[0].weights;
     expect(w.every((v) => Math.abs(v) <= 1 / 28)).toBe(true);
@@ -62,7 +70,8 @@ describe('relu classifier', () => {
     for (const readout of ['spike', 'potential'] as const) {
       const snn = recipe({ readout, dropout: 0.3 }, [40]);
       const twin = recipe({ readout, dropout: 0.3, floatTwin: true }, [40]);
-      const a = snn.trainEpoch(train, undefined, 400), b = twin.trainEpoch(train, undefined, 400);
+      const a = snn.trainEpoch(train, undefined, 400),
+        b = twin.trainEpoch(train, undefined, 400);
       expect(a).toBe(b); // the same running training accuracy: the same decisions sample by sample
       snn.net.projections.forEach((p, k) => {
         const q = twin.net.projections[k].weights;
@@ -79,7 +88,9 @@ describe('relu classifier', () => {
   it('the first output spike is the largest output value (ties: the larger potential)', () => {
     const tr = recipe({}, [40]);
     tr.trainEpoch(train, undefined, 500);
-    const net = tr.net, sim = new Simulator(net), x = new Float64Array(784);
+    const net = tr.net,
+      sim = new Simulator(net),
+      x = new Float64Array(784);
     for (let s = 0; s < 50; s++) {
       for (let p = 0; p < 784; p++) x[p] = test.image(s)[p] / 255;
       const rec = sim.run(valuesToTimes(x, net.populations[0].window!));
@@ -89,14 +100,18 @@ describe('relu classifier', () => {
   });
 
   it('softmaxValueError is ∂L/∂z of cross-entropy on β·z', () => {
-    const z = [0.5, 3, 1.25, 0], beta = 1.5, y = 2;
+    const z = [0.5, 3, 1.25, 0],
+      beta = 1.5,
+      y = 2;
     const L = (v: number[]) => {
       const e = v.map((q) => Math.exp(beta * q));
       return -Math.log(e[y] / e.reduce((s, q) => s + q));
     };
     const g = softmaxValueError(z, y, beta, new Float64Array(4));
     for (let k = 0; k < 4; k++) {
-      const h = 1e-6, up = z.slice(), dn = z.slice();
+      const h = 1e-6,
+        up = z.slice(),
+        dn = z.slice();
       up[k] += h;
       dn[k] -= h;
       expect(g[k]).toBeCloseTo((L(up) - L(dn)) / (2 * h), 7);
@@ -115,7 +130,11 @@ describe('relu classifier', () => {
 describe('classify train --kernel relu (CLI)', () => {
   const cli = (...args: string[]) => runCli(tmp, ['classify', ...args], 90_000);
   const bad: [string, string[], string[]][] = [
-    ['a TTFS loss on the potentials', ['--loss', 'ttfs', '--readout', 'potential'], ['--loss ttfs', '--readout potential']],
+    [
+      'a TTFS loss on the potentials',
+      ['--loss', 'ttfs', '--readout', 'potential'],
+      ['--loss ttfs', '--readout potential'],
+    ],
     ['an unknown readout', ['--readout', 'first'], ['--readout', 'first']],
     ['dropout 1', ['--dropout', '1'], ['--dropout', '1']],
     ['worker threads', ['--workers', '2'], ['--workers 2']],
@@ -140,8 +159,15 @@ describe('classify train --kernel relu (CLI)', () => {
     expect(t.code, t.stderr).toBe(0);
     const r = JSON.parse(t.stdout);
     expect(r.settings).toMatchObject({
-      kernel: 'relu', loss: 'softmax', optimizer: 'adam', batch: 64, schedule: 'cosine', readout: 'spike', dropout: 0.3,
-      windows: [1, 16, 8], beta: 1,
+      kernel: 'relu',
+      loss: 'softmax',
+      optimizer: 'adam',
+      batch: 64,
+      schedule: 'cosine',
+      readout: 'spike',
+      dropout: 0.3,
+      windows: [1, 16, 8],
+      beta: 1,
     });
     const { net } = loadModel(out);
     expect(net.output.window).toEqual({ start: 17, end: 25 });

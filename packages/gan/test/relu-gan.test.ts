@@ -23,9 +23,12 @@ function worstRelative(a: Network, b: Network): number {
   const rel = (x: number, y: number) => Math.abs(x - y) / Math.max(Math.abs(y), 1e-3);
   a.projections.forEach((p, k) => {
     const q = b.projections[k];
-    for (let e = 0; e < p.weights.length; e++) worst = Math.max(worst, rel(p.weights[e] * p.scale, q.weights[e] * q.scale));
+    for (let e = 0; e < p.weights.length; e++)
+      worst = Math.max(worst, rel(p.weights[e] * p.scale, q.weights[e] * q.scale));
   });
-  a.populations.forEach((p, k) => p.bias.forEach((v, j) => (worst = Math.max(worst, rel(v, b.populations[k].bias[j])))));
+  a.populations.forEach((p, k) =>
+    p.bias.forEach((v, j) => (worst = Math.max(worst, rel(v, b.populations[k].bias[j])))),
+  );
   return worst;
 }
 
@@ -40,7 +43,10 @@ function centralDifference(a: Float64Array, k: number, loss: () => number, h = 1
   return (up - dn) / (2 * h);
 }
 
-const params = (net: Network) => [...net.projections.map((p) => Array.from(p.weights)), ...net.populations.map((p) => Array.from(p.bias))];
+const params = (net: Network) => [
+  ...net.projections.map((p) => Array.from(p.weights)),
+  ...net.populations.map((p) => Array.from(p.bias)),
+];
 
 /** D's error from its last `loss()` (left in `tr.err`) backpropagated to its output weights equals central differences. */
 function expectOutputGradient(tr: ReluGanTrainer, loss: () => number): void {
@@ -66,7 +72,8 @@ describe('Spiking-GAN on ReLU-equivalent neurons', () => {
       expect(worstRelative(snn.G, twin.G)).toBe(0);
       let moved = 0;
       for (let s = 0; s < 25; s++) {
-        const a = snn.trainStep(), b = twin.trainStep();
+        const a = snn.trainStep(),
+          b = twin.trainStep();
         expect(a.dRealRight).toBe(b.dRealRight);
         moved += a.gLoss;
       }
@@ -75,11 +82,13 @@ describe('Spiking-GAN on ReLU-equivalent neurons', () => {
       expect(worstRelative(snn.D, twin.D)).toBeLessThan(1e-9);
       expect(worstRelative(snn.emaG!, twin.emaG!)).toBeLessThan(1e-9);
       // and the parameters did move from their initialisation
-      expect(worstRelative(snn.G, new ReluGanTrainer(tiny({ conditional: cond, ...extra }), data).G)).toBeGreaterThan(1e-3);
+      expect(worstRelative(snn.G, new ReluGanTrainer(tiny({ conditional: cond, ...extra }), data).G)).toBeGreaterThan(
+        1e-3,
+      );
     });
   }
 
-  it('G\'s gradient through D equals central finite differences of the generator loss', () => {
+  it("G's gradient through D equals central finite differences of the generator loss", () => {
     // the exact gradient: one image per D input, no clip surrogate
     const tr = new ReluGanTrainer(tiny({ pack: 1, silentPixel: 'none' }), data);
     for (let s = 0; s < 5; s++) tr.trainStep(); // away from the initialisation
@@ -94,7 +103,8 @@ describe('Spiking-GAN on ReLU-equivalent neurons', () => {
     const sink = new GradientCollector(tr.G);
     const dx = tr.passD.backward(tr.err, null, true);
     tr.passG.backward(dx.subarray(0, 784), sink);
-    let checked = 0, nonzero = 0;
+    let checked = 0,
+      nonzero = 0;
     for (const pr of tr.G.projections) {
       for (let k = 0; k < pr.weights.length; k += 53) {
         const fd = centralDifference(pr.weights, k, loss);
@@ -107,31 +117,36 @@ describe('Spiking-GAN on ReLU-equivalent neurons', () => {
     expect(nonzero).toBeGreaterThan(10);
   });
 
-  for (const [what, o, outs] of [['projection D', { projection: true }, 11], ['auxiliary classifier', { auxClass: 0.5 }, 21]] as const) {
-  it(`${what}: the twin still matches, and D's error is the exact gradient of its loss`, () => {
-    const cfg = tiny({ conditional: true, pack: 2, silentPixel: 'late', ...o });
-    const snn = new ReluGanTrainer(cfg, data), twin = new ReluGanTrainer({ ...cfg, floatTwin: true }, data);
-    expect(snn.D.output.size).toBe(outs);
-    for (let s = 0; s < 10; s++) expect(snn.trainStep().dRealRight).toBe(twin.trainStep().dRealRight);
-    expect(worstRelative(snn.G, twin.G)).toBeLessThan(1e-9);
-    expect(worstRelative(snn.D, twin.D)).toBeLessThan(1e-9);
-    // the digits of the last fakes stay in place: D's loss on an image pair as a function of its output weights
-    const img = new Float64Array(snn.D.populations[0].size);
-    for (let i = 0; i < img.length; i++) img[i] = (i * 37) % 11 === 0 ? 0.9 : (i % 5) * 0.1;
-    const loss = () => snn.dLoss(snn.passD.forward(img), 0).loss;
-    loss();
-    const lit = Array.from(snn.err, (e) => e !== 0).filter(Boolean).length;
-    // projection: the shared neuron and the digits' neurons; classifier: the readout and all class logits
-    if ('projection' in o) expect([2, 3]).toContain(lit);
-    else expect(lit).toBe(21);
-    expectOutputGradient(snn, loss);
-    expect(() => makeConfig('relu', { ...o, infoCode: false })).toThrow(/needs the relu kernel, conditional mode/);
-  });
+  for (const [what, o, outs] of [
+    ['projection D', { projection: true }, 11],
+    ['auxiliary classifier', { auxClass: 0.5 }, 21],
+  ] as const) {
+    it(`${what}: the twin still matches, and D's error is the exact gradient of its loss`, () => {
+      const cfg = tiny({ conditional: true, pack: 2, silentPixel: 'late', ...o });
+      const snn = new ReluGanTrainer(cfg, data),
+        twin = new ReluGanTrainer({ ...cfg, floatTwin: true }, data);
+      expect(snn.D.output.size).toBe(outs);
+      for (let s = 0; s < 10; s++) expect(snn.trainStep().dRealRight).toBe(twin.trainStep().dRealRight);
+      expect(worstRelative(snn.G, twin.G)).toBeLessThan(1e-9);
+      expect(worstRelative(snn.D, twin.D)).toBeLessThan(1e-9);
+      // the digits of the last fakes stay in place: D's loss on an image pair as a function of its output weights
+      const img = new Float64Array(snn.D.populations[0].size);
+      for (let i = 0; i < img.length; i++) img[i] = (i * 37) % 11 === 0 ? 0.9 : (i % 5) * 0.1;
+      const loss = () => snn.dLoss(snn.passD.forward(img), 0).loss;
+      loss();
+      const lit = Array.from(snn.err, (e) => e !== 0).filter(Boolean).length;
+      // projection: the shared neuron and the digits' neurons; classifier: the readout and all class logits
+      if ('projection' in o) expect([2, 3]).toContain(lit);
+      else expect(lit).toBe(21);
+      expectOutputGradient(snn, loss);
+      expect(() => makeConfig('relu', { ...o, infoCode: false })).toThrow(/needs the relu kernel, conditional mode/);
+    });
   }
 
-  it('InfoGAN code: no label of the data is used; D learns the fakes\' codes; the twin still matches', () => {
+  it("InfoGAN code: no label of the data is used; D learns the fakes' codes; the twin still matches", () => {
     const cfg = tiny({ infoCode: true, auxClass: 0.5, pack: 2, silentPixel: 'late' });
-    const snn = new ReluGanTrainer(cfg, data), twin = new ReluGanTrainer({ ...cfg, floatTwin: true }, data);
+    const snn = new ReluGanTrainer(cfg, data),
+      twin = new ReluGanTrainer({ ...cfg, floatTwin: true }, data);
     // the same data with every label changed: labels are not read, so the run is the same bit for bit
     const relabelled = data.labels.map((l) => (l + 3) % 10);
     const blind = new ReluGanTrainer(cfg, { ...data, image: (i: number) => data.image(i), labels: relabelled });
@@ -185,7 +200,8 @@ describe('Spiking-GAN on ReLU-equivalent neurons', () => {
     const path = join(dir, 'G.safetensors');
     saveNetwork(path, tr, 'generator');
     const { G, cfg } = loadGenerator(path);
-    const a = sampleGenerator(G, cfg, 20, 5), b = tr.sample(20, 5);
+    const a = sampleGenerator(G, cfg, 20, 5),
+      b = tr.sample(20, 5);
     expect(Array.from(a.pixels)).toEqual(Array.from(b.pixels));
     expect(Array.from(a.labels)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(new Set(a.pixels).size).toBeGreaterThan(10); // grey levels, not a binary image

@@ -28,7 +28,9 @@ function checkpoint(preset: string, o: Partial<GanConfig> = {}): string {
   return path;
 }
 
-let RELU = '', RAMP = '', FAITHFUL = '';
+let RELU = '',
+  RAMP = '',
+  FAITHFUL = '';
 beforeAll(() => {
   RELU = checkpoint('relu-cond', { gEma: 0.9, dDropout: 0.2 });
   RAMP = checkpoint('digits');
@@ -46,30 +48,52 @@ function patched(from: string, name: string, patch: Patch): string {
   return path;
 }
 
-const config = (patch: Record<string, unknown>): Patch => (m) => {
-  m.config = JSON.stringify({ ...JSON.parse(m.config), ...patch });
-};
-const key = (k: string, v: string): Patch => (m) => {
-  m[k] = v;
-};
-const zero = (...names: string[]): Patch => (_m, t) => {
-  for (const n of names) (t[n].data as Float64Array).fill(0);
-};
-const rng = (which: string): Patch => (m) => {
-  m.rng = JSON.stringify({ ...JSON.parse(m.rng), [which]: [0, 0, 0, 0] });
-};
+const config =
+  (patch: Record<string, unknown>): Patch =>
+  (m) => {
+    m.config = JSON.stringify({ ...JSON.parse(m.config), ...patch });
+  };
+const key =
+  (k: string, v: string): Patch =>
+  (m) => {
+    m[k] = v;
+  };
+const zero =
+  (...names: string[]): Patch =>
+  (_m, t) => {
+    for (const n of names) (t[n].data as Float64Array).fill(0);
+  };
+const rng =
+  (which: string): Patch =>
+  (m) => {
+    m.rng = JSON.stringify({ ...JSON.parse(m.rng), [which]: [0, 0, 0, 0] });
+  };
 
 type Case = [what: string, from: () => string, patch: Patch, mentions: string[]];
 const CASES: Case[] = [
   ['config batch 2000 (over the bound)', () => RELU, config({ batch: 2000 }), ["'config'", 'batch']],
-  ['config nz, gHidden, dHidden 4096 (within the bounds, not the tensors)', () => RELU,
-    config({ nz: 4096, gHidden: 4096, dHidden: 4096 }), ["'config'", 'nz']],
+  [
+    'config nz, gHidden, dHidden 4096 (within the bounds, not the tensors)',
+    () => RELU,
+    config({ nz: 4096, gHidden: 4096, dHidden: 4096 }),
+    ["'config'", 'nz'],
+  ],
   ['config dHidden 6', () => RAMP, config({ dHidden: 6 }), ["'config'", 'dHidden']],
   ['config labelCopies 1e8', () => RAMP, config({ labelCopies: 1e8 }), ["'config'", 'labelCopies']],
-  ['config gEma 0.5, the file without a moving average of G', () => FAITHFUL, config({ gEma: 0.5 }), ['G.ema.0', 'gEma']],
+  [
+    'config gEma 0.5, the file without a moving average of G',
+    () => FAITHFUL,
+    config({ gEma: 0.5 }),
+    ['G.ema.0', 'gEma'],
+  ],
   ['config gEma 0, the file with a moving average of G', () => RELU, config({ gEma: 0 }), ['G.ema.0', 'gEma']],
   ['config optimiser sgd, the file with Adam moments', () => RELU, config({ optimiser: 'sgd' }), ['adam', 'optimiser']],
-  ['config with optimiser under its old name too', () => RELU, config({ optimizer: 'adam' }), ['optimizer', 'optimiser']],
+  [
+    'config with optimiser under its old name too',
+    () => RELU,
+    config({ optimizer: 'adam' }),
+    ['optimizer', 'optimiser'],
+  ],
   ['config steps 1 (the checkpoint is at step 2)', () => RELU, config({ steps: 1 }), ["'step'", '2']],
   ['config "null"', () => RELU, key('config', 'null'), ["'config'"]],
   ['config a nested array', () => RELU, key('config', '[[1, 2], {"a": [3]}]'), ["'config'"]],
@@ -79,13 +103,23 @@ const CASES: Case[] = [
   ['step ""', () => RELU, key('step', ''), ["'step'"]],
   ['history not JSON', () => RELU, key('history', '[{"step": 1,'), ["'history'"]],
   ['history an object', () => RELU, key('history', '{"a": 1}'), ["'history'"]],
-  ['history entry with a string figure', () => RELU, (m) => {
-    m.history = JSON.stringify(JSON.parse(m.history).map((h: StepStats) => ({ ...h, lit: 'x' })));
-  }, ["'history'", 'lit']],
-  ['history longer than the steps done', () => RELU, (m) => {
-    const h = JSON.parse(m.history);
-    m.history = JSON.stringify([...h, ...h]);
-  }, ["'history'", '4']],
+  [
+    'history entry with a string figure',
+    () => RELU,
+    (m) => {
+      m.history = JSON.stringify(JSON.parse(m.history).map((h: StepStats) => ({ ...h, lit: 'x' })));
+    },
+    ["'history'", 'lit'],
+  ],
+  [
+    'history longer than the steps done',
+    () => RELU,
+    (m) => {
+      const h = JSON.parse(m.history);
+      m.history = JSON.stringify([...h, ...h]);
+    },
+    ["'history'", '4'],
+  ],
   ['window not JSON', () => RELU, key('window', 'nope'), ["'window'"]],
   ['G weights all zero', () => RELU, zero('G.stored.0', 'G.stored.1'), ['G.stored.0', 'zero']],
   ['D first layer all zero', () => RAMP, zero('D.stored.0'), ['D.stored.0', 'zero']],
@@ -94,9 +128,14 @@ const CASES: Case[] = [
   ['noise random state all zero', () => RAMP, rng('noise'), ["'rng'", 'noise', 'zero']],
   ['dropout random state all zero', () => RELU, rng('dropout'), ["'rng'", 'dropout', 'zero']],
   ['rng a string', () => RELU, key('rng', '"abcd"'), ["'rng'"]],
-  ['rng state of strings', () => RELU, (m) => {
-    m.rng = JSON.stringify({ ...JSON.parse(m.rng), data: ['1', '2', '3', '4'] });
-  }, ["'rng'", 'data']],
+  [
+    'rng state of strings',
+    () => RELU,
+    (m) => {
+      m.rng = JSON.stringify({ ...JSON.parse(m.rng), data: ['1', '2', '3', '4'] });
+    },
+    ["'rng'", 'data'],
+  ],
   ['scales Infinity', () => RAMP, key('scales', '{"G": [1e999, 1], "D": [1, 1]}'), ["'scales'", 'G']],
   ['scales strings', () => RAMP, key('scales', '{"G": ["1", "1"], "D": [1, 1]}'), ["'scales'", 'G']],
   ['optimiser_steps a string', () => RELU, key('optimiser_steps', '{"G": "abc", "D": 2}'), ["'optimiser_steps'", 'G']],
@@ -137,8 +176,11 @@ describe('train --resume refuses such a checkpoint with one line', () => {
     ['history not JSON', () => [folder('r-history', RELU, key('history', '{')), []], ["'history'"]],
     ['step past --steps', () => [folder('r-step', RELU, () => {}), ['--steps', '1']], ["'step'", '2']],
     ['config batch 1e9', () => [folder('r-batch', RELU, config({ batch: 1e9 })), []], ["'config'", 'batch']],
-    ['G weights all zero', () => [folder('r-zero', RELU, zero('G.stored.0', 'G.stored.1')), []],
-      ['G.stored.0', 'zero']],
+    [
+      'G weights all zero',
+      () => [folder('r-zero', RELU, zero('G.stored.0', 'G.stored.1')), []],
+      ['G.stored.0', 'zero'],
+    ],
   ];
   it.concurrent.each(cases)('%s', async (_what, setup, mentions) => {
     const [ckpt, extra] = setup();

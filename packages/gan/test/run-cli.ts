@@ -8,7 +8,11 @@ import { fileURLToPath } from 'node:url';
 export const BIN = resolve(fileURLToPath(new URL('../bin/spiking-gan.mjs', import.meta.url)));
 
 /** Exit code and output of one run. */
-export interface Result { code: number | null; stdout: string; stderr: string }
+export interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs `spiking-gan ...args` in `cwd`; the process is killed after `timeoutMs`. */
 export function runCli(cwd: string, args: string[], timeoutMs = 120_000): Promise<Result> {
@@ -16,7 +20,8 @@ export function runCli(cwd: string, args: string[], timeoutMs = 120_000): Promis
   delete env.SPIKING_GAN_DEBUG;
   return new Promise((res, rej) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
+    let stdout = '',
+      stderr = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
     child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);

@@ -14,8 +14,10 @@ import { loadMnist } from '../src/data/mnist.ts';
 import { expectFailure } from './expect-failure.ts';
 import { runCli } from './run-cli.ts';
 
-const train = loadMnist('train'), test = loadMnist('test');
-const TMAX = 256, THR = 100;
+const train = loadMnist('train'),
+  test = loadMnist('test');
+const TMAX = 256,
+  THR = 100;
 
 /** S4NN.py's weights of `net`: W[layer][m][i], its output neuron m being our digit S4NN_CLASS_ORDER[m]. */
 function s4nnWeights(net: Network): number[][][] {
@@ -45,9 +47,11 @@ function s4nnForward(W: number[][][], times: ArrayLike<number>): { t: number[]; 
 /** S4NN.py's verdict on one test image (labels in its class order), and its class (a digit) when no output fired. */
 function s4nnVerdict(W: number[][][], times: ArrayLike<number>, digit: number): { right: boolean; undecided: number } {
   const { t, V } = s4nnForward(W, times);
-  const label = S4NN_CLASS_ORDER.indexOf(digit), min = Math.min(...t);
+  const label = S4NN_CLASS_ORDER.indexOf(digit),
+    min = Math.min(...t);
   if (min === TMAX) {
-    const v = V.map((row) => row[TMAX - 3]), m = v.indexOf(Math.max(...v)); // np.argmax: the first maximum
+    const v = V.map((row) => row[TMAX - 3]),
+      m = v.indexOf(Math.max(...v)); // np.argmax: the first maximum
     return { right: m === label, undecided: S4NN_CLASS_ORDER[m] };
   }
   return { right: t[label] === min, undecided: -1 };
@@ -60,17 +64,23 @@ describe("S4NN.py's count of the test set (ties correct, its rule for undecided 
   new ClassifierTrainer(net, { seed: 2 }).trainEpoch(train, undefined, 2000);
   const out = net.projections[1];
   for (let i = 0; i < out.weights.length; i++) out.weights[i] *= 0.45;
-  const n = 200, sim = new Simulator(net), W = s4nnWeights(net), x = new Float64Array(784);
+  const n = 200,
+    sim = new Simulator(net),
+    W = s4nnWeights(net),
+    x = new Float64Array(784);
   const verdicts = Array.from({ length: n }, (_, s) => {
     encodeBytes(test.image(s), { tmax: TMAX, quantise: true }, x);
     return s4nnVerdict(W, x, test.labels[s]);
   });
 
   it('agrees with S4NN.py image by image: the verdict, and the class of every undecided image', () => {
-    let undecided = 0, right = 0;
+    let undecided = 0,
+      right = 0;
     for (let s = 0; s < n; s++) {
       encodeBytes(test.image(s), { tmax: TMAX, quantise: true }, x);
-      const rec = sim.run(x), y = test.labels[s], ref = verdicts[s];
+      const rec = sim.run(x),
+        y = test.labels[s],
+        ref = verdicts[s];
       expect(rec.decided, `image ${s}`).toBe(ref.undecided < 0);
       if (!rec.decided) {
         undecided++;
@@ -97,7 +107,7 @@ describe("S4NN.py's count of the test set (ties correct, its rule for undecided 
     expect(evaluateClassifier(net, test, { limit: n }).undecidedRule).toBe('potential');
   });
 
-  it('breaks ties in S4NN\'s class order and counts hidden spikes up to tmax − 3 only', () => {
+  it("breaks ties in S4NN's class order and counts hidden spikes up to tmax − 3 only", () => {
     const rec = sim.run(new Float64Array(784).fill(TMAX)); // nothing fires: every potential 0
     expect(s4nnUndecidedClass(net, rec)).toBe(4);
     expect(rec.prediction()).toBe(0);
@@ -143,14 +153,20 @@ describe('classify train --json and --undecided (CLI)', () => {
     expect(JSON.parse(e.stdout).accuracyTiesCorrect).toBe(j.test.accuracyTiesCorrect);
   });
 
-  it('refuses an unknown rule, and S4NN\'s on a kernel it does not describe (naming the model file)', async () => {
-    expectFailure(await cli('train', ...small, '--undecided', 'first', '--out', join(tmp, 'x.safetensors')),
-      'classify train', ['--undecided', 'first']);
+  it("refuses an unknown rule, and S4NN's on a kernel it does not describe (naming the model file)", async () => {
+    expectFailure(
+      await cli('train', ...small, '--undecided', 'first', '--out', join(tmp, 'x.safetensors')),
+      'classify train',
+      ['--undecided', 'first'],
+    );
     const relu = ['--kernel', 'relu', '--undecided', 's4nn', '--out', join(tmp, 'y.safetensors')];
     expectFailure(await cli('train', ...small, ...relu), 'classify train', ['--undecided s4nn', 'relu']);
     const model = join(tmp, 'relu.safetensors');
     saveModel(model, buildClassifier({ kernel: 'relu', seed: 1 }));
-    expectFailure(await cli('eval', '--model', model, '--limit', '5', '--undecided', 's4nn'),
-      'classify eval', [model, '--undecided s4nn', 'relu']);
+    expectFailure(await cli('eval', '--model', model, '--limit', '5', '--undecided', 's4nn'), 'classify eval', [
+      model,
+      '--undecided s4nn',
+      'relu',
+    ]);
   });
 });

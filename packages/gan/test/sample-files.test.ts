@@ -78,8 +78,10 @@ describe('.npy reader', () => {
     const bad: [Uint8Array, RegExp][] = [
       [ok.subarray(0, 9), /too short/],
       [ok.subarray(0, 100), /header says it is 118 bytes, but only 90 bytes follow \(truncated\)/],
-      [ok.subarray(0, ok.length - 1),
-        /truncated: shape \(2, 784\) of \|u1 needs 1568 bytes of data, the file has 1567/],
+      [
+        ok.subarray(0, ok.length - 1),
+        /truncated: shape \(2, 784\) of \|u1 needs 1568 bytes of data, the file has 1567/,
+      ],
       [Uint8Array.from([...ok, 0, 0]), /2 bytes after the data/],
       [Uint8Array.from(ok).fill(7, 6, 7), /version 7\.0/],
       [h(`{'descr': [('a', '<f4')], ${F}, 'shape': (2,), }`, 8), /structured/],
@@ -137,8 +139,11 @@ describe('sample images', () => {
       ['flat.npy', encodeNpy([784], '|u1', new Uint8Array(D)), /shape \(784\)/],
       ['empty.npy', encodeNpy([0, 784], '|u1', new Uint8Array(0)), /holds no images/],
       ['int.npy', encodeNpy([2, 784], '<i4', new Uint8Array(8 * D)), /dtype int32 \('<i4'\), expected uint8/],
-      ['big.npy', encodeNpy([2, 784], '<f4', f32([0.5, 1.5])),
-         /image 0, pixel 1 is 1\.5, float values must be in \[0, 1\]$/],
+      [
+        'big.npy',
+        encodeNpy([2, 784], '<f4', f32([0.5, 1.5])),
+        /image 0, pixel 1 is 1\.5, float values must be in \[0, 1\]$/,
+      ],
       ['neg.npy', encodeNpy([2, 784], '<f4', f32([0, 0, 0, -0.25])), /image 0, pixel 3 is -0\.25/],
       ['grey.npy', encodeNpy([2, 784], '<f4', f32([...new Array(D + 5).fill(0), 200])), /pixel 5 is 200.*by 255/],
       ['nan.npy', encodeNpy([2, 784], '<f4', f32([...new Array(D).fill(0), NaN])), /image 1, pixel 0 is NaN/],

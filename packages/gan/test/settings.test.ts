@@ -13,7 +13,7 @@ import { runCli } from './run-cli.ts';
 const rampWith = (key: string, v: unknown) => ({ ...RAMP, [key]: v }) as unknown as GanConfig;
 
 describe('the settings table', () => {
-  it('every preset holds every setting, in the table\'s order, and is valid', () => {
+  it("every preset holds every setting, in the table's order, and is valid", () => {
     for (const [name, p] of Object.entries(PRESETS)) {
       expect(Object.keys(p), name).toEqual(SETTING_KEYS);
       expect(() => checkConfig(p), name).not.toThrow();
@@ -22,7 +22,8 @@ describe('the settings table', () => {
 
   it('refuses each numeric setting below its bounds, above them or its limit, and not a number, naming it', () => {
     for (const key of SETTING_KEYS) {
-      const s = settingOf(key), b = s.bounds;
+      const s = settingOf(key),
+        b = s.bounds;
       if (!b) continue;
       const refused = (v: unknown, what: RegExp) => {
         expect(() => checkConfig(rampWith(key, v)), `${key} ${String(v)}`).toThrow(what);
@@ -51,7 +52,9 @@ describe('the settings table', () => {
     const old: Record<string, unknown> = { ...RAMP };
     for (const k of added) delete old[k];
     expect(withDefaults(old as Partial<GanConfig>)).toEqual(RAMP);
-    expect(() => withDefaults({ ...RAMP, lrD: 0.1 } as Partial<GanConfig>)).toThrow(/both 'lrD' and its new name 'dLr'/);
+    expect(() => withDefaults({ ...RAMP, lrD: 0.1 } as Partial<GanConfig>)).toThrow(
+      /both 'lrD' and its new name 'dLr'/,
+    );
     const { dLr: _new, ...renamed } = { ...RAMP, lrD: 0.1 };
     const read = withDefaults(renamed as Partial<GanConfig>);
     expect(read.dLr).toBe(0.1);
@@ -61,11 +64,15 @@ describe('the settings table', () => {
 
 describe('spiking-gan train options', () => {
   /** The train options alone, parsed in-process. */
-  const parse = (...args: string[]) => addSettingOptions(new Command().exitOverride()).parse(args, { from: 'user' }).opts();
+  const parse = (...args: string[]) =>
+    addSettingOptions(new Command().exitOverride()).parse(args, { from: 'user' }).opts();
 
   it('one flag per setting that has one (the key in kebab case), booleans with their --no- form', () => {
     expect(parse('--d-lr', '0.1', '--g-hidden', '12', '--no-conditional', '--gamma-a', '2')).toEqual({
-      dLr: 0.1, gHidden: 12, conditional: false, gammaA: 2,
+      dLr: 0.1,
+      gHidden: 12,
+      conditional: false,
+      gammaA: 2,
     });
     expect(flagOf('beta1')).toBe('--beta1');
     expect(() => parse('--g-hidden', '1.5')).toThrow(/whole number/);
@@ -79,7 +86,7 @@ describe('spiking-gan train options', () => {
     expect(makeConfig('relu', givenSettings(o))).toMatchObject({ dLr: 0.1, gLr: 0.3, optimiser: 'sgd' });
   });
 
-  it('train --help shows each flag with its setting\'s doc, hides the old names, and describes the default preset', async () => {
+  it("train --help shows each flag with its setting's doc, hides the old names, and describes the default preset", async () => {
     const r = await runCli(tmpdir(), ['train', '--help']);
     expect(r.code, r.stderr).toBe(0);
     const help = r.stdout.replace(/\s+/g, ' ');
@@ -89,7 +96,9 @@ describe('spiking-gan train options', () => {
       else expect(help).toContain(`${flagOf(key)}${s.flag ? ` ${s.flag}` : ''} ${s.doc}`);
       if (s.was) expect(help).not.toContain(flagOf(s.was));
     }
-    const c = makeConfig(), g = layerSizes(c, 'G').sizes, d = layerSizes(c, 'D').sizes;
+    const c = makeConfig(),
+      g = layerSizes(c, 'G').sizes,
+      d = layerSizes(c, 'D').sizes;
     expect(help).toContain(`${g[0]} inputs -> ${g[1]} -> ${g[2]} pixels`);
     expect(help).toContain(`${d[0]} inputs -> ${d[1]} -> ${d[2]} outputs`);
     expect(help).toContain(`batch ${c.batch}, ${c.steps.toLocaleString('en-US')} steps`);

@@ -14,7 +14,12 @@ export function cacheStandInJudge(dir: string): void {
   const test = loadMnist('test');
   // the default recipe's settings (seed 1, 15 epochs, batch 64, lr 0.002, shift 1), trained for 1 epoch
   const judge = trainJudge({
-    seed: 1, epochs: 1, batchSize: 64, lr: 0.002, shift: 1, test: null,
+    seed: 1,
+    epochs: 1,
+    batchSize: 64,
+    lr: 0.002,
+    shift: 1,
+    test: null,
     train: { n: 3000, images: train.images.subarray(0, 3000 * D), labels: train.labels.subarray(0, 3000) },
   });
   judge.info.epochs = 15;

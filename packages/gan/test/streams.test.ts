@@ -18,8 +18,12 @@ const at = (p: string) => join(tmp, p);
 
 /** The compact JSON as simulate wrote it before it streamed (the reference layout). */
 function referenceCompact(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(/\[\s*((?:-?[\d.eE+-]+|null)(?:,\s*(?:-?[\d.eE+-]+|null))*)\s*\]/g,
-    (_m, body: string) => `[${body.replace(/,\s+/g, ', ')}]`) + '\n';
+  return (
+    JSON.stringify(value, null, 2).replace(
+      /\[\s*((?:-?[\d.eE+-]+|null)(?:,\s*(?:-?[\d.eE+-]+|null))*)\s*\]/g,
+      (_m, body: string) => `[${body.replace(/,\s+/g, ', ')}]`,
+    ) + '\n'
+  );
 }
 
 /** Runs `spiking-gan ...args` with its stdout going to `stdout` ('pipe' is closed by this end at once). */
@@ -52,7 +56,8 @@ function readSlice(path: string, position: number, length: number): string {
   }
 }
 
-const WIDE = 200_000, MANY = 160;
+const WIDE = 200_000,
+  MANY = 160;
 
 beforeAll(() => {
   // a silent population of 200,000 neurons: every sample writes 200,000 nulls
@@ -77,26 +82,33 @@ beforeAll(() => {
 });
 
 describe('simulate writes its JSON piece by piece', () => {
-  it(`${MANY} samples of a ${WIDE.toLocaleString('en')}-neuron population: past a string's length when pretty-printed, `
-    + 'written whole', async () => {
-    const args = ['simulate', '--model', 'wide.safetensors', '--input', 'wide.json', '--out', 'wide-out.json'];
-    const r = await runCli(tmp, args, 280_000);
-    expect(r.code, r.stderr).toBe(0);
-    const path = at('wide-out.json'), size = statSync(path).size;
-    // JSON.stringify(doc, null, 2) puts each of the 32 M nulls on a line of its own: 18 characters, past 2^29
-    expect(MANY * WIDE * 18).toBeGreaterThan(2 ** 29);
-    expect(size).toBeGreaterThan(MANY * WIDE * 'null, '.length);
-    const start = readSlice(path, 0, 1 << 16), cut = start.indexOf('  "samples": [\n');
-    expect(cut).toBeGreaterThan(0);
-    const doc = JSON.parse(`${start.slice(0, cut)}  "samples": []\n}\n`);
-    expect(doc.summary).toMatchObject({ samples: MANY, decided: 0, meanSpikes: 0 });
-    const tail = readSlice(path, size - 2 * WIDE * 6, 2 * WIDE * 6), lastSample = tail.lastIndexOf('\n    {\n');
-    expect(tail.endsWith('\n  ]\n}\n')).toBe(true);
-    const last = JSON.parse(tail.slice(lastSample, -'\n  ]\n}\n'.length));
-    expect(last.index).toBe(MANY - 1);
-    expect(last.populations.layer1.times).toHaveLength(WIDE);
-    expect(last.populations.layer1.times.every((t: null) => t === null)).toBe(true);
-  }, 300_000);
+  it(
+    `${MANY} samples of a ${WIDE.toLocaleString('en')}-neuron population: past a string's length when pretty-printed, ` +
+      'written whole',
+    async () => {
+      const args = ['simulate', '--model', 'wide.safetensors', '--input', 'wide.json', '--out', 'wide-out.json'];
+      const r = await runCli(tmp, args, 280_000);
+      expect(r.code, r.stderr).toBe(0);
+      const path = at('wide-out.json'),
+        size = statSync(path).size;
+      // JSON.stringify(doc, null, 2) puts each of the 32 M nulls on a line of its own: 18 characters, past 2^29
+      expect(MANY * WIDE * 18).toBeGreaterThan(2 ** 29);
+      expect(size).toBeGreaterThan(MANY * WIDE * 'null, '.length);
+      const start = readSlice(path, 0, 1 << 16),
+        cut = start.indexOf('  "samples": [\n');
+      expect(cut).toBeGreaterThan(0);
+      const doc = JSON.parse(`${start.slice(0, cut)}  "samples": []\n}\n`);
+      expect(doc.summary).toMatchObject({ samples: MANY, decided: 0, meanSpikes: 0 });
+      const tail = readSlice(path, size - 2 * WIDE * 6, 2 * WIDE * 6),
+        lastSample = tail.lastIndexOf('\n    {\n');
+      expect(tail.endsWith('\n  ]\n}\n')).toBe(true);
+      const last = JSON.parse(tail.slice(lastSample, -'\n  ]\n}\n'.length));
+      expect(last.index).toBe(MANY - 1);
+      expect(last.populations.layer1.times).toHaveLength(WIDE);
+      expect(last.populations.layer1.times.every((t: null) => t === null)).toBe(true);
+    },
+    300_000,
+  );
 
   it('a small output is byte for byte the compact JSON of its content, as before', async () => {
     const r = await runCli(tmp, ['simulate', '-m', 'tiny.safetensors', '--input', 'tiny.json', '--out', 'tiny.out']);

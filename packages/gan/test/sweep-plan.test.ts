@@ -17,8 +17,21 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Options of `spiking-gan train` that these cases use (the CLI passes the real list). */
 const OPTIONS = new Set([
-  '--preset', '--steps', '--batch', '--g-hidden', '--d-hidden', '--d-dropout', '--schedule', '--float-twin',
-  '--no-float-twin', '--tied-noise', '--no-tied-noise', '--seed', '--samples', '--sample-seed', '--checkpoint-every',
+  '--preset',
+  '--steps',
+  '--batch',
+  '--g-hidden',
+  '--d-hidden',
+  '--d-dropout',
+  '--schedule',
+  '--float-twin',
+  '--no-float-twin',
+  '--tied-noise',
+  '--no-tied-noise',
+  '--seed',
+  '--samples',
+  '--sample-seed',
+  '--checkpoint-every',
 ]);
 
 /** Plans `content` as sweep file 's.json'. */
@@ -75,52 +88,92 @@ describe('the sweep file', () => {
 
 describe('the runs of a sweep', () => {
   const content = {
-    preset: 'relu', settings: { steps: 2, batch: 2, gHidden: 8 },
+    preset: 'relu',
+    settings: { steps: 2, batch: 2, gHidden: 8 },
     recipes: [{ name: 'a' }, { name: 'b', settings: { gHidden: 12, floatTwin: true } }],
-    grid: { dHidden: [8, 16], schedule: ['constant', 'cosine'] }, seeds: [0, 7],
+    grid: { dHidden: [8, 16], schedule: ['constant', 'cosine'] },
+    seeds: [0, 7],
   };
 
   it('are every recipe × grid point × seed, in that order, named after each', () => {
     const runs = plan(content);
     expect(runs).toHaveLength(2 * 4 * 2);
     expect(runs.slice(0, 5).map((r) => r.spec.name)).toEqual([
-      'a_dHidden-8_schedule-constant_s0', 'a_dHidden-8_schedule-constant_s7', 'a_dHidden-8_schedule-cosine_s0',
-      'a_dHidden-8_schedule-cosine_s7', 'a_dHidden-16_schedule-constant_s0',
+      'a_dHidden-8_schedule-constant_s0',
+      'a_dHidden-8_schedule-constant_s7',
+      'a_dHidden-8_schedule-cosine_s0',
+      'a_dHidden-8_schedule-cosine_s7',
+      'a_dHidden-16_schedule-constant_s0',
     ]);
     expect(runs.at(-1)!.spec.name).toBe('b_dHidden-16_schedule-cosine_s7');
   });
 
-  it('take the file\'s settings, then the recipe\'s, then the grid point\'s; the seed comes from seeds', () => {
+  it("take the file's settings, then the recipe's, then the grid point's; the seed comes from seeds", () => {
     const b = plan(content).find((r) => r.spec.name === 'b_dHidden-16_schedule-cosine_s7')!;
     expect(b.spec.settings).toEqual({
-      steps: 2, batch: 2, gHidden: 12, floatTwin: true, dHidden: 16, schedule: 'cosine',
+      steps: 2,
+      batch: 2,
+      gHidden: 12,
+      floatTwin: true,
+      dHidden: 16,
+      schedule: 'cosine',
     });
     expect(b.spec.seed).toBe(7);
     expect(b.trainArgs).toEqual([
-      '--preset', 'relu', '--steps', '2', '--batch', '2', '--g-hidden', '12', '--float-twin', '--d-hidden', '16',
-      '--schedule', 'cosine', '--seed', '7', '--samples', '100', '--sample-seed', '1', '--checkpoint-every', '50',
+      '--preset',
+      'relu',
+      '--steps',
+      '2',
+      '--batch',
+      '2',
+      '--g-hidden',
+      '12',
+      '--float-twin',
+      '--d-hidden',
+      '16',
+      '--schedule',
+      'cosine',
+      '--seed',
+      '7',
+      '--samples',
+      '100',
+      '--sample-seed',
+      '1',
+      '--checkpoint-every',
+      '50',
     ]);
   });
 
-  it('leave out settings equal to the preset\'s and pass a switched-off flag as --no-', () => {
+  it("leave out settings equal to the preset's and pass a switched-off flag as --no-", () => {
     const base = { tiedNoise: true, floatTwin: false, steps: 10 };
     const s = { tiedNoise: false, floatTwin: false, steps: 10 };
     expect(settingOptions(s, base, OPTIONS)).toEqual({ args: ['--no-tied-noise'] });
   });
 
   it.each([
-    [{ preset: 'relu', recipes: [{ name: 'a', settings: { ghidden: 8 } }] },
-      's.json: recipes[0].settings.ghidden (run a_s0): unknown setting (did you mean gHidden?)'],
-    [{ preset: 'relu', settings: { seed: 3 } },
-      's.json: settings.seed (run relu_s0): the seed of each run comes from "seeds", not from a setting'],
-    [{ preset: 'relu', recipes: [{ name: 'a' }, { name: 'b', settings: { dDropout: 1.5 } }] },
-      's.json: recipes[1].settings.dDropout (run b_s0): dDropout'],
+    [
+      { preset: 'relu', recipes: [{ name: 'a', settings: { ghidden: 8 } }] },
+      's.json: recipes[0].settings.ghidden (run a_s0): unknown setting (did you mean gHidden?)',
+    ],
+    [
+      { preset: 'relu', settings: { seed: 3 } },
+      's.json: settings.seed (run relu_s0): the seed of each run comes from "seeds", not from a setting',
+    ],
+    [
+      { preset: 'relu', recipes: [{ name: 'a' }, { name: 'b', settings: { dDropout: 1.5 } }] },
+      's.json: recipes[1].settings.dDropout (run b_s0): dDropout',
+    ],
     [{ preset: 'relu', grid: { batch: [2, 3] } }, 's.json: grid.batch (run relu_batch-3_s0): batch (3) must be'],
     [{ recipes: [{ name: 'a', preset: 'fancy' }] }, "s.json: recipes[0].preset: unknown preset 'fancy'"],
-    [{ preset: 'relu', settings: { tmax: 2 } },
-      's.json: settings.tmax (run relu_s0): spiking-gan train has no option --tmax'],
-    [{ preset: 'relu', grid: { steps: [1, '1'] } }, "s.json: recipes[0] 'relu', grid point steps=\"1\": its run name "
-      + "relu_steps-1_s0 is also that of recipes[0] 'relu', grid point steps=1"],
+    [
+      { preset: 'relu', settings: { tmax: 2 } },
+      's.json: settings.tmax (run relu_s0): spiking-gan train has no option --tmax',
+    ],
+    [
+      { preset: 'relu', grid: { steps: [1, '1'] } },
+      's.json: recipes[0] \'relu\', grid point steps="1": its run name ' +
+        "relu_steps-1_s0 is also that of recipes[0] 'relu', grid point steps=1",
+    ],
   ])('refuses %j naming the file and the key', (content, message) => {
     expect(thrown(() => plan(content))).toContain(message);
   });
@@ -138,8 +191,12 @@ describe('the runs of a sweep', () => {
 function result(name: string, fid: number | null, hash = 'h', files = { samples: 'samples.png' }): RunResult {
   const [run] = plan({ preset: 'relu', recipes: [{ name }] });
   return {
-    name: run.spec.name, hash, spec: run.spec, train: { steps: 2, seconds: 1.5, stepsPerSecond: 1.6 },
-    figures: { fid, fidFloor: 3, score: 5, confident: 0.5, imbalance: 0.1, variety: 0.8, n: 20 }, files,
+    name: run.spec.name,
+    hash,
+    spec: run.spec,
+    train: { steps: 2, seconds: 1.5, stepsPerSecond: 1.6 },
+    figures: { fid, fidFloor: 3, score: 5, confident: 0.5, imbalance: 0.1, variety: 0.8, n: 20 },
+    files,
     where: { host: 'h', dir: '/x' },
   };
 }
@@ -162,16 +219,29 @@ describe('a complete run', () => {
 describe('the table', () => {
   it('ranks by FID (none last), shows the best grids side by side and the failed runs', () => {
     const sf = checkSweep('s.json', { preset: 'relu', best: 2 });
-    const t = sweepTable(sf, 4, [result('b', 9.5), result('c', null), result('a', 2.25)],
-      [{ name: 'd_s0', error: 'train failed: x | y' }], (n) => `runs/${n}/samples.png`);
-    expect(t.ranked.map((r) => [r.rank, r.name])).toEqual([[1, 'a_s0'], [2, 'b_s0'], [3, 'c_s0']]);
+    const t = sweepTable(
+      sf,
+      4,
+      [result('b', 9.5), result('c', null), result('a', 2.25)],
+      [{ name: 'd_s0', error: 'train failed: x | y' }],
+      (n) => `runs/${n}/samples.png`,
+    );
+    expect(t.ranked.map((r) => [r.rank, r.name])).toEqual([
+      [1, 'a_s0'],
+      [2, 'b_s0'],
+      [3, 'c_s0'],
+    ]);
     const md = sweepMarkdown(sf, t);
     expect(md).toContain('# Sweep s.json: 3 of 4 runs judged, 1 failed');
-    expect(md).toContain('| 1 | a_s0 | a | 0 | 2.25 | 3.00 | 5.00 | 50.0 % | 0.100 | 0.800 | 2 | 1.5 s | '
-      + '[png](runs/a_s0/samples.png) |');
+    expect(md).toContain(
+      '| 1 | a_s0 | a | 0 | 2.25 | 3.00 | 5.00 | 50.0 % | 0.100 | 0.800 | 2 | 1.5 s | ' +
+        '[png](runs/a_s0/samples.png) |',
+    );
     expect(md).toContain('| 3 | c_s0 | c | 0 | - |');
-    expect(md).toContain('| 1. a_s0 (FID 2.25) | 2. b_s0 (FID 9.50) |\n|:-:|:-:|\n'
-      + '| ![a_s0](runs/a_s0/samples.png) | ![b_s0](runs/b_s0/samples.png) |');
+    expect(md).toContain(
+      '| 1. a_s0 (FID 2.25) | 2. b_s0 (FID 9.50) |\n|:-:|:-:|\n' +
+        '| ![a_s0](runs/a_s0/samples.png) | ![b_s0](runs/b_s0/samples.png) |',
+    );
     expect(md).toContain('| d_s0 | train failed: x \\| y |');
   });
 });

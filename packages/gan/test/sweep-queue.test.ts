@@ -21,8 +21,12 @@ const WHY = HAVE_REDIS ? '' : ' (skipped: no redis-server on PATH; apt-get insta
 const tmp = mkdtempSync(join(tmpdir(), 'sweep-queue-'));
 const QUEUE = `test-${process.pid}`;
 const SWEEP = {
-  preset: 'relu', settings: { steps: 2, batch: 2, gHidden: 8, dHidden: 8 }, recipes: [{ name: 'q' }], seeds: [0, 1],
-  train: { samples: 4 }, eval: { count: 20, sparsitySamples: 2 },
+  preset: 'relu',
+  settings: { steps: 2, batch: 2, gHidden: 8, dHidden: 8 },
+  recipes: [{ name: 'q' }],
+  seeds: [0, 1],
+  train: { samples: 4 },
+  eval: { count: 20, sparsitySamples: 2 },
 };
 let url = '';
 let redis: ChildProcess | undefined;
@@ -32,10 +36,12 @@ let workerLog = '';
 /** A TCP port that was free a moment ago. */
 function freePort(): Promise<number> {
   return new Promise((res, rej) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    }).on('error', rej);
+    const s = createServer()
+      .listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as { port: number };
+        s.close(() => res(port));
+      })
+      .on('error', rej);
   });
 }
 
@@ -43,8 +49,11 @@ function freePort(): Promise<number> {
 async function startRedis(): Promise<void> {
   const port = await freePort();
   url = `redis://127.0.0.1:${port}`;
-  redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-    '--dir', tmp], { stdio: ['ignore', 'pipe', 'pipe'] });
+  redis = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmp],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   await new Promise<void>((res, rej) => {
     redis!.stdout!.setEncoding('utf8').on('data', (s: string) => {
@@ -79,8 +88,24 @@ describe.skipIf(!HAVE_REDIS)(`spiking-gan sweep --queue with sweep-worker on a l
     cacheStandInJudge(join(tmp, 'judge'));
     writeFileSync(join(tmp, 'sweep.json'), JSON.stringify(SWEEP));
     await startRedis();
-    worker = spawn(process.execPath, [BIN, 'sweep-worker', '--queue', url, '--queue-name', QUEUE, '--jobs', '2',
-      '--out', 'worker', '--judge-cache', 'judge'], { cwd: tmp, stdio: ['ignore', 'ignore', 'pipe'] });
+    worker = spawn(
+      process.execPath,
+      [
+        BIN,
+        'sweep-worker',
+        '--queue',
+        url,
+        '--queue-name',
+        QUEUE,
+        '--jobs',
+        '2',
+        '--out',
+        'worker',
+        '--judge-cache',
+        'judge',
+      ],
+      { cwd: tmp, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     worker.stderr!.setEncoding('utf8').on('data', (s: string) => (workerLog += s));
   }, 120_000);
 
@@ -88,14 +113,19 @@ describe.skipIf(!HAVE_REDIS)(`spiking-gan sweep --queue with sweep-worker on a l
     const r = await sweep('here');
     expect(r.code, `${r.stderr}\nworker: ${workerLog}`).toBe(0);
     expect(r.stderr).toContain(`sweep: 2 runs: 0 complete (skipped), 2 to run (queue ${QUEUE} on ${url})`);
-    expect(json('here/sweep.json').ranked.map((x: { name: string }) => x.name).sort()).toEqual(['q_s0', 'q_s1']);
+    expect(
+      json('here/sweep.json')
+        .ranked.map((x: { name: string }) => x.name)
+        .sort(),
+    ).toEqual(['q_s0', 'q_s1']);
     for (const name of ['q_s0', 'q_s1']) {
       const mine = json(`here/runs/${name}/result.json`);
       expect(mine.where.dir).toBe(resolve(tmp, 'worker/runs', name));
       expect(mine.figures).toEqual(json(`worker/runs/${name}/result.json`).figures);
       expect(mine.figures.n).toBe(20);
-      expect(readFileSync(join(tmp, 'here/runs', name, 'samples.png')))
-        .toEqual(readFileSync(join(tmp, 'worker/runs', name, 'samples.png')));
+      expect(readFileSync(join(tmp, 'here/runs', name, 'samples.png'))).toEqual(
+        readFileSync(join(tmp, 'worker/runs', name, 'samples.png')),
+      );
       expect(json(`here/runs/${name}/eval.json`).count).toBe(20);
       expect(existsSync(join(tmp, 'here/runs', name, 'G.safetensors'))).toBe(false); // the models stay with the worker
       expect(existsSync(join(tmp, 'worker/runs', name, 'G.safetensors'))).toBe(true);
@@ -132,8 +162,9 @@ describe.skipIf(!HAVE_REDIS)(`spiking-gan sweep --queue with sweep-worker on a l
     try {
       await events.waitUntilReady();
       const job = await queue.add('run', { ...SWEEP, name: '../../escape', recipe: 'q', seed: 0 }, { jobId: 'bad' });
-      await expect(job.waitUntilFinished(events))
-        .rejects.toThrow('job bad: name: not a run folder name: "../../escape"');
+      await expect(job.waitUntilFinished(events)).rejects.toThrow(
+        'job bad: name: not a run folder name: "../../escape"',
+      );
     } finally {
       await events.close();
       await queue.close();
@@ -144,8 +175,9 @@ describe.skipIf(!HAVE_REDIS)(`spiking-gan sweep --queue with sweep-worker on a l
 
   it('refuses a Redis server that does not answer, in one line', async () => {
     const port = await freePort();
-    expectFailure(await runCli(tmp, ['sweep', 'sweep.json', '--queue', `redis://127.0.0.1:${port}`]), 'sweep',
-      [`--queue redis://127.0.0.1:${port}: cannot reach the Redis server (connect ECONNREFUSED`]);
+    expectFailure(await runCli(tmp, ['sweep', 'sweep.json', '--queue', `redis://127.0.0.1:${port}`]), 'sweep', [
+      `--queue redis://127.0.0.1:${port}: cannot reach the Redis server (connect ECONNREFUSED`,
+    ]);
   });
 
   it('the worker stops on SIGTERM and frees its folder', async () => {

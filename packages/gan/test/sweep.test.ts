@@ -15,9 +15,12 @@ const tmp = mkdtempSync(join(tmpdir(), 'sweep-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const SWEEP = {
-  preset: 'relu', settings: { steps: 2, batch: 2, gHidden: 8, dHidden: 8 },
-  recipes: [{ name: 'a' }, { name: 'b', settings: { dDropout: 0.3 } }], seeds: [3],
-  train: { samples: 4 }, eval: { count: 20, sparsitySamples: 2 },
+  preset: 'relu',
+  settings: { steps: 2, batch: 2, gHidden: 8, dHidden: 8 },
+  recipes: [{ name: 'a' }, { name: 'b', settings: { dDropout: 0.3 } }],
+  seeds: [3],
+  train: { samples: 4 },
+  eval: { count: 20, sparsitySamples: 2 },
 };
 const sweep = (...args: string[]): Promise<Result> =>
   runCli(tmp, ['sweep', 'sweep.json', '--out', 'out', '--jobs', '2', '--judge-cache', 'judge', ...args], 180_000);
@@ -38,8 +41,9 @@ describe('spiking-gan sweep', () => {
     const r = await sweep();
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain('sweep: 2 runs: 0 complete (skipped), 2 to run (2 at a time)');
-    expect(lastLine(r)).toBe('spiking-gan sweep: 1 of 2 runs failed (see out/sweep.md); '
-      + 'the same command again redoes them');
+    expect(lastLine(r)).toBe(
+      'spiking-gan sweep: 1 of 2 runs failed (see out/sweep.md); ' + 'the same command again redoes them',
+    );
     const md = read('out/sweep.md');
     expect(md).toContain('# Sweep sweep.json: 1 of 2 runs judged, 1 failed');
     expect(md).toMatch(/\| 1 \| a_s3 \| a \| 3 \| \d+\.\d\d \| \d+\.\d\d \|/);
@@ -73,8 +77,9 @@ describe('spiking-gan sweep', () => {
     expect(first.figures.fid).toBeLessThanOrEqual(second.figures.fid);
     const grid = (name: string) => `![${name}](runs/${name}/samples.png)`;
     expect(r.stdout).toContain(`| ${grid(first.name)} | ${grid(second.name)} |`);
-    expect(r.stdout).toContain('- b: preset relu, settings '
-      + '{"steps":2,"batch":2,"gHidden":8,"dHidden":8,"dDropout":0.3}');
+    expect(r.stdout).toContain(
+      '- b: preset relu, settings ' + '{"steps":2,"batch":2,"gHidden":8,"dHidden":8,"dDropout":0.3}',
+    );
     expect(read('out/sweep.md')).toBe(r.stdout.slice(0, r.stdout.indexOf('\nwrote ')));
   }, 180_000);
 
@@ -91,8 +96,11 @@ describe('spiking-gan sweep', () => {
 
 describe.concurrent('spiking-gan sweep refuses in one line, before any run', () => {
   const cases: [string, unknown, string][] = [
-    ['unknown-setting', { ...SWEEP, recipes: [{ name: 'a', settings: { dHiden: 8 } }] },
-      'recipes[0].settings.dHiden (run a_s3): unknown setting'],
+    [
+      'unknown-setting',
+      { ...SWEEP, recipes: [{ name: 'a', settings: { dHiden: 8 } }] },
+      'recipes[0].settings.dHiden (run a_s3): unknown setting',
+    ],
     ['bad-value', { ...SWEEP, grid: { dDropout: [0.1, 2] } }, 'grid.dDropout (run a_dDropout-2_s3): dDropout must be'],
     ['bad-key', { ...SWEEP, seed: [1] }, 'seed: unknown key'],
   ];
@@ -118,7 +126,8 @@ describe.concurrent('spiking-gan sweep refuses in one line, before any run', () 
   });
 
   it('a --queue that is not a Redis URL', async () => {
-    expectFailure(await runCli(tmp, ['sweep', 'sweep.json', '--queue', 'http://localhost:6379']), 'sweep',
-      ['--queue http://localhost:6379: not a redis:// or rediss:// URL']);
+    expectFailure(await runCli(tmp, ['sweep', 'sweep.json', '--queue', 'http://localhost:6379']), 'sweep', [
+      '--queue http://localhost:6379: not a redis:// or rediss:// URL',
+    ]);
   });
 });

@@ -36,7 +36,8 @@ describe('within-class variety', () => {
     const n = 37;
     const images = new Uint8Array(n * D);
     for (let k = 0; k < n; k++) {
-      if (k % 3 === 0) images.set(test.image(k), k * D); // sparse digits
+      if (k % 3 === 0)
+        images.set(test.image(k), k * D); // sparse digits
       else if (k % 3 === 1) for (let p = 0; p < D; p++) images[k * D + p] = rng.int(256); // dense noise
       // k % 3 === 2: blank
     }

@@ -14,7 +14,9 @@ const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** n images of rows x cols where pixel (k, y, x) = 10k + 3y + x (distinct, recoverable). */
 function testImages(n: number, rows: number, cols: number): Uint8Array {
   const out = new Uint8Array(n * rows * cols);
-  for (let k = 0; k < n; k++) for (let y = 0; y < rows; y++) for (let x = 0; x < cols; x++) out[(k * rows + y) * cols + x] = 10 * k + 3 * y + x + 1;
+  for (let k = 0; k < n; k++)
+    for (let y = 0; y < rows; y++)
+      for (let x = 0; x < cols; x++) out[(k * rows + y) * cols + x] = 10 * k + 3 * y + x + 1;
   return out;
 }
 
@@ -35,7 +37,9 @@ function decode(png: Uint8Array): { width: number; height: number; at(x: number,
 
 describe('imageGridPng', () => {
   it('lays out images in a padded grid that decodes back to the right pixels', () => {
-    const n = 5, rows = 3, cols = 2;
+    const n = 5,
+      rows = 3,
+      cols = 2;
     const png = imageGridPng(testImages(n, rows, cols), n, rows, cols);
     expect(Array.from(png.subarray(0, 8))).toEqual(SIGNATURE);
     const img = decode(png);
@@ -43,14 +47,18 @@ describe('imageGridPng', () => {
     expect([img.width, img.height]).toEqual([3 * 2 + 4, 2 * 3 + 3]);
     expect(img.at(0, 0)).toBe(128);
     for (let k = 0; k < n; k++) {
-      const x0 = 1 + (k % 3) * 3, y0 = 1 + Math.floor(k / 3) * 4;
-      for (let y = 0; y < rows; y++) for (let x = 0; x < cols; x++) expect(img.at(x0 + x, y0 + y)).toBe(10 * k + 3 * y + x + 1);
+      const x0 = 1 + (k % 3) * 3,
+        y0 = 1 + Math.floor(k / 3) * 4;
+      for (let y = 0; y < rows; y++)
+        for (let x = 0; x < cols; x++) expect(img.at(x0 + x, y0 + y)).toBe(10 * k + 3 * y + x + 1);
     }
     expect(img.at(1 + 2 * 3, 1 + 4)).toBe(128); // the empty sixth cell stays padding grey
   });
 
   it('honours columns, pad and integer scale', () => {
-    const n = 2, rows = 2, cols = 2;
+    const n = 2,
+      rows = 2,
+      cols = 2;
     const img = decode(imageGridPng(testImages(n, rows, cols), n, rows, cols, { columns: 1, pad: 2, scale: 3 }));
     expect([img.width, img.height]).toEqual([6 + 4, 2 * 6 + 3 * 2]);
     expect(img.at(2, 2)).toBe(1);
@@ -77,17 +85,24 @@ describe('imageGridPng', () => {
 /** Minimal well-formedness check: balanced tags, quoted attributes, no stray `<` or `&`. */
 function checkXml(s: string): void {
   const stack: string[] = [];
-  const text = s.replace(/<(\/?)([a-zA-Z][\w-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>/g, (_m, close: string, name: string, _a, self: string) => {
-    if (close) expect(stack.pop()).toBe(name);
-    else if (!self) stack.push(name);
-    return '';
-  });
+  const text = s.replace(
+    /<(\/?)([a-zA-Z][\w-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>/g,
+    (_m, close: string, name: string, _a, self: string) => {
+      if (close) expect(stack.pop()).toBe(name);
+      else if (!self) stack.push(name);
+      return '';
+    },
+  );
   expect(stack).toEqual([]);
   expect(text).not.toMatch(/[<>]/);
   expect(s.replace(/&(lt|gt|amp|quot|apos);/g, '')).not.toContain('&');
 }
 
-const marks = (svg: string): number => [...svg.matchAll(/<path fill="[^"]+" shape-rendering="crispEdges" d="([^"]*)"/g)].reduce((s, m) => s + (m[1].match(/M/g)?.length ?? 0), 0);
+const marks = (svg: string): number =>
+  [...svg.matchAll(/<path fill="[^"]+" shape-rendering="crispEdges" d="([^"]*)"/g)].reduce(
+    (s, m) => s + (m[1].match(/M/g)?.length ?? 0),
+    0,
+  );
 
 describe('rasterSvg', () => {
   const pops = [
@@ -110,7 +125,12 @@ describe('rasterSvg', () => {
   });
 
   it('escapes the title and names, and limits neurons per population', () => {
-    const svg = rasterSvg([{ name: 'a"b', times: [1, 2, 3, 4] }], { tmax: 10, title: 'G <&> D', maxNeuronsPerPop: 2, width: 400 });
+    const svg = rasterSvg([{ name: 'a"b', times: [1, 2, 3, 4] }], {
+      tmax: 10,
+      title: 'G <&> D',
+      maxNeuronsPerPop: 2,
+      width: 400,
+    });
     checkXml(svg);
     expect(svg).toContain('G &lt;&amp;&gt; D');
     expect(svg).toContain('a&quot;b: 4 spikes');

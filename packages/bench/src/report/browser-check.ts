@@ -23,16 +23,26 @@ export interface BrowserCheck {
 
 /** Loads `htmlPath` from disk in headless chromium and inspects it. */
 export async function checkReportInBrowser(htmlPath: string, executablePath = chromiumPath()): Promise<BrowserCheck> {
-  if (!executablePath) throw new Error('chromium not found (install Debian\'s chromium, or set CHROMIUM_PATH)');
+  if (!executablePath) throw new Error("chromium not found (install Debian's chromium, or set CHROMIUM_PATH)");
   if (!existsSync(htmlPath)) throw new Error(`no report at ${htmlPath}`);
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const page = await browser.newPage();
-    const consoleErrors: string[] = [], pageErrors: string[] = [];
+    const consoleErrors: string[] = [],
+      pageErrors: string[] = [];
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
@@ -43,12 +53,25 @@ export async function checkReportInBrowser(htmlPath: string, executablePath = ch
         const svg = f.querySelector('svg');
         const box = svg?.getBoundingClientRect();
         const elements = svg ? svg.querySelectorAll('rect,path,polyline,circle,line').length : 0;
-        return { id: f.id, width: box?.width ?? 0, height: box?.height ?? 0, elements, rendered: !!box && box.width > 0 && box.height > 0 && elements > 1 };
+        return {
+          id: f.id,
+          width: box?.width ?? 0,
+          height: box?.height ?? 0,
+          elements,
+          rendered: !!box && box.width > 0 && box.height > 0 && elements > 1,
+        };
       }),
     );
-    const images = await page.$$eval('img', (imgs) => imgs.map((i) => ({ alt: i.alt, naturalWidth: i.naturalWidth, rendered: i.complete && i.naturalWidth > 0 })));
+    const images = await page.$$eval('img', (imgs) =>
+      imgs.map((i) => ({ alt: i.alt, naturalWidth: i.naturalWidth, rendered: i.complete && i.naturalWidth > 0 })),
+    );
     const version = browser.version();
-    const ok = consoleErrors.length === 0 && pageErrors.length === 0 && charts.length > 0 && charts.every((c) => c.rendered) && images.every((i) => i.rendered);
+    const ok =
+      consoleErrors.length === 0 &&
+      pageErrors.length === 0 &&
+      charts.length > 0 &&
+      charts.every((c) => c.rendered) &&
+      images.every((i) => i.rendered);
     return { browser: `chromium ${version}`, consoleErrors, pageErrors, charts, images, ok };
   } finally {
     await browser.close();
@@ -59,11 +82,15 @@ async function main(): Promise<void> {
   const html = process.argv[2] ?? 'reports/full/index.html';
   const exe = chromiumPath();
   if (!exe) {
-    console.log(`check skipped: no chromium at ${process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'} (apt-get install chromium, or set CHROMIUM_PATH)`);
+    console.log(
+      `check skipped: no chromium at ${process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'} (apt-get install chromium, or set CHROMIUM_PATH)`,
+    );
     return;
   }
   const r = await checkReportInBrowser(html, exe);
-  console.log(`${r.browser}: ${html}: ${r.charts.filter((c) => c.rendered).length}/${r.charts.length} charts and ${r.images.filter((i) => i.rendered).length}/${r.images.length} images rendered, ${r.consoleErrors.length + r.pageErrors.length} console errors`);
+  console.log(
+    `${r.browser}: ${html}: ${r.charts.filter((c) => c.rendered).length}/${r.charts.length} charts and ${r.images.filter((i) => i.rendered).length}/${r.images.length} images rendered, ${r.consoleErrors.length + r.pageErrors.length} console errors`,
+  );
   for (const e of [...r.consoleErrors, ...r.pageErrors]) console.log(`  error: ${e}`);
   for (const c of r.charts) if (!c.rendered) console.log(`  not rendered: ${c.id}`);
   if (!r.ok) process.exit(1);

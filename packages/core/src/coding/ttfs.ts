@@ -23,12 +23,18 @@ export function encodeUnit(values: ArrayLike<number>, opts: EncodeOptions = {}, 
 
 /** TTFS code of values in [0, full]: p → floor((full − p) · tmax / full), p = 0 silent; errors name `names`. */
 function encodeScaled(
-  values: ArrayLike<number>, full: number, opts: EncodeOptions, out: Float64Array | undefined,
+  values: ArrayLike<number>,
+  full: number,
+  opts: EncodeOptions,
+  out: Float64Array | undefined,
   names: { who: string; item: string; range: string },
 ): Float64Array {
-  const tmax = opts.tmax ?? 256, q = opts.quantise ?? true, { who, item, range } = names;
+  const tmax = opts.tmax ?? 256,
+    q = opts.quantise ?? true,
+    { who, item, range } = names;
   const t = out ?? new Float64Array(values.length);
-  if (t.length !== values.length) throw new RangeError(`${who}: output has ${t.length} slots for ${values.length} ${item}s`);
+  if (t.length !== values.length)
+    throw new RangeError(`${who}: output has ${t.length} slots for ${values.length} ${item}s`);
   for (let i = 0; i < values.length; i++) {
     const p = values[i];
     if (!(p >= 0 && p <= full)) throw new RangeError(`${who}: ${item} ${i} is ${p}, outside ${range}`);
@@ -60,7 +66,8 @@ export function decodeBytes(times: ArrayLike<number>, tmax = 256, out?: Uint8Arr
 
 /** Generator noise: each of `n` inputs spikes at a time uniform in [0, tmax) (whole steps unless `quantise` is false). */
 export function noiseTimes(n: number, rng: Rng, opts: EncodeOptions = {}, out?: Float64Array): Float64Array {
-  const tmax = opts.tmax ?? 256, q = opts.quantise ?? true;
+  const tmax = opts.tmax ?? 256,
+    q = opts.quantise ?? true;
   const t = out ?? new Float64Array(n);
   for (let i = 0; i < n; i++) t[i] = q ? rng.int(tmax) : rng.next() * tmax;
   return t;

@@ -40,12 +40,21 @@ export class ContinuousLoop extends EventLoop {
   }
 
   protected advance(earlyStop: boolean): boolean {
-    const heap = this.heap, sq = this.predicted;
-    const V = this.V, W = this.W, A = this.A, TH = this.TH, fired = this.fired;
-    const stamp = this.stamp, cand = this.cand, tmax = this.tmax;
+    const heap = this.heap,
+      sq = this.predicted;
+    const V = this.V,
+      W = this.W,
+      A = this.A,
+      TH = this.TH,
+      fired = this.fired;
+    const stamp = this.stamp,
+      cand = this.cand,
+      tmax = this.tmax;
     let snapped = false;
     for (;;) {
-      const ta = heap.peekTime(), tp = sq.peekTime(), to = this.nextOpenTime();
+      const ta = heap.peekTime(),
+        tp = sq.peekTime(),
+        to = this.nextOpenTime();
       const t = Math.min(ta, tp, to);
       if (!snapped && t > this.decision) {
         this.snapshot();
@@ -71,7 +80,9 @@ export class ContinuousLoop extends EventLoop {
         for (let c = 0; c < nc; c++) {
           const g = cand[c];
           if (fired[g]) continue;
-          const w = W[g], th = TH[g], gap = th - V[g] + A[g]; // V(t) > θ  ⇔  w·t > gap
+          const w = W[g],
+            th = TH[g],
+            gap = th - V[g] + A[g]; // V(t) > θ  ⇔  w·t > gap
           const wt = w * t;
           if (wt > gap || (w > 0 && wt >= gap)) {
             sq.remove(g);
@@ -115,10 +126,16 @@ export class ContinuousLoop extends EventLoop {
    * threshold line, recorded), firing at `end − u`, at `start` when u ≥ B, silent when u ≤ 0.
    */
   private open(pi: number): void {
-    const p = this.net.populations[pi], { start, end } = p.window!, B = end - start;
-    const A = this.A, pot = this.record.potential, bias = p.bias, sq = this.predicted;
+    const p = this.net.populations[pi],
+      { start, end } = p.window!,
+      B = end - start;
+    const A = this.A,
+      pot = this.record.potential,
+      bias = p.bias,
+      sq = this.predicted;
     for (let j = 0; j < p.size; j++) {
-      const g = p.offset + j, u = bias[j] + A[g];
+      const g = p.offset + j,
+        u = bias[j] + A[g];
       pot[g] = u;
       if (u > 0) {
         const t = u >= B ? start : end - u;
@@ -129,9 +146,14 @@ export class ContinuousLoop extends EventLoop {
 
   /** A relu arrival at t: adds w·x, x = start − t > 0, to each target's sum (kept in A). */
   private deliverRelu(pr: Projection, src: number, t: number): void {
-    const x = pr.dst.window!.start - t, w = pr.weights, s = pr.scale, off = pr.dst.offset, A = this.A;
+    const x = pr.dst.window!.start - t,
+      w = pr.weights,
+      s = pr.scale,
+      off = pr.dst.offset,
+      A = this.A;
     if (pr.csr === null) {
-      const n = pr.dst.size, row = src * n;
+      const n = pr.dst.size,
+        row = src * n;
       if (x > 0) {
         if (s === 1) for (let j = 0; j < n; j++) A[off + j] += w[row + j] * x;
         else for (let j = 0; j < n; j++) A[off + j] += s * w[row + j] * x;
@@ -146,18 +168,27 @@ export class ContinuousLoop extends EventLoop {
 
   /** Arrival event `e` at t: delta (V += x), ramp (W += x, A += x·t) or relu; its targets become candidates. */
   private deliver(e: number, t: number, wave: number): void {
-    const pr = this.projs[this.evProj[e]], src = this.evSrc[e];
+    const pr = this.projs[this.evProj[e]],
+      src = this.evSrc[e];
     if (pr.kernel === 'relu') return this.deliverRelu(pr, src, t);
-    const w = pr.weights, s = pr.scale, off = pr.dst.offset;
-    const V = this.V, W = this.W, A = this.A, stamp = this.stamp, cand = this.cand;
+    const w = pr.weights,
+      s = pr.scale,
+      off = pr.dst.offset;
+    const V = this.V,
+      W = this.W,
+      A = this.A,
+      stamp = this.stamp,
+      cand = this.cand;
     let nc = this.nc;
     if (pr.csr === null) {
       // a dense row: every target becomes a candidate, in increasing order
-      const n = pr.dst.size, row = src * n;
+      const n = pr.dst.size,
+        row = src * n;
       if (nc > 0 && cand[nc - 1] >= off) this.sorted = false;
       if (pr.kernel === 'ramp') {
         for (let j = 0; j < n; j++) {
-          const g = off + j, x = s * w[row + j];
+          const g = off + j,
+            x = s * w[row + j];
           W[g] += x;
           A[g] += x * t;
         }
@@ -173,9 +204,11 @@ export class ContinuousLoop extends EventLoop {
       }
       this.syn += n;
     } else {
-      const { indptr, indices } = pr.csr, ramp = pr.kernel === 'ramp';
+      const { indptr, indices } = pr.csr,
+        ramp = pr.kernel === 'ramp';
       for (let k = indptr[src]; k < indptr[src + 1]; k++) {
-        const g = off + indices[k], x = s * w[k];
+        const g = off + indices[k],
+          x = s * w[k];
         if (ramp) {
           W[g] += x;
           A[g] += x * t;

@@ -72,24 +72,45 @@ export class DiscreteLoop extends EventLoop {
   }
 
   protected advance(earlyStop: boolean): boolean {
-    const q = this.buckets, head = q.head, tail = q.tail, next = q.next;
-    const V = this.V, TH = this.TH, stamp = this.stamp, cand = this.cand;
-    const evProj = this.evProj, evSrc = this.evSrc, projs = this.projs;
-    const live = this.live, nLive = this.nLive, popStamp = this.popStamp, touched = this.touched;
-    const offsets = this.offsets, sizes = this.sizes, uniformTh = this.uniformTh;
+    const q = this.buckets,
+      head = q.head,
+      tail = q.tail,
+      next = q.next;
+    const V = this.V,
+      TH = this.TH,
+      stamp = this.stamp,
+      cand = this.cand;
+    const evProj = this.evProj,
+      evSrc = this.evSrc,
+      projs = this.projs;
+    const live = this.live,
+      nLive = this.nLive,
+      popStamp = this.popStamp,
+      touched = this.touched;
+    const offsets = this.offsets,
+      sizes = this.sizes,
+      uniformTh = this.uniformTh;
     let snapped = false;
     for (let t = 0; t < this.tmax; t++) {
       let e = head[t];
       while (e >= 0) {
         const wave = ++this.wave;
-        let nc = 0, nt = 0, csr = false;
+        let nc = 0,
+          nt = 0,
+          csr = false;
         const end = tail[t];
         // 1. apply every arrival of the wave: dense rows add to the neurons that have not fired yet
         for (;;) {
-          const pr = projs[evProj[e]], src = evSrc[e];
-          const w = pr.weights, sc = pr.scale, off = pr.dst.offset;
+          const pr = projs[evProj[e]],
+            src = evSrc[e];
+          const w = pr.weights,
+            sc = pr.scale,
+            off = pr.dst.offset;
           if (pr.csr === null) {
-            const n = pr.dst.size, row = src * n, pi = pr.dst.index, nl = nLive[pi];
+            const n = pr.dst.size,
+              row = src * n,
+              pi = pr.dst.index,
+              nl = nLive[pi];
             if (nl * 2 >= n) {
               // mostly live: the contiguous row is faster than the gather (fired neurons sit at −∞)
               if (sc === 1) for (let j = 0; j < n; j++) V[off + j] += w[row + j];
@@ -125,7 +146,10 @@ export class DiscreteLoop extends EventLoop {
         // 2. test thresholds of the populations that received dense rows, in neuron order
         if (nt > 1) sortSmall(touched, nt);
         for (let k = 0; k < nt; k++) {
-          const pi = touched[k], off = offsets[pi], nl = nLive[pi], size = sizes[pi];
+          const pi = touched[k],
+            off = offsets[pi],
+            nl = nLive[pi],
+            size = sizes[pi];
           const th = uniformTh[pi];
           if (nl * 2 >= size && th === th) {
             // mostly live, one threshold: a contiguous scan (fired neurons sit at −∞ and never pass)
@@ -179,9 +203,12 @@ export class DiscreteLoop extends EventLoop {
 
   /** Drops neurons that fired from the live list of every population where a quarter of the list has fired since. */
   private compactLive(): void {
-    const live = this.live, fired = this.fired;
+    const live = this.live,
+      fired = this.fired;
     for (let k = 0; k < this.nDirty; k++) {
-      const pi = this.dirty[k], off = this.offsets[pi], nl = this.nLive[pi];
+      const pi = this.dirty[k],
+        off = this.offsets[pi],
+        nl = this.nLive[pi];
       if (this.stale[pi] * 4 < nl) continue; // fired neurons left in a live list are harmless (V = −∞)
       this.stale[pi] = 0;
       let m = 0;

@@ -35,8 +35,13 @@ export abstract class EventLoop {
   protected syn = 0;
   protected decision = Infinity;
 
-  constructor(readonly net: Network, output: Population, readonly record: RunRecord) {
-    const pops = net.populations, n = net.size;
+  constructor(
+    readonly net: Network,
+    output: Population,
+    readonly record: RunRecord,
+  ) {
+    const pops = net.populations,
+      n = net.size;
     this.tmax = net.tmax;
     this.projs = net.projections.slice();
     this.inputs = net.inputs;
@@ -73,7 +78,8 @@ export abstract class EventLoop {
 
   /** Runs on checked input lists (one per input population, Infinity for no spike) and fills the record. */
   run(lists: ArrayLike<number>[], earlyStop: boolean): RunRecord {
-    const rec = this.record, tmax = this.tmax;
+    const rec = this.record,
+      tmax = this.tmax;
     this.V.fill(0);
     this.fired.fill(0);
     rec.times.fill(tmax);
@@ -82,7 +88,8 @@ export abstract class EventLoop {
     this.decision = Infinity;
     this.reset();
     for (let k = 0; k < this.inputs.length; k++) {
-      const pop = this.inputs[k], times = lists[k];
+      const pop = this.inputs[k],
+        times = lists[k];
       for (let i = 0; i < pop.size; i++) {
         const t = times[i];
         if (t < tmax) this.fire(pop.offset + i, t);
@@ -107,7 +114,8 @@ export abstract class EventLoop {
 
   /** Marks neuron g as fired at t and queues its arrivals. */
   protected fire(g: number, t: number): void {
-    const rec = this.record, pop = this.popOf[g];
+    const rec = this.record,
+      pop = this.popOf[g];
     rec.times[g] = t;
     if (!this.isRelu[pop]) {
       rec.potential[g] = this.V[g] + this.W[g] * t - this.A[g];
@@ -116,7 +124,9 @@ export abstract class EventLoop {
     this.V[g] = -Infinity;
     this.fired[g] = 1;
     if (pop === this.outIndex && t < this.decision) this.decision = t;
-    const outs = this.outProj[pop], local = g - rec.populations[pop].offset, tmax = this.tmax;
+    const outs = this.outProj[pop],
+      local = g - rec.populations[pop].offset,
+      tmax = this.tmax;
     for (let k = 0; k < outs.length; k++) {
       const pr = this.projs[outs[k]];
       const a = t + pr.delay;
@@ -131,18 +141,25 @@ export abstract class EventLoop {
 
   /** The record's counts and the potentials of the neurons that did not fire. */
   private finish(): void {
-    const rec = this.record, tmax = this.tmax;
+    const rec = this.record,
+      tmax = this.tmax;
     rec.synapticEvents = this.syn;
     rec.decisionTime = this.decision < tmax ? this.decision : tmax;
     const end = rec.stoppedEarly ? this.decision : tmax;
-    const V = this.V, W = this.W, A = this.A, pot = rec.potential, times = rec.times;
+    const V = this.V,
+      W = this.W,
+      A = this.A,
+      pot = rec.potential,
+      times = rec.times;
     const dec = this.decision;
     for (const p of rec.populations) {
-      let all = 0, toDecision = 0;
-      const relu = this.isRelu[p.index] === 1, closed = relu && !this.windowOpened(p.index);
+      let all = 0,
+        toDecision = 0;
+      const relu = this.isRelu[p.index] === 1,
+        closed = relu && !this.windowOpened(p.index);
       for (let g = p.offset; g < p.offset + p.size; g++) {
         const t = times[g];
-        if (t < tmax && (t <= end)) all++;
+        if (t < tmax && t <= end) all++;
         if (t <= dec && t < tmax) toDecision++;
         if (relu) {
           // a window that never opened (the run stopped first): the potential its arrivals built

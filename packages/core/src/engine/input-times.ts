@@ -10,7 +10,10 @@ export type SpikeTimes = ArrayLike<number | null>;
  * time per neuron, each a number >= 0 (a whole step in discrete time, unless at or beyond tmax).
  */
 export function checkInputs(
-  pops: readonly Population[], inputs: SpikeTimes | readonly SpikeTimes[], tmax: number, discrete: boolean,
+  pops: readonly Population[],
+  inputs: SpikeTimes | readonly SpikeTimes[],
+  tmax: number,
+  discrete: boolean,
 ): ArrayLike<number>[] {
   let lists: SpikeTimes[];
   if (pops.length === 0) lists = [];
@@ -18,14 +21,18 @@ export function checkInputs(
     lists = [inputs as SpikeTimes];
   } else lists = Array.from(inputs as readonly SpikeTimes[]);
   if (lists.length !== pops.length) {
-    throw new RangeError(`Simulator.run: the network has ${pops.length} input populations, `
-      + `got ${lists.length} lists of spike times`);
+    throw new RangeError(
+      `Simulator.run: the network has ${pops.length} input populations, ` + `got ${lists.length} lists of spike times`,
+    );
   }
   for (let k = 0; k < pops.length; k++) {
-    const pop = pops[k], times = lists[k];
+    const pop = pops[k],
+      times = lists[k];
     if (!times || times.length !== pop.size) {
-      throw new RangeError(`Simulator.run: input '${pop.name}' has ${pop.size} neurons, `
-        + `got ${times ? times.length : 'no'} spike times`);
+      throw new RangeError(
+        `Simulator.run: input '${pop.name}' has ${pop.size} neurons, ` +
+          `got ${times ? times.length : 'no'} spike times`,
+      );
     }
     let nulls = false;
     for (let i = 0; i < pop.size; i++) {
@@ -35,12 +42,15 @@ export function checkInputs(
         continue;
       }
       if (typeof t !== 'number' || Number.isNaN(t) || t < 0) {
-        throw new RangeError(`Simulator.run: input '${pop.name}' neuron ${i}: spike time must be a number >= 0 `
-          + `(>= tmax for no spike), got ${String(t)}`);
+        throw new RangeError(
+          `Simulator.run: input '${pop.name}' neuron ${i}: spike time must be a number >= 0 ` +
+            `(>= tmax for no spike), got ${String(t)}`,
+        );
       }
       if (discrete && t < tmax && !Number.isInteger(t)) {
-        throw new RangeError(`Simulator.run: input '${pop.name}' neuron ${i}: spike time ${t} is not a whole step `
-          + '(discrete time)');
+        throw new RangeError(
+          `Simulator.run: input '${pop.name}' neuron ${i}: spike time ${t} is not a whole step ` + '(discrete time)',
+        );
       }
     }
     if (nulls) lists[k] = Float64Array.from(times, (t) => t ?? Infinity);

@@ -25,13 +25,32 @@ export interface Kernels {
   reluForward(desc: number, earlyStop: number): number;
   reluBackward(desc: number): void;
   deltaUpdate(
-    w: number, nI: number, nJ: number, pre: number, post: number, delta: number, c: number, delay: number, tmax: number,
+    w: number,
+    nI: number,
+    nJ: number,
+    pre: number,
+    post: number,
+    delta: number,
+    c: number,
+    delay: number,
+    tmax: number,
   ): void;
   drainInto(dst: number, src: number, n: number): void;
   sgdStep(w: number, g: number, n: number, lr: number, mean: number, inv: number): void;
   adamStep(
-    w: number, g: number, m: number, v: number, n: number, lr: number, mean: number, inv: number,
-    b1: number, b2: number, bc1: number, bc2: number, eps: number,
+    w: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    lr: number,
+    mean: number,
+    inv: number,
+    b1: number,
+    b2: number,
+    bc1: number,
+    bc2: number,
+    eps: number,
   ): void;
 }
 
@@ -49,7 +68,18 @@ const MAX_PAGES = 65536;
 
 /** Why the kernels are not in use, or null when they are. */
 let reason: string | null = null;
-let state: { memory: WebAssembly.Memory; kernels: Kernels; u32: Uint32Array; buffers: WeakSet<ArrayBufferLike>; free: Map<number, number[]>; live: number; warned: boolean } | null | undefined;
+let state:
+  | {
+      memory: WebAssembly.Memory;
+      kernels: Kernels;
+      u32: Uint32Array;
+      buffers: WeakSet<ArrayBufferLike>;
+      free: Map<number, number[]>;
+      live: number;
+      warned: boolean;
+    }
+  | null
+  | undefined;
 const registry = new FinalizationRegistry<[number, number]>(([offset, bytes]) => release(offset, bytes));
 
 /** The kernels shipped with this package (build/kernels.wasm; in a checkout `pnpm install` builds it). */
@@ -79,9 +109,11 @@ function kernelBytes(): Uint8Array | string {
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     if (named) return `${FILE_VAR}=${named} cannot be read (${why})`;
-    return `${fileURLToPath(KERNEL_FILE)} cannot be read (${why}): a bundle leaves it behind, so point `
-      + `${FILE_VAR} or useKernelFile() at the kernels.wasm of @spiking-gan/core `
-      + '(in a checkout, `pnpm install` builds it)';
+    return (
+      `${fileURLToPath(KERNEL_FILE)} cannot be read (${why}): a bundle leaves it behind, so point ` +
+      `${FILE_VAR} or useKernelFile() at the kernels.wasm of @spiking-gan/core ` +
+      '(in a checkout, `pnpm install` builds it)'
+    );
   }
 }
 
@@ -90,9 +122,11 @@ function fail(why: string): void {
   state = null;
   if (noKernelsWarned) return;
   noKernelsWarned = true;
-  process.emitWarning(`the WebAssembly kernels are not in use: ${why}. Networks run on the TypeScript path `
-    + '(same results, about 5× slower); SPIKING_GAN_ENGINE=ts chooses that path without this warning',
-  { code: 'SPIKING_GAN_NO_KERNELS' });
+  process.emitWarning(
+    `the WebAssembly kernels are not in use: ${why}. Networks run on the TypeScript path ` +
+      '(same results, about 5× slower); SPIKING_GAN_ENGINE=ts chooses that path without this warning',
+    { code: 'SPIKING_GAN_NO_KERNELS' },
+  );
 }
 
 function init(memory?: KernelMemory): void {
@@ -104,12 +138,21 @@ function init(memory?: KernelMemory): void {
   const bytes = kernelBytes();
   if (typeof bytes === 'string') return fail(bytes);
   try {
-    const mem = (memory as WebAssembly.Memory | undefined)
-      ?? new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+    const mem =
+      (memory as WebAssembly.Memory | undefined) ??
+      new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: mem } });
     const u32 = new Uint32Array(mem.buffer, 0, 4);
     if (!memory) Atomics.store(u32, BUMP_AT / 4, RESERVED_BYTES);
-    state = { memory: mem, kernels: inst.exports as unknown as Kernels, u32, buffers: new WeakSet([mem.buffer]), free: new Map(), live: 0, warned: false };
+    state = {
+      memory: mem,
+      kernels: inst.exports as unknown as Kernels,
+      u32,
+      buffers: new WeakSet([mem.buffer]),
+      free: new Map(),
+      live: 0,
+      warned: false,
+    };
     reason = null;
   } catch (e) {
     fail(`WebAssembly SIMD kernels unavailable here (${(e as Error).message})`);
@@ -156,10 +199,14 @@ export function allocI32(n: number): Int32Array {
   return allocView(Int32Array, n);
 }
 
-function allocView<A extends Float64Array | Int32Array>(Ctor: { new (n: number): A; new (b: ArrayBufferLike, off: number, n: number): A; BYTES_PER_ELEMENT: number }, n: number): A {
+function allocView<A extends Float64Array | Int32Array>(
+  Ctor: { new (n: number): A; new (b: ArrayBufferLike, off: number, n: number): A; BYTES_PER_ELEMENT: number },
+  n: number,
+): A {
   const s = ready();
   if (!s || n === 0) return new Ctor(n);
-  const bytes = n * Ctor.BYTES_PER_ELEMENT, off = alloc(s, bytes);
+  const bytes = n * Ctor.BYTES_PER_ELEMENT,
+    off = alloc(s, bytes);
   if (off < 0) return new Ctor(n); // over the budget: an ordinary array (its network runs on the TypeScript path)
   const a = new Ctor(buffer(s, off + bytes), off, n);
   registry.register(a, [off, bytes]);
@@ -210,7 +257,8 @@ function alloc(s: NonNullable<typeof state>, bytes: number): number {
     return overBudget(s);
   }
   while (s.memory.buffer.byteLength < end) {
-    const have = s.memory.buffer.byteLength / PAGE, want = Math.ceil(end / PAGE);
+    const have = s.memory.buffer.byteLength / PAGE,
+      want = Math.ceil(end / PAGE);
     s.memory.grow(Math.min(MAX_PAGES - have, Math.max(want - have, have >> 2)));
   }
   s.live += size;
@@ -220,7 +268,10 @@ function alloc(s: NonNullable<typeof state>, bytes: number): number {
 function overBudget(s: NonNullable<typeof state>): number {
   if (!s.warned) {
     s.warned = true;
-    process.emitWarning(`the kernel memory holds ${(s.live / 2 ** 20).toFixed(0)} MB (budget ${(budget() / 2 ** 20).toFixed(0)} MB, SPIKING_GAN_KERNEL_MB): new networks get ordinary arrays and run on the TypeScript path until earlier ones are garbage-collected (which needs the event loop to turn)`, { code: 'SPIKING_GAN_KERNEL_MEMORY' });
+    process.emitWarning(
+      `the kernel memory holds ${(s.live / 2 ** 20).toFixed(0)} MB (budget ${(budget() / 2 ** 20).toFixed(0)} MB, SPIKING_GAN_KERNEL_MB): new networks get ordinary arrays and run on the TypeScript path until earlier ones are garbage-collected (which needs the event loop to turn)`,
+      { code: 'SPIKING_GAN_KERNEL_MEMORY' },
+    );
   }
   return -1;
 }

@@ -102,13 +102,16 @@ export class Projection {
 
   /** Dense weights in the `torch.nn.Linear` convention: shape [dst.size, src.size], row-major, scale applied. */
   toOutIn(): Float64Array {
-    const nIn = this.src.size, nOut = this.dst.size;
+    const nIn = this.src.size,
+      nOut = this.dst.size;
     const out = new Float64Array(nOut * nIn);
     if (this.csr === null) {
-      for (let i = 0; i < nIn; i++) for (let j = 0; j < nOut; j++) out[j * nIn + i] = this.scale * this.weights[i * nOut + j];
+      for (let i = 0; i < nIn; i++)
+        for (let j = 0; j < nOut; j++) out[j * nIn + i] = this.scale * this.weights[i * nOut + j];
     } else {
       const { indptr, indices } = this.csr;
-      for (let i = 0; i < nIn; i++) for (let k = indptr[i]; k < indptr[i + 1]; k++) out[indices[k] * nIn + i] = this.scale * this.weights[k];
+      for (let i = 0; i < nIn; i++)
+        for (let k = indptr[i]; k < indptr[i + 1]; k++) out[indices[k] * nIn + i] = this.scale * this.weights[k];
     }
     return out;
   }
@@ -116,7 +119,8 @@ export class Projection {
   /** Folds `scale` into the stored weights (scale becomes 1). */
   materialise(): void {
     if (this.scale === 1) return;
-    const w = this.weights, s = this.scale;
+    const w = this.weights,
+      s = this.scale;
     for (let k = 0; k < w.length; k++) w[k] *= s;
     this.scale = 1;
   }
@@ -186,9 +190,12 @@ export class Network {
     this.tmax = opts.tmax ?? S4NN_DEFAULTS.tmax;
     this.time = opts.time ?? 'discrete';
     this.defaultDelay = opts.delay ?? S4NN_DEFAULTS.delay;
-    if (this.time !== 'discrete' && this.time !== 'continuous') throw new Error(`Network: time must be 'discrete' or 'continuous', got ${String(this.time)}`);
-    if (!(this.tmax > 0) || !Number.isFinite(this.tmax)) throw new RangeError(`Network: tmax must be a positive number, got ${this.tmax}`);
-    if (this.time === 'discrete' && !Number.isInteger(this.tmax)) throw new RangeError(`Network: tmax must be an integer in discrete time, got ${this.tmax}`);
+    if (this.time !== 'discrete' && this.time !== 'continuous')
+      throw new Error(`Network: time must be 'discrete' or 'continuous', got ${String(this.time)}`);
+    if (!(this.tmax > 0) || !Number.isFinite(this.tmax))
+      throw new RangeError(`Network: tmax must be a positive number, got ${this.tmax}`);
+    if (this.time === 'discrete' && !Number.isInteger(this.tmax))
+      throw new RangeError(`Network: tmax must be an integer in discrete time, got ${this.tmax}`);
     this.checkDelay(this.defaultDelay, 'default delay');
   }
 
@@ -228,14 +235,17 @@ export class Network {
       for (let i = 0; i < size; i++) th[i] = given[i];
     }
     for (let i = 0; i < size; i++) {
-      if (!Number.isFinite(th[i]) || th[i] < 0) throw new RangeError(`addPopulation: threshold of neuron ${i} must be finite and >= 0, got ${th[i]}`);
+      if (!Number.isFinite(th[i]) || th[i] < 0)
+        throw new RangeError(`addPopulation: threshold of neuron ${i} must be finite and >= 0, got ${th[i]}`);
     }
     const name = opts.name ?? `pop${this.populations.length}`;
     if (!opts.window) {
-      if (opts.bias !== undefined) throw new RangeError(`addPopulation(${name}): a bias needs a window (ReLU-equivalent neurons)`);
+      if (opts.bias !== undefined)
+        throw new RangeError(`addPopulation(${name}): a bias needs a window (ReLU-equivalent neurons)`);
       return this.push(size, name, false, th);
     }
-    if (this.time !== 'continuous') throw new RangeError(`addPopulation(${name}): ReLU-equivalent neurons need continuous time`);
+    if (this.time !== 'continuous')
+      throw new RangeError(`addPopulation(${name}): ReLU-equivalent neurons need continuous time`);
     const win = this.checkWindow(opts.window, name);
     const bias = allocF64(size);
     const b = opts.bias ?? 0;
@@ -253,7 +263,12 @@ export class Network {
   /** Adds a population and connects the previous population to it densely (the layered-network shortcut). */
   addLayer(size: number, opts: PopulationOptions & ConnectOptions = {}): Population {
     const prev = this.output;
-    const layer = this.addPopulation(size, { name: opts.name ?? `layer${this.populations.length}`, threshold: opts.threshold, window: opts.window, bias: opts.bias });
+    const layer = this.addPopulation(size, {
+      name: opts.name ?? `layer${this.populations.length}`,
+      threshold: opts.threshold,
+      window: opts.window,
+      bias: opts.bias,
+    });
     this.connect(prev, layer, opts);
     return layer;
   }
@@ -261,26 +276,43 @@ export class Network {
   /** Connects `src` to `dst` with dense, sparse or initialised weights. */
   connect(src: Population, dst: Population, opts: ConnectOptions = {}): Projection {
     const where = `connect(${src.name} -> ${dst.name})`;
-    if (this.populations[src.index] !== src || this.populations[dst.index] !== dst) throw new Error(`${where}: population of another network`);
+    if (this.populations[src.index] !== src || this.populations[dst.index] !== dst)
+      throw new Error(`${where}: population of another network`);
     if (dst.isInput) throw new Error(`${where}: an input population cannot receive synapses`);
     const delay = opts.delay ?? this.defaultDelay;
     this.checkDelay(delay, where);
     const kernel = opts.kernel ?? (dst.relu ? 'relu' : 'delta');
-    if (kernel !== 'delta' && kernel !== 'ramp' && kernel !== 'relu') throw new Error(`${where}: kernel must be 'delta', 'ramp' or 'relu', got ${String(kernel)}`);
-    if (kernel !== 'delta' && this.time !== 'continuous') throw new Error(`${where}: the ${kernel} kernel needs continuous time (spike times are not quantised)`);
-    if ((kernel === 'relu') !== dst.relu) throw new Error(`${where}: ${dst.relu ? `'${dst.name}' has a window: it takes relu projections only` : `the relu kernel needs a target population with a window`}`);
+    if (kernel !== 'delta' && kernel !== 'ramp' && kernel !== 'relu')
+      throw new Error(`${where}: kernel must be 'delta', 'ramp' or 'relu', got ${String(kernel)}`);
+    if (kernel !== 'delta' && this.time !== 'continuous')
+      throw new Error(`${where}: the ${kernel} kernel needs continuous time (spike times are not quantised)`);
+    if ((kernel === 'relu') !== dst.relu)
+      throw new Error(
+        `${where}: ${dst.relu ? `'${dst.name}' has a window: it takes relu projections only` : `the relu kernel needs a target population with a window`}`,
+      );
     if (kernel === 'relu') {
-      if (!src.window) throw new Error(`${where}: the relu kernel needs a source with a window (an input population with one, or ReLU-equivalent neurons)`);
-      if (src.window.end > dst.window!.start) throw new Error(`${where}: the source's window ends at ${src.window.end}, after the target's starts (${dst.window!.start})`);
-      if (delay !== 0) throw new Error(`${where}: relu projections take no delay (got ${delay}): the windows order the layers`);
+      if (!src.window)
+        throw new Error(
+          `${where}: the relu kernel needs a source with a window (an input population with one, or ReLU-equivalent neurons)`,
+        );
+      if (src.window.end > dst.window!.start)
+        throw new Error(
+          `${where}: the source's window ends at ${src.window.end}, after the target's starts (${dst.window!.start})`,
+        );
+      if (delay !== 0)
+        throw new Error(`${where}: relu projections take no delay (got ${delay}): the windows order the layers`);
     }
-    const nIn = src.size, nOut = dst.size;
+    const nIn = src.size,
+      nOut = dst.size;
     let weights: Float64Array;
     let csr: Csr | null = null;
     const given = [opts.weights, opts.weightsPrePost, opts.sparse, opts.storage].filter((x) => x !== undefined).length;
     if (given > 1) throw new Error(`${where}: give one of weights, weightsPrePost, storage, sparse`);
     if (opts.storage) {
-      if (!(opts.storage instanceof Float64Array) || opts.storage.length !== nIn * nOut) throw new RangeError(`${where}: storage must be a Float64Array of ${nIn * nOut} values (shape [${nIn}, ${nOut}])`);
+      if (!(opts.storage instanceof Float64Array) || opts.storage.length !== nIn * nOut)
+        throw new RangeError(
+          `${where}: storage must be a Float64Array of ${nIn * nOut} values (shape [${nIn}, ${nOut}])`,
+        );
       checkFinite(opts.storage, where);
       weights = opts.storage;
     } else if (opts.sparse) {
@@ -294,7 +326,8 @@ export class Network {
       }
       checkFinite(w, where);
       weights = allocF64(nIn * nOut);
-      if (opts.weights) for (let j = 0; j < nOut; j++) for (let i = 0; i < nIn; i++) weights[i * nOut + j] = w[j * nIn + i];
+      if (opts.weights)
+        for (let j = 0; j < nOut; j++) for (let i = 0; i < nIn; i++) weights[i * nOut + j] = w[j * nIn + i];
       else for (let k = 0; k < w.length; k++) weights[k] = w[k];
     } else {
       const init = opts.init ?? { uniform: [0, 5] as [number, number], seed: 0 };
@@ -310,18 +343,29 @@ export class Network {
   /** Finds a population by name. */
   population(name: string): Population {
     const p = this.populations.find((q) => q.name === name);
-    if (!p) throw new Error(`Network: no population named '${name}' (have ${this.populations.map((q) => q.name).join(', ')})`);
+    if (!p)
+      throw new Error(
+        `Network: no population named '${name}' (have ${this.populations.map((q) => q.name).join(', ')})`,
+      );
     return p;
   }
 
   /** True when the network is a chain input → layer1 → … with one dense projection per step (it saves as `layers.{k}.weight`). */
   get layered(): boolean {
-    const pops = this.populations, projs = this.projections;
+    const pops = this.populations,
+      projs = this.projections;
     if (pops.length < 2 || projs.length !== pops.length - 1 || !pops[0].isInput) return false;
     return projs.every((p, k) => p.src === pops[k] && p.dst === pops[k + 1] && p.dense);
   }
 
-  private push(size: number, name: string, isInput: boolean, th: Float64Array, win: Window | null = null, bias?: Float64Array): Population {
+  private push(
+    size: number,
+    name: string,
+    isInput: boolean,
+    th: Float64Array,
+    win: Window | null = null,
+    bias?: Float64Array,
+  ): Population {
     checkSize(size, name);
     if (this.populations.some((p) => p.name === name)) throw new Error(`Network: population name '${name}' is taken`);
     const p = new Population(this.populations.length, name, size, this.neurons, isInput, th, win, bias);
@@ -335,18 +379,21 @@ export class Network {
     if (!Number.isFinite(start) || !Number.isFinite(end) || start < 0 || !(end > start)) {
       throw new RangeError(`${where}: window must be finite with 0 <= start < end, got [${start}, ${end}]`);
     }
-    if (end > this.tmax) throw new RangeError(`${where}: window [${start}, ${end}] ends after the network's tmax ${this.tmax}`);
+    if (end > this.tmax)
+      throw new RangeError(`${where}: window [${start}, ${end}] ends after the network's tmax ${this.tmax}`);
     return Object.freeze({ start, end });
   }
 
   private checkDelay(d: number, where: string): void {
     if (!Number.isFinite(d) || d < 0) throw new RangeError(`${where}: delay must be finite and >= 0, got ${d}`);
-    if (this.time === 'discrete' && !Number.isInteger(d)) throw new RangeError(`${where}: delay must be a whole number of steps in discrete time, got ${d}`);
+    if (this.time === 'discrete' && !Number.isInteger(d))
+      throw new RangeError(`${where}: delay must be a whole number of steps in discrete time, got ${d}`);
   }
 }
 
 function checkSize(n: number, where: string): number {
-  if (!Number.isInteger(n) || n <= 0 || n > 1 << 26) throw new RangeError(`${where}: size must be a positive integer, got ${n}`);
+  if (!Number.isInteger(n) || n <= 0 || n > 1 << 26)
+    throw new RangeError(`${where}: size must be a positive integer, got ${n}`);
   return n;
 }
 
@@ -360,20 +407,28 @@ function checkUniform(u: unknown, where: string): void {
 
 function checkFinite(w: ArrayLike<number>, where: string): void {
   for (let k = 0; k < w.length; k++) {
-    if (!Number.isFinite(w[k])) throw new RangeError(`${where}: weight ${k} is ${w[k]} (weights must be finite numbers)`);
+    if (!Number.isFinite(w[k]))
+      throw new RangeError(`${where}: weight ${k} is ${w[k]} (weights must be finite numbers)`);
   }
 }
 
 function checkCsr(s: NonNullable<ConnectOptions['sparse']>, nIn: number, nOut: number, where: string): Csr {
-  const indptr = Int32Array.from(s.indptr), indices = Int32Array.from(s.indices), values = Float64Array.from(s.values);
-  if (indptr.length !== nIn + 1) throw new RangeError(`${where}: sparse indptr must have ${nIn + 1} entries, got ${indptr.length}`);
-  if (indptr[0] !== 0 || indptr[nIn] !== indices.length) throw new RangeError(`${where}: sparse indptr must start at 0 and end at ${indices.length}`);
-  if (values.length !== indices.length) throw new RangeError(`${where}: sparse values (${values.length}) and indices (${indices.length}) differ in length`);
+  const indptr = Int32Array.from(s.indptr),
+    indices = Int32Array.from(s.indices),
+    values = Float64Array.from(s.values);
+  if (indptr.length !== nIn + 1)
+    throw new RangeError(`${where}: sparse indptr must have ${nIn + 1} entries, got ${indptr.length}`);
+  if (indptr[0] !== 0 || indptr[nIn] !== indices.length)
+    throw new RangeError(`${where}: sparse indptr must start at 0 and end at ${indices.length}`);
+  if (values.length !== indices.length)
+    throw new RangeError(`${where}: sparse values (${values.length}) and indices (${indices.length}) differ in length`);
   for (let i = 0; i < nIn; i++) {
     if (indptr[i + 1] < indptr[i]) throw new RangeError(`${where}: sparse indptr decreases at row ${i}`);
     for (let k = indptr[i]; k < indptr[i + 1]; k++) {
-      if (indices[k] < 0 || indices[k] >= nOut) throw new RangeError(`${where}: sparse index ${indices[k]} of row ${i} is outside 0..${nOut - 1}`);
-      if (k > indptr[i] && indices[k] <= indices[k - 1]) throw new RangeError(`${where}: sparse indices of row ${i} must be strictly increasing`);
+      if (indices[k] < 0 || indices[k] >= nOut)
+        throw new RangeError(`${where}: sparse index ${indices[k]} of row ${i} is outside 0..${nOut - 1}`);
+      if (k > indptr[i] && indices[k] <= indices[k - 1])
+        throw new RangeError(`${where}: sparse indices of row ${i} must be strictly increasing`);
     }
   }
   return { indptr, indices, values };

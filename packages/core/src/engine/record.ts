@@ -70,7 +70,8 @@ export class RunRecord {
    * potential at that step, then the lower index; if none fired, the largest potential at the end.
    */
   prediction(pop: Population = this.output): number {
-    const t = this.timesOf(pop), v = this.potentialOf(pop);
+    const t = this.timesOf(pop),
+      v = this.potentialOf(pop);
     let best = 0;
     for (let k = 1; k < pop.size; k++) {
       if (t[k] < t[best] || (t[k] === t[best] && v[k] > v[best])) best = k;
@@ -85,7 +86,8 @@ export class RunRecord {
 
   /** Overwrites this record with `other` (same network), without allocating; returns this. */
   copyFrom(other: RunRecord): RunRecord {
-    if (other.times.length !== this.times.length) throw new RangeError('RunRecord.copyFrom: records of different networks');
+    if (other.times.length !== this.times.length)
+      throw new RangeError('RunRecord.copyFrom: records of different networks');
     this.times.set(other.times);
     this.potential.set(other.potential);
     this.slope.set(other.slope);

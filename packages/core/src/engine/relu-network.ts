@@ -23,22 +23,38 @@ export interface ReluNetworkOptions {
 /** A layered network of ReLU-equivalent neurons (continuous time, relu projections, contiguous windows). */
 export function reluNetwork(o: ReluNetworkOptions): Network {
   const { sizes, windows } = o;
-  if (sizes.length < 2 || windows.length !== sizes.length) throw new RangeError(`reluNetwork: need ≥ 2 sizes and one window per size, got ${sizes.length} and ${windows.length}`);
+  if (sizes.length < 2 || windows.length !== sizes.length)
+    throw new RangeError(
+      `reluNetwork: need ≥ 2 sizes and one window per size, got ${sizes.length} and ${windows.length}`,
+    );
   const ends: number[] = [];
   let t = 0;
   for (const B of windows) {
-    if (!(B > 0) || !Number.isFinite(B)) throw new RangeError(`reluNetwork: windows must be positive numbers, got ${B}`);
+    if (!(B > 0) || !Number.isFinite(B))
+      throw new RangeError(`reluNetwork: windows must be positive numbers, got ${B}`);
     ends.push((t += B));
   }
-  const L = sizes.length, gain = o.gain ?? Math.sqrt(6), biasGain = o.biasGain ?? 0, seed = o.seed ?? 0;
+  const L = sizes.length,
+    gain = o.gain ?? Math.sqrt(6),
+    biasGain = o.biasGain ?? 0,
+    seed = o.seed ?? 0;
   const name = (k: number) => o.names?.[k] ?? (k === 0 ? 'input' : k === L - 1 ? 'output' : `hidden${k}`);
   const net = new Network({ tmax: ends[L - 1], time: 'continuous', delay: 0 });
   net.addInput(sizes[0], name(0), { start: 0, end: ends[0] });
   for (let k = 1; k < L; k++) {
-    const rng = new Rng(seed * 1000 + k), a = gain / Math.sqrt(sizes[k - 1]), b = biasGain / Math.sqrt(sizes[k - 1]);
+    const rng = new Rng(seed * 1000 + k),
+      a = gain / Math.sqrt(sizes[k - 1]),
+      b = biasGain / Math.sqrt(sizes[k - 1]);
     const w = rng.fillUniform(new Float64Array(sizes[k] * sizes[k - 1]), -a, a) as Float64Array;
     const bias = b > 0 ? (rng.fillUniform(new Float64Array(sizes[k]), -b, b) as Float64Array) : 0;
-    net.addLayer(sizes[k], { name: name(k), window: { start: ends[k - 1], end: ends[k] }, bias, weights: w, kernel: 'relu', delay: 0 });
+    net.addLayer(sizes[k], {
+      name: name(k),
+      window: { start: ends[k - 1], end: ends[k] },
+      bias,
+      weights: w,
+      kernel: 'relu',
+      delay: 0,
+    });
   }
   return net;
 }

@@ -4,7 +4,13 @@
 // needs (one network's weights, gradient buffers per worker, their sum).
 import { chooseKernels, kernelsOf } from '../kernels/choose.ts';
 import {
-  adoptKernelMemory, allocF64, engineBackend, kernelMemory, offsetOf, viewF64, type KernelMemory,
+  adoptKernelMemory,
+  allocF64,
+  engineBackend,
+  kernelMemory,
+  offsetOf,
+  viewF64,
+  type KernelMemory,
 } from './kernel-memory.ts';
 import { Network, type Kernel, type TimeMode } from './network.ts';
 
@@ -43,7 +49,12 @@ export function shareNetwork(net: Network): SharedNetwork {
     tmax: net.tmax,
     time: net.time,
     delay: net.defaultDelay,
-    populations: net.populations.map((p) => ({ name: p.name, size: p.size, isInput: p.isInput, threshold: Array.from(p.threshold) })),
+    populations: net.populations.map((p) => ({
+      name: p.name,
+      size: p.size,
+      isInput: p.isInput,
+      threshold: Array.from(p.threshold),
+    })),
     projections: net.projections.map((p) => {
       const offset = offsetOf(p.weights);
       if (!p.dense || offset < 0) {
@@ -59,8 +70,15 @@ export function shareNetwork(net: Network): SharedNetwork {
 export function attachNetwork(d: SharedNetwork): Network {
   adoptKernelMemory(d.memory);
   const net = new Network({ tmax: d.tmax, time: d.time, delay: d.delay });
-  const pops = d.populations.map((p) => (p.isInput ? net.addInput(p.size, p.name) : net.addPopulation(p.size, { name: p.name, threshold: p.threshold })));
-  for (const pr of d.projections) net.connect(pops[pr.src], pops[pr.dst], { delay: pr.delay, kernel: pr.kernel, storage: viewF64(pr.offset, pr.length) });
+  const pops = d.populations.map((p) =>
+    p.isInput ? net.addInput(p.size, p.name) : net.addPopulation(p.size, { name: p.name, threshold: p.threshold }),
+  );
+  for (const pr of d.projections)
+    net.connect(pops[pr.src], pops[pr.dst], {
+      delay: pr.delay,
+      kernel: pr.kernel,
+      storage: viewF64(pr.offset, pr.length),
+    });
   return net;
 }
 
@@ -76,7 +94,8 @@ export function sharedArray(n: number): Float64Array {
 
 /** Describes an array of the kernel memory (from `sharedArray`) for `attachArray` in a worker thread. */
 export function shareArray(a: Float64Array): SharedArray {
-  const memory = memoryOf('shareArray'), offset = offsetOf(a);
+  const memory = memoryOf('shareArray'),
+    offset = offsetOf(a);
   if (offset < 0 && a.length > 0) {
     throw new Error('shareArray: the array is not in the kernel memory (make it with sharedArray)');
   }

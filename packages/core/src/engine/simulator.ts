@@ -48,19 +48,23 @@ export class Simulator {
   private readonly loop: EventLoop | null;
   private readonly slowReason: string | null;
 
-  constructor(readonly net: Network, opts: SimulatorOptions = {}) {
+  constructor(
+    readonly net: Network,
+    opts: SimulatorOptions = {},
+  ) {
     const pops = net.populations;
     if (pops.length === 0) throw new Error('Simulator: the network has no population');
     const output = opts.output ?? net.output;
-    if (pops[output.index] !== output) throw new Error(`Simulator: output population '${output.name}' is not in this network`);
+    if (pops[output.index] !== output)
+      throw new Error(`Simulator: output population '${output.name}' is not in this network`);
     this.inputs = net.inputs;
     this.shape = shapeKey(net);
     this.discrete = net.time === 'discrete';
     this.record = new RunRecord(net.tmax, pops.slice(), output, net.size);
-    const backend = opts.backend ?? 'auto', chosen = chooseKernels(backend);
-    const path = backend === 'event-loop'
-      ? { pass: null, why: null }
-      : kernelsOf(chosen).layeredPass(net, output, this.record);
+    const backend = opts.backend ?? 'auto',
+      chosen = chooseKernels(backend);
+    const path =
+      backend === 'event-loop' ? { pass: null, why: null } : kernelsOf(chosen).layeredPass(net, output, this.record);
     this.pass = path.pass;
     this.slowReason = chosen.reason ?? path.why;
     const Loop = this.discrete ? DiscreteLoop : ContinuousLoop;
@@ -84,7 +88,8 @@ export class Simulator {
    * NaN or (in discrete time) fractional times are refused. Returns the simulator's reused record.
    */
   run(inputs: SpikeTimes | readonly SpikeTimes[], opts: RunOptions = {}): RunRecord {
-    if (shapeKey(this.net) !== this.shape) throw new Error('Simulator: the network changed shape since the simulator was built; build a new Simulator');
+    if (shapeKey(this.net) !== this.shape)
+      throw new Error('Simulator: the network changed shape since the simulator was built; build a new Simulator');
     const earlyStop = opts.earlyStop === true;
     if (this.pass) {
       // a pass that checks the times of a Float64Array itself gets it as it is; anything else is checked here first

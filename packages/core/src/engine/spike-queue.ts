@@ -38,7 +38,8 @@ export class SpikeQueue {
     this.key[id] = t;
     const b = id >> 5;
     if (this.dirty[b]) return;
-    const m = this.blockMin[b], a = this.blockArg[b];
+    const m = this.blockMin[b],
+      a = this.blockArg[b];
     if (t < m || (t === m && id < a)) {
       this.blockMin[b] = t;
       this.blockArg[b] = id;
@@ -89,16 +90,26 @@ export class SpikeQueue {
     const key = this.key;
     for (let k = 0; k < this.nDirty; k++) {
       const b = this.dirtyList[k];
-      let m = Infinity, a = -1;
+      let m = Infinity,
+        a = -1;
       const end = Math.min(this.neurons, (b + 1) << 5);
-      for (let id = b << 5; id < end; id++) if (key[id] < m) { m = key[id]; a = id; }
+      for (let id = b << 5; id < end; id++)
+        if (key[id] < m) {
+          m = key[id];
+          a = id;
+        }
       this.blockMin[b] = m;
       this.blockArg[b] = a;
       this.dirty[b] = 0;
     }
     this.nDirty = 0;
-    let m = Infinity, a = -1;
-    for (let b = 0; b < this.blockMin.length; b++) if (this.blockMin[b] < m) { m = this.blockMin[b]; a = this.blockArg[b]; }
+    let m = Infinity,
+      a = -1;
+    for (let b = 0; b < this.blockMin.length; b++)
+      if (this.blockMin[b] < m) {
+        m = this.blockMin[b];
+        a = this.blockArg[b];
+      }
     this.gMin = m;
     this.gArg = a;
     this.changed = false;

@@ -228,8 +228,11 @@ class Context {
 /** Layered files: populations from the `layers.{k}.weight` tensors, described by 'layers' and 'input' when given. */
 function planLayers(ctx: Context, layers: unknown, input: unknown): void {
   const fail = ctx.fail;
-  const ks = Object.keys(ctx.tensors).map((k) => /^layers\.(0|[1-9]\d*)\.weight$/.exec(k)?.[1])
-    .filter((m) => m !== undefined).map(Number).sort((a, b) => a - b);
+  const ks = Object.keys(ctx.tensors)
+    .map((k) => /^layers\.(0|[1-9]\d*)\.weight$/.exec(k)?.[1])
+    .filter((m) => m !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
   if (ks.length === 0) fail('no layers.{k}.weight tensor (and no graph metadata): not a model file');
   if (ks.length >= MAX_MODEL_POPULATIONS) {
     fail(`${ks.length} layers.{k}.weight tensors, more than ${MAX_MODEL_POPULATIONS - 1}`);
@@ -253,7 +256,9 @@ function planLayers(ctx: Context, layers: unknown, input: unknown): void {
     if (w.shape.length !== 2) fail(`tensor '${name}' has shape [${w.shape}], expected 2-D [n_out, n_in]`);
     return w.shape as [number, number];
   });
-  const inMeta = (input ?? {}) as Obj, inWhere = `metadata 'input'`, nIn = shapes[0][1];
+  const inMeta = (input ?? {}) as Obj,
+    inWhere = `metadata 'input'`,
+    nIn = shapes[0][1];
   const size = ctx.field<number>(inWhere, inMeta, 'size', Number.isInteger, 'a whole number');
   if (size !== undefined && size !== nIn) {
     fail(`metadata 'input' says ${size} inputs but 'layers.0.weight' has n_in = ${nIn}`);
@@ -266,7 +271,8 @@ function planLayers(ctx: Context, layers: unknown, input: unknown): void {
     const [nOut, n] = shapes[k];
     const before = ctx.pops[prev].size;
     if (n !== before) fail(`tensor 'layers.${k}.weight' has n_in = ${n} but layer ${k - 1} has ${before} neurons`);
-    const meta = entries?.[k] ?? {}, where = `metadata 'layers' entry ${k}`;
+    const meta = entries?.[k] ?? {},
+      where = `metadata 'layers' entry ${k}`;
     const layerName = ctx.name(where, meta, 'name', k === ks.length - 1 ? 'output' : `hidden${k + 1}`);
     const nNeurons = ctx.size(`tensor 'layers.${k}.weight'`, nOut);
     const dst = ctx.addPop(popPlan(ctx, meta, { where, name: layerName, size: nNeurons, input: false }, `layers.${k}`));
@@ -295,7 +301,10 @@ function planGraph(ctx: Context, graph: unknown): void {
     fail(`metadata 'graph' must be a JSON object with 'populations' and 'projections' arrays`);
   }
   const { populations, projections } = graph as { populations: unknown[]; projections: unknown[] };
-  for (const [what, list] of [['populations', populations], ['projections', projections]] as const) {
+  for (const [what, list] of [
+    ['populations', populations],
+    ['projections', projections],
+  ] as const) {
     if (list.length > MAX_MODEL_POPULATIONS) {
       fail(`metadata 'graph': ${list.length} ${what}, more than ${MAX_MODEL_POPULATIONS}`);
     }
@@ -314,9 +323,12 @@ function planGraph(ctx: Context, graph: unknown): void {
   projections.forEach((m, k) => {
     const where = `metadata 'graph' projection ${k}`;
     if (!isObj(m)) return fail(`${where} is ${show(m)}, expected an object {src, dst, delay, kernel, sparse}`);
-    const src = ctx.pop(where, m, 'src'), dst = ctx.pop(where, m, 'dst');
+    const src = ctx.pop(where, m, 'src'),
+      dst = ctx.pop(where, m, 'dst');
     const sparse = ctx.field<boolean>(where, m, 'sparse', (v) => typeof v === 'boolean', 'true or false') ?? false;
-    const nSrc = ctx.pops[src].size, nDst = ctx.pops[dst].size, prefix = `projections.${k}`;
+    const nSrc = ctx.pops[src].size,
+      nDst = ctx.pops[dst].size,
+      prefix = `projections.${k}`;
     if (!sparse) ctx.tensor(where, `${prefix}.weight`, [nDst, nSrc], true);
     else {
       ctx.tensor(where, `${prefix}.indptr`, [nSrc + 1], true, 'I32');

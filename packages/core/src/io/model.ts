@@ -23,8 +23,20 @@ export interface LoadedModel {
   extra: Record<string, Tensor>;
 }
 
-interface PopMeta { name: string; size: number; input: boolean; threshold: number | null; window?: [number, number] }
-interface ProjMeta { src: string; dst: string; delay: number; kernel: Kernel; sparse: boolean }
+interface PopMeta {
+  name: string;
+  size: number;
+  input: boolean;
+  threshold: number | null;
+  window?: [number, number];
+}
+interface ProjMeta {
+  src: string;
+  dst: string;
+  delay: number;
+  kernel: Kernel;
+  sparse: boolean;
+}
 
 /**
  * Writes a network as a safetensors file, atomically. A layered network (input → layer1 → … with
@@ -38,9 +50,19 @@ export function saveModel(path: string, net: Network, opts: SaveOptions = {}): v
   const float = (d: Float64Array): Tensor['data'] => (opts.dtype === 'F32' ? Float32Array.from(d) : d);
   const dtype = opts.dtype ?? 'F64';
   const pops: PopMeta[] = net.populations.map((p) => ({
-    name: p.name, size: p.size, input: p.isInput, threshold: p.relu ? null : uniform(p), ...(p.window ? { window: windowMeta(p.window) } : {}),
+    name: p.name,
+    size: p.size,
+    input: p.isInput,
+    threshold: p.relu ? null : uniform(p),
+    ...(p.window ? { window: windowMeta(p.window) } : {}),
   }));
-  const projs: ProjMeta[] = net.projections.map((p) => ({ src: p.src.name, dst: p.dst.name, delay: p.delay, kernel: p.kernel, sparse: !p.dense }));
+  const projs: ProjMeta[] = net.projections.map((p) => ({
+    src: p.src.name,
+    dst: p.dst.name,
+    delay: p.delay,
+    kernel: p.kernel,
+    sparse: !p.dense,
+  }));
   const metadata: Record<string, string> = {
     ...(opts.metadata ?? {}),
     format: MODEL_FORMAT,
@@ -48,25 +70,37 @@ export function saveModel(path: string, net: Network, opts: SaveOptions = {}): v
     time: net.time,
   };
   if (net.layered) {
-    metadata.layers = JSON.stringify(net.populations.slice(1).map((p, k) => ({
-      name: p.name, threshold: pops[k + 1].threshold, delay: net.projections[k].delay, kernel: net.projections[k].kernel,
-      ...(p.window ? { window: windowMeta(p.window) } : {}),
-    })));
+    metadata.layers = JSON.stringify(
+      net.populations.slice(1).map((p, k) => ({
+        name: p.name,
+        threshold: pops[k + 1].threshold,
+        delay: net.projections[k].delay,
+        kernel: net.projections[k].kernel,
+        ...(p.window ? { window: windowMeta(p.window) } : {}),
+      })),
+    );
     const in0 = net.populations[0];
-    metadata.input = JSON.stringify({ name: in0.name, size: in0.size, ...(in0.window ? { window: windowMeta(in0.window) } : {}) });
+    metadata.input = JSON.stringify({
+      name: in0.name,
+      size: in0.size,
+      ...(in0.window ? { window: windowMeta(in0.window) } : {}),
+    });
     net.projections.forEach((pr, k) => {
       tensors[`layers.${k}.weight`] = { dtype, shape: [pr.dst.size, pr.src.size], data: float(pr.toOutIn()) };
       if (pr.dst.relu) tensors[`layers.${k}.bias`] = { dtype, shape: [pr.dst.size], data: float(pr.dst.bias.slice()) };
-      else if (pops[k + 1].threshold === null) tensors[`layers.${k}.threshold`] = { dtype: 'F64', shape: [pr.dst.size], data: pr.dst.threshold.slice() };
+      else if (pops[k + 1].threshold === null)
+        tensors[`layers.${k}.threshold`] = { dtype: 'F64', shape: [pr.dst.size], data: pr.dst.threshold.slice() };
     });
   } else {
     metadata.graph = JSON.stringify({ populations: pops, projections: projs });
     net.populations.forEach((p, k) => {
       if (p.relu) tensors[`populations.${k}.bias`] = { dtype, shape: [p.size], data: float(p.bias.slice()) };
-      else if (!p.isInput && pops[k].threshold === null) tensors[`populations.${k}.threshold`] = { dtype: 'F64', shape: [p.size], data: p.threshold.slice() };
+      else if (!p.isInput && pops[k].threshold === null)
+        tensors[`populations.${k}.threshold`] = { dtype: 'F64', shape: [p.size], data: p.threshold.slice() };
     });
     net.projections.forEach((pr, k) => {
-      if (pr.dense) tensors[`projections.${k}.weight`] = { dtype, shape: [pr.dst.size, pr.src.size], data: float(pr.toOutIn()) };
+      if (pr.dense)
+        tensors[`projections.${k}.weight`] = { dtype, shape: [pr.dst.size, pr.src.size], data: float(pr.toOutIn()) };
       else {
         const csr = pr.csr!;
         const values = Float64Array.from(pr.weights, (w) => w * pr.scale);
@@ -121,13 +155,15 @@ function buildModel(path: string, plan: ModelPlan, tensors: Record<string, Tenso
     return d instanceof Float64Array ? d : Float64Array.from(d);
   };
   const net = step(`metadata 'tmax'`, () => new Network({ tmax: plan.tmax, time: plan.time }));
-  const pops = plan.populations.map((p) => step(p.where, () => {
-    if (p.input) return net.addInput(p.size, p.name, p.window);
-    const { name, window } = p;
-    if (window) return net.addPopulation(p.size, { name, window, bias: p.bias ? floats(p.bias) : 0 });
-    const threshold = typeof p.threshold === 'string' ? floats(p.threshold) : p.threshold;
-    return net.addPopulation(p.size, { name, threshold });
-  }));
+  const pops = plan.populations.map((p) =>
+    step(p.where, () => {
+      if (p.input) return net.addInput(p.size, p.name, p.window);
+      const { name, window } = p;
+      if (window) return net.addPopulation(p.size, { name, window, bias: p.bias ? floats(p.bias) : 0 });
+      const threshold = typeof p.threshold === 'string' ? floats(p.threshold) : p.threshold;
+      return net.addPopulation(p.size, { name, threshold });
+    }),
+  );
   for (const c of plan.projections) {
     const link = { delay: c.delay, kernel: c.kernel };
     if (!c.sparse) {

@@ -9,15 +9,34 @@ export type DType = 'F64' | 'F32' | 'I32' | 'I64' | 'U8' | 'I8' | 'U16' | 'I16' 
 export interface Tensor {
   dtype: DType;
   shape: number[];
-  data: Float64Array | Float32Array | Int32Array | Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | BigInt64Array;
+  data:
+    | Float64Array
+    | Float32Array
+    | Int32Array
+    | Uint8Array
+    | Int8Array
+    | Uint16Array
+    | Int16Array
+    | Uint32Array
+    | BigInt64Array;
 }
 
 type TensorData = Tensor['data'];
 type DataCtor = { new (buffer: ArrayBuffer): TensorData; readonly BYTES_PER_ELEMENT: number };
 
 const CTORS: Record<DType, DataCtor> = {
-  F64: Float64Array, F32: Float32Array, I32: Int32Array, I64: BigInt64Array, U8: Uint8Array, I8: Int8Array,
-  U16: Uint16Array, I16: Int16Array, U32: Uint32Array, BOOL: Uint8Array, F16: Uint16Array, BF16: Uint16Array,
+  F64: Float64Array,
+  F32: Float32Array,
+  I32: Int32Array,
+  I64: BigInt64Array,
+  U8: Uint8Array,
+  I8: Int8Array,
+  U16: Uint16Array,
+  I16: Int16Array,
+  U32: Uint32Array,
+  BOOL: Uint8Array,
+  F16: Uint16Array,
+  BF16: Uint16Array,
 };
 
 /**
@@ -43,7 +62,11 @@ function elementCount(shape: number[]): number {
   return shape.includes(0) ? 0 : shape.reduce((a, d) => a * d, 1);
 }
 
-function encode(tensors: Record<string, Tensor>, metadata: Record<string, string> | undefined, file: string): Uint8Array {
+function encode(
+  tensors: Record<string, Tensor>,
+  metadata: Record<string, string> | undefined,
+  file: string,
+): Uint8Array {
   const fail = (what: string): never => {
     throw new ModelFileError(file, what);
   };
@@ -58,9 +81,12 @@ function encode(tensors: Record<string, Tensor>, metadata: Record<string, string
     const { dtype, shape, data } = tensors[name];
     if (name === '__metadata__') fail('"__metadata__" is not a valid tensor name');
     if (!isDType(dtype)) fail(`tensor ${quote(name)}: unknown dtype ${JSON.stringify(dtype)}`);
-    if (!Array.isArray(shape) || !shape.every(isSize)) fail(`tensor ${quote(name)}: shape must be an array of non-negative integers`);
-    if (!(data instanceof CTORS[dtype])) fail(`tensor ${quote(name)}: ${dtype} needs a ${CTORS[dtype].name}, got ${data?.constructor?.name}`);
-    if (data.length !== elementCount(shape)) fail(`tensor ${quote(name)}: data has ${data.length} elements but shape [${shape}] needs ${elementCount(shape)}`);
+    if (!Array.isArray(shape) || !shape.every(isSize))
+      fail(`tensor ${quote(name)}: shape must be an array of non-negative integers`);
+    if (!(data instanceof CTORS[dtype]))
+      fail(`tensor ${quote(name)}: ${dtype} needs a ${CTORS[dtype].name}, got ${data?.constructor?.name}`);
+    if (data.length !== elementCount(shape))
+      fail(`tensor ${quote(name)}: data has ${data.length} elements but shape [${shape}] needs ${elementCount(shape)}`);
     entries.push([name, { dtype, shape, data_offsets: [offset, offset + data.byteLength] }]);
     offset += data.byteLength;
   }
@@ -86,7 +112,13 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Re
   return encode(tensors, metadata, '<buffer>');
 }
 
-interface TensorInfo { name: string; dtype: DType; shape: number[]; begin: number; end: number }
+interface TensorInfo {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  begin: number;
+  end: number;
+}
 
 /** The header length of the first 8 bytes, checked against the limit and the `available` bytes after them. */
 function headerLength(first8: Uint8Array, available: number, fail: (what: string) => never): number {
@@ -132,7 +164,8 @@ function parseHeader(
     if (!isObject(entry)) fail(`${what}: entry is not an object`);
     const { dtype, shape, data_offsets: offs } = entry as Record<string, unknown>;
     if (!isDType(dtype)) fail(`${what}: unknown dtype ${JSON.stringify(dtype) ?? 'undefined'}`);
-    if (!Array.isArray(shape) || !shape.every(isSize)) fail(`${what}: shape must be an array of non-negative safe integers`);
+    if (!Array.isArray(shape) || !shape.every(isSize))
+      fail(`${what}: shape must be an array of non-negative safe integers`);
     if (!Array.isArray(offs) || offs.length !== 2 || !offs.every(isSize) || offs[0] > offs[1]) {
       fail(`${what}: data_offsets must be two non-negative integers [begin, end] with begin <= end`);
     }
@@ -140,7 +173,8 @@ function parseHeader(
     const size = CTORS[dtype as DType].BYTES_PER_ELEMENT;
     // elementCount is exact below 2^53 and >= 2^53 above it, so no huge shape can match a real byte span.
     const need = elementCount(shape as number[]) * size;
-    if (need !== end - begin) fail(`${what}: data_offsets span ${end - begin} bytes but shape [${shape}] of ${dtype} needs ${need}`);
+    if (need !== end - begin)
+      fail(`${what}: data_offsets span ${end - begin} bytes but shape [${shape}] of ${dtype} needs ${need}`);
     if (end > dataLen) fail(`${what}: data_offsets [${begin}, ${end}] run past the ${dataLen}-byte data section`);
     infos.push({ name, dtype: dtype as DType, shape: shape as number[], begin, end });
   }
@@ -154,7 +188,8 @@ function parseHeader(
     covered = t.end;
     prev = t.name;
   }
-  if (covered !== dataLen) fail(`${dataLen - covered} trailing bytes after the last tensor (data section not fully covered)`);
+  if (covered !== dataLen)
+    fail(`${dataLen - covered} trailing bytes after the last tensor (data section not fully covered)`);
   return { metadata, infos };
 }
 
@@ -165,9 +200,11 @@ function tensorOf(info: TensorInfo, bytes: Uint8Array): [string, Tensor] {
   return [info.name, { dtype: info.dtype, shape: info.shape, data }];
 }
 
-const failer = (file: string) => (what: string): never => {
-  throw new ModelFileError(file, what);
-};
+const failer =
+  (file: string) =>
+  (what: string): never => {
+    throw new ModelFileError(file, what);
+  };
 
 /** Parse and fully validate safetensors bytes; throws ModelFileError naming `file` on any defect. */
 export function decodeSafetensors(
@@ -187,7 +224,10 @@ export function decodeSafetensors(
  * file is read, and only what its header claims: the length field, then the header, checked against the
  * file's real size, then each tensor into its own buffer.
  */
-export function readSafetensorsFile(path: string): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
+export function readSafetensorsFile(path: string): {
+  tensors: Record<string, Tensor>;
+  metadata: Record<string, string>;
+} {
   const fail = failer(path);
   try {
     return withRegularFile(path, (file) => {
@@ -208,6 +248,10 @@ export function readSafetensorsFile(path: string): { tensors: Record<string, Ten
 }
 
 /** Encode tensors and metadata and write them to `path` atomically; validation errors name the path. */
-export function writeSafetensorsFile(path: string, tensors: Record<string, Tensor>, metadata?: Record<string, string>): void {
+export function writeSafetensorsFile(
+  path: string,
+  tensors: Record<string, Tensor>,
+  metadata?: Record<string, string>,
+): void {
   writeFileAtomic(path, encode(tensors, metadata, path));
 }

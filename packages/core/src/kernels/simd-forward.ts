@@ -7,13 +7,58 @@ import type { Network, Population } from '../engine/network.ts';
 import type { RunRecord } from '../engine/record.ts';
 import { Descriptor } from './descriptor.ts';
 import {
-  DELTA_BAD_INPUT, DELTA_COUNTERS, DELTA_DECISION, DELTA_HEADER, DELTA_LAYERS, DELTA_OUTPUT, DELTA_P, DELTA_PRJ_BYTES,
-  DELTA_PRJ_DELAY, DELTA_PRJ_SCALE, DELTA_PRJ_WEIGHTS, DELTA_ROWS, DELTA_SORT, DELTA_STEP_ENDS, DELTA_STEP_TIMES,
-  DELTA_STOPPED, DELTA_SYN, DELTA_SYN_TO_DECISION, DELTA_T, DELTA_TMAX, DELTA_V, POP_BYTES, POP_LIST, POP_OFFSET,
-  POP_SIZE, POP_SPIKES, POP_SPIKES_TO_DECISION, POP_THRESHOLDS, POP_UNIFORM, RAMP_A, RAMP_DECISION, RAMP_HEADER,
-  RAMP_K, RAMP_LAYERS, RAMP_OUTPUT, RAMP_P, RAMP_PRJ_BYTES, RAMP_PRJ_DELAY, RAMP_PRJ_SCALE, RAMP_PRJ_WEIGHTS,
-  RAMP_ROWS, RAMP_S, RAMP_SORT, RAMP_STOPPED, RAMP_SYN, RAMP_SYN_TO_DECISION, RAMP_T, RAMP_TMAX, RAMP_W,
-  RAMP_WAVE_ENDS, RAMP_WAVE_KEYS, RAMP_WAVE_TIMES,
+  DELTA_BAD_INPUT,
+  DELTA_COUNTERS,
+  DELTA_DECISION,
+  DELTA_HEADER,
+  DELTA_LAYERS,
+  DELTA_OUTPUT,
+  DELTA_P,
+  DELTA_PRJ_BYTES,
+  DELTA_PRJ_DELAY,
+  DELTA_PRJ_SCALE,
+  DELTA_PRJ_WEIGHTS,
+  DELTA_ROWS,
+  DELTA_SORT,
+  DELTA_STEP_ENDS,
+  DELTA_STEP_TIMES,
+  DELTA_STOPPED,
+  DELTA_SYN,
+  DELTA_SYN_TO_DECISION,
+  DELTA_T,
+  DELTA_TMAX,
+  DELTA_V,
+  POP_BYTES,
+  POP_LIST,
+  POP_OFFSET,
+  POP_SIZE,
+  POP_SPIKES,
+  POP_SPIKES_TO_DECISION,
+  POP_THRESHOLDS,
+  POP_UNIFORM,
+  RAMP_A,
+  RAMP_DECISION,
+  RAMP_HEADER,
+  RAMP_K,
+  RAMP_LAYERS,
+  RAMP_OUTPUT,
+  RAMP_P,
+  RAMP_PRJ_BYTES,
+  RAMP_PRJ_DELAY,
+  RAMP_PRJ_SCALE,
+  RAMP_PRJ_WEIGHTS,
+  RAMP_ROWS,
+  RAMP_S,
+  RAMP_SORT,
+  RAMP_STOPPED,
+  RAMP_SYN,
+  RAMP_SYN_TO_DECISION,
+  RAMP_T,
+  RAMP_TMAX,
+  RAMP_W,
+  RAMP_WAVE_ENDS,
+  RAMP_WAVE_KEYS,
+  RAMP_WAVE_TIMES,
 } from './layout.ts';
 import type { LayeredPass } from './ops.ts';
 
@@ -49,12 +94,21 @@ export class SimdForward implements LayeredPass {
   private readonly prjs: number;
 
   /** Throws KernelMemoryFull when the kernel memory cannot hold the descriptor and its scratch arrays. */
-  constructor(private readonly k: Kernels, readonly net: Network, output: Population, readonly record: RunRecord) {
+  constructor(
+    private readonly k: Kernels,
+    readonly net: Network,
+    output: Population,
+    readonly record: RunRecord,
+  ) {
     const why = simdForwardIneligible(net, output);
     if (why) throw new Error(`SimdForward: ${why}`);
     this.ramp = net.time === 'continuous';
-    const header = this.ramp ? RAMP_HEADER : DELTA_HEADER, prjBytes = this.ramp ? RAMP_PRJ_BYTES : DELTA_PRJ_BYTES;
-    const pops = net.populations, L = pops.length, n = net.size, widest = Math.max(...pops.map((p) => p.size));
+    const header = this.ramp ? RAMP_HEADER : DELTA_HEADER,
+      prjBytes = this.ramp ? RAMP_PRJ_BYTES : DELTA_PRJ_BYTES;
+    const pops = net.populations,
+      L = pops.length,
+      n = net.size,
+      widest = Math.max(...pops.map((p) => p.size));
     this.pops = header;
     this.prjs = header + L * POP_BYTES;
     const d = (this.d = new Descriptor(this.prjs + (L - 1) * prjBytes));
@@ -111,7 +165,11 @@ export class SimdForward implements LayeredPass {
   }
 
   run(input: ArrayLike<number>, earlyStop: boolean): number {
-    const net = this.net, d = this.d, rec = this.record, L = net.populations.length, tmax = net.tmax;
+    const net = this.net,
+      d = this.d,
+      rec = this.record,
+      L = net.populations.length,
+      tmax = net.tmax;
     const prjBytes = this.ramp ? RAMP_PRJ_BYTES : DELTA_PRJ_BYTES;
     const scaleAt = this.ramp ? RAMP_PRJ_SCALE : DELTA_PRJ_SCALE;
     // (the kernels clamp times at tmax themselves)

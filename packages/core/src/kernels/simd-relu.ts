@@ -7,10 +7,31 @@ import type { Network, Population } from '../engine/network.ts';
 import type { RunRecord } from '../engine/record.ts';
 import { Descriptor } from './descriptor.ts';
 import {
-  RELU_COUNTERS, RELU_DECISION, RELU_HEADER, RELU_KEYS, RELU_KEYS2, RELU_LAYERS, RELU_LIST, RELU_LIST2, RELU_P,
-  RELU_POP_BIAS, RELU_POP_BYTES, RELU_POP_END, RELU_POP_OFFSET, RELU_POP_SCALE, RELU_POP_SIZE, RELU_POP_SPIKES,
-  RELU_POP_SPIKES_TO_DECISION, RELU_POP_START, RELU_POP_WEIGHTS, RELU_ROWS, RELU_STOPPED, RELU_SYN, RELU_T,
-  RELU_TMAX, RELU_XS,
+  RELU_COUNTERS,
+  RELU_DECISION,
+  RELU_HEADER,
+  RELU_KEYS,
+  RELU_KEYS2,
+  RELU_LAYERS,
+  RELU_LIST,
+  RELU_LIST2,
+  RELU_P,
+  RELU_POP_BIAS,
+  RELU_POP_BYTES,
+  RELU_POP_END,
+  RELU_POP_OFFSET,
+  RELU_POP_SCALE,
+  RELU_POP_SIZE,
+  RELU_POP_SPIKES,
+  RELU_POP_SPIKES_TO_DECISION,
+  RELU_POP_START,
+  RELU_POP_WEIGHTS,
+  RELU_ROWS,
+  RELU_STOPPED,
+  RELU_SYN,
+  RELU_T,
+  RELU_TMAX,
+  RELU_XS,
 } from './layout.ts';
 import type { LayeredPass } from './ops.ts';
 import { reluLayersIneligible } from './typescript-relu.ts';
@@ -34,10 +55,18 @@ export class SimdRelu implements LayeredPass {
   private readonly d: Descriptor;
 
   /** Throws KernelMemoryFull when the kernel memory cannot hold the descriptor and its scratch arrays. */
-  constructor(private readonly k: Kernels, readonly net: Network, output: Population, readonly record: RunRecord) {
+  constructor(
+    private readonly k: Kernels,
+    readonly net: Network,
+    output: Population,
+    readonly record: RunRecord,
+  ) {
     const why = simdReluIneligible(net, output);
     if (why) throw new Error(`SimdRelu: ${why}`);
-    const pops = net.populations, L = pops.length, n = net.size, widest = Math.max(...pops.map((p) => p.size));
+    const pops = net.populations,
+      L = pops.length,
+      n = net.size,
+      widest = Math.max(...pops.map((p) => p.size));
     const d = (this.d = new Descriptor(RELU_HEADER + L * RELU_POP_BYTES));
     this.times = allocF64(n);
     this.potential = allocF64(n);
@@ -65,7 +94,9 @@ export class SimdRelu implements LayeredPass {
   }
 
   run(input: ArrayLike<number>, earlyStop: boolean): number {
-    const d = this.d, rec = this.record, L = this.net.populations.length;
+    const d = this.d,
+      rec = this.record,
+      L = this.net.populations.length;
     this.times.set(input);
     for (const pr of this.net.projections) {
       d.setF64(RELU_HEADER + pr.dst.index * RELU_POP_BYTES + RELU_POP_SCALE, pr.scale);

@@ -9,8 +9,27 @@ import type { RunRecord } from '../engine/record.ts';
 import type { AdamStep } from './adam.ts';
 import { Descriptor } from './descriptor.ts';
 import {
-  BWD_BYTES, BWD_COEF, BWD_DELAY, BWD_DELTA, BWD_F, BWD_FLAGS, BWD_G, BWD_GRADIENT, BWD_KAPPA, BWD_NI, BWD_NJ,
-  BWD_OUT, BWD_POST, BWD_PRE, BWD_RHO, BWD_SCALE, BWD_SILENT, BWD_SOURCES, BWD_START, BWD_TMAX, BWD_W,
+  BWD_BYTES,
+  BWD_COEF,
+  BWD_DELAY,
+  BWD_DELTA,
+  BWD_F,
+  BWD_FLAGS,
+  BWD_G,
+  BWD_GRADIENT,
+  BWD_KAPPA,
+  BWD_NI,
+  BWD_NJ,
+  BWD_OUT,
+  BWD_POST,
+  BWD_PRE,
+  BWD_RHO,
+  BWD_SCALE,
+  BWD_SILENT,
+  BWD_SOURCES,
+  BWD_START,
+  BWD_TMAX,
+  BWD_W,
 } from './layout.ts';
 import type { DeltaUpdate, KernelOps, LayeredPass, RampBackward, ReluBackward } from './ops.ts';
 import { SimdForward, simdForwardIneligible } from './simd-forward.ts';
@@ -21,7 +40,11 @@ import { typescriptKernels } from './typescript.ts';
 export const OVER_BUDGET = 'the kernel memory is over its budget (SPIKING_GAN_KERNEL_MB)';
 
 /** Staging arrays: source times, target times, target errors, coef·δ or f, the sources' errors. */
-const PRE = 0, POST = 1, DELTA = 2, F = 3, OUT = 4;
+const PRE = 0,
+  POST = 1,
+  DELTA = 2,
+  F = 3,
+  OUT = 4;
 
 /**
  * The SIMD kernels, for one Simulator, Backprop or Optimiser. The operations are own properties
@@ -38,16 +61,22 @@ export class SimdKernels implements KernelOps {
    * (the widest layer for Backprop; 0 for no backward passes). Throws KernelMemoryFull when the
    * kernel memory cannot hold them.
    */
-  constructor(public k: Kernels, scratch: number) {
+  constructor(
+    public k: Kernels,
+    scratch: number,
+  ) {
     this.staging = scratch > 0 ? [PRE, POST, DELTA, F, OUT].map(() => allocF64(scratch)) : [];
     if (this.staging.some((a) => offsetOf(a) < 0)) throw new KernelMemoryFull();
     this.bwd = scratch > 0 ? new Descriptor(BWD_BYTES) : null;
   }
 
   readonly layeredPass = (
-    net: Network, output: Population, record: RunRecord,
+    net: Network,
+    output: Population,
+    record: RunRecord,
   ): { pass: LayeredPass | null; why: string | null } => {
-    const reluWhy = simdReluIneligible(net, output), relu = reluWhy === null;
+    const reluWhy = simdReluIneligible(net, output),
+      relu = reluWhy === null;
     let why = relu ? null : net.populations.some((p) => p.relu) ? reluWhy : simdForwardIneligible(net, output);
     if (why === null) {
       try {
@@ -62,16 +91,24 @@ export class SimdKernels implements KernelOps {
   };
 
   readonly deltaUpdate = (u: DeltaUpdate): void => {
-    const g = offsetOf(u.g), pre = this.input(u.pre, PRE), post = this.input(u.post, POST);
-    const delta = this.input(u.delta, DELTA), c = this.input(u.c, F);
+    const g = offsetOf(u.g),
+      pre = this.input(u.pre, PRE),
+      post = this.input(u.post, POST);
+    const delta = this.input(u.delta, DELTA),
+      c = this.input(u.c, F);
     if (g < 0 || pre < 0 || post < 0 || delta < 0 || c < 0) return typescriptKernels.deltaUpdate(u);
     // the same update, two targets at a time
     this.k.deltaUpdate(g, u.pre.length, u.post.length, pre, post, delta, c, u.delay, u.tmax);
   };
 
   readonly rampBackward = (b: RampBackward): void => {
-    const d = this.bwd, w = offsetOf(b.w), g = b.g ? offsetOf(b.g) : 0, out = b.out ? this.output(b.out, OUT) : 0;
-    const pre = this.input(b.pre, PRE), post = this.input(b.post, POST), f = this.input(b.f, F);
+    const d = this.bwd,
+      w = offsetOf(b.w),
+      g = b.g ? offsetOf(b.g) : 0,
+      out = b.out ? this.output(b.out, OUT) : 0;
+    const pre = this.input(b.pre, PRE),
+      post = this.input(b.post, POST),
+      f = this.input(b.f, F);
     const delta = this.input(b.delta, DELTA);
     const staged = pre >= 0 && post >= 0 && f >= 0 && delta >= 0;
     if (!d || w < 0 || g < 0 || out < 0 || !staged) return typescriptKernels.rampBackward(b);
@@ -97,8 +134,12 @@ export class SimdKernels implements KernelOps {
   };
 
   readonly reluBackward = (b: ReluBackward): void => {
-    const d = this.bwd, w = offsetOf(b.w), g = b.g ? offsetOf(b.g) : 0, out = b.out ? this.output(b.out, OUT) : 0;
-    const pre = this.input(b.pre, PRE), f = this.input(b.f, F);
+    const d = this.bwd,
+      w = offsetOf(b.w),
+      g = b.g ? offsetOf(b.g) : 0,
+      out = b.out ? this.output(b.out, OUT) : 0;
+    const pre = this.input(b.pre, PRE),
+      f = this.input(b.f, F);
     if (!d || w < 0 || g < 0 || out < 0 || pre < 0 || f < 0) return typescriptKernels.reluBackward(b);
     // the same arithmetic, each sum in j order, eight sources at a time
     d.setI32(BWD_W, w);
@@ -118,19 +159,24 @@ export class SimdKernels implements KernelOps {
   };
 
   readonly sgdStep = (w: Float64Array, g: Float64Array, lr: number, mean: number, inv: number): void => {
-    const ow = offsetOf(w), og = offsetOf(g);
+    const ow = offsetOf(w),
+      og = offsetOf(g);
     if (ow < 0 || og < 0) return typescriptKernels.sgdStep(w, g, lr, mean, inv);
     this.k.sgdStep(ow, og, w.length, lr, mean, inv); // the same expressions, two weights at a time
   };
 
   readonly adamStep = (w: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, s: AdamStep): void => {
-    const ow = offsetOf(w), og = offsetOf(g), om = offsetOf(m), ov = offsetOf(v);
+    const ow = offsetOf(w),
+      og = offsetOf(g),
+      om = offsetOf(m),
+      ov = offsetOf(v);
     if (ow < 0 || og < 0 || om < 0 || ov < 0) return typescriptKernels.adamStep(w, g, m, v, s);
     this.k.adamStep(ow, og, om, ov, w.length, s.lr, s.mean, s.inv, s.beta1, s.beta2, s.bc1, s.bc2, s.eps);
   };
 
   readonly drainInto = (dst: Float64Array, src: Float64Array): void => {
-    const a = offsetOf(dst), b = offsetOf(src);
+    const a = offsetOf(dst),
+      b = offsetOf(src);
     if (a < 0 || b < 0) return typescriptKernels.drainInto(dst, src);
     this.k.drainInto(a, b, dst.length);
   };

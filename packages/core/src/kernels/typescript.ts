@@ -18,21 +18,24 @@ function deltaUpdate({ g, pre, post, delta, c, delay, tmax }: DeltaUpdate): void
   for (let i = 0; i < pre.length; i++) {
     const ti = pre[i];
     if (!(ti < tmax)) continue;
-    const a = ti + delay, row = i * nJ;
+    const a = ti + delay,
+      row = i * nJ;
     for (let j = 0; j < nJ; j++) if (delta[j] !== 0 && a <= post[j]) g[row + j] += c[j];
   }
 }
 
 function rampBackward(b: RampBackward): void {
   const { w, g, pre, post, f, delta, out, coef, scale, delay, tmax, kappa, rho, silentTerms } = b;
-  const nI = pre.length, nJ = post.length;
+  const nI = pre.length,
+    nJ = post.length;
   for (let i = 0; i < nI; i++) {
     const ti = pre[i];
     if (!(ti < tmax)) {
       if (out) out[i] = 0;
       continue;
     }
-    const a = ti + delay, row = i * nJ;
+    const a = ti + delay,
+      row = i * nJ;
     let sum = 0;
     if (g !== null) {
       for (let j = 0; j < nJ; j++) {
@@ -57,7 +60,8 @@ function rampBackward(b: RampBackward): void {
 }
 
 function reluBackward({ w, g, pre, f, out, coef, scale, start, tmax }: ReluBackward): void {
-  const nI = pre.length, nJ = f.length;
+  const nI = pre.length,
+    nJ = f.length;
   if (out) {
     // before the update: the exact gradient uses the forward pass's weights
     for (let i = 0; i < nI; i++) {
@@ -71,7 +75,8 @@ function reluBackward({ w, g, pre, f, out, coef, scale, start, tmax }: ReluBackw
   for (let i = 0; i < nI; i++) {
     const x = pre[i] < tmax ? start - pre[i] : 0;
     if (!(x > 0)) continue;
-    const row = i * nJ, c = coef * x;
+    const row = i * nJ,
+      c = coef * x;
     for (let j = 0; j < nJ; j++) g[row + j] += c * f[j];
   }
 }

@@ -17,7 +17,9 @@ export class WeightAverage {
   /** Adds the network's current weights to the average. */
   add(): void {
     this.net.projections.forEach((p, k) => {
-      const s = this.sum[k], w = p.weights, sc = p.scale;
+      const s = this.sum[k],
+        w = p.weights,
+        sc = p.scale;
       for (let i = 0; i < w.length; i++) s[i] += sc * w[i];
     });
     this.count++;
@@ -27,7 +29,9 @@ export class WeightAverage {
   apply(): void {
     if (this.count === 0) return;
     this.net.projections.forEach((p, k) => {
-      const s = this.sum[k], w = p.weights, inv = 1 / this.count;
+      const s = this.sum[k],
+        w = p.weights,
+        inv = 1 / this.count;
       for (let i = 0; i < w.length; i++) w[i] = s[i] * inv;
       p.scale = 1;
     });

@@ -73,11 +73,25 @@ export class Backprop {
   /** The SIMD kernels (staging arrays for the widest layer) when chosen, else null: their TypeScript twins run. */
   private readonly simd: SimdKernels | null;
 
-  constructor(readonly net: Network, opts: BackpropOptions = {}) {
-    if (!net.layered) throw new Error('Backprop: the network must be layered (input → hidden … → output, one dense projection per step)');
+  constructor(
+    readonly net: Network,
+    opts: BackpropOptions = {},
+  ) {
+    if (!net.layered)
+      throw new Error(
+        'Backprop: the network must be layered (input → hidden … → output, one dense projection per step)',
+      );
     this.opts = {
-      normalise: true, inputDelta: false, normaliseInput: false, silentInputTime: null, silentPenalty: 0,
-      silentSurrogate: 0, readout: false, clipSurrogate: false, backend: 'auto', ...opts,
+      normalise: true,
+      inputDelta: false,
+      normaliseInput: false,
+      silentInputTime: null,
+      silentPenalty: 0,
+      silentSurrogate: 0,
+      readout: false,
+      clipSurrogate: false,
+      backend: 'auto',
+      ...opts,
     };
     const backend = this.opts.backend;
     if (backend !== 'auto' && backend !== 'typescript') {
@@ -104,10 +118,13 @@ export class Backprop {
    * output (e.g. a feature-matching error at a discriminator's hidden layer).
    */
   run(rec: RunRecord, deltaOut: ArrayLike<number>, sink: GradientSink | null, from?: number): Float64Array {
-    const net = this.net, L = from ?? net.populations.length - 1;
-    if (!Number.isInteger(L) || L < 1 || L >= net.populations.length) throw new RangeError(`Backprop: cannot start at population ${from} (layers 1..${net.populations.length - 1})`);
+    const net = this.net,
+      L = from ?? net.populations.length - 1;
+    if (!Number.isInteger(L) || L < 1 || L >= net.populations.length)
+      throw new RangeError(`Backprop: cannot start at population ${from} (layers 1..${net.populations.length - 1})`);
     const out = this.delta[L];
-    if (deltaOut.length !== out.length) throw new RangeError(`Backprop: error has ${deltaOut.length} values for the ${out.length} neurons of layer ${L}`);
+    if (deltaOut.length !== out.length)
+      throw new RangeError(`Backprop: error has ${deltaOut.length} values for the ${out.length} neurons of layer ${L}`);
     for (let k = 0; k < out.length; k++) {
       const d = deltaOut[k];
       if (!Number.isFinite(d)) throw new RangeError(`Backprop: output error ${k} is ${d}`);
@@ -118,7 +135,8 @@ export class Backprop {
       const pr = net.projections[k];
       const wantPre = k > 0 || this.opts.inputDelta;
       if (pr.kernel === 'ramp') this.rampLayer(rec, pr, sink, wantPre);
-      else if (pr.kernel === 'relu') this.reluLayer(rec, pr, sink, wantPre, this.opts.readout && k === net.projections.length - 1);
+      else if (pr.kernel === 'relu')
+        this.reluLayer(rec, pr, sink, wantPre, this.opts.readout && k === net.projections.length - 1);
       else this.deltaLayer(rec, pr, sink, wantPre);
       if (!wantPre) return this.delta[1];
       if (k > 0 ? this.opts.normalise : this.opts.normaliseInput) normalise(this.delta[k]);
@@ -128,7 +146,9 @@ export class Backprop {
 
   /** Source spike times of `pr`; silent inputs at `silentInputTime` when it is set. */
   private sourceTimes(rec: RunRecord, pr: Projection): Float64Array {
-    const t = rec.timesOf(pr.src), s = this.opts.silentInputTime, tmax = this.net.tmax;
+    const t = rec.timesOf(pr.src),
+      s = this.opts.silentInputTime,
+      tmax = this.net.tmax;
     if (!pr.src.isInput || s === null) return t;
     const out = this.pre.subarray(0, t.length);
     for (let i = 0; i < t.length; i++) out[i] = t[i] >= tmax ? s : t[i];
@@ -136,9 +156,13 @@ export class Backprop {
   }
 
   private deltaLayer(rec: RunRecord, pr: Projection, sink: GradientSink | null, wantPre: boolean): void {
-    const tmax = this.net.tmax, d = pr.delay, nJ = pr.dst.size;
-    const post = this.delta[pr.dst.index], pre = this.delta[pr.src.index];
-    const tQ = rec.timesOf(pr.dst), tP = this.sourceTimes(rec, pr);
+    const tmax = this.net.tmax,
+      d = pr.delay,
+      nJ = pr.dst.size;
+    const post = this.delta[pr.dst.index],
+      pre = this.delta[pr.src.index];
+    const tQ = rec.timesOf(pr.dst),
+      tP = this.sourceTimes(rec, pr);
     const J = this.active;
     let nj = 0;
     for (let j = 0; j < nJ; j++) if (post[j] !== 0) J[nj++] = j;
@@ -149,7 +173,8 @@ export class Backprop {
       this.kernels.deltaUpdate({ g: tg.array, pre: tP, post: tQ, delta: post, c, delay: d, tmax });
       sink!.afterProjection(pr.index);
     } else if (tg) {
-      const { array, coef } = tg, { indptr, indices } = pr.csr!;
+      const { array, coef } = tg,
+        { indptr, indices } = pr.csr!;
       for (let i = 0; i < pr.src.size; i++) {
         const ti = tP[i];
         if (ti >= tmax) continue;
@@ -162,7 +187,8 @@ export class Backprop {
       sink!.afterProjection(pr.index);
     }
     if (!wantPre) return;
-    const w = pr.weights, s = pr.scale;
+    const w = pr.weights,
+      s = pr.scale;
     for (let i = 0; i < pr.src.size; i++) {
       const ti = tP[i];
       let sum = 0;
@@ -193,17 +219,35 @@ export class Backprop {
    * own firing: a source at or after the window start (x = 0) gets the one-sided derivative of an
    * earlier spike, which is what lets an error turn a silent input on.
    */
-  private reluLayer(rec: RunRecord, pr: Projection, sink: GradientSink | null, wantPre: boolean, linear: boolean): void {
-    if (pr.csr !== null) throw new Error(`Backprop: sparse relu projections are not supported (projection ${pr.index})`);
-    const nJ = pr.dst.size, { start, end } = pr.dst.window!, B = end - start;
-    const post = this.delta[pr.dst.index], pre = this.delta[pr.src.index];
-    const u = rec.potentialOf(pr.dst), f = this.wc.subarray(0, nJ);
+  private reluLayer(
+    rec: RunRecord,
+    pr: Projection,
+    sink: GradientSink | null,
+    wantPre: boolean,
+    linear: boolean,
+  ): void {
+    if (pr.csr !== null)
+      throw new Error(`Backprop: sparse relu projections are not supported (projection ${pr.index})`);
+    const nJ = pr.dst.size,
+      { start, end } = pr.dst.window!,
+      B = end - start;
+    const post = this.delta[pr.dst.index],
+      pre = this.delta[pr.src.index];
+    const u = rec.potentialOf(pr.dst),
+      f = this.wc.subarray(0, nJ);
     const sur = this.opts.clipSurrogate && pr.dst === this.net.output;
     for (let j = 0; j < nJ; j++) f[j] = reluPass(u[j], B, post[j], linear, sur);
     const tg = sink ? sink.target(pr.index) : null;
     this.kernels.reluBackward({
-      w: pr.weights, g: tg ? tg.array : null, pre: rec.timesOf(pr.src), f, out: wantPre ? pre : null,
-      coef: tg ? tg.coef : 0, scale: pr.scale, start, tmax: this.net.tmax,
+      w: pr.weights,
+      g: tg ? tg.array : null,
+      pre: rec.timesOf(pr.src),
+      f,
+      out: wantPre ? pre : null,
+      coef: tg ? tg.coef : 0,
+      scale: pr.scale,
+      start,
+      tmax: this.net.tmax,
     });
     if (tg) sink!.afterProjection(pr.index);
     const bt = sink && sink.biasTarget ? sink.biasTarget(pr.dst.index) : null;
@@ -212,11 +256,17 @@ export class Backprop {
 
   /** The exact gradient of ramp synapses over the causal set (see the class comment). */
   private rampLayer(rec: RunRecord, pr: Projection, sink: GradientSink | null, wantPre: boolean): void {
-    if (pr.csr !== null) throw new Error(`Backprop: sparse ramp projections are not supported (projection ${pr.index})`);
-    const tmax = this.net.tmax, nJ = pr.dst.size;
-    const post = this.delta[pr.dst.index], pre = this.delta[pr.src.index];
-    const tQ = rec.timesOf(pr.dst), slope = rec.slope.subarray(pr.dst.offset, pr.dst.offset + nJ);
-    const f = this.wc.subarray(0, nJ), rho = this.opts.silentPenalty, kappa = this.opts.silentSurrogate;
+    if (pr.csr !== null)
+      throw new Error(`Backprop: sparse ramp projections are not supported (projection ${pr.index})`);
+    const tmax = this.net.tmax,
+      nJ = pr.dst.size;
+    const post = this.delta[pr.dst.index],
+      pre = this.delta[pr.src.index];
+    const tQ = rec.timesOf(pr.dst),
+      slope = rec.slope.subarray(pr.dst.offset, pr.dst.offset + nJ);
+    const f = this.wc.subarray(0, nJ),
+      rho = this.opts.silentPenalty,
+      kappa = this.opts.silentSurrogate;
     // f_j = δ_j / W_C(j), W_C being the neuron's slope when it fired (recorded by the engine); 0 for silent neurons
     let silentTerms = false;
     for (let j = 0; j < nJ; j++) {
@@ -228,8 +278,19 @@ export class Backprop {
     }
     const tg = sink ? sink.target(pr.index) : null;
     this.kernels.rampBackward({
-      w: pr.weights, g: tg ? tg.array : null, pre: this.sourceTimes(rec, pr), post: tQ, f, delta: post,
-      out: wantPre ? pre : null, coef: tg ? tg.coef : 0, scale: pr.scale, delay: pr.delay, tmax, kappa, rho,
+      w: pr.weights,
+      g: tg ? tg.array : null,
+      pre: this.sourceTimes(rec, pr),
+      post: tQ,
+      f,
+      delta: post,
+      out: wantPre ? pre : null,
+      coef: tg ? tg.coef : 0,
+      scale: pr.scale,
+      delay: pr.delay,
+      tmax,
+      kappa,
+      rho,
       silentTerms,
     });
     if (tg) sink!.afterProjection(pr.index);

@@ -30,13 +30,20 @@ export class FloatTwin {
   private readonly surrogate: boolean;
   private readonly f: Float64Array;
 
-  constructor(readonly net: Network, opts: FloatTwinOptions = {}) {
+  constructor(
+    readonly net: Network,
+    opts: FloatTwinOptions = {},
+  ) {
     const pops = net.populations;
     if (!net.layered) throw new Error('FloatTwin: the network must be layered (input → hidden … → output)');
-    for (const pr of net.projections) if (pr.kernel !== 'relu') throw new Error(`FloatTwin: projection ${pr.index} has the ${pr.kernel} kernel, not relu`);
+    for (const pr of net.projections)
+      if (pr.kernel !== 'relu')
+        throw new Error(`FloatTwin: projection ${pr.index} has the ${pr.kernel} kernel, not relu`);
     for (let k = 1; k < pops.length; k++) {
       if (pops[k - 1].window!.end !== pops[k].window!.start) {
-        throw new Error(`FloatTwin: the window of '${pops[k - 1].name}' ends at ${pops[k - 1].window!.end}, not where '${pops[k].name}''s starts (${pops[k].window!.start})`);
+        throw new Error(
+          `FloatTwin: the window of '${pops[k - 1].name}' ends at ${pops[k - 1].window!.end}, not where '${pops[k].name}''s starts (${pops[k].window!.start})`,
+        );
       }
     }
     this.readout = opts.readout === true;
@@ -49,14 +56,24 @@ export class FloatTwin {
 
   /** Runs the MLP on input values `input` (x ≥ 0); returns the output layer's x (its u with `readout`). */
   forward(input: ArrayLike<number>): Float64Array {
-    const net = this.net, pops = net.populations, L = pops.length;
+    const net = this.net,
+      pops = net.populations,
+      L = pops.length;
     const x0 = this.x[0];
     if (input.length !== x0.length) throw new RangeError(`FloatTwin.forward: ${x0.length} inputs, got ${input.length}`);
     for (let i = 0; i < x0.length; i++) x0[i] = input[i] > 0 ? input[i] : 0;
     for (let k = 1; k < L; k++) {
-      const pr = net.projections[k - 1], dst = pops[k], n = dst.size;
-      const { start, end } = dst.window!, B = end - start;
-      const xs = this.x[k - 1], u = this.u[k], x = this.x[k], w = pr.weights, s = pr.scale, bias = dst.bias;
+      const pr = net.projections[k - 1],
+        dst = pops[k],
+        n = dst.size;
+      const { start, end } = dst.window!,
+        B = end - start;
+      const xs = this.x[k - 1],
+        u = this.u[k],
+        x = this.x[k],
+        w = pr.weights,
+        s = pr.scale,
+        bias = dst.bias;
       u.fill(0);
       for (let i = 0; i < xs.length; i++) {
         const xi = xs[i];
@@ -79,13 +96,25 @@ export class FloatTwin {
    * the first layer. The derivative of the clip is 1 where 0 < u < B, else 0 (as the spiking twin's).
    */
   backward(gOut: ArrayLike<number>, sink: GradientSink | null, inputGrad = false): Float64Array {
-    const net = this.net, pops = net.populations, L = pops.length;
+    const net = this.net,
+      pops = net.populations,
+      L = pops.length;
     const top = this.grad[L - 1];
-    if (gOut.length !== top.length) throw new RangeError(`FloatTwin.backward: ${top.length} outputs, got ${gOut.length}`);
+    if (gOut.length !== top.length)
+      throw new RangeError(`FloatTwin.backward: ${top.length} outputs, got ${gOut.length}`);
     top.set(gOut);
     for (let k = L - 1; k >= 1; k--) {
-      const pr = net.projections[k - 1], dst = pops[k], n = dst.size, { start, end } = dst.window!, B = end - start;
-      const u = this.u[k], xs = this.x[k - 1], w = pr.weights, s = pr.scale, g = this.f, gx = this.grad[k];
+      const pr = net.projections[k - 1],
+        dst = pops[k],
+        n = dst.size,
+        { start, end } = dst.window!,
+        B = end - start;
+      const u = this.u[k],
+        xs = this.x[k - 1],
+        w = pr.weights,
+        s = pr.scale,
+        g = this.f,
+        gx = this.grad[k];
       const linear = this.readout && k === L - 1;
       const sur = this.surrogate && k === L - 1;
       for (let j = 0; j < n; j++) g[j] = reluPass(u[j], B, gx[j], linear, sur);
@@ -104,7 +133,8 @@ export class FloatTwin {
         for (let i = 0; i < xs.length; i++) {
           const xi = xs[i];
           if (!(xi > 0)) continue;
-          const row = i * n, c = tg.coef * xi;
+          const row = i * n,
+            c = tg.coef * xi;
           for (let j = 0; j < n; j++) tg.array[row + j] += c * g[j];
         }
         sink!.afterProjection(pr.index);

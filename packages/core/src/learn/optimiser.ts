@@ -78,11 +78,19 @@ export class Optimiser implements GradientSink {
   /** The SIMD kernels when they were chosen, else null: their TypeScript twins run. */
   private readonly kern: SimdKernels | null;
 
-  constructor(readonly net: Network, opts: OptimiserOptions = {}) {
+  constructor(
+    readonly net: Network,
+    opts: OptimiserOptions = {},
+  ) {
     const n = net.projections.length;
     this.o = {
-      kind: opts.kind ?? 'sgd', decay: opts.decay ?? 1e-6, batch: opts.batch ?? 1, backend: opts.backend ?? 'auto',
-      beta1: opts.beta1 ?? ADAM_DEFAULTS.beta1, beta2: opts.beta2 ?? ADAM_DEFAULTS.beta2, eps: opts.eps ?? ADAM_DEFAULTS.eps,
+      kind: opts.kind ?? 'sgd',
+      decay: opts.decay ?? 1e-6,
+      batch: opts.batch ?? 1,
+      backend: opts.backend ?? 'auto',
+      beta1: opts.beta1 ?? ADAM_DEFAULTS.beta1,
+      beta2: opts.beta2 ?? ADAM_DEFAULTS.beta2,
+      eps: opts.eps ?? ADAM_DEFAULTS.eps,
     };
     const backend = this.o.backend;
     if (backend !== 'auto' && backend !== 'typescript') {
@@ -92,10 +100,15 @@ export class Optimiser implements GradientSink {
     this.backend = this.kern ? 'wasm-simd' : 'typescript';
     const lr = opts.lr ?? 0.2;
     this.lr = typeof lr === 'number' ? new Array(n).fill(lr) : lr.slice();
-    if (this.lr.length !== n || this.lr.some((x) => !(x >= 0) || !Number.isFinite(x))) throw new RangeError(`Optimiser: lr must be a number >= 0 or one per projection (${n}), got ${JSON.stringify(opts.lr)}`);
-    if (!Number.isInteger(this.o.batch) || this.o.batch < 1) throw new RangeError(`Optimiser: batch must be a positive integer, got ${this.o.batch}`);
+    if (this.lr.length !== n || this.lr.some((x) => !(x >= 0) || !Number.isFinite(x)))
+      throw new RangeError(
+        `Optimiser: lr must be a number >= 0 or one per projection (${n}), got ${JSON.stringify(opts.lr)}`,
+      );
+    if (!Number.isInteger(this.o.batch) || this.o.batch < 1)
+      throw new RangeError(`Optimiser: batch must be a positive integer, got ${this.o.batch}`);
     if (!(this.o.decay >= 0)) throw new RangeError(`Optimiser: decay must be >= 0, got ${this.o.decay}`);
-    if (this.o.kind !== 'sgd' && this.o.kind !== 'adam') throw new Error(`Optimiser: kind must be sgd or adam, got ${String(this.o.kind)}`);
+    if (this.o.kind !== 'sgd' && this.o.kind !== 'adam')
+      throw new Error(`Optimiser: kind must be sgd or adam, got ${String(this.o.kind)}`);
     this.frozen = new Set(opts.frozen ?? []);
     this.hooks = opts.hooks ?? {};
     this.immediate = this.o.kind === 'sgd' && this.o.batch === 1;
@@ -105,8 +118,11 @@ export class Optimiser implements GradientSink {
     this.grad = alloc(!this.immediate);
     this.m = alloc(this.o.kind === 'adam');
     this.v = alloc(this.o.kind === 'adam');
-    this.biasRate = Int32Array.from(net.populations, (p) => (p.relu ? net.projections.findIndex((q) => q.dst === p) : -1));
-    const allocB = (on: boolean) => net.populations.map((p, i) => (on && this.biasRate[i] >= 0 ? allocF64(p.size) : new Float64Array(0)));
+    this.biasRate = Int32Array.from(net.populations, (p) =>
+      p.relu ? net.projections.findIndex((q) => q.dst === p) : -1,
+    );
+    const allocB = (on: boolean) =>
+      net.populations.map((p, i) => (on && this.biasRate[i] >= 0 ? allocF64(p.size) : new Float64Array(0)));
     this.biasGrad = allocB(!this.immediate);
     this.biasM = allocB(this.o.kind === 'adam');
     this.biasV = allocB(this.o.kind === 'adam');
@@ -141,10 +157,12 @@ export class Optimiser implements GradientSink {
     this.requests[k]++;
     if (this.requests[k] === PASSES_WITHOUT_END_SAMPLE && !warnedNoEndSample) {
       warnedNoEndSample = true;
-      process.emitWarning(`Optimiser: ${PASSES_WITHOUT_END_SAMPLE} backward passes into projection ${k} `
-        + 'without endSample(): mini-batch and Adam updates happen in endSample() once a batch is full; '
-        + 'call it after each sample',
-      { code: 'SPIKING_GAN_OPTIMISER_PROTOCOL' });
+      process.emitWarning(
+        `Optimiser: ${PASSES_WITHOUT_END_SAMPLE} backward passes into projection ${k} ` +
+          'without endSample(): mini-batch and Adam updates happen in endSample() once a batch is full; ' +
+          'call it after each sample',
+        { code: 'SPIKING_GAN_OPTIMISER_PROTOCOL' },
+      );
     }
     return { array: this.grad[k], coef: 1 };
   }
@@ -169,8 +187,10 @@ export class Optimiser implements GradientSink {
   step(): void {
     if (this.immediate) return;
     if (this.requests.some((r) => r > 0)) {
-      throw new Error('Optimiser.step: gradients were written since the last endSample(); call endSample() after each '
-        + 'sample\'s backward pass (step() only applies a partial batch of ended samples)');
+      throw new Error(
+        'Optimiser.step: gradients were written since the last endSample(); call endSample() after each ' +
+          "sample's backward pass (step() only applies a partial batch of ended samples)",
+      );
     }
     if (this.seen === 0) return;
     this.hooks.beforeStep?.(this);
@@ -203,10 +223,18 @@ export class Optimiser implements GradientSink {
    * scale (× `inv`), on the kernels chosen at construction; clears `g`.
    */
   private update(
-    w: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, lr: number, scale: number, inv: number,
-    bc1: number, bc2: number,
+    w: Float64Array,
+    g: Float64Array,
+    m: Float64Array,
+    v: Float64Array,
+    lr: number,
+    scale: number,
+    inv: number,
+    bc1: number,
+    bc2: number,
   ): void {
-    const kernels = this.kern ?? typescriptKernels, { beta1, beta2, eps } = this.o;
+    const kernels = this.kern ?? typescriptKernels,
+      { beta1, beta2, eps } = this.o;
     if (this.o.kind === 'sgd') kernels.sgdStep(w, g, lr, scale, inv);
     else kernels.adamStep(w, g, m, v, { lr, mean: scale, inv, beta1, beta2, eps, bc1, bc2 });
   }

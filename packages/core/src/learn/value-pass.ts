@@ -40,7 +40,10 @@ export class SpikingPass implements ValuePass {
   private readonly out: Float64Array;
   private readonly readout: boolean;
 
-  constructor(readonly net: Network, opts: ValuePassOptions = {}) {
+  constructor(
+    readonly net: Network,
+    opts: ValuePassOptions = {},
+  ) {
     this.readout = opts.readout === true;
     this.sim = new Simulator(net);
     const o = { normalise: false, readout: this.readout, clipSurrogate: opts.clipSurrogate === true };
@@ -83,7 +86,10 @@ export class SpikingPass implements ValuePass {
 export class TwinPass implements ValuePass {
   readonly twin: FloatTwin;
 
-  constructor(readonly net: Network, opts: ValuePassOptions = {}) {
+  constructor(
+    readonly net: Network,
+    opts: ValuePassOptions = {},
+  ) {
     this.twin = new FloatTwin(net, opts);
   }
 

@@ -37,7 +37,8 @@ export interface ClassifierMetrics extends NetFigures {
  * classifies images no output neuron fired on as S4NN.py does (`s4nnUndecidedClass`, delta kernel).
  */
 export function evaluateClassifier(
-  net: Network, data: ImageSet,
+  net: Network,
+  data: ImageSet,
   opts: { limit?: number; quantise?: boolean; twin?: boolean; undecided?: UndecidedRule } = {},
 ): ClassifierMetrics {
   const rule = opts.undecided ?? 'potential';
@@ -52,11 +53,15 @@ export function evaluateClassifier(
   // relu kernel: the float twin beside (unless `twin: false`), on the same input values
   const twin = isRelu(net) && opts.twin !== false ? new FloatTwin(net) : null;
   const L = net.populations.length - 1;
-  let correct = 0, tiesCorrect = 0, twinCorrect = 0, agree = 0;
+  let correct = 0,
+    tiesCorrect = 0,
+    twinCorrect = 0,
+    agree = 0;
   for (let s = 0; s < n; s++) {
     const rec = sim.run(input.encode(data.image(s)));
     tally.add(rec);
-    const y = data.labels[s], predicted = classOf(net, rec, rule);
+    const y = data.labels[s],
+      predicted = classOf(net, rec, rule);
     if (predicted === y) correct++;
     if (rec.decided ? rec.timesOf(out)[y] === rec.decisionTime : predicted === y) tiesCorrect++;
     if (twin) {
@@ -70,8 +75,12 @@ export function evaluateClassifier(
   const layers = net.populations.filter((p) => !p.isInput);
   const spikesPerNeuron = Object.fromEntries(layers.map((p) => [p.name, figures.spikesPerLayer[p.name] / p.size]));
   return {
-    ...figures, accuracy: correct / n, accuracyTiesCorrect: tiesCorrect / n, undecidedRule: rule,
-    inferenceTime: figures.decisionTime, inferenceTimeInWindow: figures.decisionTime - (out.window?.start ?? 0),
+    ...figures,
+    accuracy: correct / n,
+    accuracyTiesCorrect: tiesCorrect / n,
+    undecidedRule: rule,
+    inferenceTime: figures.decisionTime,
+    inferenceTimeInWindow: figures.decisionTime - (out.window?.start ?? 0),
     spikesPerNeuron,
     twin: twin ? { accuracy: twinCorrect / n, agreement: agree / n } : null,
   };

@@ -12,7 +12,10 @@ export class ClassifierInput {
   private readonly quantise: boolean;
 
   /** `quantise` (delta and ramp): integer spike times (default: the network's discrete time). */
-  constructor(readonly net: Network, quantise?: boolean) {
+  constructor(
+    readonly net: Network,
+    quantise?: boolean,
+  ) {
     const n = net.populations[0].size;
     this.times = new Float64Array(n);
     this.values = isRelu(net) ? new Float64Array(n) : null;

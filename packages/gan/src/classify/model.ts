@@ -28,7 +28,11 @@ export interface ClassifierShape {
 
 /** Default init ranges: S4NN's [0, 5] / [0, 48] for delta; for ramp, scaled so that a typical digit fires a hidden layer early in the window. */
 export function defaultInit(kernel: Kernel, layers: number): [number, number][] {
-  if (kernel === 'ramp') return Array.from({ length: layers }, (_, k) => (k === layers - 1 ? [-0.05, 0.25] : [-0.02, 0.06]) as [number, number]);
+  if (kernel === 'ramp')
+    return Array.from(
+      { length: layers },
+      (_, k) => (k === layers - 1 ? [-0.05, 0.25] : [-0.02, 0.06]) as [number, number],
+    );
   return Array.from({ length: layers }, (_, k) => (k === layers - 1 ? [0, 48] : [0, 5]) as [number, number]);
 }
 

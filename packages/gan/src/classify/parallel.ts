@@ -5,7 +5,14 @@
 // weights, whichever thread ran which shard.
 import { fileURLToPath } from 'node:url';
 import {
-  drainInto, engineBackend, shareArray, sharedArray, shareNetwork, type Network, type SharedArray, type SharedNetwork,
+  drainInto,
+  engineBackend,
+  shareArray,
+  sharedArray,
+  shareNetwork,
+  type Network,
+  type SharedArray,
+  type SharedNetwork,
 } from '@spiking-gan/core';
 import type { Piscina } from 'piscina';
 import type { ImageSet } from '../data/mnist.ts';
@@ -38,29 +45,61 @@ export class DataParallel {
    * slows every hot JavaScript loop of the process by about a quarter (measured with `pnpm bench
    * engine`: plain loop 119 → 156 µs/image), so only processes that train in parallel load it.
    */
-  static async start(net: Network, loss: LossSettings, data: ImageSet, shards: number, frozen: number[] = []): Promise<DataParallel> {
+  static async start(
+    net: Network,
+    loss: LossSettings,
+    data: ImageSet,
+    shards: number,
+    frozen: number[] = [],
+  ): Promise<DataParallel> {
     const { Piscina } = await import('piscina');
     return new DataParallel(Piscina, net, loss, data, shards, frozen);
   }
 
-  private constructor(PiscinaClass: typeof Piscina, readonly net: Network, loss: LossSettings, readonly data: ImageSet, readonly shards: number, frozen: number[] = []) {
+  private constructor(
+    PiscinaClass: typeof Piscina,
+    readonly net: Network,
+    loss: LossSettings,
+    readonly data: ImageSet,
+    readonly shards: number,
+    frozen: number[] = [],
+  ) {
     const { reason } = engineBackend();
     if (reason !== null) {
       throw new Error(`data-parallel training needs the WebAssembly kernel memory, shared by the workers (${reason})`);
     }
-    if (!Number.isInteger(shards) || shards < 2) throw new RangeError(`DataParallel: shards must be an integer >= 2, got ${shards}`);
+    if (!Number.isInteger(shards) || shards < 2)
+      throw new RangeError(`DataParallel: shards must be an integer >= 2, got ${shards}`);
     this.grads = Array.from({ length: shards }, () => net.projections.map((p) => sharedArray(p.weights.length)));
-    const images = new SharedArrayBuffer(data.images.length), labels = new SharedArrayBuffer(data.labels.length);
+    const images = new SharedArrayBuffer(data.images.length),
+      labels = new SharedArrayBuffer(data.labels.length);
     new Uint8Array(images).set(data.images);
     new Uint8Array(labels).set(data.labels);
     const setup: WorkerSetup = {
-      net: shareNetwork(net), loss, frozen, images, labels, pixels: data.rows * data.cols,
+      net: shareNetwork(net),
+      loss,
+      frozen,
+      images,
+      labels,
+      pixels: data.rows * data.cols,
       grads: this.grads.map((g) => g.map(shareArray)),
     };
-    this.here = { net, learner: new SampleLearner(net, loss), grads: this.grads, images: data.images, labels: data.labels, pixels: data.rows * data.cols, frozen: new Set(frozen) };
+    this.here = {
+      net,
+      learner: new SampleLearner(net, loss),
+      grads: this.grads,
+      images: data.images,
+      labels: data.labels,
+      pixels: data.rows * data.cols,
+      frozen: new Set(frozen),
+    };
     this.pool = new PiscinaClass({
-      filename: fileURLToPath(WORKER), minThreads: shards - 1, maxThreads: shards - 1,
-      resourceLimits: { maxYoungGenerationSizeMb: 48 }, idleTimeout: 60_000, workerData: setup,
+      filename: fileURLToPath(WORKER),
+      minThreads: shards - 1,
+      maxThreads: shards - 1,
+      resourceLimits: { maxYoungGenerationSizeMb: 48 },
+      idleTimeout: 60_000,
+      workerData: setup,
     });
   }
 
@@ -70,10 +109,16 @@ export class DataParallel {
    * `fires` (one array per population). Returns the right predictions.
    */
   async batch(ids: ArrayLike<number>, into: Float64Array[], fires: Int32Array[]): Promise<number> {
-    const n = ids.length, per = Math.floor(n / this.shards), extra = n % this.shards;
+    const n = ids.length,
+      per = Math.floor(n / this.shards),
+      extra = n % this.shards;
     const scales = this.net.projections.map((p) => p.scale);
     const tasks: Promise<ShardResult>[] = [];
-    const shard = (s: number, from: number, size: number): ShardTask => ({ shard: s, ids: Int32Array.from({ length: size }, (_, k) => ids[from + k]), scales });
+    const shard = (s: number, from: number, size: number): ShardTask => ({
+      shard: s,
+      ids: Int32Array.from({ length: size }, (_, k) => ids[from + k]),
+      scales,
+    });
     const none: ShardResult = { correct: 0, fires: new Int32Array(0) };
     // shards 1… to the workers first, then shard 0 here while they run
     const size0 = per + (extra > 0 ? 1 : 0);

@@ -20,8 +20,12 @@ export function s4nnUndecidedClass(net: Network, rec: RunRecord): number {
     const what = 'a dense delta-kernel output layer of 10 neurons, delay 1';
     throw new RangeError(`s4nnUndecidedClass: S4NN's rule is for ${what}`);
   }
-  const t = rec.timesOf(pr.src), last = net.tmax - 3, nJ = pr.dst.size, w = pr.weights;
-  let best = -1, bestU = -Infinity;
+  const t = rec.timesOf(pr.src),
+    last = net.tmax - 3,
+    nJ = pr.dst.size,
+    w = pr.weights;
+  let best = -1,
+    bestU = -Infinity;
   for (const j of S4NN_CLASS_ORDER) {
     let u = 0;
     for (let i = 0; i < t.length; i++) if (t[i] <= last) u += w[i * nJ + j];

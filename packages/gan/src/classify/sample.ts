@@ -2,8 +2,19 @@
 // sink. The in-thread trainer and the data-parallel workers both learn through this one class, so
 // that both do exactly the same arithmetic.
 import {
-  Backprop, encodeBytes, outputError, Rng, Simulator, softmaxError, softmaxValueError, SpikingPass, TwinPass,
-  type GradientSink, type LossName, type Network, type ValuePass,
+  Backprop,
+  encodeBytes,
+  outputError,
+  Rng,
+  Simulator,
+  softmaxError,
+  softmaxValueError,
+  SpikingPass,
+  TwinPass,
+  type GradientSink,
+  type LossName,
+  type Network,
+  type ValuePass,
 } from '@spiking-gan/core';
 import { BiasDropout } from '../models/bias-dropout.ts';
 import { sampleTargets, ScaledSink, settled, type PushSettings, type TargetSettings } from './targets.ts';
@@ -63,7 +74,10 @@ export class SampleLearner {
   /** relu kernel: the spiking network or its float twin behind one value interface, and the dropout state. */
   private readonly relu: ReluLearner | null;
 
-  constructor(readonly net: Network, readonly o: LossSettings) {
+  constructor(
+    readonly net: Network,
+    readonly o: LossSettings,
+  ) {
     const exact = net.projections.every((p) => p.kernel === 'ramp');
     if (isRelu(net) !== (o.relu !== null)) {
       throw new Error('SampleLearner: relu settings go with a relu network, and only with one');
@@ -82,12 +96,15 @@ export class SampleLearner {
   /** Learns from one image into `sink`; returns true when the prediction (before any update) was right. */
   learn(image: Uint8Array, label: number, sink: GradientSink): boolean {
     if (this.relu) return this.relu.learn(image, label, sink, this.fires);
-    const net = this.net, tmax = net.tmax, o = this.o;
+    const net = this.net,
+      tmax = net.tmax,
+      o = this.o;
     encodeBytes(image, { tmax, quantise: net.time === 'discrete' }, this.buf);
     const rec = this.sim.run(this.buf);
     const t = rec.timesOf(net.output);
     const right = rec.prediction() === label;
-    let weight = 1, hidden = 1;
+    let weight = 1,
+      hidden = 1;
     if (this.targets === null) softmaxError(t, label, o.beta, tmax, this.err);
     else {
       weight = sampleTargets(t, label, this.targets, this.T);
@@ -95,7 +112,8 @@ export class SampleLearner {
       hidden = o.push && o.push.reach !== 1 && settled(t, label, tmax, o.gamma) ? weight * o.push.reach : weight;
     }
     for (let k = 1; k < net.populations.length; k++) {
-      const tk = rec.timesOf(net.populations[k]), f = this.fires[k];
+      const tk = rec.timesOf(net.populations[k]),
+        f = this.fires[k];
       for (let j = 0; j < f.length; j++) if (tk[j] < tmax) f[j]++;
     }
     const L = net.projections.length - 1;
@@ -145,7 +163,10 @@ class ReluLearner {
   private readonly dropouts: BiasDropout[];
 
   constructor(
-    readonly net: Network, readonly o: ReluSettings, readonly beta: number, readonly targets: TargetSettings | null,
+    readonly net: Network,
+    readonly o: ReluSettings,
+    readonly beta: number,
+    readonly targets: TargetSettings | null,
   ) {
     if (!(o.dropout >= 0 && o.dropout < 1)) {
       throw new RangeError(`relu classifier: dropout must be in [0, 1), got ${o.dropout}`);
@@ -170,7 +191,14 @@ class ReluLearner {
     this.countFires(fires);
     const weight = this.targets ? this.timeError(out, label, this.targets) : 1;
     if (!this.targets) softmaxValueError(out, label, this.beta, this.err);
-    this.pass.backward(this.err, weight === 1 ? sink : this.scaled.wrap(sink, weight));
+    const push = this.targets?.push,
+      L = this.net.projections.length - 1;
+    const hidden =
+      push && push.reach !== 1 && settled(this.t, label, this.targets!.tmax, this.targets!.gamma)
+        ? weight * push.reach
+        : weight;
+    const scaled = weight === 1 && hidden === 1 ? sink : this.scaled.wrap(sink, weight, hidden, L, L + 1);
+    this.pass.backward(this.err, scaled);
     if (scales) this.restore(scales);
     return right;
   }
@@ -180,7 +208,8 @@ class ReluLearner {
    * (T − t)/B, S4NN's δ with the window for tmax; returns the sample's weight.
    */
   private timeError(x: Float64Array, label: number, o: TargetSettings): number {
-    const B = o.tmax, t = this.t;
+    const B = o.tmax,
+      t = this.t;
     for (let k = 0; k < t.length; k++) t[k] = B - x[k];
     const weight = sampleTargets(t, label, o, this.T);
     for (let k = 0; k < t.length; k++) this.err[k] = (this.T[k] - t[k]) / B;
@@ -193,7 +222,8 @@ class ReluLearner {
    */
   private predict(): number {
     if (this.sim) return this.sim.record.prediction();
-    const L = this.net.populations.length - 1, { x, u } = (this.pass as TwinPass).twin;
+    const L = this.net.populations.length - 1,
+      { x, u } = (this.pass as TwinPass).twin;
     return firstSpikeClass(x[L], u[L]);
   }
 
@@ -202,7 +232,8 @@ class ReluLearner {
     for (let k = 1; k < pops.length; k++) {
       const f = fires[k];
       if (this.sim) {
-        const t = this.sim.record.timesOf(pops[k]), tmax = this.net.tmax;
+        const t = this.sim.record.timesOf(pops[k]),
+          tmax = this.net.tmax;
         for (let j = 0; j < f.length; j++) if (t[j] < tmax) f[j]++;
       } else {
         const x = (this.pass as TwinPass).twin.x[k];

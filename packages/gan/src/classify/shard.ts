@@ -33,7 +33,10 @@ export function learnShard(c: ShardContext, task: ShardTask): ShardResult {
   const { net, learner, images, labels, pixels: px } = c;
   task.scales.forEach((s, k) => (net.projections[k].scale = s));
   const g = c.grads[task.shard];
-  const sink: GradientSink = { target: (k) => (c.frozen.has(k) ? null : { array: g[k], coef: 1 }), afterProjection() {} };
+  const sink: GradientSink = {
+    target: (k) => (c.frozen.has(k) ? null : { array: g[k], coef: 1 }),
+    afterProjection() {},
+  };
   learner.resetFires();
   let correct = 0;
   for (const i of task.ids) if (learner.learn(images.subarray(i * px, (i + 1) * px), labels[i], sink)) correct++;

@@ -1,6 +1,14 @@
 import {
-  cosineFactor, Optimiser, permutation, Rng, WeightAverage, type Backprop, type LossName, type Network,
-  type OptimiserOptions, type Simulator,
+  cosineFactor,
+  Optimiser,
+  permutation,
+  Rng,
+  WeightAverage,
+  type Backprop,
+  type LossName,
+  type Network,
+  type OptimiserOptions,
+  type Simulator,
 } from '@spiking-gan/core';
 import type { ImageSet } from '../data/mnist.ts';
 import type { DataParallel } from './parallel.ts';
@@ -25,7 +33,7 @@ export interface TrainOptions {
   push?: number;
   /** With `push`: wrong output neurons of those samples are asked to stay silent. */
   pushSilence?: boolean;
-  /** With `push` (delta and ramp kernels): the share of its weight that reaches the hidden layers (default 1). */
+  /** With `push`: the share of its weight that reaches the hidden layers (default 1; 0: the output layer only). */
   pushReach?: number;
   /**
    * With `push`: its weight over the `epochs`: `constant` (default), `down` (from `push` in the first
@@ -96,28 +104,45 @@ export class ClassifierTrainer {
   private readonly batch: number;
   private readonly frozen: number[];
   private parallel: DataParallel | null = null;
-  private readonly o: Required<Omit<TrainOptions, 'optimiser' | 'init' | 'workers' | 'push'>>
-    & { init: [number, number][] | undefined; push: number | undefined };
+  private readonly o: Required<Omit<TrainOptions, 'optimiser' | 'init' | 'workers' | 'push'>> & {
+    init: [number, number][] | undefined;
+    push: number | undefined;
+  };
   /** The push's settings, shared with the learner (its weight follows `pushSchedule`), or null. */
   private readonly push: PushSettings | null;
   private readonly relu: boolean;
 
-  constructor(readonly net: Network, opts: TrainOptions = {}) {
+  constructor(
+    readonly net: Network,
+    opts: TrainOptions = {},
+  ) {
     const relu = isRelu(net);
     this.relu = relu;
     this.o = {
-      loss: opts.loss ?? (relu ? 'softmax' : 'ttfs'), variant: opts.variant ?? 'earlier', gamma: opts.gamma ?? 3,
-      gammaA: opts.gammaA ?? opts.gamma ?? 3, beta: opts.beta ?? (relu ? 1 : 3),
-      schedule: opts.schedule ?? 'constant', epochs: opts.epochs ?? 1, averageEpochs: opts.averageEpochs ?? 0,
-      seed: opts.seed ?? 0, shuffle: opts.shuffle ?? true, deadShare: opts.deadShare ?? (relu ? 0 : 0.001),
-      init: opts.init, silentPenalty: opts.silentPenalty ?? 0,
-      readout: opts.readout ?? 'spike', dropout: opts.dropout ?? 0, floatTwin: opts.floatTwin ?? false,
-      push: opts.push, pushSilence: opts.pushSilence ?? false, pushSchedule: opts.pushSchedule ?? 'constant',
+      loss: opts.loss ?? (relu ? 'softmax' : 'ttfs'),
+      variant: opts.variant ?? 'earlier',
+      gamma: opts.gamma ?? 3,
+      gammaA: opts.gammaA ?? opts.gamma ?? 3,
+      beta: opts.beta ?? (relu ? 1 : 3),
+      schedule: opts.schedule ?? 'constant',
+      epochs: opts.epochs ?? 1,
+      averageEpochs: opts.averageEpochs ?? 0,
+      seed: opts.seed ?? 0,
+      shuffle: opts.shuffle ?? true,
+      deadShare: opts.deadShare ?? (relu ? 0 : 0.001),
+      init: opts.init,
+      silentPenalty: opts.silentPenalty ?? 0,
+      readout: opts.readout ?? 'spike',
+      dropout: opts.dropout ?? 0,
+      floatTwin: opts.floatTwin ?? false,
+      push: opts.push,
+      pushSilence: opts.pushSilence ?? false,
+      pushSchedule: opts.pushSchedule ?? 'constant',
       pushReach: opts.pushReach ?? 1,
     };
-    checkPush(this.o, opts.workers ?? 1, relu);
-    this.push = this.o.push === undefined
-      ? null : { weight: this.o.push, silence: this.o.pushSilence, reach: this.o.pushReach };
+    checkPush(this.o, opts.workers ?? 1);
+    this.push =
+      this.o.push === undefined ? null : { weight: this.o.push, silence: this.o.pushSilence, reach: this.o.pushReach };
     checkReluOptions(relu, this.o, opts.workers ?? 1);
     this.learner = new SampleLearner(net, this.lossSettings());
     this.sim = this.learner.sim;
@@ -129,8 +154,12 @@ export class ClassifierTrainer {
     this.batch = opts.optimiser?.batch ?? 1;
     this.frozen = opts.optimiser?.frozen ?? [];
     this.workers = opts.workers ?? 1;
-    if (!Number.isInteger(this.workers) || this.workers < 1) throw new RangeError(`ClassifierTrainer: workers must be a positive integer, got ${opts.workers}`);
-    if (this.workers > 1 && this.batch < 2) throw new RangeError(`ClassifierTrainer: ${this.workers} workers need mini-batches (optimiser batch > 1); S4NN's per-sample updates run in one thread`);
+    if (!Number.isInteger(this.workers) || this.workers < 1)
+      throw new RangeError(`ClassifierTrainer: workers must be a positive integer, got ${opts.workers}`);
+    if (this.workers > 1 && this.batch < 2)
+      throw new RangeError(
+        `ClassifierTrainer: ${this.workers} workers need mini-batches (optimiser batch > 1); S4NN's per-sample updates run in one thread`,
+      );
   }
 
   private lossSettings(): LossSettings {
@@ -138,8 +167,14 @@ export class ClassifierTrainer {
     const relu = this.relu ? { readout: o.readout, dropout: o.dropout, floatTwin: o.floatTwin, seed: o.seed } : null;
     const push = this.push;
     return {
-      loss: o.loss, variant: o.variant, gamma: o.gamma, gammaA: o.gammaA, beta: o.beta, silentPenalty: o.silentPenalty,
-      push, relu,
+      loss: o.loss,
+      variant: o.variant,
+      gamma: o.gamma,
+      gammaA: o.gammaA,
+      beta: o.beta,
+      silentPenalty: o.silentPenalty,
+      push,
+      relu,
     };
   }
 
@@ -160,7 +195,8 @@ export class ClassifierTrainer {
     this.learner.resetFires();
     this.lastSamples = n;
     if (this.push) this.push.weight = pushWeight(this.o.push!, this.o.pushSchedule, this.epoch, this.o.epochs);
-    if (this.o.schedule !== 'constant' && this.o.schedule !== 'cosine') throw new Error(`ClassifierTrainer: unknown schedule '${String(this.o.schedule)}'`);
+    if (this.o.schedule !== 'constant' && this.o.schedule !== 'cosine')
+      throw new Error(`ClassifierTrainer: unknown schedule '${String(this.o.schedule)}'`);
     return { n, order };
   }
 
@@ -187,7 +223,8 @@ export class ClassifierTrainer {
       const idx = order[s];
       if (this.learn(data.image(idx), data.labels[idx])) correct++;
       if (this.snapshotAt(s)) this.average!.add();
-      if (onProgress && (s % every === every - 1 || s === n - 1)) onProgress({ epoch: this.epoch + 1, done: s + 1, total: n, accuracy: correct / (s + 1) });
+      if (onProgress && (s % every === every - 1 || s === n - 1))
+        onProgress({ epoch: this.epoch + 1, done: s + 1, total: n, accuracy: correct / (s + 1) });
     }
     this.opt.step();
     this.epoch++;
@@ -202,7 +239,9 @@ export class ClassifierTrainer {
   async trainEpochAsync(data: ImageSet, onProgress?: (p: EpochProgress) => void, limit = data.n): Promise<number> {
     if (this.workers <= 1) return this.trainEpoch(data, onProgress, limit);
     if (this.parallel && this.parallel.data !== data) await this.close();
-    this.parallel ??= await (await import('./parallel.ts')).DataParallel.start(this.net, this.lossSettings(), data, this.workers, this.frozen);
+    this.parallel ??= await (
+      await import('./parallel.ts')
+    ).DataParallel.start(this.net, this.lossSettings(), data, this.workers, this.frozen);
     const { n, order } = this.beginEpoch(data, limit);
     let correct = 0;
     for (let b = 0; b < n; b += this.batch) {
@@ -234,7 +273,9 @@ export class ClassifierTrainer {
     const net = this.net;
     let count = 0;
     for (let k = 0; k < net.projections.length - 1; k++) {
-      const pr = net.projections[k], f = this.fires[pr.dst.index], nJ = pr.dst.size;
+      const pr = net.projections[k],
+        f = this.fires[pr.dst.index],
+        nJ = pr.dst.size;
       const [lo, hi] = this.o.init?.[k] ?? (pr.kernel === 'ramp' ? [-0.02, 0.06] : [0, 5]);
       for (let j = 0; j < nJ; j++) {
         if (f[j] >= this.o.deadShare * samples) continue;
@@ -248,7 +289,7 @@ export class ClassifierTrainer {
 
 /** The push reading's settings: with Aggressive TTFS only, a weight in [0, 1]. */
 type PushChecked = 'loss' | 'variant' | 'push' | 'pushSilence' | 'pushSchedule' | 'pushReach';
-function checkPush(o: Pick<TrainOptions, PushChecked>, workers: number, relu: boolean): void {
+function checkPush(o: Pick<TrainOptions, PushChecked>, workers: number): void {
   const fail = (why: string) => {
     throw new RangeError(`ClassifierTrainer: ${why}`);
   };
@@ -261,9 +302,9 @@ function checkPush(o: Pick<TrainOptions, PushChecked>, workers: number, relu: bo
   if (o.loss !== 'aggressive') fail(`push is a reading of the aggressive loss, not ${o.loss}`);
   if (!(o.push >= 0 && o.push <= 1)) fail(`push must be in [0, 1], got ${o.push}`);
   if (!['constant', 'down', 'up'].includes(o.pushSchedule!)) fail(`unknown pushSchedule '${o.pushSchedule}'`);
-  if (o.pushSchedule !== 'constant' && workers > 1) fail('a push schedule runs in one thread (workers keep their weight)');
+  if (o.pushSchedule !== 'constant' && workers > 1)
+    fail('a push schedule runs in one thread (workers keep their weight)');
   if (!(o.pushReach! >= 0 && o.pushReach! <= 1)) fail(`pushReach must be in [0, 1], got ${o.pushReach}`);
-  if (o.pushReach !== 1 && relu) fail('pushReach is for the delta and ramp kernels');
 }
 
 /** The push's weight in epoch e (from 0) of `epochs` under `schedule`. */

@@ -7,7 +7,8 @@ export function integerArg(min: number, max?: number): (value: string) => number
   return (value: string): number => {
     const s = value.trim();
     const n = /^[+-]?\d+$/.test(s) ? Number(s) : NaN;
-    if (!(n >= min && n <= (max ?? Number.MAX_SAFE_INTEGER))) throw new InvalidArgumentError(`It must be a whole number ${range}.`);
+    if (!(n >= min && n <= (max ?? Number.MAX_SAFE_INTEGER)))
+      throw new InvalidArgumentError(`It must be a whole number ${range}.`);
     return n;
   };
 }
@@ -31,7 +32,8 @@ export function listArg(min: number): (value: string) => number[] {
 /** A commander parser for a comma-separated list of numbers > 0 (e.g. window lengths). */
 export function positiveListArg(value: string): number[] {
   return value.split(',').map((x) => {
-    const s = x.trim(), n = s === '' ? NaN : Number(s);
+    const s = x.trim(),
+      n = s === '' ? NaN : Number(s);
     if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError('It must be comma-separated numbers > 0.');
     return n;
   });

@@ -25,7 +25,7 @@ export interface TrainCommandOptions {
   pushSilence?: boolean;
   /** With --push: constant (default), down or up over the epochs. */
   pushSchedule?: 'constant' | 'down' | 'up';
-  /** With --push (delta kernel): the share of its weight that reaches the hidden layers (default 1). */
+  /** With --push: the share of its weight that reaches the hidden layers (default 1). */
   pushReach?: number;
   seed: number;
   hidden: number[];
@@ -82,8 +82,8 @@ interface EpochEntry {
 }
 
 /** `classify train`'s options with the kernel's defaults filled in (`resolveTrainOptions`). */
-export type ResolvedTrainOptions = TrainCommandOptions
-  & Required<Pick<TrainCommandOptions, 'loss' | 'optimizer' | 'batch' | 'schedule'>>;
+export type ResolvedTrainOptions = TrainCommandOptions &
+  Required<Pick<TrainCommandOptions, 'loss' | 'optimizer' | 'batch' | 'schedule'>>;
 
 /** Hidden dropout of the relu classifier's recipe. */
 export const RELU_DROPOUT = 0.3;
@@ -100,8 +100,11 @@ export function resolveTrainOptions(o: TrainCommandOptions): ResolvedTrainOption
   if (!['delta', 'ramp', 'relu'].includes(o.kernel)) fail(`--kernel must be delta, ramp or relu, got '${o.kernel}'`);
   const relu = o.kernel === 'relu';
   const r = {
-    ...o, loss: o.loss ?? (relu ? 'softmax' : 'ttfs'), optimizer: o.optimizer ?? (relu ? 'adam' : 'sgd'),
-    batch: o.batch ?? (relu ? 64 : 1), schedule: o.schedule ?? (relu ? 'cosine' : 'constant'),
+    ...o,
+    loss: o.loss ?? (relu ? 'softmax' : 'ttfs'),
+    optimizer: o.optimizer ?? (relu ? 'adam' : 'sgd'),
+    batch: o.batch ?? (relu ? 64 : 1),
+    schedule: o.schedule ?? (relu ? 'cosine' : 'constant'),
   } as const;
   if (!['ttfs', 'aggressive', 'softmax'].includes(r.loss)) {
     fail(`--loss must be ttfs, aggressive or softmax, got '${r.loss}'`);
@@ -125,7 +128,6 @@ export function resolveTrainOptions(o: TrainCommandOptions): ResolvedTrainOption
     fail('--push-silence, --push-schedule and --push-reach go with --push');
   }
   if (o.pushReach !== undefined && !(o.pushReach <= 1)) fail(`--push-reach must be in [0, 1], got ${o.pushReach}`);
-  if (o.pushReach !== undefined && o.kernel === 'relu') fail('--push-reach is for the delta kernel, not relu');
   if (o.pushSchedule !== undefined && !['constant', 'down', 'up'].includes(o.pushSchedule)) {
     fail(`--push-schedule must be constant, down or up, got '${o.pushSchedule}'`);
   }
@@ -176,29 +178,60 @@ function checkUndecided(rule: string | undefined, kernel: string): void {
 
 /** Trains a classifier, evaluating on the test set after every epoch; saves the model (atomically) after each. */
 export async function classifyTrain(options: TrainCommandOptions): Promise<void> {
-  const o = resolveTrainOptions(options), relu = o.kernel === 'relu';
+  const o = resolveTrainOptions(options),
+    relu = o.kernel === 'relu';
   checkOutputFile(o.out);
-  const train = loadMnist('train'), test = loadMnist('test');
+  const train = loadMnist('train'),
+    test = loadMnist('test');
   const net = buildClassifier({ kernel: o.kernel, hidden: o.hidden, seed: o.seed, windows: o.windows });
   const lr = o.lr ?? (o.optimizer === 'adam' ? 1e-3 : 0.2);
   const readout: 'spike' | 'potential' = o.readout === 'potential' ? 'potential' : 'spike';
   const reluOptions = relu ? { readout, dropout: o.dropout } : {};
   const decay = o.decay ?? (o.optimizer === 'adam' ? 0 : 1e-6);
   const trainer = new ClassifierTrainer(net, {
-    loss: o.loss, variant: o.variant, gamma: o.gamma, gammaA: o.gammaA, seed: o.seed, shuffle: o.shuffle, beta: o.beta,
-    push: o.push, pushSilence: o.pushSilence, pushSchedule: o.pushSchedule, pushReach: o.pushReach,
-    silentPenalty: o.silentPenalty, schedule: o.schedule, epochs: o.epochs, averageEpochs: o.averageEpochs,
-    optimiser: { kind: o.optimizer, lr, decay, batch: o.batch }, workers: o.workers, ...reluOptions,
+    loss: o.loss,
+    variant: o.variant,
+    gamma: o.gamma,
+    gammaA: o.gammaA,
+    seed: o.seed,
+    shuffle: o.shuffle,
+    beta: o.beta,
+    push: o.push,
+    pushSilence: o.pushSilence,
+    pushSchedule: o.pushSchedule,
+    pushReach: o.pushReach,
+    silentPenalty: o.silentPenalty,
+    schedule: o.schedule,
+    epochs: o.epochs,
+    averageEpochs: o.averageEpochs,
+    optimiser: { kind: o.optimizer, lr, decay, batch: o.batch },
+    workers: o.workers,
+    ...reluOptions,
   });
   const reluSettings = relu ? { readout, dropout: o.dropout, windows: o.windows, beta: o.beta ?? 1 } : {};
   const undecided = o.undecided === 's4nn' ? 's4nn' : 'potential';
   const settings = {
-    epochs: o.epochs, loss: o.loss, kernel: o.kernel, gamma: o.gamma, gammaA: o.gammaA ?? o.gamma, variant: o.variant,
+    epochs: o.epochs,
+    loss: o.loss,
+    kernel: o.kernel,
+    gamma: o.gamma,
+    gammaA: o.gammaA ?? o.gamma,
+    variant: o.variant,
     ...(o.push === undefined ? {} : pushSettings(o)),
-    seed: o.seed, hidden: o.hidden, lr, decay, batch: o.batch, workers: o.workers, optimizer: o.optimizer,
-    schedule: o.schedule, averageEpochs: o.averageEpochs, shuffle: o.shuffle, trainLimit: o.trainLimit ?? train.n,
+    seed: o.seed,
+    hidden: o.hidden,
+    lr,
+    decay,
+    batch: o.batch,
+    workers: o.workers,
+    optimizer: o.optimizer,
+    schedule: o.schedule,
+    averageEpochs: o.averageEpochs,
+    shuffle: o.shuffle,
+    trainLimit: o.trainLimit ?? train.n,
     undecided,
-    ...reluSettings, commit: gitCommit(),
+    ...reluSettings,
+    commit: gitCommit(),
   };
   const history: EpochEntry[] = [];
   let last: ClassifierMetrics | null = null;
@@ -208,20 +241,35 @@ export async function classifyTrain(options: TrainCommandOptions): Promise<void>
   };
   try {
     for (let e = 0; e < o.epochs; e++) {
-      const bar = new Progress(`epoch ${e + 1}/${o.epochs}`, Math.min(o.trainLimit ?? train.n, train.n), o.quiet || o.json);
+      const bar = new Progress(
+        `epoch ${e + 1}/${o.epochs}`,
+        Math.min(o.trainLimit ?? train.n, train.n),
+        o.quiet || o.json,
+      );
       const t0 = performance.now();
-      const acc = await trainer.trainEpochAsync(train, (p) => bar.update(p.done, `train accuracy ${pct(p.accuracy)}`), o.trainLimit);
+      const acc = await trainer.trainEpochAsync(
+        train,
+        (p) => bar.update(p.done, `train accuracy ${pct(p.accuracy)}`),
+        o.trainLimit,
+      );
       const seconds = (performance.now() - t0) / 1000;
       last = evaluateClassifier(net, test, { limit: o.testLimit, twin: e === o.epochs - 1, undecided });
       history.push({
-        epoch: e + 1, trainAccuracy: acc, testAccuracy: last.accuracy,
+        epoch: e + 1,
+        trainAccuracy: acc,
+        testAccuracy: last.accuracy,
         testAccuracyTiesCorrect: last.accuracyTiesCorrect,
-        seconds, inferenceTime: last.inferenceTime, undecided: last.undecided, spikes: last.spikes,
+        seconds,
+        inferenceTime: last.inferenceTime,
+        undecided: last.undecided,
+        spikes: last.spikes,
         reinitialised: trainer.lastReinit,
       });
       save();
       if (!o.json && !o.quiet) {
-        process.stderr.write(`epoch ${e + 1}: train ${pct(acc)} in ${formatDuration(seconds)} (${((seconds * 1e6) / Math.min(o.trainLimit ?? train.n, train.n)).toFixed(0)} µs/image) | test ${pct(last.accuracy)} (ties correct ${pct(last.accuracyTiesCorrect)}), inference time ${last.inferenceTime.toFixed(2)} ${timeUnit(net)}, ${last.spikes.toFixed(1)} spikes/sample, ${trainer.lastReinit} dead neurons re-initialised\n`);
+        process.stderr.write(
+          `epoch ${e + 1}: train ${pct(acc)} in ${formatDuration(seconds)} (${((seconds * 1e6) / Math.min(o.trainLimit ?? train.n, train.n)).toFixed(0)} µs/image) | test ${pct(last.accuracy)} (ties correct ${pct(last.accuracyTiesCorrect)}), inference time ${last.inferenceTime.toFixed(2)} ${timeUnit(net)}, ${last.spikes.toFixed(1)} spikes/sample, ${trainer.lastReinit} dead neurons re-initialised\n`,
+        );
       }
     }
   } finally {
@@ -231,11 +279,17 @@ export async function classifyTrain(options: TrainCommandOptions): Promise<void>
     trainer.average.apply();
     last = evaluateClassifier(net, test, { limit: o.testLimit, undecided });
     save({ averaged: String(trainer.average.count) });
-    if (!o.json && !o.quiet) process.stderr.write(`weights averaged over ${trainer.average.count} snapshots of the last ${o.averageEpochs} epochs: test ${pct(last.accuracy)} (ties correct ${pct(last.accuracyTiesCorrect)})\n`);
+    if (!o.json && !o.quiet)
+      process.stderr.write(
+        `weights averaged over ${trainer.average.count} snapshots of the last ${o.averageEpochs} epochs: test ${pct(last.accuracy)} (ties correct ${pct(last.accuracyTiesCorrect)})\n`,
+      );
   }
   const result = { model: o.out, settings, history, test: last };
   if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  else process.stdout.write(`saved ${o.out}: test accuracy ${last ? pct(last.accuracy) : '-'} after ${o.epochs} epochs (seed ${o.seed}, commit ${settings.commit})\n`);
+  else
+    process.stdout.write(
+      `saved ${o.out}: test accuracy ${last ? pct(last.accuracy) : '-'} after ${o.epochs} epochs (seed ${o.seed}, commit ${settings.commit})\n`,
+    );
 }
 
 /** Options of `classify eval`. */
@@ -295,8 +349,10 @@ function timeUnit(net: Network): string {
 }
 
 function checkClassifier(net: Network, file: string): void {
-  if (!net.layered) throw new CliError(`${file}: not a layered classifier (it has ${net.projections.length} projections in a graph)`);
-  const inputs = net.populations[0].size, outputs = net.output.size;
+  if (!net.layered)
+    throw new CliError(`${file}: not a layered classifier (it has ${net.projections.length} projections in a graph)`);
+  const inputs = net.populations[0].size,
+    outputs = net.output.size;
   if (inputs !== MNIST_PIXELS) {
     throw new CliError(`${file}: the model has ${inputs} inputs; an MNIST classifier needs ${MNIST_PIXELS}`);
   }

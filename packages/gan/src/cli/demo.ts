@@ -30,8 +30,12 @@ export async function demo(opts: DemoOptions): Promise<void> {
   const [hiddenInit, outputInit] = defaultInit('delta', 2);
   const [input, hidden, output] = net.populations;
   const s = {
-    layers: net.populations.map((p) => p.size), threshold: hidden.threshold[0], tmax: net.tmax,
-    delay: net.projections[0].delay, time: net.time, kernel: net.projections[0].kernel,
+    layers: net.populations.map((p) => p.size),
+    threshold: hidden.threshold[0],
+    tmax: net.tmax,
+    delay: net.projections[0].delay,
+    time: net.time,
+    kernel: net.projections[0].kernel,
   };
   const sim = new Simulator(net);
   const rec = sim.run(encodeBytes(image, { tmax: s.tmax }));
@@ -39,8 +43,9 @@ export async function demo(opts: DemoOptions): Promise<void> {
 
   const settings = {
     network: `${s.layers.join('-')} dense, untrained`,
-    init: `S4NN: hidden weights uniform in [${hiddenInit.join(', ')}), output weights uniform in `
-      + `[${outputInit.join(', ')}) (classify train's network of this seed: layer k from seed·1000 + k)`,
+    init:
+      `S4NN: hidden weights uniform in [${hiddenInit.join(', ')}), output weights uniform in ` +
+      `[${outputInit.join(', ')}) (classify train's network of this seed: layer k from seed·1000 + k)`,
     seed: opts.seed,
     threshold: s.threshold,
     tmax: s.tmax,
@@ -58,7 +63,8 @@ export async function demo(opts: DemoOptions): Promise<void> {
     model: join(dir, 'model.safetensors'),
     run: join(dir, 'run.json'),
   };
-  const title = `MNIST test #${i}, label ${label}: untrained ${s.layers.join('-')}, S4NN init, ` +
+  const title =
+    `MNIST test #${i}, label ${label}: untrained ${s.layers.join('-')}, S4NN init, ` +
     `seed ${opts.seed}, θ = ${s.threshold}, tmax ${s.tmax}, delay ${s.delay}`;
   const svg = rasterSvg(
     [input, hidden, output].map((p) => ({ name: p.name, times: rec.timesOf(p) })),
@@ -69,16 +75,20 @@ export async function demo(opts: DemoOptions): Promise<void> {
   saveModel(paths.model, net, {
     metadata: { created_by: 'spiking-gan demo', seed: String(opts.seed), init: settings.init, trained: 'false' },
   });
-  writeOutput(paths.run, stringifyCompact({
-    command: 'spiking-gan demo',
-    digit: { split: 'test', index: i, label },
-    prediction,
-    settings,
-    files: paths,
-    record: rec.toJSON(),
-  }));
+  writeOutput(
+    paths.run,
+    stringifyCompact({
+      command: 'spiking-gan demo',
+      digit: { split: 'test', index: i, label },
+      prediction,
+      settings,
+      files: paths,
+      record: rec.toJSON(),
+    }),
+  );
 
-  const sp = rec.spikes, sd = rec.spikesToDecision;
+  const sp = rec.spikes,
+    sd = rec.spikesToDecision;
   const lines = [
     `MNIST test digit #${i}, label ${label}: ${s.layers.join('-')} network, S4NN init, seed ${opts.seed} (untrained, so prediction ${prediction} is chance)`,
     `spikes: input ${sp[input.index]}, hidden ${sp[hidden.index]}, output ${sp[output.index]} (hidden + output up to the decision: ${sd[hidden.index] + sd[output.index]})`,
@@ -95,7 +105,9 @@ function makeDir(dir: string): void {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(`cannot create the folder ${dir}: ${code === 'EEXIST' || code === 'ENOTDIR' ? 'a file of that name (or a part of the path) is in the way' : (err as Error).message}`);
+    throw new CliError(
+      `cannot create the folder ${dir}: ${code === 'EEXIST' || code === 'ENOTDIR' ? 'a file of that name (or a part of the path) is in the way' : (err as Error).message}`,
+    );
   }
   if (!statSync(dir).isDirectory()) throw new CliError(`--out ${dir} is not a folder`);
 }

@@ -8,7 +8,11 @@ import { loadMnist } from '../data/mnist.ts';
 import { readSampleImages, readSampleLabels } from '../data/samples.ts';
 import { ganSparsity, type NetFigures } from '../eval/sparsity.ts';
 import {
-  formatQualityReport, loadOrTrainJudge, qualityReport, type Judge, type QualityReport,
+  formatQualityReport,
+  loadOrTrainJudge,
+  qualityReport,
+  type Judge,
+  type QualityReport,
 } from '../quality/index.ts';
 import { checkDiscriminatorAgainstConfig } from '../models/file-checks.ts';
 import { loadGenerator } from '../train/checkpoint.ts';
@@ -38,8 +42,10 @@ export interface EvalGanOptions {
 const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
 /** What a row of the sparsity table shows (of G, D or the pipeline). */
-type RowFigures = Pick<NetFigures, 'decisionTime' | 'spikes' | 'spikesToDecision' | 'synapticEvents'>
-  & { synapticEventsToDecision: number; energy: { snnToDecisionNj: number; annNj: number } };
+type RowFigures = Pick<NetFigures, 'decisionTime' | 'spikes' | 'spikesToDecision' | 'synapticEvents'> & {
+  synapticEventsToDecision: number;
+  energy: { snnToDecisionNj: number; annNj: number };
+};
 
 /** "judge: MLP 0.99 test accuracy", as the report's title says it. */
 const judgeNote = (judge: Judge) => `judge: MLP ${JSON.stringify(judge.info.testAccuracy)} test accuracy`;
@@ -82,19 +88,37 @@ export async function evalGan(o: EvalGanOptions): Promise<void> {
   }
   checkDiscriminatorAgainstConfig(dPath, D, cfg);
   if (o.out) checkOutputFile(o.out);
-  if (o.out) checkDistinct([['--out', o.out]], [['--model', model], ['--discriminator', dPath]]);
+  if (o.out)
+    checkDistinct(
+      [['--out', o.out]],
+      [
+        ['--model', model],
+        ['--discriminator', dPath],
+      ],
+    );
   const judge = judgeFor(o);
   const { pixels, labels } = sampleGenerator(G, cfg, count, o.seed);
   const given = cfg.conditional ? { labels, source: 'the conditional generator' } : undefined;
   const quality = qualityReport(judge, pixels, count, { seed: o.seed }, given);
   const sparsity = ganSparsity(G, D, cfg, loadMnist('test'), o.sparsitySamples ?? 1000, o.seed + 1);
   const result = {
-    generator: model, discriminator: dPath, config: cfg, count, seed: o.seed, quality: jsonQuality(quality), sparsity,
+    generator: model,
+    discriminator: dPath,
+    config: cfg,
+    count,
+    seed: o.seed,
+    quality: jsonQuality(quality),
+    sparsity,
   };
   const u = sparsity.unit;
   const cells = (x: RowFigures, undecided: string) => [
-    f(x.decisionTime, 3), undecided, f(x.spikes, 1), f(x.spikesToDecision, 1), f(x.synapticEvents, 0),
-    f(x.synapticEventsToDecision, 0), `${f(x.energy.snnToDecisionNj, 1)} / ${f(x.energy.annNj, 1)}`,
+    f(x.decisionTime, 3),
+    undecided,
+    f(x.spikes, 1),
+    f(x.spikesToDecision, 1),
+    f(x.synapticEvents, 0),
+    f(x.synapticEventsToDecision, 0),
+    `${f(x.energy.snnToDecisionNj, 1)} / ${f(x.energy.annNj, 1)}`,
   ];
   const row = (name: string, x: NetFigures) =>
     `| ${[name, ...cells(x, `${(100 * x.undecided).toFixed(1)} %`)].join(' | ')} |`;
@@ -104,11 +128,11 @@ export async function evalGan(o: EvalGanOptions): Promise<void> {
     '',
     formatQualityReport(quality),
     '',
-    `## Sparsity (${sparsity.dReal.samples} samples; times in ${u}; energy: SOPs × 0.9 pJ to the decision / `
-      + `same network as an ANN, MACs × 4.6 pJ, nJ; ${p.energy.note})`,
+    `## Sparsity (${sparsity.dReal.samples} samples; times in ${u}; energy: SOPs × 0.9 pJ to the decision / ` +
+      `same network as an ANN, MACs × 4.6 pJ, nJ; ${p.energy.note})`,
     '',
-    '| network | decision time | undecided | spikes | spikes to decision | SOPs | SOPs to decision '
-      + '| energy nJ SNN / ANN |',
+    '| network | decision time | undecided | spikes | spikes to decision | SOPs | SOPs to decision ' +
+      '| energy nJ SNN / ANN |',
     '|:--|--:|--:|--:|--:|--:|--:|--:|',
     row('G (first pixel spike)', sparsity.generator),
     row(`D on real (called real ${(100 * sparsity.dReal.calledReal).toFixed(1)} %)`, sparsity.dReal),
@@ -138,8 +162,15 @@ async function evalSamples(o: EvalGanOptions, path: string): Promise<void> {
   const judge = judgeFor(o);
   const quality = qualityReport(judge, read.images, read.n, { seed: o.seed }, labels && { labels, source: o.labels! });
   const result = {
-    samples: path, labels: o.labels ?? null, file: read.description, imagesInFile: read.total, count: read.n,
-    seed: o.seed, quality: jsonQuality(quality), sparsity: null, note: SPARSITY_NOTE,
+    samples: path,
+    labels: o.labels ?? null,
+    file: read.description,
+    imagesInFile: read.total,
+    count: read.n,
+    seed: o.seed,
+    quality: jsonQuality(quality),
+    sparsity: null,
+    note: SPARSITY_NOTE,
   };
   const of = read.n < read.total ? `the first ${read.n} of ${read.total}` : `${read.n}`;
   emit(o, result, [

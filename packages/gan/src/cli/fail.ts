@@ -11,8 +11,14 @@ export class CliError extends Error {
 
 /** Names of the errors whose messages are meant for the user (ours, the library's file errors, commander's). */
 const EXPECTED = new Set([
-  'CliError', 'ModelFileError', 'IdxError', 'NpyError', 'SampleFileError', 'InputFileError',
-  'InvalidArgumentError', 'DivergenceError',
+  'CliError',
+  'ModelFileError',
+  'IdxError',
+  'NpyError',
+  'SampleFileError',
+  'InputFileError',
+  'InvalidArgumentError',
+  'DivergenceError',
 ]);
 
 /** True when SPIKING_GAN_DEBUG asks for stack traces. */
@@ -66,7 +72,10 @@ export function guardStdout(cmd: string): void {
 }
 
 /** Wraps a command's action: failures are reported by `reportFailure`, those of stdout by `guardStdout`. */
-export function guarded<A extends unknown[]>(cmd: string, action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+export function guarded<A extends unknown[]>(
+  cmd: string,
+  action: (...args: A) => Promise<void>,
+): (...args: A) => Promise<void> {
   return async (...args: A) => {
     guardStdout(cmd);
     try {
@@ -80,13 +89,22 @@ export function guarded<A extends unknown[]>(cmd: string, action: (...args: A) =
 function systemMessage(code: string, path: string | undefined, message: string): string {
   const where = path ? `${path}: ` : '';
   switch (code) {
-    case 'ENOENT': return `${where}no such file or directory`;
-    case 'EACCES': case 'EPERM': return `${where}permission denied`;
-    case 'EISDIR': return `${where}is a directory, expected a file`;
-    case 'ENOTDIR': case 'EEXIST': return `${where}a part of the path is a file, not a directory`;
-    case 'ENOSPC': return `${where}no space left on the device`;
-    case 'EPIPE': return `${where}the reading end of the pipe was closed`;
-    default: return message;
+    case 'ENOENT':
+      return `${where}no such file or directory`;
+    case 'EACCES':
+    case 'EPERM':
+      return `${where}permission denied`;
+    case 'EISDIR':
+      return `${where}is a directory, expected a file`;
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return `${where}a part of the path is a file, not a directory`;
+    case 'ENOSPC':
+      return `${where}no space left on the device`;
+    case 'EPIPE':
+      return `${where}the reading end of the pipe was closed`;
+    default:
+      return message;
   }
 }
 

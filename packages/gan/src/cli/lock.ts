@@ -12,10 +12,18 @@ import { fsReason } from './output.ts';
 export const LOCK_NAME = '.spiking-gan.lock';
 
 /** Who holds a lock, as written in the lock file. */
-export interface LockOwner { pid: number; host: string; since: string; command: string }
+export interface LockOwner {
+  pid: number;
+  host: string;
+  since: string;
+  command: string;
+}
 
 /** A lock held by this process; `release` removes the file (if it is still this lock) and is safe to call twice. */
-export interface OutputLock { path: string; release(): void }
+export interface OutputLock {
+  path: string;
+  release(): void;
+}
 
 /** Takes the lock of folder `dir` for `command`; refuses, naming the other run and the lock file, when it is held. */
 export function lockOutputDir(dir: string, command: string): OutputLock {
@@ -114,11 +122,15 @@ function clearStale(path: string, text: string): void {
 
 function inUse(dir: string, path: string, o: LockOwner | null): string {
   if (o === null) {
-    return `${dir} is locked by ${path}, which does not say which run holds it; `
-      + 'if no run is using the folder, remove that file';
+    return (
+      `${dir} is locked by ${path}, which does not say which run holds it; ` +
+      'if no run is using the folder, remove that file'
+    );
   }
   const other = `pid ${o.pid} on host ${o.host}, since ${o.since}`;
   const gone = o.host === hostname() ? '' : '; if that run is gone, remove the lock file';
-  return `${dir} is in use by another run (${other}): wait for it to end or give another --out${gone} `
-    + `(lock file ${path})`;
+  return (
+    `${dir} is in use by another run (${other}): wait for it to end or give another --out${gone} ` +
+    `(lock file ${path})`
+  );
 }

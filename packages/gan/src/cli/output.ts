@@ -17,14 +17,21 @@ export function writeOutput(path: string, data: Uint8Array | string): void {
 /** Plain words for a file-system error. */
 export function fsReason(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' ? 'no such file or directory'
-    : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-    : code === 'ENOTDIR' || code === 'EEXIST' ? 'a part of the path is a file, not a directory'
-    : code === 'EISDIR' ? 'it is a directory; give a file name'
-    : code === 'ENOSPC' ? 'no space left on the device'
-    : code === 'EROFS' ? 'read-only file system'
-    : code === 'EBUSY' ? 'the path is busy (is it a mount point or the current folder?)'
-    : (err as Error).message;
+  return code === 'ENOENT'
+    ? 'no such file or directory'
+    : code === 'EACCES' || code === 'EPERM'
+      ? 'permission denied'
+      : code === 'ENOTDIR' || code === 'EEXIST'
+        ? 'a part of the path is a file, not a directory'
+        : code === 'EISDIR'
+          ? 'it is a directory; give a file name'
+          : code === 'ENOSPC'
+            ? 'no space left on the device'
+            : code === 'EROFS'
+              ? 'read-only file system'
+              : code === 'EBUSY'
+                ? 'the path is busy (is it a mount point or the current folder?)'
+                : (err as Error).message;
 }
 
 /** Checks, before any work starts, that `path` can be written as a file: not a folder, in a writable folder. */

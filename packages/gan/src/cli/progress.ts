@@ -15,7 +15,11 @@ export class Progress {
   private lastDraw = 0;
   private readonly tty: boolean;
 
-  constructor(private readonly label: string, private readonly total: number, private readonly quiet = false) {
+  constructor(
+    private readonly label: string,
+    private readonly total: number,
+    private readonly quiet = false,
+  ) {
     this.tty = process.stderr.isTTY === true;
   }
 
@@ -31,7 +35,8 @@ export class Progress {
     if (this.tty) {
       if (now - this.lastDraw < 100 && frac < 1) return;
       this.lastDraw = now;
-      const width = 24, filled = Math.round(frac * width);
+      const width = 24,
+        filled = Math.round(frac * width);
       process.stderr.write(`\r[${'='.repeat(filled)}${' '.repeat(width - filled)}] ${text}\x1b[K`);
       if (frac >= 1) process.stderr.write('\n');
     } else {

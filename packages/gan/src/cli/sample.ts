@@ -29,7 +29,10 @@ export async function sample(o: SampleOptions): Promise<void> {
   }
   const idx = o.idx ?? o.png.replace(/\.png$/i, '') + '-images-idx3-ubyte';
   const labelsPath = cfg.conditional ? labelsPathOf(idx) : null;
-  const outputs: NamedPath[] = [['--png', o.png], ['--idx', idx]];
+  const outputs: NamedPath[] = [
+    ['--png', o.png],
+    ['--idx', idx],
+  ];
   if (labelsPath !== null) outputs.push(['the labels file', labelsPath]);
   for (const [, path] of outputs) checkOutputFile(path);
   checkDistinct(outputs, [['--model', o.model]]);
@@ -40,7 +43,9 @@ export async function sample(o: SampleOptions): Promise<void> {
   if (labelsPath !== null) writeOutput(labelsPath, encodeIdx([o.count], labels));
   let lit = 0;
   for (let i = 0; i < pixels.length; i++) if (pixels[i] > 0) lit++;
-  process.stdout.write(`sampled ${o.count} images from ${o.model} (seed ${o.seed}${o.digit !== undefined ? `, digit ${o.digit}` : ''}): ${(100 * lit / pixels.length).toFixed(1)} % of pixels lit\nwrote ${o.png} (${shown} images) and ${idx} (${o.count} x 28 x 28, uint8)\n`);
+  process.stdout.write(
+    `sampled ${o.count} images from ${o.model} (seed ${o.seed}${o.digit !== undefined ? `, digit ${o.digit}` : ''}): ${((100 * lit) / pixels.length).toFixed(1)} % of pixels lit\nwrote ${o.png} (${shown} images) and ${idx} (${o.count} x 28 x 28, uint8)\n`,
+  );
 }
 
 /** Where a conditional generator's labels go: `…-labels-idx1-ubyte` for `…-images-idx3-ubyte`, else `<idx>.labels`. */

@@ -1,7 +1,13 @@
 // `spiking-gan simulate`: run a saved model on given spike times or on MNIST test digits and write
 // every sample's spike times and counts, plus a summary, as JSON.
 import {
-  encodeBytes, InputFileError, loadModel, readRegularFile, Simulator, type Network, type RunRecord,
+  encodeBytes,
+  InputFileError,
+  loadModel,
+  readRegularFile,
+  Simulator,
+  type Network,
+  type RunRecord,
 } from '@spiking-gan/core';
 import { loadMnist, MNIST_PIXELS } from '../data/mnist.ts';
 import { CliError, expected } from './fail.ts';
@@ -57,11 +63,21 @@ interface Batch {
 
 /** Runs the command (errors are thrown; the caller reports them). */
 export async function simulate(opts: SimulateOptions): Promise<void> {
-  const hasInput = opts.input !== undefined, hasMnist = opts.mnistTest !== undefined;
+  const hasInput = opts.input !== undefined,
+    hasMnist = opts.mnistTest !== undefined;
   if (hasInput === hasMnist) {
-    throw new CliError(hasInput ? '--input and --mnist-test exclude each other: give only one' : 'no samples to run: give --input FILE.json or --mnist-test N');
+    throw new CliError(
+      hasInput
+        ? '--input and --mnist-test exclude each other: give only one'
+        : 'no samples to run: give --input FILE.json or --mnist-test N',
+    );
   }
-  const named: NamedPath[] = hasInput ? [['--model', opts.model], ['--input', opts.input!]] : [['--model', opts.model]];
+  const named: NamedPath[] = hasInput
+    ? [
+        ['--model', opts.model],
+        ['--input', opts.input!],
+      ]
+    : [['--model', opts.model]];
   checkOutputFile(opts.out);
   checkDistinct([['--out', opts.out]], named);
   const { net } = loadModel(opts.model);
@@ -115,7 +131,8 @@ function head(opts: SimulateOptions, batch: Batch, net: Network, earlyStop: bool
  * with an empty "samples" array, whose `[]` is replaced by the spooled samples.
  */
 function writeDocument(path: string, doc: object, samples: StreamFile): void {
-  const text = stringifyCompact(doc), end = '[]\n}\n';
+  const text = stringifyCompact(doc),
+    end = '[]\n}\n';
   if (!text.endsWith(end)) throw new Error('simulate: the output document must end with its "samples" array');
   const file = new StreamFile(path);
   try {
@@ -139,7 +156,9 @@ function readInputFile(path: string, net: Network): Batch {
   } catch (err) {
     if (err instanceof InputFileError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(`${path}: ${code === 'ENOENT' ? 'no such input file' : `cannot read the input file (${(err as Error).message})`}`);
+    throw new CliError(
+      `${path}: ${code === 'ENOENT' ? 'no such input file' : `cannot read the input file (${(err as Error).message})`}`,
+    );
   }
   let doc: unknown;
   try {
@@ -149,28 +168,47 @@ function readInputFile(path: string, net: Network): Batch {
   }
   const samples = (doc as { samples?: unknown } | null)?.samples;
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || !Array.isArray(samples)) {
-    throw new CliError(`${path}: expected an object {"samples": [[t_0, t_1, ...], ...]} with one array of spike times per sample`);
+    throw new CliError(
+      `${path}: expected an object {"samples": [[t_0, t_1, ...], ...]} with one array of spike times per sample`,
+    );
   }
   if (samples.length === 0) throw new CliError(`${path}: "samples" is empty`);
   const ins = net.inputs;
   const total = ins.reduce((n, p) => n + p.size, 0);
-  const sizes = ins.length === 1 ? `${total}` : `${total} (${ins.map((p) => `${p.name} ${p.size}`).join(' + ')}, in this order)`;
+  const sizes =
+    ins.length === 1 ? `${total}` : `${total} (${ins.map((p) => `${p.name} ${p.size}`).join(' + ')}, in this order)`;
   const discrete = net.time === 'discrete';
   const inputs = samples.map((sample: unknown, s: number) => {
-    if (!Array.isArray(sample)) throw new CliError(`${path}: sample ${s} is ${kind(sample)}, expected an array of ${sizes} spike times`);
-    if (sample.length !== total) throw new CliError(`${path}: sample ${s} has ${sample.length} spike times, the model's input has ${sizes} neurons`);
+    if (!Array.isArray(sample))
+      throw new CliError(`${path}: sample ${s} is ${kind(sample)}, expected an array of ${sizes} spike times`);
+    if (sample.length !== total)
+      throw new CliError(
+        `${path}: sample ${s} has ${sample.length} spike times, the model's input has ${sizes} neurons`,
+      );
     const flat = new Float64Array(total);
     sample.forEach((t: unknown, i: number) => {
       if (t === null) flat[i] = Infinity;
-      else if (typeof t !== 'number') throw new CliError(`${path}: sample ${s}, neuron ${i}: spike time is ${kind(t)}, expected a number or null`);
-      else if (t < 0) throw new CliError(`${path}: sample ${s}, neuron ${i}: spike time ${t} is negative (times are in [0, ${net.tmax}); null or >= ${net.tmax} = no spike)`);
-      else if (discrete && t < net.tmax && !Number.isInteger(t)) throw new CliError(`${path}: sample ${s}, neuron ${i}: spike time ${t} is not a whole step (the model runs in discrete time)`);
+      else if (typeof t !== 'number')
+        throw new CliError(`${path}: sample ${s}, neuron ${i}: spike time is ${kind(t)}, expected a number or null`);
+      else if (t < 0)
+        throw new CliError(
+          `${path}: sample ${s}, neuron ${i}: spike time ${t} is negative (times are in [0, ${net.tmax}); null or >= ${net.tmax} = no spike)`,
+        );
+      else if (discrete && t < net.tmax && !Number.isInteger(t))
+        throw new CliError(
+          `${path}: sample ${s}, neuron ${i}: spike time ${t} is not a whole step (the model runs in discrete time)`,
+        );
       else flat[i] = t;
     });
     let off = 0;
     return ins.map((p) => flat.subarray(off, (off += p.size)));
   });
-  return { inputs, labels: null, source: { kind: 'input', file: path }, what: `${inputs.length} sample${inputs.length === 1 ? '' : 's'} from ${path}` };
+  return {
+    inputs,
+    labels: null,
+    source: { kind: 'input', file: path },
+    what: `${inputs.length} sample${inputs.length === 1 ? '' : 's'} from ${path}`,
+  };
 }
 
 /** The first n MNIST test images, TTFS-coded with the model's tmax. */
@@ -178,7 +216,9 @@ function mnistBatch(n: number, net: Network, model: string): Batch {
   const ins = net.inputs;
   if (ins.length !== 1 || ins[0].size !== MNIST_PIXELS) {
     const has = ins.map((p) => `${p.name} (${p.size})`).join(', ');
-    throw new CliError(`--mnist-test needs a model with one 784-neuron input population (28 x 28 pixels); ${model} has ${has}`);
+    throw new CliError(
+      `--mnist-test needs a model with one 784-neuron input population (28 x 28 pixels); ${model} has ${has}`,
+    );
   }
   const set = expected(() => loadMnist('test'));
   if (n < 1 || n > set.n) throw new CliError(`--mnist-test must be in 1..${set.n}, got ${n}`);
@@ -189,11 +229,20 @@ function mnistBatch(n: number, net: Network, model: string): Batch {
     inputs.push([encodeBytes(set.image(i), enc)]);
     labels.push(set.labels[i]);
   }
-  return { inputs, labels, source: { kind: 'mnist-test', first: n, coding: 'TTFS t = floor((255 - p) * tmax / 255)' }, what: `the first ${n} MNIST test image${n === 1 ? '' : 's'}` };
+  return {
+    inputs,
+    labels,
+    source: { kind: 'mnist-test', first: n, coding: 'TTFS t = floor((255 - p) * tmax / 255)' },
+    what: `the first ${n} MNIST test image${n === 1 ? '' : 's'}`,
+  };
 }
 
 function sampleJson(rec: RunRecord, index: number, label: number | undefined): SampleJson {
-  const j = rec.toJSON() as { populations: SampleJson['populations']; firstOutputTime: number | null; prediction: number };
+  const j = rec.toJSON() as {
+    populations: SampleJson['populations'];
+    firstOutputTime: number | null;
+    prediction: number;
+  };
   const prediction = j.prediction;
   return {
     index,
@@ -263,7 +312,9 @@ class Tally {
 }
 
 function printSummary(s: SummaryJson, what: string, opts: SimulateOptions, net: Network, earlyStop: boolean): void {
-  const shape = net.layered ? net.populations.map((p) => p.size).join('-') : net.populations.map((p) => `${p.name} ${p.size}`).join(', ');
+  const shape = net.layered
+    ? net.populations.map((p) => p.size).join('-')
+    : net.populations.map((p) => `${p.name} ${p.size}`).join(', ');
   const f = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(2));
   const lines = [
     `simulated ${what} on ${opts.model} (${shape}, ${net.time} time, tmax ${net.tmax}, early stop ${earlyStop ? 'on' : 'off'})`,
@@ -271,7 +322,8 @@ function printSummary(s: SummaryJson, what: string, opts: SimulateOptions, net: 
     `synaptic events per sample: ${f(s.meanSynapticEvents)} (${f(s.meanSynapticEventsToDecision)} up to the decision)`,
     `first output spike: ${s.meanFirstOutputTime === null ? 'none' : `${f(s.meanFirstOutputTime)} steps on average`}; ${s.samples - s.decided} of ${s.samples} undecided`,
   ];
-  if (s.accuracy !== undefined) lines.push(`accuracy: ${(100 * s.accuracy).toFixed(1)} % (${Math.round(s.accuracy * s.samples)} of ${s.samples})`);
+  if (s.accuracy !== undefined)
+    lines.push(`accuracy: ${(100 * s.accuracy).toFixed(1)} % (${Math.round(s.accuracy * s.samples)} of ${s.samples})`);
   lines.push(`wrote ${opts.out}`);
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -46,11 +46,16 @@ export async function sweep(file: string, o: SweepOptions, trainOptions: string[
   checkOutputDir(out);
   const lock = lockOutputDir(out, 'spiking-gan sweep');
   const log = o.quiet ? () => {} : (line: string) => process.stderr.write(`sweep: ${line}\n`);
-  const results: RunResult[] = [], failed: FailedRun[] = [];
-  const stop = onInterrupt('sweep', () => interruptNote(results.length, runs.length, o.queue), () => {
-    stopChildren();
-    lock.release();
-  });
+  const results: RunResult[] = [],
+    failed: FailedRun[] = [];
+  const stop = onInterrupt(
+    'sweep',
+    () => interruptNote(results.length, runs.length, o.queue),
+    () => {
+      stopChildren();
+      lock.release();
+    },
+  );
   try {
     const todo: PlannedRun[] = [];
     for (const run of runs) {
@@ -58,8 +63,8 @@ export async function sweep(file: string, o: SweepOptions, trainOptions: string[
       if (done) results.push(done);
       else todo.push(run);
     }
-    const how = o.queue === undefined ? `${Math.min(o.jobs, todo.length)} at a time`
-      : `queue ${o.queueName} on ${o.queue}`;
+    const how =
+      o.queue === undefined ? `${Math.min(o.jobs, todo.length)} at a time` : `queue ${o.queueName} on ${o.queue}`;
     const to = `${todo.length} to run${todo.length ? ` (${how})` : ''}`;
     log(`${runs.length} runs: ${results.length} complete (skipped), ${to}`);
     let finished = 0;
@@ -83,14 +88,19 @@ export async function sweep(file: string, o: SweepOptions, trainOptions: string[
     lock.release();
   }
   if (failed.length) {
-    throw new CliError(`${failed.length} of ${runs.length} runs failed (see ${join(out, 'sweep.md')}); `
-      + 'the same command again redoes them');
+    throw new CliError(
+      `${failed.length} of ${runs.length} runs failed (see ${join(out, 'sweep.md')}); ` +
+        'the same command again redoes them',
+    );
   }
 }
 
 /** Runs `todo` here, `o.jobs` at a time, each a train and an eval process. */
 async function runLocally(
-  todo: PlannedRun[], out: string, o: SweepOptions, log: (line: string) => void,
+  todo: PlannedRun[],
+  out: string,
+  o: SweepOptions,
+  log: (line: string) => void,
   done: (run: PlannedRun, r: RunResult | Error) => void,
 ): Promise<void> {
   checkOutputDir(o.judgeCache, false);
@@ -144,13 +154,22 @@ export async function sweepWorker(o: SweepWorkerOptions, trainOptions: string[])
   checkOutputDir(o.judgeCache, false);
   loadOrTrainJudge(o.judgeCache, { log });
   startWorker({
-    url: o.queue, queue: o.queueName, concurrency: o.jobs, out: o.out, judgeCache: o.judgeCache,
-    trainOptions: new Set(trainOptions), log,
+    url: o.queue,
+    queue: o.queueName,
+    concurrency: o.jobs,
+    out: o.out,
+    judgeCache: o.judgeCache,
+    trainOptions: new Set(trainOptions),
+    log,
   });
-  onInterrupt('sweep-worker', () => 'runs in progress go back to the queue for another worker', () => {
-    stopChildren();
-    lock.release();
-  });
+  onInterrupt(
+    'sweep-worker',
+    () => 'runs in progress go back to the queue for another worker',
+    () => {
+      stopChildren();
+      lock.release();
+    },
+  );
   // the worker's connections keep the process alive until a signal ends it
   log(`working queue ${o.queueName} on ${o.queue}, ${o.jobs} at a time, runs in ${join(o.out, 'runs')}`);
 }

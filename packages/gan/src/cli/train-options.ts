@@ -14,16 +14,20 @@ export function flagOf(key: string): string {
 /** Adds the flag of every setting that has one (and, hidden, its flag under an old name) to `cmd`. */
 export function addSettingOptions(cmd: Command): Command {
   for (const key of SETTING_KEYS) {
-    const s = settingOf(key), flag = flagOf(key);
+    const s = settingOf(key),
+      flag = flagOf(key);
     if (s.flag === null) continue;
     if (s.kind === 'boolean') {
       cmd.option(flag, s.doc);
       cmd.option(`--no-${flag.slice(2)}`, s.off);
       continue;
     }
-    const parse = s.kind === 'whole'
-      ? integerArg(s.flagMin ?? s.bounds!.min, s.bounds!.limit)
-      : s.kind === 'real' ? numberArg(s.bounds!.min) : undefined;
+    const parse =
+      s.kind === 'whole'
+        ? integerArg(s.flagMin ?? s.bounds!.min, s.bounds!.limit)
+        : s.kind === 'real'
+          ? numberArg(s.bounds!.min)
+          : undefined;
     const option = new Option(`${flag} ${s.flag}`, s.doc);
     cmd.addOption(parse ? option.argParser(parse) : option);
     if (s.was) {
@@ -41,7 +45,9 @@ export function addSettingOptions(cmd: Command): Command {
 export function givenSettings(o: Record<string, unknown>): Partial<GanConfig> {
   const out: Record<string, unknown> = {};
   for (const key of SETTING_KEYS) {
-    const s = settingOf(key), v = o[key], old = s.was === undefined ? undefined : o[s.was];
+    const s = settingOf(key),
+      v = o[key],
+      old = s.was === undefined ? undefined : o[s.was];
     if (v !== undefined && old !== undefined) {
       throw new CliError(`${flagOf(key)} and its old name ${flagOf(s.was!)} are the same setting: give one`);
     }

@@ -37,7 +37,10 @@ const OUTPUTS = ['checkpoint.safetensors', 'G.safetensors', 'D.safetensors', 'sa
 const f2 = (x: number) => x.toFixed(2);
 
 /** How far a run got: its step (-1 before the trainer exists) and the step of its last checkpoint (-1: none). */
-interface RunState { step: number; savedStep: number }
+interface RunState {
+  step: number;
+  savedStep: number;
+}
 
 /** Runs (or resumes) a GAN training and writes checkpoint, G and D model files, a sample grid and figures.json to `out`. */
 export async function trainGan(o: TrainGanOptions): Promise<void> {
@@ -90,10 +93,12 @@ async function run(o: TrainGanOptions, ckpt: string, fresh: GanConfig | null, st
   } else {
     tr = createTrainer(fresh, data);
   }
-  const cfg = tr.cfg, commit = gitCommit();
+  const cfg = tr.cfg,
+    commit = gitCommit();
   const bar = new Progress('train', cfg.steps, o.quiet || o.json);
   // timings go to figures.json and the terminal only: model files and checkpoints stay byte-identical across runs
-  const t0 = performance.now(), firstStep = tr.step;
+  const t0 = performance.now(),
+    firstStep = tr.step;
   state.step = tr.step;
   if (fresh === null) state.savedStep = tr.step;
   const save = () => {
@@ -109,7 +114,9 @@ async function run(o: TrainGanOptions, ckpt: string, fresh: GanConfig | null, st
     } catch (e) {
       if (!(e instanceof DivergenceError)) throw e;
       const { savedStep } = state;
-      throw new CliError(`${e.message}; ${savedStep >= 0 ? `the last good checkpoint is ${ckpt} (step ${savedStep})` : 'no checkpoint was written yet'}`);
+      throw new CliError(
+        `${e.message}; ${savedStep >= 0 ? `the last good checkpoint is ${ckpt} (step ${savedStep})` : 'no checkpoint was written yet'}`,
+      );
     }
     state.step = tr.step;
     window.push(st);
@@ -119,7 +126,10 @@ async function run(o: TrainGanOptions, ckpt: string, fresh: GanConfig | null, st
       window = [];
     }
     const s = last ?? st;
-    bar.update(tr.step, `D right real ${f2(s.dRealRight)} fake ${f2(s.dFakeRight)}, fooled ${f2(s.gFooled)}, D time real ${f2(s.tReal)} fake ${f2(s.tFake)}, lit ${f2(s.lit)}, varying ${f2(s.varying)}`);
+    bar.update(
+      tr.step,
+      `D right real ${f2(s.dRealRight)} fake ${f2(s.dFakeRight)}, fooled ${f2(s.gFooled)}, D time real ${f2(s.tReal)} fake ${f2(s.tFake)}, lit ${f2(s.lit)}, varying ${f2(s.varying)}`,
+    );
     if (tr.step % o.checkpointEvery === 0 || tr.step === cfg.steps) save();
   }
   const secs = (performance.now() - t0) / 1000;
@@ -131,19 +141,36 @@ async function run(o: TrainGanOptions, ckpt: string, fresh: GanConfig | null, st
   saveNetwork(join(o.out, 'G.safetensors'), tr, 'generator', meta);
   saveNetwork(join(o.out, 'D.safetensors'), tr, 'discriminator', meta);
   const figures = {
-    config: cfg, commit, steps: tr.step, seconds: secs, stepsThisRun: tr.step - firstStep,
+    config: cfg,
+    commit,
+    steps: tr.step,
+    seconds: secs,
+    stepsThisRun: tr.step - firstStep,
     stepsPerSecond: (tr.step - firstStep) / Math.max(secs, 1e-9),
-    last, history,
-    files: { checkpoint: ckpt, generator: join(o.out, 'G.safetensors'), discriminator: join(o.out, 'D.safetensors'), samples: grid },
+    last,
+    history,
+    files: {
+      checkpoint: ckpt,
+      generator: join(o.out, 'G.safetensors'),
+      discriminator: join(o.out, 'D.safetensors'),
+      samples: grid,
+    },
   };
   writeOutput(join(o.out, 'figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
   if (o.json) process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
   else {
-    const dur = formatDuration(secs), took = o.resume ? `, the last ${tr.step - firstStep} in ${dur}` : ` in ${dur}`;
-    process.stdout.write([
-      `trained ${tr.step} steps${took} (${o.resume ? 'resumed' : `preset ${o.preset}`}: ${cfg.kernel} kernel${cfg.floatTwin ? ' (float twin)' : ''}, ${cfg.loss} loss${cfg.conditional ? ', conditional' : ''}${cfg.mmd > 0 ? `, MMD ${cfg.mmd}` : ''}, batch ${cfg.batch}, seed ${cfg.seed}, commit ${commit})`,
-      last ? `last steps: D right on real ${f2(last.dRealRight)}, on fake ${f2(last.dFakeRight)}; G fooled D on ${f2(last.gFooled)}; lit pixels ${f2(last.lit)}; G neurons varying with the noise ${f2(last.varying)}` : '',
-      `wrote ${grid}, ${figures.files.generator}, ${figures.files.discriminator}, ${ckpt}, ${join(o.out, 'figures.json')}`,
-    ].filter(Boolean).join('\n') + '\n');
+    const dur = formatDuration(secs),
+      took = o.resume ? `, the last ${tr.step - firstStep} in ${dur}` : ` in ${dur}`;
+    process.stdout.write(
+      [
+        `trained ${tr.step} steps${took} (${o.resume ? 'resumed' : `preset ${o.preset}`}: ${cfg.kernel} kernel${cfg.floatTwin ? ' (float twin)' : ''}, ${cfg.loss} loss${cfg.conditional ? ', conditional' : ''}${cfg.mmd > 0 ? `, MMD ${cfg.mmd}` : ''}, batch ${cfg.batch}, seed ${cfg.seed}, commit ${commit})`,
+        last
+          ? `last steps: D right on real ${f2(last.dRealRight)}, on fake ${f2(last.dFakeRight)}; G fooled D on ${f2(last.gFooled)}; lit pixels ${f2(last.lit)}; G neurons varying with the noise ${f2(last.varying)}`
+          : '',
+        `wrote ${grid}, ${figures.files.generator}, ${figures.files.discriminator}, ${ckpt}, ${join(o.out, 'figures.json')}`,
+      ]
+        .filter(Boolean)
+        .join('\n') + '\n',
+    );
   }
 }

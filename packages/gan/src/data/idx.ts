@@ -30,12 +30,17 @@ function checkDims(dims: readonly number[], file: string): number {
     }
     size *= d;
   }
-  if (size > MAX_BYTES) throw new IdxError(`${file}: header says ${dims.join(' x ')} = ${size} bytes, more than the 2 GiB limit`);
+  if (size > MAX_BYTES)
+    throw new IdxError(`${file}: header says ${dims.join(' x ')} = ${size} bytes, more than the 2 GiB limit`);
   return size;
 }
 
 /** What an IDX header says: the sizes, the header's length and the payload's. */
-export interface IdxHeader { dims: number[]; header: number; size: number }
+export interface IdxHeader {
+  dims: number[];
+  header: number;
+  size: number;
+}
 
 /**
  * The header of an IDX file of `total` bytes whose first bytes `head(n)` returns (fewer when the file is
@@ -79,12 +84,16 @@ export function decodeIdx(bytes: Uint8Array, file = '<buffer>'): Idx {
  */
 export function readIdx(path: string): Idx {
   const name = basename(path);
-  return decodeIdx(readClaimedFile(path, (f) => idxHeader((n) => f.head(n), f.size, name)), name);
+  return decodeIdx(
+    readClaimedFile(path, (f) => idxHeader((n) => f.head(n), f.size, name)),
+    name,
+  );
 }
 
 function header(dims: readonly number[], data: Uint8Array): Uint8Array {
   const size = checkDims(dims, '<encode>');
-  if (data.length !== size) throw new IdxError(`<encode>: data is ${data.length} bytes, dims say ${size} (${dims.join(' x ')})`);
+  if (data.length !== size)
+    throw new IdxError(`<encode>: data is ${data.length} bytes, dims say ${size} (${dims.join(' x ')})`);
   const h = new Uint8Array(4 + 4 * dims.length);
   const view = new DataView(h.buffer);
   h[2] = TYPE_UBYTE;

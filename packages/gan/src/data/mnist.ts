@@ -39,7 +39,8 @@ export function loadImageSet(imagesPath: string, labelsPath: string): ImageSet {
   const lab = readIdx(labelsPath);
   const iname = basename(imagesPath);
   const lname = basename(labelsPath);
-  if (img.dims.length !== 3) throw new IdxError(`${iname}: images must be 3-D (n x rows x cols), got ${img.dims.join(' x ')}`);
+  if (img.dims.length !== 3)
+    throw new IdxError(`${iname}: images must be 3-D (n x rows x cols), got ${img.dims.join(' x ')}`);
   if (lab.dims.length !== 1) throw new IdxError(`${lname}: labels must be 1-D, got ${lab.dims.join(' x ')}`);
   const [n, rows, cols] = img.dims;
   if (lab.dims[0] !== n) throw new IdxError(`${lname}: ${lab.dims[0]} labels for ${n} images in ${iname}`);
@@ -50,7 +51,11 @@ export function loadImageSet(imagesPath: string, labelsPath: string): ImageSet {
   const images = img.data;
   const size = rows * cols;
   return {
-    n, rows, cols, images, labels,
+    n,
+    rows,
+    cols,
+    images,
+    labels,
     image(i: number): Uint8Array {
       if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`image index ${i} is outside 0..${n - 1}`);
       return images.subarray(i * size, (i + 1) * size);
@@ -64,7 +69,9 @@ export function loadMnist(split: 'train' | 'test', dir: string = mnistDir()): Im
   if (!files) throw new Error(`unknown MNIST split '${String(split)}', expected 'train' or 'test'`);
   const missing = files.filter((f) => !existsSync(join(dir, f)));
   if (missing.length > 0) {
-    throw new Error(`MNIST ${split} files missing in ${dir}: ${missing.join(', ')} (expected the raw, uncompressed IDX files)`);
+    throw new Error(
+      `MNIST ${split} files missing in ${dir}: ${missing.join(', ')} (expected the raw, uncompressed IDX files)`,
+    );
   }
   return loadImageSet(join(dir, files[0]), join(dir, files[1]));
 }

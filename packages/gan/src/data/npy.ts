@@ -81,7 +81,11 @@ function parseHeader(text: string, file: string): Map<string, PyValue> {
         else if (text[i] !== ')') bad("expected ',' or ')'");
       }
     }
-    for (const [word, v] of [['True', true], ['False', false], ['None', null]] as const) {
+    for (const [word, v] of [
+      ['True', true],
+      ['False', false],
+      ['None', null],
+    ] as const) {
       if (text.startsWith(word, i)) {
         i += word.length;
         return v;
@@ -128,7 +132,13 @@ function parseDescr(descr: string, file: string): NpyDtype {
 }
 
 /** What a .npy header says: shape, dtype, order, and where and how long the payload is. */
-export interface NpyHeader { shape: number[]; dtype: NpyDtype; fortranOrder: boolean; offset: number; size: number }
+export interface NpyHeader {
+  shape: number[];
+  dtype: NpyDtype;
+  fortranOrder: boolean;
+  offset: number;
+  size: number;
+}
 
 /**
  * The header of a .npy file of `total` bytes whose first bytes `head(n)` returns (fewer when the file is
@@ -204,7 +214,10 @@ export function decodeNpy(bytes: Uint8Array, file = '<buffer>'): Npy {
 
 /** Reads and decodes a .npy file: a regular file only, read whole only once its header matches its size. */
 export function readNpy(path: string): Npy {
-  return decodeNpy(readClaimedFile(path, (f) => npyHeader((n) => f.head(n), f.size, path)), path);
+  return decodeNpy(
+    readClaimedFile(path, (f) => npyHeader((n) => f.head(n), f.size, path)),
+    path,
+  );
 }
 
 /** Element k of the array as a number (int64 / uint64 values beyond 2^53 are rounded). */

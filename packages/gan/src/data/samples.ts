@@ -55,8 +55,9 @@ function readDecoded(path: string): Decoded {
 }
 
 function imageCount(shape: number[], path: string, what: string): number {
-  const ok = (shape.length === 3 && shape[1] === MNIST_SIDE && shape[2] === MNIST_SIDE)
-    || (shape.length === 2 && shape[1] === PIXELS);
+  const ok =
+    (shape.length === 3 && shape[1] === MNIST_SIDE && shape[2] === MNIST_SIDE) ||
+    (shape.length === 2 && shape[1] === PIXELS);
   if (!ok) {
     throw new SampleFileError(`${path}: ${what} of shape (${shape.join(', ')}), expected (n, 28, 28) or (n, 784)`);
   }
@@ -82,8 +83,9 @@ export function readSampleImages(path: string, limit?: number): SampleImages {
   if (a.fortranOrder) throw new SampleFileError(`${path}: a Fortran-order array; save it with np.ascontiguousarray(x)`);
   const { kind, size, descr, littleEndian } = a.dtype;
   const isByte = kind === 'u' && size === 1;
-  const name = `${kind === 'f' ? 'float' : kind === 'u' ? 'uint' : 'int'}${8 * size}`
-    + (size > 1 && !littleEndian ? ' big-endian' : '');
+  const name =
+    `${kind === 'f' ? 'float' : kind === 'u' ? 'uint' : 'int'}${8 * size}` +
+    (size > 1 && !littleEndian ? ' big-endian' : '');
   if (!isByte && kind !== 'f') {
     const want = 'expected uint8 (0..255) or float32 / float64 (values in [0, 1])';
     throw new SampleFileError(`${path}: dtype ${name} ('${descr}'), ${want}`);
@@ -98,9 +100,10 @@ export function readSampleImages(path: string, limit?: number): SampleImages {
     if (!(v >= 0 && v <= 1)) {
       const where = `image ${Math.floor(k / PIXELS)}, pixel ${k % PIXELS}`;
       if (Number.isNaN(v)) throw new SampleFileError(`${path}: ${where} is NaN`);
-      const hint = Number.isInteger(v) && v > 1 && v <= 255
-        ? ' (grey levels 0..255? divide by 255, or save the array as uint8)'
-        : '';
+      const hint =
+        Number.isInteger(v) && v > 1 && v <= 255
+          ? ' (grey levels 0..255? divide by 255, or save the array as uint8)'
+          : '';
       throw new SampleFileError(`${path}: ${where} is ${v}, float values must be in [0, 1]${hint}`);
     }
     if (k < images.length) images[k] = Math.round(v * 255);

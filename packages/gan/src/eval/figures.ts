@@ -31,9 +31,17 @@ export interface NetFigures {
 
 /** Accumulates run records into NetFigures. */
 export class Tally {
-  private n = 0; private decided = 0; private t = 0; private syn = 0; private synDec = 0;
-  private readonly spk: Float64Array; private readonly spkDec: Float64Array;
-  constructor(private readonly net: Network, private readonly unit: number) {
+  private n = 0;
+  private decided = 0;
+  private t = 0;
+  private syn = 0;
+  private synDec = 0;
+  private readonly spk: Float64Array;
+  private readonly spkDec: Float64Array;
+  constructor(
+    private readonly net: Network,
+    private readonly unit: number,
+  ) {
     this.spk = new Float64Array(net.populations.length);
     this.spkDec = new Float64Array(net.populations.length);
   }
@@ -51,7 +59,8 @@ export class Tally {
     this.synDec += rec.synapticEventsToDecision;
   }
   figures(): NetFigures {
-    const layers = this.net.populations.filter((p) => !p.isInput), n = Math.max(1, this.n);
+    const layers = this.net.populations.filter((p) => !p.isInput),
+      n = Math.max(1, this.n);
     const per = (a: Float64Array) => Object.fromEntries(layers.map((p) => [p.name, a[p.index] / n]));
     const sum = (a: Float64Array) => layers.reduce((s, p) => s + a[p.index], 0) / n;
     const macs = this.net.projections.reduce((s, p) => s + p.src.size * p.dst.size, 0);
@@ -59,12 +68,20 @@ export class Tally {
       samples: this.n,
       decisionTime: this.decided ? this.t / this.decided / this.unit : NaN,
       undecided: 1 - this.decided / n,
-      spikesPerLayer: per(this.spk), spikesPerLayerToDecision: per(this.spkDec),
-      spikes: sum(this.spk), spikesToDecision: sum(this.spkDec),
-      synapticEvents: this.syn / n, synapticEventsToDecision: this.synDec / n,
-      energy: { snnNj: (this.syn / n) * PJ_PER_SOP / 1000, snnToDecisionNj: (this.synDec / n) * PJ_PER_SOP / 1000, annNj: (macs * PJ_PER_MAC) / 1000, macs, note: ENERGY_NOTE },
+      spikesPerLayer: per(this.spk),
+      spikesPerLayerToDecision: per(this.spkDec),
+      spikes: sum(this.spk),
+      spikesToDecision: sum(this.spkDec),
+      synapticEvents: this.syn / n,
+      synapticEventsToDecision: this.synDec / n,
+      energy: {
+        snnNj: ((this.syn / n) * PJ_PER_SOP) / 1000,
+        snnToDecisionNj: ((this.synDec / n) * PJ_PER_SOP) / 1000,
+        annNj: (macs * PJ_PER_MAC) / 1000,
+        macs,
+        note: ENERGY_NOTE,
+      },
       inputSpikes: this.net.populations.filter((p) => p.isInput).reduce((s, p) => s + this.spk[p.index], 0) / n,
     };
   }
 }
-

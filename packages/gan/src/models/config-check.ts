@@ -41,7 +41,9 @@ function settingProblem(key: string, s: Setting<unknown>, v: unknown): string | 
     return c.includes(v as string) ? null : `${key} must be ${either}, got ${show(v)}`;
   }
   if (v === null && s.nullable) return null;
-  const b = s.bounds!, limit = b.limit ?? 1e6, or = s.nullable ? ' or null' : '';
+  const b = s.bounds!,
+    limit = b.limit ?? 1e6,
+    or = s.nullable ? ' or null' : '';
   if (typeof v !== 'number' || !Number.isFinite(v)) return `${key} must be a finite number${or}, got ${show(v)}`;
   if (s.kind === 'whole' && !Number.isInteger(v)) return `${key} must be a whole number, got ${v}`;
   const low = b.minOpen ? v <= b.min : v < b.min;
@@ -83,7 +85,7 @@ export function checkConfig(c: GanConfig): void {
     bad('infoCode needs the relu kernel, auxClass > 0 and no conditional mode (it is an unconditional GAN)');
   }
   if (c.projection && !(c.kernel === 'relu' && c.conditional && c.loss === 'bce')) {
-    bad('projection needs the relu kernel, conditional mode and loss bce (it reads D\'s potentials)');
+    bad("projection needs the relu kernel, conditional mode and loss bce (it reads D's potentials)");
   }
   if (c.kernel === 'relu') checkRelu(c, bad);
 }

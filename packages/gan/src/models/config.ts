@@ -11,10 +11,38 @@ export const RAMP: GanConfig = Object.fromEntries(SETTING_KEYS.map((k) => [k, SE
 
 /** The faithful recipe of the paper as we read it: delta synapses, S4NN gradient and defaults. */
 export const FAITHFUL: GanConfig = {
-  ...RAMP, kernel: 'delta', loss: 'ttfs', gamma: 3, gammaA: 3, beta: 0.05, tmax: 256, dWindow: 1, gLatency: 2,
-  noise: 'uniform', noiseSilent: 0, noiseSpan: 256, gThreshold: 100, dThreshold: 100,
-  gInit: [[0, 5], [0, 0.5]], dInit: [[0, 5], [0, 48]], bias: 0, silentPixel: 'none', silentPenalty: 0,
-  optimiser: 'sgd', dLr: 0.2, gLr: 0.2, beta1: 0.9, decay: 1e-6, batch: 1, steps: 3000,
+  ...RAMP,
+  kernel: 'delta',
+  loss: 'ttfs',
+  gamma: 3,
+  gammaA: 3,
+  beta: 0.05,
+  tmax: 256,
+  dWindow: 1,
+  gLatency: 2,
+  noise: 'uniform',
+  noiseSilent: 0,
+  noiseSpan: 256,
+  gThreshold: 100,
+  dThreshold: 100,
+  gInit: [
+    [0, 5],
+    [0, 0.5],
+  ],
+  dInit: [
+    [0, 5],
+    [0, 48],
+  ],
+  bias: 0,
+  silentPixel: 'none',
+  silentPenalty: 0,
+  optimiser: 'sgd',
+  dLr: 0.2,
+  gLr: 0.2,
+  beta1: 0.9,
+  decay: 1e-6,
+  batch: 1,
+  steps: 3000,
 };
 
 /**
@@ -25,8 +53,16 @@ export const FAITHFUL: GanConfig = {
  * noise code (each of the 100 noise inputs silent with p = 0.95: the noise's per-pixel jitter was the grain).
  */
 export const DIGITS: GanConfig = {
-  ...RAMP, conditional: true, noiseSilent: 0.95, dThreshold: 4, mmd: 2, advWeight: 0.3, gSilentPenalty: 0,
-  gEma: 0.999, schedule: 'cosine', steps: 400,
+  ...RAMP,
+  conditional: true,
+  noiseSilent: 0.95,
+  dThreshold: 4,
+  mmd: 2,
+  advWeight: 0.3,
+  gSilentPenalty: 0,
+  gEma: 0.999,
+  schedule: 'cosine',
+  steps: 400,
 };
 
 /**
@@ -41,10 +77,34 @@ export const DIGITS: GanConfig = {
  * 18,000 steps.
  */
 export const RELU: GanConfig = {
-  ...RAMP, kernel: 'relu', loss: 'bce', beta: 1, tmax: 1, dWindow: 1, gLatency: 0, noise: 'uniform', noiseSilent: 0,
-  noiseSpan: 1, gThreshold: 0, dThreshold: 0, bias: 0, labelCopies: 1, silentPenalty: 0, silentPixel: 'late',
-  optimiser: 'adam', dLr: 2e-4, gLr: 2e-4, beta1: 0.5, decay: 0, batch: 32, steps: 18000,
-  tiedNoise: true, pack: 2, gEma: 0.999, infoCode: true, auxClass: 1,
+  ...RAMP,
+  kernel: 'relu',
+  loss: 'bce',
+  beta: 1,
+  tmax: 1,
+  dWindow: 1,
+  gLatency: 0,
+  noise: 'uniform',
+  noiseSilent: 0,
+  noiseSpan: 1,
+  gThreshold: 0,
+  dThreshold: 0,
+  bias: 0,
+  labelCopies: 1,
+  silentPenalty: 0,
+  silentPixel: 'late',
+  optimiser: 'adam',
+  dLr: 2e-4,
+  gLr: 2e-4,
+  beta1: 0.5,
+  decay: 0,
+  batch: 32,
+  steps: 18000,
+  tiedNoise: true,
+  pack: 2,
+  gEma: 0.999,
+  infoCode: true,
+  auxClass: 1,
 };
 
 /**
@@ -52,12 +112,21 @@ export const RELU: GanConfig = {
  * D a projection discriminator with an auxiliary classifier (weight 1), 24,000 steps.
  */
 export const RELU_COND: GanConfig = {
-  ...RELU, conditional: true, infoCode: false, projection: true, auxClass: 1, steps: 24000,
+  ...RELU,
+  conditional: true,
+  infoCode: false,
+  projection: true,
+  auxClass: 1,
+  steps: 24000,
 };
 
 /** Named starting points: `relu-cond` (default), `relu`, `digits`, `ramp` and `faithful`. */
 export const PRESETS: Record<string, GanConfig> = {
-  relu: RELU, 'relu-cond': RELU_COND, ramp: RAMP, digits: DIGITS, faithful: FAITHFUL,
+  relu: RELU,
+  'relu-cond': RELU_COND,
+  ramp: RAMP,
+  digits: DIGITS,
+  faithful: FAITHFUL,
 };
 
 /** The preset that `spiking-gan train` uses when none is named. */

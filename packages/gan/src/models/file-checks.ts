@@ -3,7 +3,12 @@
 import { ModelFileError, type Network } from '@spiking-gan/core';
 import type { GanConfig } from './config.ts';
 import {
-  discriminatorWindow, extraInputs, generatorWindow, PIXELS, reluDiscriminatorOutputs, reluGeneratorInputs,
+  discriminatorWindow,
+  extraInputs,
+  generatorWindow,
+  PIXELS,
+  reluDiscriminatorOutputs,
+  reluGeneratorInputs,
   reluImageSize,
 } from './networks.ts';
 
@@ -11,14 +16,23 @@ type Which = 'G' | 'D';
 type Key = keyof GanConfig;
 
 /** One property of the network a config builds: the settings it follows from, what it is, its value. */
-interface Fact { keys: Key[]; what: string; want: unknown; got: (net: Network) => unknown }
+interface Fact {
+  keys: Key[];
+  what: string;
+  want: unknown;
+  got: (net: Network) => unknown;
+}
 
 /** Layer sizes of a G or D: [inputs, hidden, outputs], and the settings each follows from. */
-export interface LayerSizes { sizes: [number, number, number]; keys: [Key[], Key[], Key[]] }
+export interface LayerSizes {
+  sizes: [number, number, number];
+  keys: [Key[], Key[], Key[]];
+}
 
 /** The layer sizes of the G or D that `cfg` builds, with the settings each follows from. */
 export function layerSizes(cfg: GanConfig, which: Which): LayerSizes {
-  const relu = cfg.kernel === 'relu', pairs = relu && cfg.leaky > 0 ? 2 : 1;
+  const relu = cfg.kernel === 'relu',
+    pairs = relu && cfg.leaky > 0 ? 2 : 1;
   if (which === 'G') {
     const inputs = relu ? reluGeneratorInputs(cfg) : cfg.nz + extraInputs(cfg);
     const inKeys: Key[] = relu ? ['nz', 'conditional', 'infoCode'] : ['nz', 'conditional', 'labelCopies', 'bias'];
@@ -29,7 +43,11 @@ export function layerSizes(cfg: GanConfig, which: Which): LayerSizes {
   const inKeys: Key[] = relu ? ['conditional', 'auxClass', 'pack'] : ['conditional', 'labelCopies', 'bias'];
   return {
     sizes: [inputs, pairs * cfg.dHidden, relu ? reluDiscriminatorOutputs(cfg) : 2],
-    keys: [inKeys, relu ? ['dHidden', 'leaky'] : ['dHidden'], relu ? ['loss', 'projection', 'auxClass', 'pack'] : ['kernel']],
+    keys: [
+      inKeys,
+      relu ? ['dHidden', 'leaky'] : ['dHidden'],
+      relu ? ['loss', 'projection', 'auxClass', 'pack'] : ['kernel'],
+    ],
   };
 }
 
@@ -42,7 +60,8 @@ function reluWindows(cfg: GanConfig, which: Which): [number, number][] {
 
 /** The facts of a G or D built from `cfg`, in the order they are checked (the kernel first: it decides the rest). */
 function facts(cfg: GanConfig, which: Which): Fact[] {
-  const { sizes, keys } = layerSizes(cfg, which), delta = cfg.kernel === 'delta';
+  const { sizes, keys } = layerSizes(cfg, which),
+    delta = cfg.kernel === 'delta';
   const layer = ['input', 'hidden', which === 'G' ? 'pixel' : 'output'];
   const out: Fact[] = [];
   const add = (k: Key[], what: string, want: unknown, got: Fact['got']) => out.push({ keys: k, what, want, got });

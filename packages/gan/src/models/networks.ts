@@ -20,7 +20,8 @@ export function extraInputs(cfg: GanConfig): number {
  * neurons have no bias current, so without them an image with no spike leaves a network silent).
  */
 export function extraSpikes(cfg: GanConfig, label: number, out: Float64Array, at: number, silent: number): void {
-  const n = labelInputs(cfg), k = cfg.labelCopies;
+  const n = labelInputs(cfg),
+    k = cfg.labelCopies;
   for (let i = 0; i < n; i++) out[at + i] = Math.floor(i / k) === label ? 0 : silent;
   for (let i = 0; i < cfg.bias; i++) out[at + n + i] = 0;
 }
@@ -35,12 +36,32 @@ export function discriminatorWindow(cfg: GanConfig): number {
   return cfg.kernel === 'delta' ? cfg.tmax : cfg.tmax * cfg.dWindow;
 }
 
-function build(cfg: GanConfig, inputs: number, hidden: number, outputs: number, threshold: number, init: [[number, number], [number, number]], tmax: number, seedBase: number, names: [string, string]): Network {
+function build(
+  cfg: GanConfig,
+  inputs: number,
+  hidden: number,
+  outputs: number,
+  threshold: number,
+  init: [[number, number], [number, number]],
+  tmax: number,
+  seedBase: number,
+  names: [string, string],
+): Network {
   const ramp = cfg.kernel === 'ramp';
   const net = new Network({ tmax, time: ramp ? 'continuous' : 'discrete', delay: ramp ? 0 : 1 });
   net.addInput(inputs, 'input');
-  net.addLayer(hidden, { name: names[0], threshold, kernel: cfg.kernel, init: { uniform: init[0], seed: seedBase + 1 } });
-  net.addLayer(outputs, { name: names[1], threshold, kernel: cfg.kernel, init: { uniform: init[1], seed: seedBase + 2 } });
+  net.addLayer(hidden, {
+    name: names[0],
+    threshold,
+    kernel: cfg.kernel,
+    init: { uniform: init[0], seed: seedBase + 1 },
+  });
+  net.addLayer(outputs, {
+    name: names[1],
+    threshold,
+    kernel: cfg.kernel,
+    init: { uniform: init[1], seed: seedBase + 2 },
+  });
   return net;
 }
 
@@ -93,13 +114,18 @@ export function reluLogit(cfg: GanConfig, out: ArrayLike<number>, digits: ArrayL
  * [0, 1] (pixels x = p, label), hidden B, output `outWindow`.
  */
 function buildRelu(cfg: GanConfig, which: 'G' | 'D'): Network {
-  const [nIn, nHid, nOut, B0] = which === 'G'
-    ? [reluGeneratorInputs(cfg), cfg.gHidden, PIXELS, cfg.zMax]
-    : [reluImageSize(cfg) * cfg.pack, cfg.dHidden, reluDiscriminatorOutputs(cfg), 1];
+  const [nIn, nHid, nOut, B0] =
+    which === 'G'
+      ? [reluGeneratorInputs(cfg), cfg.gHidden, PIXELS, cfg.zMax]
+      : [reluImageSize(cfg) * cfg.pack, cfg.dHidden, reluDiscriminatorOutputs(cfg), 1];
   const names = which === 'G' ? ['noise', 'hidden', 'pixels'] : ['input', 'hidden', 'decision'];
   const net = reluNetwork({
-    sizes: [nIn, cfg.leaky > 0 ? 2 * nHid : nHid, nOut], windows: [B0, cfg.hiddenWindow, which === 'G' ? 1 : cfg.outWindow], names,
-    gain: cfg.initGain, biasGain: cfg.biasGain, seed: cfg.seed * 10 + (which === 'G' ? 100 : 200),
+    sizes: [nIn, cfg.leaky > 0 ? 2 * nHid : nHid, nOut],
+    windows: [B0, cfg.hiddenWindow, which === 'G' ? 1 : cfg.outWindow],
+    names,
+    gain: cfg.initGain,
+    biasGain: cfg.biasGain,
+    seed: cfg.seed * 10 + (which === 'G' ? 100 : 200),
   });
   for (const t of ties(cfg, net, which)) t.sync();
   return net;
@@ -144,13 +170,33 @@ export function reluRealInput(cfg: GanConfig, pixels: Uint8Array, label: number,
 /** The spiking generator: N_z noise inputs (+ label inputs) → hidden → 784 pixel neurons. */
 export function buildGenerator(cfg: GanConfig): Network {
   if (cfg.kernel === 'relu') return buildRelu(cfg, 'G');
-  return build(cfg, cfg.nz + extraInputs(cfg), cfg.gHidden, PIXELS, cfg.gThreshold, cfg.gInit, generatorWindow(cfg), cfg.seed * 10 + 100, ['hidden', 'pixels']);
+  return build(
+    cfg,
+    cfg.nz + extraInputs(cfg),
+    cfg.gHidden,
+    PIXELS,
+    cfg.gThreshold,
+    cfg.gInit,
+    generatorWindow(cfg),
+    cfg.seed * 10 + 100,
+    ['hidden', 'pixels'],
+  );
 }
 
 /** The spiking discriminator: 784 pixels (+ label inputs) → hidden → 2 (neuron 0 = real, 1 = fake). */
 export function buildDiscriminator(cfg: GanConfig): Network {
   if (cfg.kernel === 'relu') return buildRelu(cfg, 'D');
-  return build(cfg, PIXELS + extraInputs(cfg), cfg.dHidden, 2, cfg.dThreshold, cfg.dInit, discriminatorWindow(cfg), cfg.seed * 10 + 200, ['hidden', 'decision']);
+  return build(
+    cfg,
+    PIXELS + extraInputs(cfg),
+    cfg.dHidden,
+    2,
+    cfg.dThreshold,
+    cfg.dInit,
+    discriminatorWindow(cfg),
+    cfg.seed * 10 + 200,
+    ['hidden', 'decision'],
+  );
 }
 
 /** The time D reads as "no spike" in an image: its window end in discrete time, Infinity in continuous time. */
@@ -163,15 +209,27 @@ export function realImageInput(cfg: GanConfig, pixels: Uint8Array, label: number
   const silent = imageSilence(cfg);
   for (let p = 0; p < PIXELS; p++) {
     const v = pixels[p];
-    out[p] = v === 0 ? silent : cfg.kernel === 'delta' ? Math.floor(((255 - v) * cfg.tmax) / 255) : ((255 - v) / 255) * cfg.tmax;
+    out[p] =
+      v === 0
+        ? silent
+        : cfg.kernel === 'delta'
+          ? Math.floor(((255 - v) * cfg.tmax) / 255)
+          : ((255 - v) / 255) * cfg.tmax;
   }
   extraSpikes(cfg, label, out, PIXELS, silent);
   return out;
 }
 
 /** D's input for a fake: G's pixel spike times minus G's latency (clipped at 0; silent pixels stay silent), then the label and bias spikes. */
-export function fakeImageInput(cfg: GanConfig, gTimes: ArrayLike<number>, label: number, out: Float64Array): Float64Array {
-  const silent = imageSilence(cfg), gT = generatorWindow(cfg), L = cfg.gLatency;
+export function fakeImageInput(
+  cfg: GanConfig,
+  gTimes: ArrayLike<number>,
+  label: number,
+  out: Float64Array,
+): Float64Array {
+  const silent = imageSilence(cfg),
+    gT = generatorWindow(cfg),
+    L = cfg.gLatency;
   for (let p = 0; p < PIXELS; p++) out[p] = gTimes[p] >= gT ? silent : Math.max(0, gTimes[p] - L);
   extraSpikes(cfg, label, out, PIXELS, silent);
   return out;

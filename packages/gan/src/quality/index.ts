@@ -7,12 +7,33 @@ export type { TrainJudgeOptions } from './judge-train.ts';
 export { loadOrTrainJudge, judgeCachePath, judgeProgress } from './judge-cache.ts';
 export type { LoadOrTrainOptions } from './judge-cache.ts';
 export {
-  fid, frechetDistance, gaussianStats, classifierScore, classCoverage, copyCheck, qualityReport, formatQualityReport,
-  noiseImages, sampleIndices, percentile, distanceStats, NearestIndex,
+  fid,
+  frechetDistance,
+  gaussianStats,
+  classifierScore,
+  classCoverage,
+  copyCheck,
+  qualityReport,
+  formatQualityReport,
+  noiseImages,
+  sampleIndices,
+  percentile,
+  distanceStats,
+  NearestIndex,
 } from './metrics.ts';
 export type {
-  GaussianStats, ClassCoverage, DistanceStats, CopyCheck, CopyCheckOptions, Images, QualityRefs, QualityReport,
-  NearestIndexOptions, NearestResult, QualityLabels, LabelAgreement,
+  GaussianStats,
+  ClassCoverage,
+  DistanceStats,
+  CopyCheck,
+  CopyCheckOptions,
+  Images,
+  QualityRefs,
+  QualityReport,
+  NearestIndexOptions,
+  NearestResult,
+  QualityLabels,
+  LabelAgreement,
 } from './metrics.ts';
 export { meanPairwiseDistance, classDistances, withinClassVariety, VARIETY_MAX_PER_CLASS } from './variety.ts';
 export type { ClassDistances, VarietyOptions, WithinClassVariety } from './variety.ts';

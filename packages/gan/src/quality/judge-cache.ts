@@ -20,7 +20,9 @@ export interface LoadOrTrainOptions extends Omit<TrainJudgeOptions, 'train' | 't
  * the end of each epoch, with the training accuracy so far, the time spent and an estimate of the time left.
  */
 export function judgeProgress(
-  log: (line: string) => void, epochs: number, clock = () => performance.now(),
+  log: (line: string) => void,
+  epochs: number,
+  clock = () => performance.now(),
 ): NonNullable<TrainJudgeOptions['onProgress']> {
   const t0 = clock();
   let quarter = 0;
@@ -29,10 +31,14 @@ export function judgeProgress(
     const due = batch === batches || (epoch === 1 && q > quarter);
     quarter = epoch === 1 ? q : 4;
     if (!due) return;
-    const spent = (clock() - t0) / 1000, done = epoch - 1 + batch / batches, left = (spent / done) * (epochs - done);
+    const spent = (clock() - t0) / 1000,
+      done = epoch - 1 + batch / batches,
+      left = (spent / done) * (epochs - done);
     const share = Math.round((100 * batch) / batches);
-    log(`judge: epoch ${epoch}/${epochs} ${share} %, training accuracy ${(100 * acc).toFixed(1)} %, `
-      + `${spent.toFixed(0)} s so far, about ${left.toFixed(0)} s left`);
+    log(
+      `judge: epoch ${epoch}/${epochs} ${share} %, training accuracy ${(100 * acc).toFixed(1)} %, ` +
+        `${spent.toFixed(0)} s so far, about ${left.toFixed(0)} s left`,
+    );
   };
 }
 
@@ -63,8 +69,10 @@ export function loadOrTrainJudge(cacheDir = judgeCacheDir(), opts: LoadOrTrainOp
       log(`judge: refusing the cache, retraining: ${(e as Error).message}`);
     }
   }
-  log(`judge: training ${JUDGE_ARCH.join('-')} (seed ${want.seed}, ${want.epochs} epochs) once; `
-    + `later runs load it from ${path}`);
+  log(
+    `judge: training ${JUDGE_ARCH.join('-')} (seed ${want.seed}, ${want.epochs} epochs) once; ` +
+      `later runs load it from ${path}`,
+  );
   const onProgress = opts.onProgress ?? (opts.log ? judgeProgress(log, Number(want.epochs)) : undefined);
   const judge = trainJudge({ ...opts, onProgress, train: undefined, test: undefined });
   judge.info.cachePath = path;
@@ -84,9 +92,19 @@ function loadCached(path: string, want: Record<string, string>): Judge {
     const what = bad.map((k) => `${k} ${metadata[k] ?? 'missing'} ≠ ${want[k]}`).join(', ');
     throw new ModelFileError(path, `metadata does not match the requested judge (${what})`);
   }
-  return Judge.fromTensors(tensors, {
-    seed: Number(metadata.seed), epochs: Number(metadata.epochs), batchSize: Number(metadata.batch_size),
-    lr: Number(metadata.lr), shift: Number(metadata.shift), testAccuracy: Number(metadata.test_accuracy),
-    trainSeconds: Number(metadata.train_seconds), cachePath: path, fromCache: true,
-  }, path);
+  return Judge.fromTensors(
+    tensors,
+    {
+      seed: Number(metadata.seed),
+      epochs: Number(metadata.epochs),
+      batchSize: Number(metadata.batch_size),
+      lr: Number(metadata.lr),
+      shift: Number(metadata.shift),
+      testAccuracy: Number(metadata.test_accuracy),
+      trainSeconds: Number(metadata.train_seconds),
+      cachePath: path,
+      fromCache: true,
+    },
+    path,
+  );
 }

@@ -55,7 +55,10 @@ export function layersFromTensors(tensors: Record<string, Tensor>, layers: Judge
     const tw = tensors[`layers.${k}.weight`];
     const tb = tensors[`layers.${k}.bias`];
     if (!tw || !tb) throw new ModelFileError(file, `missing tensor layers.${k}.${tw ? 'bias' : 'weight'}`);
-    for (const [t, shape, name] of [[tw, [nOut, nIn], 'weight'], [tb, [nOut], 'bias']] as const) {
+    for (const [t, shape, name] of [
+      [tw, [nOut, nIn], 'weight'],
+      [tb, [nOut], 'bias'],
+    ] as const) {
       if (t.dtype !== 'F32' && t.dtype !== 'F64') {
         throw new ModelFileError(file, `layers.${k}.${name}: dtype ${t.dtype}, expected F32 or F64`);
       }

@@ -7,7 +7,9 @@ export const JUDGE_H1 = 256;
 /** Width of its second hidden layer (the feature vector). */
 export const JUDGE_H2 = 128;
 
-const IN = MNIST_PIXELS, SIDE = MNIST_SIDE, OUT = MNIST_CLASSES;
+const IN = MNIST_PIXELS,
+  SIDE = MNIST_SIDE,
+  OUT = MNIST_CLASSES;
 
 /** Scratch buffers of one forward/backward pass, allocated once per call, reused per sample. */
 export class JudgeScratch {
@@ -42,8 +44,10 @@ export class JudgeScratch {
     } else {
       x.fill(0);
       // target (r, c) takes source (r - dy, c - dx)
-      const r0 = Math.max(0, dy), r1 = Math.min(SIDE, SIDE + dy);
-      const c0 = Math.max(0, dx), c1 = Math.min(SIDE, SIDE + dx);
+      const r0 = Math.max(0, dy),
+        r1 = Math.min(SIDE, SIDE + dy);
+      const c0 = Math.max(0, dx),
+        c1 = Math.min(SIDE, SIDE + dx);
       for (let r = r0; r < r1; r++) {
         const src = base + (r - dy) * SIDE - dx;
         const dst = r * SIDE;

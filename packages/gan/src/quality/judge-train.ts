@@ -8,7 +8,10 @@ import { Judge, judgeRecipe, type LabelledImages } from './judge.ts';
 import { argmax, checkImages, JUDGE_H1, JUDGE_H2, JudgeScratch } from './judge-scratch.ts';
 import { SparseOuter } from './sparse-outer.ts';
 
-const IN = MNIST_PIXELS, H1 = JUDGE_H1, H2 = JUDGE_H2, OUT = MNIST_CLASSES;
+const IN = MNIST_PIXELS,
+  H1 = JUDGE_H1,
+  H2 = JUDGE_H2,
+  OUT = MNIST_CLASSES;
 
 /** Options of `trainJudge`. */
 export interface TrainJudgeOptions {
@@ -68,7 +71,9 @@ interface SampleGradients {
  * to the output weights' and the biases' gradients and leaves the hidden layers' errors in s.d1, s.d2.
  */
 function backward(judge: Judge, s: JudgeScratch, y: number, g: SampleGradients): void {
-  const { h2, act1, act2, p, d1, d2, d3 } = s, { w2, w3 } = judge, { gb1, gb2, gw3, gb3 } = g;
+  const { h2, act1, act2, p, d1, d2, d3 } = s,
+    { w2, w3 } = judge,
+    { gb1, gb2, gw3, gb3 } = g;
   for (let c = 0; c < OUT; c++) {
     const d = p[c] - (c === y ? 1 : 0);
     d3[c] = d;
@@ -91,9 +96,18 @@ function backward(judge: Judge, s: JudgeScratch, y: number, g: SampleGradients):
   const na1 = s.na1;
   let t = 0;
   for (; t + 4 <= na1; t += 4) {
-    const i0 = act1[t], i1 = act1[t + 1], i2 = act1[t + 2], i3 = act1[t + 3];
-    const o0 = i0 * H2, o1 = i1 * H2, o2 = i2 * H2, o3 = i3 * H2;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    const i0 = act1[t],
+      i1 = act1[t + 1],
+      i2 = act1[t + 2],
+      i3 = act1[t + 3];
+    const o0 = i0 * H2,
+      o1 = i1 * H2,
+      o2 = i2 * H2,
+      o3 = i3 * H2;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0;
     for (let j = 0; j < H2; j++) {
       const dj = d2[j];
       s0 += w2[o0 + j] * dj;

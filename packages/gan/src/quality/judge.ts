@@ -30,19 +30,29 @@ export interface JudgeRecipe {
 
 /** The recipe's defaults: seed 1, 15 epochs of mini-batches of 64, η 0.002, shifts of ±1 px. */
 export const JUDGE_DEFAULTS: Readonly<JudgeRecipe> = Object.freeze({
-  seed: 1, epochs: 15, batchSize: 64, lr: 0.002, shift: 1,
+  seed: 1,
+  epochs: 15,
+  batchSize: 64,
+  lr: 0.002,
+  shift: 1,
 });
 
 /** The recipe `o` asks for: its settings, and the defaults for those it leaves out. */
 export function judgeRecipe(o: Partial<JudgeRecipe>): JudgeRecipe {
   const d = JUDGE_DEFAULTS;
   return {
-    seed: o.seed ?? d.seed, epochs: o.epochs ?? d.epochs, batchSize: o.batchSize ?? d.batchSize, lr: o.lr ?? d.lr,
+    seed: o.seed ?? d.seed,
+    epochs: o.epochs ?? d.epochs,
+    batchSize: o.batchSize ?? d.batchSize,
+    lr: o.lr ?? d.lr,
     shift: o.shift ?? d.shift,
   };
 }
 
-const IN = MNIST_PIXELS, H1 = JUDGE_H1, H2 = JUDGE_H2, OUT = MNIST_CLASSES;
+const IN = MNIST_PIXELS,
+  H1 = JUDGE_H1,
+  H2 = JUDGE_H2,
+  OUT = MNIST_CLASSES;
 
 /** Images and their labels, image after image (an `ImageSet` from `loadMnist` fits). */
 export interface LabelledImages {
@@ -72,7 +82,12 @@ export class Judge {
     this.w3 = new Float32Array(H2 * OUT);
     this.b3 = new Float32Array(OUT);
     this.info = {
-      version: JUDGE_VERSION, arch: [...JUDGE_ARCH], ...JUDGE_DEFAULTS, testAccuracy: NaN, trainSeconds: NaN, ...info,
+      version: JUDGE_VERSION,
+      arch: [...JUDGE_ARCH],
+      ...JUDGE_DEFAULTS,
+      testAccuracy: NaN,
+      trainSeconds: NaN,
+      ...info,
     };
   }
 
@@ -98,7 +113,9 @@ export class Judge {
   forward(s: JudgeScratch): void {
     s.na1 = reluLayer(s.nz, s.x, s.nnz, this.w1, this.b1, s.h1, s.act1);
     s.na2 = reluLayer(s.act1, s.h1, s.na1, this.w2, this.b2, s.h2, s.act2);
-    const { h2, act2, p } = s, w3 = this.w3, b3 = this.b3;
+    const { h2, act2, p } = s,
+      w3 = this.w3,
+      b3 = this.b3;
     for (let c = 0; c < OUT; c++) p[c] = b3[c];
     for (let t = 0; t < s.na2; t++) {
       const i = act2[t];
@@ -176,15 +193,30 @@ export class Judge {
  * multiply-adds); lists the active outputs in `act` and returns their count.
  */
 function reluLayer(
-  idx: Int32Array, v: Float32Array, n: number, w: Float32Array, b: Float32Array, out: Float32Array, act: Int32Array,
+  idx: Int32Array,
+  v: Float32Array,
+  n: number,
+  w: Float32Array,
+  b: Float32Array,
+  out: Float32Array,
+  act: Int32Array,
 ): number {
   const nOut = out.length;
   out.set(b);
   let t = 0;
   for (; t + 4 <= n; t += 4) {
-    const i0 = idx[t], i1 = idx[t + 1], i2 = idx[t + 2], i3 = idx[t + 3];
-    const v0 = v[i0], v1 = v[i1], v2 = v[i2], v3 = v[i3];
-    const o0 = i0 * nOut, o1 = i1 * nOut, o2 = i2 * nOut, o3 = i3 * nOut;
+    const i0 = idx[t],
+      i1 = idx[t + 1],
+      i2 = idx[t + 2],
+      i3 = idx[t + 3];
+    const v0 = v[i0],
+      v1 = v[i1],
+      v2 = v[i2],
+      v3 = v[i3];
+    const o0 = i0 * nOut,
+      o1 = i1 * nOut,
+      o2 = i2 * nOut,
+      o3 = i3 * nOut;
     for (let j = 0; j < nOut; j++) out[j] += v0 * w[o0 + j] + v1 * w[o1 + j] + v2 * w[o2 + j] + v3 * w[o3 + j];
   }
   for (; t < n; t++) {

@@ -18,7 +18,11 @@ export interface SymmetricEigen {
  * float64, until the off-diagonal mass is below `tol` (relative to the Frobenius norm, default 1e-15)
  * or `maxSweeps` (default 60) sweeps are done. `a` is not modified.
  */
-export function jacobiEigen(a: ArrayLike<number>, n: number, opts: { tol?: number; maxSweeps?: number } = {}): SymmetricEigen {
+export function jacobiEigen(
+  a: ArrayLike<number>,
+  n: number,
+  opts: { tol?: number; maxSweeps?: number } = {},
+): SymmetricEigen {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`jacobiEigen: n must be a non-negative integer, got ${n}`);
   if (a.length < n * n) throw new RangeError(`jacobiEigen: ${a.length} values for a ${n} × ${n} matrix`);
   const tol = opts.tol ?? 1e-15;
@@ -55,7 +59,10 @@ export function jacobiEigen(a: ArrayLike<number>, n: number, opts: { tol?: numbe
           continue;
         }
         const theta = (aqq - app) / (2 * apq);
-        const t = Math.abs(theta) > 1e150 ? 1 / (2 * theta) : Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const t =
+          Math.abs(theta) > 1e150
+            ? 1 / (2 * theta)
+            : Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1);
         const s = t * c;
         const tau = s / (1 + c);
@@ -63,7 +70,8 @@ export function jacobiEigen(a: ArrayLike<number>, n: number, opts: { tol?: numbe
         A[q * n + q] = aqq + t * apq;
         A[p * n + q] = 0;
         A[q * n + p] = 0;
-        const rp = p * n, rq = q * n;
+        const rp = p * n,
+          rq = q * n;
         for (let r = 0; r < n; r++) {
           if (r === p || r === q) continue;
           const arp = A[rp + r];
@@ -152,7 +160,8 @@ export function traceSqrtProduct(a: Float64Array, b: Float64Array, n: number): n
 
 /** Orthonormalises the `cols` (≤ rows) columns of the row-major rows × cols matrix `v` in place (modified Gram-Schmidt, twice). */
 export function orthonormaliseColumns(v: Float64Array, rows: number, cols: number): void {
-  if (cols > rows) throw new RangeError(`orthonormaliseColumns: ${cols} columns cannot be orthonormal in ${rows} dimensions`);
+  if (cols > rows)
+    throw new RangeError(`orthonormaliseColumns: ${cols} columns cannot be orthonormal in ${rows} dimensions`);
   const project = (k: number): number => {
     for (let pass = 0; pass < 2; pass++) {
       for (let q = 0; q < k; q++) {

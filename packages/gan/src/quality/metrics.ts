@@ -30,9 +30,11 @@ export interface GaussianStats {
 
 /** Mean and covariance of n feature vectors of `dim` values each (row after row). */
 export function gaussianStats(features: ArrayLike<number>, n: number, dim: number): GaussianStats {
-  if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`gaussianStats: dim must be a positive integer, got ${dim}`);
+  if (!Number.isInteger(dim) || dim < 1)
+    throw new RangeError(`gaussianStats: dim must be a positive integer, got ${dim}`);
   if (!Number.isInteger(n) || n < 2) throw new RangeError(`gaussianStats: need at least 2 feature vectors, got ${n}`);
-  if (features.length < n * dim) throw new RangeError(`gaussianStats: ${features.length} values hold fewer than ${n} vectors of ${dim}`);
+  if (features.length < n * dim)
+    throw new RangeError(`gaussianStats: ${features.length} values hold fewer than ${n} vectors of ${dim}`);
   const mean = new Float64Array(dim);
   for (let s = 0; s < n; s++) {
     const o = s * dim;
@@ -76,7 +78,13 @@ export function frechetDistance(a: GaussianStats, b: GaussianStats): number {
 }
 
 /** FID between two feature sets (nA and nB vectors of `dim` values). */
-export function fid(featuresA: ArrayLike<number>, nA: number, featuresB: ArrayLike<number>, nB: number, dim: number): number {
+export function fid(
+  featuresA: ArrayLike<number>,
+  nA: number,
+  featuresB: ArrayLike<number>,
+  nB: number,
+  dim: number,
+): number {
   return frechetDistance(gaussianStats(featuresA, nA, dim), gaussianStats(featuresB, nB, dim));
 }
 
@@ -85,7 +93,8 @@ export function fid(featuresA: ArrayLike<number>, nA: number, featuresB: ArrayLi
 
 function checkProbs(probs: ArrayLike<number>, n: number, who: string): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`${who}: need at least one prediction, got n = ${n}`);
-  if (probs.length < n * C) throw new RangeError(`${who}: ${probs.length} values hold fewer than ${n} rows of ${C} probabilities`);
+  if (probs.length < n * C)
+    throw new RangeError(`${who}: ${probs.length} values hold fewer than ${n} rows of ${C} probabilities`);
 }
 
 /**
@@ -212,7 +221,14 @@ export function distanceStats(d: Float64Array): DistanceStats {
   const n = s.length;
   let sum = 0;
   for (let k = 0; k < n; k++) sum += s[k];
-  return { n, mean: n ? sum / n : NaN, median: percentile(s, 50), p5: percentile(s, 5), min: n ? s[0] : NaN, max: n ? s[n - 1] : NaN };
+  return {
+    n,
+    mean: n ? sum / n : NaN,
+    median: percentile(s, 50),
+    p5: percentile(s, 5),
+    min: n ? s[0] : NaN,
+    max: n ? s[n - 1] : NaN,
+  };
 }
 
 function gather(images: Uint8Array, idx: Int32Array): Uint8Array {
@@ -228,24 +244,34 @@ function gather(images: Uint8Array, idx: Int32Array): Uint8Array {
  * neighbours (PCA lower bounds prune the search; see nearest.ts).
  */
 export function copyCheck(
-  generated: Uint8Array, nG: number,
-  train: Uint8Array, nTrain: number,
-  test: Uint8Array, nTest: number,
+  generated: Uint8Array,
+  nG: number,
+  train: Uint8Array,
+  nTrain: number,
+  test: Uint8Array,
+  nTest: number,
   opts: CopyCheckOptions = {},
 ): CopyCheck {
   const t0 = performance.now();
-  for (const [imgs, n, name] of [[generated, nG, 'generated'], [train, nTrain, 'train'], [test, nTest, 'test']] as const) {
+  for (const [imgs, n, name] of [
+    [generated, nG, 'generated'],
+    [train, nTrain, 'train'],
+    [test, nTest, 'test'],
+  ] as const) {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`copyCheck: need at least one ${name} image, got ${n}`);
-    if (imgs.length < n * D) throw new RangeError(`copyCheck: ${imgs.length} bytes hold fewer than ${n} ${name} images of ${D} bytes`);
+    if (imgs.length < n * D)
+      throw new RangeError(`copyCheck: ${imgs.length} bytes hold fewer than ${n} ${name} images of ${D} bytes`);
   }
   const index = opts.index ?? new NearestIndex(train, nTrain, { seed: opts.seed, ...opts.indexOptions });
-  if (opts.index && opts.index.n !== nTrain) throw new RangeError(`copyCheck: the index holds ${opts.index.n} training images, not ${nTrain}`);
+  if (opts.index && opts.index.n !== nTrain)
+    throw new RangeError(`copyCheck: the index holds ${opts.index.n} training images, not ${nTrain}`);
   const indexSeconds = opts.index ? 0 : index.buildSeconds;
   const rng = new Rng(opts.seed ?? 0);
   const sample = opts.sample ?? 1000;
   const gIdx = sample >= nG ? Int32Array.from({ length: nG }, (_, k) => k) : sampleIndices(nG, sample, rng);
   const testSample = opts.testSample ?? sample;
-  const tIdx = testSample >= nTest ? Int32Array.from({ length: nTest }, (_, k) => k) : sampleIndices(nTest, testSample, rng);
+  const tIdx =
+    testSample >= nTest ? Int32Array.from({ length: nTest }, (_, k) => k) : sampleIndices(nTest, testSample, rng);
   const g = index.nearest(gather(generated, gIdx), gIdx.length);
   const t = index.nearest(gather(test, tIdx), tIdx.length);
   const gs = distanceStats(g.distances);
@@ -354,11 +380,14 @@ function refCache(judge: Judge, refs: QualityRefs): RefCache {
     const test = refs.test ?? loadMnist('test');
     const p = judge.predict(test.images, test.n);
     c = {
-      train, test,
+      train,
+      test,
       testStats: gaussianStats(p.features, test.n, JUDGE_FEATURES),
       scoreTest: classifierScore(p.probs, test.n),
       confidentTest: classCoverage(p.probs, test.n).confident,
-      variety: new Map(), floor: new Map(), ceiling: new Map(),
+      variety: new Map(),
+      floor: new Map(),
+      ceiling: new Map(),
     };
     byJudge.set(judge, c);
   }
@@ -413,11 +442,16 @@ function labelAgreement(predicted: Uint8Array, labels: ArrayLike<number>, source
  * features, the nearest-neighbour index and the test digits' pairwise distances once.
  */
 export function qualityReport(
-  judge: Judge, images: Uint8Array, n: number, refs: QualityRefs = {}, labels?: QualityLabels,
+  judge: Judge,
+  images: Uint8Array,
+  n: number,
+  refs: QualityRefs = {},
+  labels?: QualityLabels,
 ): QualityReport {
   const t0 = performance.now();
   if (!Number.isInteger(n) || n < 2) throw new RangeError(`qualityReport: need at least 2 images, got ${n}`);
-  if (images.length < n * D) throw new RangeError(`qualityReport: ${images.length} bytes hold fewer than ${n} images of ${D} bytes`);
+  if (images.length < n * D)
+    throw new RangeError(`qualityReport: ${images.length} bytes hold fewer than ${n} images of ${D} bytes`);
   if (labels && labels.labels.length < n) {
     throw new RangeError(`qualityReport: ${labels.labels.length} labels for ${n} images`);
   }
@@ -432,14 +466,19 @@ export function qualityReport(
   }
   if (!c.ceiling.has(n)) c.ceiling.set(n, fidAgainst(judge, noiseImages(n, seed + 2), n, c.testStats));
   c.index ??= new NearestIndex(c.train.images, c.train.n, { seed });
-  const copy = copyCheck(images, n, c.train.images, c.train.n, c.test.images, c.test.n, { sample: refs.copySample ?? 1000, seed, index: c.index });
+  const copy = copyCheck(images, n, c.train.images, c.train.n, c.test.images, c.test.n, {
+    sample: refs.copySample ?? 1000,
+    seed,
+    index: c.index,
+  });
   if (!c.variety.has(seed)) {
     const ref = 'labels' in c.test ? c.test : loadMnist('test');
     c.variety.set(seed, classDistances(ref.images, ref.n, ref.labels, { seed }));
   }
   const predicted = predictedClasses(probs, n);
   const variety = withinClassVariety(images, n, labels?.labels ?? predicted, c.variety.get(seed)!, {
-    seed, labelSource: labels?.source ?? "judge's predictions",
+    seed,
+    labelSource: labels?.source ?? "judge's predictions",
   });
   return {
     n,
@@ -463,26 +502,43 @@ export function formatQualityReport(r: QualityReport): string {
   const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
   const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : '-');
   const rows: [string, string, string][] = [
-    ['FID vs MNIST test (judge features)', f(r.fid), `floor ${f(r.fidFloor)} (train), ceiling ${f(r.fidCeiling)} (noise), n = ${r.n}`],
+    [
+      'FID vs MNIST test (judge features)',
+      f(r.fid),
+      `floor ${f(r.fidFloor)} (train), ceiling ${f(r.fidCeiling)} (noise), n = ${r.n}`,
+    ],
     ['classifier score (10 at best)', f(r.score), `test set ${f(r.scoreTest)}`],
     [`confident (p ≥ ${r.coverage.threshold})`, pct(r.coverage.confident), `test set ${pct(r.confidentTest)}`],
     ['digit imbalance (TV from uniform)', f(r.coverage.imbalance, 3), '0 = balanced, 0.9 = one digit'],
     ['nearest-train distance, median', f(r.copy.generated.median), `test → train ${f(r.copy.test.median)}`],
     ['nearest-train distance, 5th pct', f(r.copy.generated.p5), `test → train ${f(r.copy.test.p5)}`],
-    ['closer than test 5th pct', pct(r.copy.closerThanTestP5), `exact copies ${pct(r.copy.exactCopies)}, ${r.copy.generated.n} checked`],
+    [
+      'closer than test 5th pct',
+      pct(r.copy.closerThanTestP5),
+      `exact copies ${pct(r.copy.exactCopies)}, ${r.copy.generated.n} checked`,
+    ],
   ];
   const v = r.variety;
   const classes = `${v.classesCounted} class${v.classesCounted === 1 ? '' : 'es'}`;
   rows.push([
-    `within-class variety (mean of ${classes})`, v.mean === null ? '-' : f(v.mean),
+    `within-class variety (mean of ${classes})`,
+    v.mean === null ? '-' : f(v.mean),
     `1.00 = as varied as MNIST test digits; classes: ${v.labelSource}`,
   ]);
   const agree = r.labelAgreement;
   if (agree) rows.push(['judge agrees with the labels', pct(agree.overall), `labels: ${agree.source}`]);
   const lines = ['| figure | value | reference |', '|:--|--:|:--|', ...rows.map((x) => `| ${x.join(' | ')} |`)];
-  lines.push('', '| digit | ' + r.coverage.share.map((_, d) => String(d)).join(' | ') + ' |', '|:--|' + r.coverage.share.map(() => '--:').join('|') + '|');
+  lines.push(
+    '',
+    '| digit | ' + r.coverage.share.map((_, d) => String(d)).join(' | ') + ' |',
+    '|:--|' + r.coverage.share.map(() => '--:').join('|') + '|',
+  );
   lines.push('| share | ' + r.coverage.share.map((x) => (100 * x).toFixed(1)).join(' | ') + ' |');
-  lines.push('| confident within | ' + r.coverage.confidentWithin.map((x) => (Number.isFinite(x) ? (100 * x).toFixed(0) : '-')).join(' | ') + ' |');
+  lines.push(
+    '| confident within | ' +
+      r.coverage.confidentWithin.map((x) => (Number.isFinite(x) ? (100 * x).toFixed(0) : '-')).join(' | ') +
+      ' |',
+  );
   lines.push('| variety | ' + v.perClass.map((x) => (x === null ? '-' : x.toFixed(2))).join(' | ') + ' |');
   const cell = (x: number | null) => (x === null ? '-' : (100 * x).toFixed(0));
   if (agree) lines.push(`| judge agrees | ${agree.perClass.map(cell).join(' | ')} |`);

@@ -59,7 +59,8 @@ export class NearestIndex {
   constructor(images: Uint8Array, n: number, opts: NearestIndexOptions = {}) {
     const t0 = performance.now();
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`NearestIndex: need at least one image, got n = ${n}`);
-    if (images.length < n * D) throw new RangeError(`NearestIndex: ${images.length} bytes hold fewer than ${n} images of ${D} bytes`);
+    if (images.length < n * D)
+      throw new RangeError(`NearestIndex: ${images.length} bytes hold fewer than ${n} images of ${D} bytes`);
     const K = Math.min(D, Math.max(FIRST, opts.dims ?? 32));
     this.n = n;
     this.dims = K;
@@ -88,7 +89,8 @@ export class NearestIndex {
     // mean image
     const mean = new Float64Array(D);
     for (let j = 0; j < n; j++) {
-      for (let p = this.nzStart[j], e = this.nzStart[j + 1]; p < e; p++) mean[this.nzIdx[p]] += images[j * D + this.nzIdx[p]];
+      for (let p = this.nzStart[j], e = this.nzStart[j + 1]; p < e; p++)
+        mean[this.nzIdx[p]] += images[j * D + this.nzIdx[p]];
     }
     for (let i = 0; i < D; i++) mean[i] /= 255 * n;
     this.mean = mean;
@@ -102,7 +104,8 @@ export class NearestIndex {
     for (let s = 0; s < m; s++) {
       const j = pick[s];
       const b = j * D;
-      const p0 = this.nzStart[j], p1 = this.nzStart[j + 1];
+      const p0 = this.nzStart[j],
+        p1 = this.nzStart[j + 1];
       for (let p = p0; p < p1; p++) {
         const a = this.nzIdx[p];
         const va = images[b + a] / 255;
@@ -180,8 +183,10 @@ export class NearestIndex {
   /** The nearest indexed image of each of the n query images (784 bytes each). */
   nearest(queries: Uint8Array, nq: number): NearestResult {
     const t0 = performance.now();
-    if (!Number.isInteger(nq) || nq < 0) throw new RangeError(`NearestIndex.nearest: n must be a non-negative integer, got ${nq}`);
-    if (queries.length < nq * D) throw new RangeError(`NearestIndex.nearest: ${queries.length} bytes hold fewer than ${nq} images of ${D} bytes`);
+    if (!Number.isInteger(nq) || nq < 0)
+      throw new RangeError(`NearestIndex.nearest: n must be a non-negative integer, got ${nq}`);
+    if (queries.length < nq * D)
+      throw new RangeError(`NearestIndex.nearest: ${queries.length} bytes hold fewer than ${nq} images of ${D} bytes`);
     const { n, dims: K, images, basis, mean, projA, projB, resid, norm2, nzStart, nzIdx } = this;
     const KB = K - FIRST;
     const distances = new Float64Array(nq);
@@ -227,13 +232,26 @@ export class NearestIndex {
       // pass 1: the cheap bound for every image; keep the SEEDS smallest as first candidates
       seedLb.fill(Infinity);
       seedIdx.fill(-1);
-      const q0 = qp[0], q1 = qp[1], q2 = qp[2], q3 = qp[3], q4 = qp[4], q5 = qp[5], q6 = qp[6], q7 = qp[7];
+      const q0 = qp[0],
+        q1 = qp[1],
+        q2 = qp[2],
+        q3 = qp[3],
+        q4 = qp[4],
+        q5 = qp[5],
+        q6 = qp[6],
+        q7 = qp[7];
       let worstSeed = Infinity;
       for (let j = 0; j < n; j++) {
         const o = j * FIRST;
         const dr = rq - resid[j];
-        const d0 = q0 - projA[o], d1 = q1 - projA[o + 1], d2 = q2 - projA[o + 2], d3 = q3 - projA[o + 3];
-        const d4 = q4 - projA[o + 4], d5 = q5 - projA[o + 5], d6 = q6 - projA[o + 6], d7 = q7 - projA[o + 7];
+        const d0 = q0 - projA[o],
+          d1 = q1 - projA[o + 1],
+          d2 = q2 - projA[o + 2],
+          d3 = q3 - projA[o + 3];
+        const d4 = q4 - projA[o + 4],
+          d5 = q5 - projA[o + 5],
+          d6 = q6 - projA[o + 6],
+          d7 = q7 - projA[o + 7];
         const s = dr * dr + d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3 + d4 * d4 + d5 * d5 + d6 * d6 + d7 * d7;
         lb[j] = s;
         if (s < worstSeed) {

@@ -21,8 +21,15 @@ export class SparseOuter {
 
   /** Adds the B samples' outer products into g (rows × cols). */
   accumulate(
-    g: Float32Array, rows: number, cols: number, B: number,
-    cnt: Int32Array, idx: Int32Array, val: Float32Array, stride: number, dmat: Float32Array,
+    g: Float32Array,
+    rows: number,
+    cols: number,
+    B: number,
+    cnt: Int32Array,
+    idx: Int32Array,
+    val: Float32Array,
+    stride: number,
+    dmat: Float32Array,
   ): void {
     const { start, cursor, sIdx, sVal } = this;
     start.fill(0, 0, rows + 1);
@@ -42,8 +49,14 @@ export class SparseOuter {
       const e = start[r + 1];
       const o = r * cols;
       for (; a + 4 <= e; a += 4) {
-        const s0 = sIdx[a], s1 = sIdx[a + 1], s2 = sIdx[a + 2], s3 = sIdx[a + 3];
-        const v0 = sVal[a], v1 = sVal[a + 1], v2 = sVal[a + 2], v3 = sVal[a + 3];
+        const s0 = sIdx[a],
+          s1 = sIdx[a + 1],
+          s2 = sIdx[a + 2],
+          s3 = sIdx[a + 3];
+        const v0 = sVal[a],
+          v1 = sVal[a + 1],
+          v2 = sVal[a + 2],
+          v3 = sVal[a + 3];
         for (let j = 0; j < cols; j++) {
           g[o + j] += v0 * dmat[s0 + j] + v1 * dmat[s1 + j] + v2 * dmat[s2 + j] + v3 * dmat[s3 + j];
         }

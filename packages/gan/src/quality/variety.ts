@@ -93,9 +93,18 @@ export function meanPairwiseDistance(images: Uint8Array, idx: ArrayLike<number>)
     // four pixels per pass over the later images: one load and store of dots[j] per four multiply-adds
     let t = 0;
     for (; t + 4 <= nnz; t += 4) {
-      const p0 = nzPix[t], p1 = nzPix[t + 1], p2 = nzPix[t + 2], p3 = nzPix[t + 3];
-      const a0 = images[o + p0], a1 = images[o + p1], a2 = images[o + p2], a3 = images[o + p3];
-      const b0 = p0 * m, b1 = p1 * m, b2 = p2 * m, b3 = p3 * m;
+      const p0 = nzPix[t],
+        p1 = nzPix[t + 1],
+        p2 = nzPix[t + 2],
+        p3 = nzPix[t + 3];
+      const a0 = images[o + p0],
+        a1 = images[o + p1],
+        a2 = images[o + p2],
+        a3 = images[o + p3];
+      const b0 = p0 * m,
+        b1 = p1 * m,
+        b2 = p2 * m,
+        b3 = p3 * m;
       for (let j = i + 1; j < m; j++) {
         dots[j] += a0 * cols[b0 + j] + a1 * cols[b1 + j] + a2 * cols[b2 + j] + a3 * cols[b3 + j];
       }
@@ -116,7 +125,10 @@ export function meanPairwiseDistance(images: Uint8Array, idx: ArrayLike<number>)
 
 /** Mean pairwise distance of the images of each class 0..9 (labels[k] = class of image k). */
 export function classDistances(
-  images: Uint8Array, n: number, labels: ArrayLike<number>, opts: VarietyOptions = {},
+  images: Uint8Array,
+  n: number,
+  labels: ArrayLike<number>,
+  opts: VarietyOptions = {},
 ): ClassDistances {
   checkLabels(labels, n, 'classDistances');
   if (images.length < n * D) {
@@ -154,14 +166,15 @@ export function classDistances(
  * figures (they must come from the same options).
  */
 export function withinClassVariety(
-  images: Uint8Array, n: number, labels: ArrayLike<number>,
+  images: Uint8Array,
+  n: number,
+  labels: ArrayLike<number>,
   reference: { n: number; images: Uint8Array; labels: ArrayLike<number> } | ClassDistances,
   opts: VarietyOptions & { labelSource?: string } = {},
 ): WithinClassVariety {
   const samples = classDistances(images, n, labels, opts);
-  const ref = 'meanDistance' in reference
-    ? reference
-    : classDistances(reference.images, reference.n, reference.labels, opts);
+  const ref =
+    'meanDistance' in reference ? reference : classDistances(reference.images, reference.n, reference.labels, opts);
   const perClass = samples.meanDistance.map((d, c) => {
     const r = ref.meanDistance[c];
     return d !== null && r !== null && r > 0 ? d / r : null;

@@ -21,7 +21,11 @@ export interface RunSpec {
 }
 
 /** A checked run: its spec, the hash of the spec and the train options (without --out). */
-export interface PlannedRun { spec: RunSpec; hash: string; trainArgs: string[] }
+export interface PlannedRun {
+  spec: RunSpec;
+  hash: string;
+  trainArgs: string[];
+}
 
 /** Most runs one sweep may plan. */
 export const MAX_RUNS = 10_000;
@@ -38,7 +42,8 @@ export function planSweep(file: SweepFile, trainOptions: ReadonlySet<string>): P
   const names = new Map<string, string>();
   file.recipes.forEach((recipe, i) => {
     for (const point of points) {
-      const settings: Record<string, unknown> = {}, sources: Sources = {};
+      const settings: Record<string, unknown> = {},
+        sources: Sources = {};
       const layer = (values: Record<string, unknown>, at: (k: string) => string) => {
         for (const [k, v] of Object.entries(values)) {
           settings[k] = v;
@@ -51,8 +56,13 @@ export function planSweep(file: SweepFile, trainOptions: ReadonlySet<string>): P
       for (const seed of file.seeds) {
         const name = [recipe.name, ...point.map(([k, v]) => `${k}-${valueText(v)}`), `s${seed}`].join('_');
         const spec: RunSpec = {
-          name, recipe: recipe.name, preset: recipe.preset ?? file.preset ?? null, settings, seed,
-          train: file.train, eval: file.eval,
+          name,
+          recipe: recipe.name,
+          preset: recipe.preset ?? file.preset ?? null,
+          settings,
+          seed,
+          train: file.train,
+          eval: file.eval,
         };
         const where = `recipes[${i}] '${recipe.name}'${point.length ? `, grid point ${pointText(point)}` : ''}`;
         const twin = names.get(name.toLowerCase());
@@ -68,7 +78,10 @@ export function planSweep(file: SweepFile, trainOptions: ReadonlySet<string>): P
 
 /** Checks one run with the GAN config validator and builds its train options. */
 export function checkRun(
-  path: string, spec: RunSpec, where: { sources: Sources; presetAt: string }, trainOptions: ReadonlySet<string>,
+  path: string,
+  spec: RunSpec,
+  where: { sources: Sources; presetAt: string },
+  trainOptions: ReadonlySet<string>,
 ): PlannedRun {
   const { sources, presetAt } = where;
   const at = (key: string) => `${path}: ${sources[key] ?? key} (run ${spec.name})`;
@@ -94,9 +107,16 @@ export function checkRun(
   if ('problem' in options) throw new CliError(`${at(options.key)}: ${options.problem}`);
   const t = spec.train;
   const trainArgs = [
-    ...(preset === undefined ? [] : ['--preset', preset]), ...options.args, '--seed', String(spec.seed),
-    '--samples', String(t.samples), '--sample-seed', String(t.sampleSeed),
-    '--checkpoint-every', String(t.checkpointEvery),
+    ...(preset === undefined ? [] : ['--preset', preset]),
+    ...options.args,
+    '--seed',
+    String(spec.seed),
+    '--samples',
+    String(t.samples),
+    '--sample-seed',
+    String(t.sampleSeed),
+    '--checkpoint-every',
+    String(t.checkpointEvery),
   ];
   return { spec, hash: specHash(spec), trainArgs };
 }

@@ -6,7 +6,11 @@ import { redisConnection } from './redis.ts';
 import type { RunResult } from './run.ts';
 
 /** What a worker returns for a run: its result, its sample grid (PNG, base64) and eval's JSON. */
-export interface JobReturn { result: RunResult; samplesPng: string; evalJson: string }
+export interface JobReturn {
+  result: RunResult;
+  samplesPng: string;
+  evalJson: string;
+}
 
 /** How a job ended: its return value, or the worker's one-line reason. */
 export type JobOutcome = { ok: JobReturn } | { error: string };
@@ -24,7 +28,10 @@ export function jobId(run: PlannedRun): string {
  * every job and reports each to `settled` as it ends.
  */
 export async function enqueueRuns(
-  url: string, name: string, runs: PlannedRun[], settled: (run: PlannedRun, outcome: JobOutcome) => void,
+  url: string,
+  name: string,
+  runs: PlannedRun[],
+  settled: (run: PlannedRun, outcome: JobOutcome) => void,
   log: (line: string) => void,
 ): Promise<void> {
   const connections = [redisConnection(url, log), redisConnection(url, log)];
@@ -40,15 +47,17 @@ export async function enqueueRuns(
       if ((await job.getState()) === 'failed') await job.retry('failed');
       jobs.push(job);
     }
-    await Promise.all(jobs.map(async (job, i) => {
-      let outcome: JobOutcome;
-      try {
-        outcome = { ok: (await job.waitUntilFinished(events)) as JobReturn };
-      } catch (e) {
-        outcome = { error: (e as Error).message };
-      }
-      settled(runs[i], outcome); // outside the try: a failure to keep the result ends the sweep, said as it is
-    }));
+    await Promise.all(
+      jobs.map(async (job, i) => {
+        let outcome: JobOutcome;
+        try {
+          outcome = { ok: (await job.waitUntilFinished(events)) as JobReturn };
+        } catch (e) {
+          outcome = { error: (e as Error).message };
+        }
+        settled(runs[i], outcome); // outside the try: a failure to keep the result ends the sweep, said as it is
+      }),
+    );
   } finally {
     await events.close();
     await queue.close();

@@ -37,8 +37,12 @@ export interface RunResult {
 export const RESULT = 'result.json';
 
 const TRAIN_FILES = {
-  generator: 'G.safetensors', discriminator: 'D.safetensors', checkpoint: 'checkpoint.safetensors',
-  samples: 'samples.png', figures: 'figures.json', eval: 'eval.json',
+  generator: 'G.safetensors',
+  discriminator: 'D.safetensors',
+  checkpoint: 'checkpoint.safetensors',
+  samples: 'samples.png',
+  figures: 'figures.json',
+  eval: 'eval.json',
 };
 
 /** The complete result of `run` in `dir`, or null when it must be (re)done. */
@@ -63,23 +67,37 @@ export async function executeRun(run: PlannedRun, dir: string, judgeCache: strin
   try {
     await runSpikingGan(['train', ...run.trainArgs, '--out', dir, '--quiet']);
   } catch (e) {
-    throw new Error(`train failed: ${(e as Error).message}`);
+    throw new Error(`train failed: ${(e as Error).message}`, { cause: e });
   }
   const figures = readJson(join(dir, TRAIN_FILES.figures));
   try {
     await runSpikingGan([
-      'eval', '--model', join(dir, TRAIN_FILES.generator), '--count', String(spec.eval.count),
-      '--seed', String(spec.eval.seed), '--sparsity-samples', String(spec.eval.sparsitySamples),
-      '--judge-cache', judgeCache, '--json', '--out', join(dir, TRAIN_FILES.eval),
+      'eval',
+      '--model',
+      join(dir, TRAIN_FILES.generator),
+      '--count',
+      String(spec.eval.count),
+      '--seed',
+      String(spec.eval.seed),
+      '--sparsity-samples',
+      String(spec.eval.sparsitySamples),
+      '--judge-cache',
+      judgeCache,
+      '--json',
+      '--out',
+      join(dir, TRAIN_FILES.eval),
     ]);
   } catch (e) {
-    throw new Error(`eval failed: ${(e as Error).message}`);
+    throw new Error(`eval failed: ${(e as Error).message}`, { cause: e });
   }
   const result: RunResult = {
-    name: spec.name, hash: run.hash, spec,
+    name: spec.name,
+    hash: run.hash,
+    spec,
     train: { steps: num(figures.steps), seconds: num(figures.seconds), stepsPerSecond: num(figures.stepsPerSecond) },
     figures: evalFigures(readJson(join(dir, TRAIN_FILES.eval))),
-    files: TRAIN_FILES, where: { host: hostname(), dir: resolve(dir) },
+    files: TRAIN_FILES,
+    where: { host: hostname(), dir: resolve(dir) },
   };
   writeOutput(join(dir, RESULT), `${JSON.stringify(result, null, 2)}\n`);
   return result;
@@ -91,8 +109,13 @@ export function evalFigures(e: Record<string, unknown>): RunFigures {
   const coverage = (q.coverage ?? {}) as Record<string, unknown>;
   const variety = (q.variety ?? {}) as Record<string, unknown>;
   return {
-    fid: num(q.fid), fidFloor: num(q.fidFloor), score: num(q.score), confident: num(coverage.confident),
-    imbalance: num(coverage.imbalance), variety: num(variety.mean), n: num(q.n),
+    fid: num(q.fid),
+    fidFloor: num(q.fidFloor),
+    score: num(q.score),
+    confident: num(coverage.confident),
+    imbalance: num(coverage.imbalance),
+    variety: num(variety.mean),
+    n: num(q.n),
   };
 }
 

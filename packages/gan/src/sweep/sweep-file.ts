@@ -6,13 +6,25 @@ import { CliError } from '../cli/fail.ts';
 import { fsReason } from '../cli/output.ts';
 
 /** One recipe: a name (its runs' folder names start with it), a preset and GAN settings over it. */
-export interface Recipe { name: string; preset?: string; settings: Record<string, unknown> }
+export interface Recipe {
+  name: string;
+  preset?: string;
+  settings: Record<string, unknown>;
+}
 
 /** What each `spiking-gan train` of the sweep writes besides the models: its sample grid and checkpoints. */
-export interface TrainOutputs { samples: number; sampleSeed: number; checkpointEvery: number }
+export interface TrainOutputs {
+  samples: number;
+  sampleSeed: number;
+  checkpointEvery: number;
+}
 
 /** How each run is judged: `spiking-gan eval`'s image count, seed and sparsity samples. */
-export interface EvalSettings { count: number; seed: number; sparsitySamples: number }
+export interface EvalSettings {
+  count: number;
+  seed: number;
+  sparsitySamples: number;
+}
 
 /** A sweep file, checked for shape. */
 export interface SweepFile {
@@ -66,8 +78,8 @@ export function checkSweep(path: string, raw: unknown): SweepFile {
   onlyKeys(raw, TOP, '', bad);
   const preset = optionalName(raw.preset, 'preset', bad);
   const settings = settingsAt(raw.settings, 'settings', bad);
-  const recipes = raw.recipes === undefined
-    ? [{ name: preset ?? 'default', settings: {} }] : recipeList(raw.recipes, bad);
+  const recipes =
+    raw.recipes === undefined ? [{ name: preset ?? 'default', settings: {} }] : recipeList(raw.recipes, bad);
   const seen = new Map<string, number>();
   recipes.forEach((r, i) => {
     const before = seen.get(r.name.toLowerCase());
@@ -75,7 +87,12 @@ export function checkSweep(path: string, raw: unknown): SweepFile {
     seen.set(r.name.toLowerCase(), i);
   });
   return {
-    path, preset, settings, recipes, grid: gridAt(raw.grid, bad), seeds: seedList(raw.seeds, bad),
+    path,
+    preset,
+    settings,
+    recipes,
+    grid: gridAt(raw.grid, bad),
+    seeds: seedList(raw.seeds, bad),
     train: trainOutputs(section(raw.train, 'train', ['samples', 'sampleSeed', 'checkpointEvery'], bad), bad),
     eval: evalSettings(section(raw.eval, 'eval', ['count', 'seed', 'sparsitySamples'], bad), bad),
     best: raw.best === undefined ? 4 : wholeValue(raw.best, 'best', 1, 100, bad),
@@ -190,7 +207,9 @@ export function kind(v: unknown): string {
 /** JSON.parse's message with its character position turned into line and column. */
 function jsonWhere(text: string, message: string): string {
   const m = /at position (\d+)/.exec(message);
-  const short = message.replace(/^JSON\.parse: /, '').replace(/\s*in JSON at position \d+.*$/, '')
+  const short = message
+    .replace(/^JSON\.parse: /, '')
+    .replace(/\s*in JSON at position \d+.*$/, '')
     .replace(/, ".*$/s, '');
   if (!m) return short;
   const before = text.slice(0, Number(m[1])).split('\n');

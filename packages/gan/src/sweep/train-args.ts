@@ -8,7 +8,9 @@ import { flagOf } from '../cli/train-options.ts';
  * first setting that no option of `trainOptions` (the train command's long options) can express.
  */
 export function settingOptions(
-  settings: Record<string, unknown>, base: Record<string, unknown>, trainOptions: ReadonlySet<string>,
+  settings: Record<string, unknown>,
+  base: Record<string, unknown>,
+  trainOptions: ReadonlySet<string>,
 ): { args: string[] } | { key: string; problem: string } {
   const args: string[] = [];
   for (const [key, v] of Object.entries(settings)) {
@@ -17,8 +19,12 @@ export function settingOptions(
     const option = typeof v === 'boolean' && !v ? `--no-${flag.slice(2)}` : flag;
     if (!trainOptions.has(option)) {
       const what = typeof v === 'boolean' ? `${v}` : JSON.stringify(v);
-      return { key, problem: `spiking-gan train has no option ${option} to set ${key} to ${what} (the preset has `
-        + `${JSON.stringify(base[key])})` };
+      return {
+        key,
+        problem:
+          `spiking-gan train has no option ${option} to set ${key} to ${what} (the preset has ` +
+          `${JSON.stringify(base[key])})`,
+      };
     }
     if (typeof v === 'boolean') args.push(option);
     else if (typeof v === 'number' || typeof v === 'string') args.push(option, String(v));

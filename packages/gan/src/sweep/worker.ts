@@ -29,7 +29,8 @@ export interface WorkerSetup {
 export function startWorker(s: WorkerSetup): void {
   const connection = redisConnection(s.url, s.log);
   const worker = new Worker(s.queue, async (job) => runJob(s, job.id ?? '?', job.data), {
-    connection, concurrency: s.concurrency,
+    connection,
+    concurrency: s.concurrency,
   });
   worker.on('completed', (job, r: JobReturn) => {
     s.log(`${job.id}: done, FID ${r.result.figures.fid?.toFixed(2) ?? '-'}`);
@@ -44,7 +45,7 @@ async function runJob(s: WorkerSetup, id: string, data: unknown): Promise<JobRet
   const spec = jobSpec(where, data);
   const run = checkRun(where, spec, { sources: {}, presetAt: 'preset' }, s.trainOptions);
   const dir = join(s.out, 'runs', spec.name);
-  const result: RunResult = completeResult(dir, run.hash) ?? await executeRun(run, dir, s.judgeCache);
+  const result: RunResult = completeResult(dir, run.hash) ?? (await executeRun(run, dir, s.judgeCache));
   return {
     result,
     samplesPng: readFileSync(join(dir, result.files.samples)).toString('base64'),
@@ -59,11 +60,20 @@ export function jobSpec(where: string, data: unknown): RunSpec {
     throw new Error(`${where}: name: not a run folder name: ${JSON.stringify(d.name)}`);
   }
   const f = checkSweep(where, {
-    preset: d.preset ?? undefined, settings: d.settings, recipes: [{ name: d.recipe }], seeds: [d.seed],
-    train: d.train, eval: d.eval,
+    preset: d.preset ?? undefined,
+    settings: d.settings,
+    recipes: [{ name: d.recipe }],
+    seeds: [d.seed],
+    train: d.train,
+    eval: d.eval,
   });
   return {
-    name: d.name, recipe: f.recipes[0].name, preset: f.preset ?? null, settings: f.settings, seed: f.seeds[0],
-    train: f.train, eval: f.eval,
+    name: d.name,
+    recipe: f.recipes[0].name,
+    preset: f.preset ?? null,
+    settings: f.settings,
+    seed: f.seeds[0],
+    train: f.train,
+    eval: f.eval,
   };
 }

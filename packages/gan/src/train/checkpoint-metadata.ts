@@ -8,8 +8,19 @@ import type { StepStats } from './stats.ts';
 
 /** The figures of one history entry: every key of StepStats (the compiler checks that the list is whole). */
 const STATS: Record<keyof StepStats, true> = {
-  step: true, dRealRight: true, dFakeRight: true, gFooled: true, dLossReal: true, dLossFake: true, gLoss: true,
-  tReal: true, tFake: true, lit: true, varying: true, gSpikes: true, dSpikes: true,
+  step: true,
+  dRealRight: true,
+  dFakeRight: true,
+  gFooled: true,
+  dLossReal: true,
+  dLossFake: true,
+  gLoss: true,
+  tReal: true,
+  tFake: true,
+  lit: true,
+  varying: true,
+  gSpikes: true,
+  dSpikes: true,
 };
 
 /** What a checkpoint's metadata says besides its settings, checked. */
@@ -34,7 +45,7 @@ function show(v: unknown): string {
   const finite = (_k: string, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x);
   let s: string;
   try {
-    s = v === undefined ? 'missing' : JSON.stringify(v, finite) ?? String(v);
+    s = v === undefined ? 'missing' : (JSON.stringify(v, finite) ?? String(v));
   } catch {
     s = 'a value nested too deep to show';
   }
@@ -50,7 +61,9 @@ export function checkCheckpointShapes(path: string, tensors: Record<string, Tens
   for (const which of ['G', 'D'] as const) {
     const { sizes, keys } = layerSizes(cfg, which);
     for (const k of [0, 1]) {
-      const name = `${which}.stored.${k}`, t = tensors[name], want = [sizes[k], sizes[k + 1]];
+      const name = `${which}.stored.${k}`,
+        t = tensors[name],
+        want = [sizes[k], sizes[k + 1]];
       if (!t) throw new ModelFileError(path, `missing tensor '${name}'`);
       if (JSON.stringify(t.shape) === JSON.stringify(want)) continue;
       const given = settingsText(cfg, [...keys[k], ...keys[k + 1]]);
@@ -71,10 +84,14 @@ export function readCheckpointState(path: string, metadata: Record<string, strin
   };
   const step = count(metadata, 'step', cfg.steps, `the run's steps: give more steps to continue it`, fail);
   // a step makes at most 2 × batch × dSteps optimiser updates, and as many feature updates
-  const updates = 2 * cfg.batch * cfg.dSteps * step, per = `2 × batch × dSteps per step, metadata 'step' ${step}`;
-  const scales = object('scales'), optimiserSteps = object('optimiser_steps'), rng = object('rng');
+  const updates = 2 * cfg.batch * cfg.dSteps * step,
+    per = `2 × batch × dSteps per step, metadata 'step' ${step}`;
+  const scales = object('scales'),
+    optimiserSteps = object('optimiser_steps'),
+    rng = object('rng');
   for (const net of ['G', 'D']) {
-    const s = scales[net], o = optimiserSteps[net];
+    const s = scales[net],
+      o = optimiserSteps[net];
     if (!Array.isArray(s) || s.length !== 2 || !s.every((x) => typeof x === 'number' && x > 0 && x < Infinity)) {
       fail('scales', `of ${net} must be 2 positive finite numbers, got ${show(s)}`);
     }
@@ -86,7 +103,8 @@ export function readCheckpointState(path: string, metadata: Record<string, strin
   checkRngState(rng.noise, 'noise', fail);
   if (rng.dropout !== undefined) checkRngState(rng.dropout, 'dropout', fail);
   const featSeen = count(metadata, 'feat_seen', updates, per, fail, '0');
-  const history = figures(metadata, 'history', step, fail), window = figures(metadata, 'window', step, fail);
+  const history = figures(metadata, 'history', step, fail),
+    window = figures(metadata, 'window', step, fail);
   const checked = { scales, optimiserSteps, rng } as Pick<CheckpointState, 'scales' | 'optimiserSteps' | 'rng'>;
   return { step, featSeen, history, window, ...checked };
 }

@@ -1,4 +1,12 @@
-import { loadModel, ModelFileError, readSafetensorsFile, saveModel, writeSafetensorsFile, type Network, type Tensor } from '@spiking-gan/core';
+import {
+  loadModel,
+  ModelFileError,
+  readSafetensorsFile,
+  saveModel,
+  writeSafetensorsFile,
+  type Network,
+  type Tensor,
+} from '@spiking-gan/core';
 import { MNIST_PIXELS, type ImageSet } from '../data/mnist.ts';
 import { checkConfig, withDefaults, type GanConfig } from '../models/config.ts';
 import { checkGeneratorAgainstConfig, settingsText } from '../models/file-checks.ts';
@@ -16,8 +24,12 @@ export const CHECKPOINT_FORMAT = 'spiking-gan-checkpoint/1';
  */
 export function saveCheckpoint(path: string, tr: Trainer, extra: Record<string, string> = {}): void {
   const tensors: Record<string, Tensor> = {};
-  const nets: [string, Network, Trainer['optG']][] = [['G', tr.G, tr.optG], ['D', tr.D, tr.optD]];
-  const scales: Record<string, number[]> = {}, optSteps: Record<string, number> = {};
+  const nets: [string, Network, Trainer['optG']][] = [
+    ['G', tr.G, tr.optG],
+    ['D', tr.D, tr.optD],
+  ];
+  const scales: Record<string, number[]> = {},
+    optSteps: Record<string, number> = {};
   for (const [name, net, opt] of nets) {
     scales[name] = net.projections.map((p) => p.scale);
     optSteps[name] = opt.steps;
@@ -39,8 +51,12 @@ export function saveCheckpoint(path: string, tr: Trainer, extra: Record<string, 
     });
   }
   if (tr.featMean.length) tensors['D.feat_mean'] = { dtype: 'F64', shape: [tr.featMean.length], data: tr.featMean };
-  tr.emaG?.projections.forEach((p, k) => (tensors[`G.ema.${k}`] = { dtype: 'F64', shape: [p.src.size, p.dst.size], data: p.weights }));
-  tr.emaG?.populations.forEach((p, k) => p.relu && (tensors[`G.ema_bias.${k}`] = { dtype: 'F64', shape: [p.size], data: p.bias }));
+  tr.emaG?.projections.forEach(
+    (p, k) => (tensors[`G.ema.${k}`] = { dtype: 'F64', shape: [p.src.size, p.dst.size], data: p.weights }),
+  );
+  tr.emaG?.populations.forEach(
+    (p, k) => p.relu && (tensors[`G.ema_bias.${k}`] = { dtype: 'F64', shape: [p.size], data: p.bias }),
+  );
   writeSafetensorsFile(path, tensors, {
     ...extra,
     format: CHECKPOINT_FORMAT,
@@ -48,7 +64,11 @@ export function saveCheckpoint(path: string, tr: Trainer, extra: Record<string, 
     step: String(tr.step),
     scales: JSON.stringify(scales),
     optimiser_steps: JSON.stringify(optSteps),
-    rng: JSON.stringify({ data: tr.rngData.state(), noise: tr.rngNoise.state(), ...('rngDropout' in tr ? { dropout: tr.rngDropout.state() } : {}) }),
+    rng: JSON.stringify({
+      data: tr.rngData.state(),
+      noise: tr.rngNoise.state(),
+      ...('rngDropout' in tr ? { dropout: tr.rngDropout.state() } : {}),
+    }),
     feat_seen: String(tr.featSeenCount),
   });
 }
@@ -63,7 +83,8 @@ export function loadCheckpoint(path: string, data: ImageSet, opts: { steps?: num
   const fail = (what: string): never => {
     throw new ModelFileError(path, what);
   };
-  if (metadata.format !== CHECKPOINT_FORMAT) fail(`not a Spiking-GAN checkpoint (format '${metadata.format ?? 'none'}', expected '${CHECKPOINT_FORMAT}')`);
+  if (metadata.format !== CHECKPOINT_FORMAT)
+    fail(`not a Spiking-GAN checkpoint (format '${metadata.format ?? 'none'}', expected '${CHECKPOINT_FORMAT}')`);
   const cfg = ganSettings(path, metadata, 'config');
   if (opts.steps !== undefined) {
     cfg.steps = opts.steps;
@@ -71,12 +92,14 @@ export function loadCheckpoint(path: string, data: ImageSet, opts: { steps?: num
   }
   checkCheckpointShapes(path, tensors, cfg);
   const state = readCheckpointState(path, metadata, cfg);
-  const tr = createTrainer(cfg, data), taken = new Set<string>();
+  const tr = createTrainer(cfg, data),
+    taken = new Set<string>();
   const take = (name: string, into: Float64Array) => {
     const t = tensors[name];
     if (!t) fail(`missing tensor '${name}'${settingsOf(name, cfg)}`);
     taken.add(name);
-    if (t.dtype !== 'F64' || t.data.length !== into.length) fail(`tensor '${name}' is ${t.dtype} with ${t.data.length} values; expected F64 with ${into.length}`);
+    if (t.dtype !== 'F64' || t.data.length !== into.length)
+      fail(`tensor '${name}' is ${t.dtype} with ${t.data.length} values; expected F64 with ${into.length}`);
     const d = t.data as Float64Array;
     for (let k = 0; k < d.length; k++) {
       if (Number.isFinite(d[k])) continue;
@@ -88,7 +111,10 @@ export function loadCheckpoint(path: string, data: ImageSet, opts: { steps?: num
     if (weights.some((w) => w * scale !== 0)) return;
     fail(`tensor '${name}' is all zeros: a dead layer, training from it degenerates`);
   };
-  for (const [name, net, opt] of [['G', tr.G, tr.optG], ['D', tr.D, tr.optD]] as const) {
+  for (const [name, net, opt] of [
+    ['G', tr.G, tr.optG],
+    ['D', tr.D, tr.optD],
+  ] as const) {
     net.projections.forEach((p, k) => {
       take(`${name}.stored.${k}`, p.weights);
       p.scale = state.scales[name][k];
@@ -115,7 +141,8 @@ export function loadCheckpoint(path: string, data: ImageSet, opts: { steps?: num
   });
   tr.emaG?.populations.forEach((p, k) => p.relu && take(`G.ema_bias.${k}`, p.bias));
   const extra = Object.keys(tensors).find((name) => !taken.has(name));
-  if (extra !== undefined) fail(`tensor '${extra}' does not belong to a run with these settings${settingsOf(extra, cfg)}`);
+  if (extra !== undefined)
+    fail(`tensor '${extra}' does not belong to a run with these settings${settingsOf(extra, cfg)}`);
   tr.rngData.setState(state.rng.data);
   tr.rngNoise.setState(state.rng.noise);
   if ('rngDropout' in tr && state.rng.dropout) tr.rngDropout.setState(state.rng.dropout);
@@ -126,7 +153,13 @@ export function loadCheckpoint(path: string, data: ImageSet, opts: { steps?: num
 
 /** The settings that decide whether a checkpoint holds tensor `name`, for messages (empty if none does alone). */
 function settingsOf(name: string, cfg: GanConfig): string {
-  const keys = /\.ema/.test(name) ? ['gEma'] : /adam/.test(name) ? ['optimiser'] : /bias|feat_mean/.test(name) ? ['kernel'] : [];
+  const keys = /\.ema/.test(name)
+    ? ['gEma']
+    : /adam/.test(name)
+      ? ['optimiser']
+      : /bias|feat_mean/.test(name)
+        ? ['kernel']
+        : [];
   return keys.length ? ` (metadata 'config': ${settingsText(cfg, keys as (keyof GanConfig)[])})` : '';
 }
 
@@ -139,14 +172,25 @@ export interface LoadedCheckpoint {
 }
 
 /** Writes G (its moving average when `gEma` is on) or D as an ordinary model file (weights with their scale folded in) with the GAN settings in its metadata. */
-export function saveNetwork(path: string, tr: Trainer, which: 'generator' | 'discriminator', extra: Record<string, string> = {}): void {
-  saveModel(path, which === 'generator' ? tr.sampler : tr.D, { metadata: { ...extra, kind: which, gan: JSON.stringify(tr.cfg), step: String(tr.step) } });
+export function saveNetwork(
+  path: string,
+  tr: Trainer,
+  which: 'generator' | 'discriminator',
+  extra: Record<string, string> = {},
+): void {
+  saveModel(path, which === 'generator' ? tr.sampler : tr.D, {
+    metadata: { ...extra, kind: which, gan: JSON.stringify(tr.cfg), step: String(tr.step) },
+  });
 }
 
 /** Reads a generator model file and the GAN settings it was trained with; refuses a network they do not describe. */
 export function loadGenerator(path: string): { G: Network; cfg: GanConfig; metadata: Record<string, string> } {
   const { net, metadata } = loadModel(path);
-  if (metadata.kind !== 'generator') throw new ModelFileError(path, `not a generator model (kind '${metadata.kind ?? 'none'}'); give the G.safetensors that spiking-gan train writes`);
+  if (metadata.kind !== 'generator')
+    throw new ModelFileError(
+      path,
+      `not a generator model (kind '${metadata.kind ?? 'none'}'); give the G.safetensors that spiking-gan train writes`,
+    );
   const cfg = ganSettings(path, metadata, 'gan');
   if (net.output.size !== MNIST_PIXELS) {
     throw new ModelFileError(path, `generator has ${net.output.size} outputs, expected ${MNIST_PIXELS}`);

@@ -18,9 +18,10 @@ export class SpikingDLoss {
 
   constructor(private readonly cfg: GanConfig) {
     const dT = discriminatorWindow(cfg);
-    this.fn = cfg.loss === 'bce'
-      ? new TimeDifferenceBce(cfg.beta, cfg.tmax, dT)
-      : new TargetLoss(cfg.loss, { tmax: dT, gamma: cfg.gamma, gammaA: cfg.gammaA }, 2);
+    this.fn =
+      cfg.loss === 'bce'
+        ? new TimeDifferenceBce(cfg.beta, cfg.tmax, dT)
+        : new TargetLoss(cfg.loss, { tmax: dT, gamma: cfg.gamma, gammaA: cfg.gammaA }, 2);
   }
 
   /** L for class y of the output times `t`, real targets smoothed to `realTarget`; δ = −∂L/∂t into `err`. */
@@ -55,12 +56,16 @@ export class ReluDLoss {
   private readonly logits = new Float64Array(MNIST_CLASSES);
   private readonly classErr = new Float64Array(MNIST_CLASSES);
 
-  constructor(private readonly cfg: GanConfig, outputs: number) {
+  constructor(
+    private readonly cfg: GanConfig,
+    outputs: number,
+  ) {
     const B = cfg.outWindow;
     this.err = new Float64Array(outputs);
-    this.fn = cfg.loss === 'bce'
-      ? new LogitBce()
-      : new TargetLoss(cfg.loss, { tmax: B, gamma: cfg.gamma * B, gammaA: cfg.gammaA * B }, 2);
+    this.fn =
+      cfg.loss === 'bce'
+        ? new LogitBce()
+        : new TargetLoss(cfg.loss, { tmax: B, gamma: cfg.gamma * B, gammaA: cfg.gammaA * B }, 2);
   }
 
   /**
@@ -68,10 +73,13 @@ export class ReluDLoss {
    * into `err`; `gStep`: the loss of G's step (fakes with target real).
    */
   compute(out: Float64Array, y: 0 | 1, digits: ArrayLike<number>, realTarget = 1, gStep = false): DVerdict {
-    const c = this.cfg, B = c.outWindow, err = this.err;
+    const c = this.cfg,
+      B = c.outWindow,
+      err = this.err;
     if (c.loss === 'bce') {
       const u = (this.one[0] = reluLogit(c, out, digits));
-      const bce = this.fn.compute(this.one, target(c, y, realTarget), this.oneErr), g = this.oneErr[0];
+      const bce = this.fn.compute(this.one, target(c, y, realTarget), this.oneErr),
+        g = this.oneErr[0];
       err.fill(0);
       err[0] = g;
       if (c.projection) for (let k = 0; k < c.pack; k++) err[1 + digits[k]] += g;
@@ -94,7 +102,9 @@ export class ReluDLoss {
 
   /** λ·Σ_k cross-entropy of image k's class logits against its digit, with its gradient added to `err`. */
   private classLoss(out: Float64Array, digits: ArrayLike<number>): number {
-    const c = this.cfg, lam = c.auxClass, n = MNIST_CLASSES;
+    const c = this.cfg,
+      lam = c.auxClass,
+      n = MNIST_CLASSES;
     let loss = 0;
     for (let k = 0; k < c.pack; k++) {
       const at = auxClassStart(c) + n * k;

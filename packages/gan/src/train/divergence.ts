@@ -3,7 +3,10 @@
 /** Training left the finite numbers, or a network stopped spiking entirely; the message names the step. */
 export class DivergenceError extends Error {
   override name = 'DivergenceError';
-  constructor(what: string, readonly step: number) {
+  constructor(
+    what: string,
+    readonly step: number,
+  ) {
     super(`training diverged at step ${step}: ${what}`);
   }
 }

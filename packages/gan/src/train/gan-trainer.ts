@@ -5,7 +5,13 @@ import { Backprop, Optimiser, Rng, Simulator, type Network, type RunRecord } fro
 import type { ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
 import {
-  buildDiscriminator, buildGenerator, discriminatorWindow, fakeImageInput, imageSilence, PIXELS, realImageInput,
+  buildDiscriminator,
+  buildGenerator,
+  discriminatorWindow,
+  fakeImageInput,
+  imageSilence,
+  PIXELS,
+  realImageInput,
 } from '../models/networks.ts';
 import { SpikingDLoss } from './discriminator-loss.ts';
 import { SilenceWatch } from './divergence.ts';
@@ -18,7 +24,8 @@ import type { StepStats } from './stats.ts';
 
 /** The figures of D's updates of a step. */
 type DFigures = Pick<
-  StepStats, 'dRealRight' | 'dFakeRight' | 'dLossReal' | 'dLossFake' | 'tReal' | 'tFake' | 'dSpikes'
+  StepStats,
+  'dRealRight' | 'dFakeRight' | 'dLossReal' | 'dLossFake' | 'tReal' | 'tFake' | 'dSpikes'
 >;
 /** The figures of G's update of a step. */
 type GFigures = Pick<StepStats, 'gFooled' | 'gLoss' | 'lit' | 'varying' | 'gSpikes'>;
@@ -60,13 +67,17 @@ export class GanTrainer {
   private readonly fakeRecs: RunRecord[];
   private readonly fakeLabels: Int32Array;
 
-  constructor(readonly cfg: GanConfig, readonly data: ImageSet) {
+  constructor(
+    readonly cfg: GanConfig,
+    readonly data: ImageSet,
+  ) {
     this.G = buildGenerator(cfg);
     this.D = buildDiscriminator(cfg);
     this.emaG = cfg.gEma > 0 ? buildGenerator(cfg) : null;
     this.simG = new Simulator(this.G);
     this.simD = new Simulator(this.D);
-    const delta = cfg.kernel === 'delta', inputs = this.D.populations[0].size;
+    const delta = cfg.kernel === 'delta',
+      inputs = this.D.populations[0].size;
     this.silent = imageSilence(cfg);
     const silentSurrogate = delta ? 0 : cfg.silentPixel === 'late' ? 1 : 0;
     const common = { normalise: delta, silentPenalty: cfg.silentPenalty, silentSurrogate };
@@ -137,13 +148,28 @@ export class GanTrainer {
 
   /** Throws a DivergenceError naming the network, projection and weight when a weight or scale is not finite. */
   checkFinite(step = this.step): void {
-    checkFiniteNetworks([['G', this.G], ['D', this.D]], step);
+    checkFiniteNetworks(
+      [
+        ['G', this.G],
+        ['D', this.D],
+      ],
+      step,
+    );
   }
 
   /** D's updates of one step: `dSteps` times a batch of real images (target real) and of new fakes (target fake). */
   discriminatorStep(): DFigures {
-    const c = this.cfg, B = c.batch, dT = discriminatorWindow(c), img = this.img;
-    let realRight = 0, fakeRight = 0, lossReal = 0, lossFake = 0, tReal = 0, tFake = 0, spikes = 0;
+    const c = this.cfg,
+      B = c.batch,
+      dT = discriminatorWindow(c),
+      img = this.img;
+    let realRight = 0,
+      fakeRight = 0,
+      lossReal = 0,
+      lossFake = 0,
+      tReal = 0,
+      tFake = 0,
+      spikes = 0;
     for (let d = 0; d < c.dSteps; d++) {
       for (let b = 0; b < B; b++) {
         const idx = this.rngData.int(this.data.n);
@@ -171,10 +197,16 @@ export class GanTrainer {
         this.optD.endSample();
       }
     }
-    const nd = B * c.dSteps, unit = c.kernel === 'delta' ? 1 : c.tmax;
+    const nd = B * c.dSteps,
+      unit = c.kernel === 'delta' ? 1 : c.tmax;
     return {
-      dRealRight: realRight / nd, dFakeRight: fakeRight / nd, dLossReal: lossReal / nd, dLossFake: lossFake / nd,
-      tReal: tReal / nd / unit, tFake: tFake / nd / unit, dSpikes: spikes / (2 * nd),
+      dRealRight: realRight / nd,
+      dFakeRight: fakeRight / nd,
+      dLossReal: lossReal / nd,
+      dLossFake: lossFake / nd,
+      tReal: tReal / nd / unit,
+      tFake: tFake / nd / unit,
+      dSpikes: spikes / (2 * nd),
     };
   }
 
@@ -196,13 +228,18 @@ export class GanTrainer {
    * error for the target "real" flows from D's output into D's input times, which are G's output times.
    */
   generatorStep(fresh = true): GFigures {
-    const c = this.cfg, B = c.batch;
+    const c = this.cfg,
+      B = c.batch;
     if (fresh) this.newFakes();
-    let fooled = 0, gLoss = 0, lit = 0, gSpikes = 0;
+    let fooled = 0,
+      gLoss = 0,
+      lit = 0,
+      gSpikes = 0;
     this.fires.fill(0);
     if (this.mmd) gLoss += this.mmd.compute(this.fakes, this.fakeLabels, this.rngData);
     for (let b = 0; b < B; b++) {
-      const recG = this.fakeRecs[b], fake = this.fakes[b];
+      const recG = this.fakeRecs[b],
+        fake = this.fakes[b];
       gSpikes += recG.totalSpikes();
       for (let g = 0; g < this.G.size; g++) if (recG.times[g] < this.G.tmax) this.fires[g]++;
       for (let p = 0; p < PIXELS; p++) if (fake[p] < this.silent) lit++;
@@ -213,7 +250,8 @@ export class GanTrainer {
       gLoss = this.pixelError(recD, gLoss);
       if (c.diversity > 0 && (b ^ 1) < B) addDiversity(this.dIn, fake, this.fakes[b ^ 1], c.diversity, c.tmax);
       if (this.mmd) for (let p = 0; p < PIXELS; p++) this.dIn[p] += this.mmd.delta[b][p];
-      const tG = recG.timesOf(this.G.output), L = c.gLatency;
+      const tG = recG.timesOf(this.G.output),
+        L = c.gLatency;
       for (let p = 0; p < PIXELS; p++) {
         const dv = this.dIn[p];
         // a pixel clipped at time 0 can only be moved later
@@ -222,7 +260,8 @@ export class GanTrainer {
       this.bpG.run(recG, this.dGOut, this.optG);
       this.optG.endSample();
     }
-    let varying = 0, neurons = 0;
+    let varying = 0,
+      neurons = 0;
     for (const p of this.G.populations) {
       if (p.isInput) continue;
       for (let g = p.offset; g < p.offset + p.size; g++) {
@@ -231,7 +270,11 @@ export class GanTrainer {
       }
     }
     return {
-      gFooled: fooled / B, gLoss: gLoss / B, lit: lit / (B * PIXELS), varying: varying / neurons, gSpikes: gSpikes / B,
+      gFooled: fooled / B,
+      gLoss: gLoss / B,
+      lit: lit / (B * PIXELS),
+      varying: varying / neurons,
+      gSpikes: gSpikes / B,
     };
   }
 

@@ -11,14 +11,18 @@ export class FeatureMatching {
   /** Real images seen (the mean's rate is max(0.01, 1/seen)). */
   seen = 0;
 
-  constructor(size: number, private readonly window: number) {
+  constructor(
+    size: number,
+    private readonly window: number,
+  ) {
     this.mean = new Float64Array(size);
     this.delta = new Float64Array(size);
   }
 
   /** Moves the mean towards D's hidden times `th` on a real image. */
   track(th: ArrayLike<number>): void {
-    const a = Math.max(0.01, 1 / ++this.seen), w = this.window;
+    const a = Math.max(0.01, 1 / ++this.seen),
+      w = this.window;
     for (let j = 0; j < th.length; j++) this.mean[j] += a * (Math.min(th[j], w) - this.mean[j]);
   }
 
@@ -38,10 +42,15 @@ export class FeatureMatching {
  * (times clipped at `top`), adding δ = ±λ to `dIn`.
  */
 export function addDiversity(
-  dIn: Float64Array, fake: Float64Array, other: Float64Array, lambda: number, top: number,
+  dIn: Float64Array,
+  fake: Float64Array,
+  other: Float64Array,
+  lambda: number,
+  top: number,
 ): void {
   for (let p = 0; p < PIXELS; p++) {
-    const a = Math.min(fake[p], top), b = Math.min(other[p], top);
+    const a = Math.min(fake[p], top),
+      b = Math.min(other[p], top);
     if (a !== b) dIn[p] += a > b ? lambda : -lambda;
   }
 }

@@ -19,7 +19,9 @@ export class InstanceNoise {
 
   /** Jitters the spiking pixels of `img` (silent ones stay silent), clipped to the image window. */
   apply(img: Float64Array, step: number, rng: Rng): void {
-    const sigma = this.sigma(step), top = this.cfg.tmax, silent = this.silent;
+    const sigma = this.sigma(step),
+      top = this.cfg.tmax,
+      silent = this.silent;
     if (!(sigma > 0)) return;
     for (let p = 0; p < PIXELS; p++) {
       const t = img[p];

@@ -17,9 +17,14 @@ export const MMD_SILENT = 1.5;
  * label, i.e. MMD per digit). Writes `out[i]` = −∂(λ·B·MMD²)/∂x_i (B = fakes) and returns λ·MMD².
  */
 export function mmdGradient(
-  fakes: Float64Array[], reals: Float64Array[], labels: ArrayLike<number> | null, lambda: number, out: Float64Array[],
+  fakes: Float64Array[],
+  reals: Float64Array[],
+  labels: ArrayLike<number> | null,
+  lambda: number,
+  out: Float64Array[],
 ): number {
-  const B = fakes.length, dim = fakes[0]?.length ?? 0;
+  const B = fakes.length,
+    dim = fakes[0]?.length ?? 0;
   if (reals.length !== B || out.length !== B) {
     const got = `got ${reals.length} and ${out.length}`;
     throw new RangeError(`mmdGradient: need as many reals and outputs as fakes (${B}), ${got}`);
@@ -27,19 +32,24 @@ export function mmdGradient(
   const same = (i: number, j: number) => labels === null || labels[i] === labels[j];
   let mmd = 0;
   for (let i = 0; i < B; i++) {
-    const d = out[i], fi = fakes[i];
+    const d = out[i],
+      fi = fakes[i];
     d.fill(0);
     let n = 0;
     for (let j = 0; j < B; j++) if (same(i, j)) n++;
     for (let j = 0; j < B; j++) {
       if (!same(i, j)) continue;
       // fake–fake pairs push apart, fake–real pairs pull together
-      const pairs = [[fakes[j], 1, i !== j && n > 1 ? 1 / (n - 1) : 0], [reals[j], -1, 1 / n]] as const;
+      const pairs = [
+        [fakes[j], 1, i !== j && n > 1 ? 1 / (n - 1) : 0],
+        [reals[j], -1, 1 / n],
+      ] as const;
       for (const [other, sign, w] of pairs) {
         if (w === 0) continue;
         let d2 = 0;
         for (let p = 0; p < dim; p++) d2 += (fi[p] - other[p]) ** 2;
-        let k = 0, kd = 0;
+        let k = 0,
+          kd = 0;
         for (const s2 of MMD_WIDTHS) {
           const e = Math.exp(-d2 / (2 * s2));
           k += e;
@@ -69,7 +79,11 @@ export class PixelMmd {
   private readonly img: Float64Array;
   private byLabel: Int32Array[] | null = null;
 
-  constructor(private readonly cfg: GanConfig, private readonly data: ImageSet, inputs: number) {
+  constructor(
+    private readonly cfg: GanConfig,
+    private readonly data: ImageSet,
+    inputs: number,
+  ) {
     const batch = () => Array.from({ length: cfg.batch }, () => new Float64Array(PIXELS));
     this.delta = batch();
     this.fakes = batch();
@@ -79,7 +93,8 @@ export class PixelMmd {
 
   /** Fills `delta` for the fakes' D inputs `fakes` of digits `labels`, reals drawn with `rng`; returns λ·MMD². */
   compute(fakes: Float64Array[], labels: Int32Array, rng: Rng): number {
-    const c = this.cfg, T = c.tmax;
+    const c = this.cfg,
+      T = c.tmax;
     const x = (img: Float64Array, out: Float64Array) => {
       for (let p = 0; p < PIXELS; p++) out[p] = img[p] < T ? img[p] / T : MMD_SILENT;
       return out;

@@ -33,11 +33,14 @@ export function checkFiniteNetworks(nets: readonly (readonly [string, Network])[
 export function followAverage(ema: Network, G: Network, gEma: number, step: number): void {
   const beta = Math.min(gEma, (1 + step) / (10 + step));
   G.projections.forEach((p, k) => {
-    const e = ema.projections[k].weights, w = p.weights, s = p.scale;
+    const e = ema.projections[k].weights,
+      w = p.weights,
+      s = p.scale;
     for (let i = 0; i < w.length; i++) e[i] = beta * e[i] + (1 - beta) * s * w[i];
   });
   G.populations.forEach((p, k) => {
-    const e = ema.populations[k].bias, w = p.bias;
+    const e = ema.populations[k].bias,
+      w = p.bias;
     for (let i = 0; i < w.length; i++) e[i] = beta * e[i] + (1 - beta) * w[i];
   });
 }

@@ -5,7 +5,15 @@ import { Optimiser, Rng, SpikingPass, tieHooks, TwinPass, type Network, type Val
 import { MNIST_CLASSES, type ImageSet } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
 import {
-  buildDiscriminator, buildGenerator, digitCode, dSeesDigit, PIXELS, reluImageSize, reluNoise, reluRealInput, ties,
+  buildDiscriminator,
+  buildGenerator,
+  digitCode,
+  dSeesDigit,
+  PIXELS,
+  reluImageSize,
+  reluNoise,
+  reluRealInput,
+  ties,
 } from '../models/networks.ts';
 import { BiasDropout } from '../models/bias-dropout.ts';
 import { ReluDLoss, type DVerdict } from './discriminator-loss.ts';
@@ -58,7 +66,10 @@ export class ReluGanTrainer {
   readonly rngDropout: Rng;
   private readonly emaTies: ReturnType<typeof ties>;
 
-  constructor(readonly cfg: GanConfig, readonly data: ImageSet) {
+  constructor(
+    readonly cfg: GanConfig,
+    readonly data: ImageSet,
+  ) {
     if (cfg.kernel !== 'relu') throw new Error(`ReluGanTrainer: the config's kernel is ${cfg.kernel}, not relu`);
     this.G = buildGenerator(cfg);
     this.D = buildDiscriminator(cfg);
@@ -71,7 +82,12 @@ export class ReluGanTrainer {
     // tied parameters (signed noise pairs, leaky pairs): gradients fold into one of each pair before an
     // update, the other follows after
     const opt = (net: Network, which: 'G' | 'D', lr: number, batch: number) => ({
-      kind: cfg.optimiser, lr, decay: cfg.decay, batch, beta1: cfg.beta1, hooks: tieHooks(ties(cfg, net, which)),
+      kind: cfg.optimiser,
+      lr,
+      decay: cfg.decay,
+      batch,
+      beta1: cfg.beta1,
+      hooks: tieHooks(ties(cfg, net, which)),
     });
     this.optD = new Optimiser(this.D, opt(this.D, 'D', cfg.dLr, (2 * cfg.batch) / cfg.pack));
     this.optG = new Optimiser(this.G, opt(this.G, 'G', cfg.gLr, cfg.batch));
@@ -122,10 +138,19 @@ export class ReluGanTrainer {
    * same fakes through the updated D.
    */
   trainStep(): StepStats {
-    const c = this.cfg, B = c.batch, m = c.pack, S = reluImageSize(c);
+    const c = this.cfg,
+      B = c.batch,
+      m = c.pack,
+      S = reluImageSize(c);
     this.checkFinite(this.step);
     followSchedule(c, this.step, [this.optG, this.optD]);
-    let realRight = 0, fakeRight = 0, lossReal = 0, lossFake = 0, tReal = 0, tFake = 0, dSpikes = 0;
+    let realRight = 0,
+      fakeRight = 0,
+      lossReal = 0,
+      lossFake = 0,
+      tReal = 0,
+      tFake = 0,
+      dSpikes = 0;
     for (let d = 0; d < c.dSteps; d++) {
       for (let q = 0; q < B; q += m) {
         for (let k = 0; k < m; k++) {
@@ -149,7 +174,10 @@ export class ReluGanTrainer {
       dSpikes += this.dSpikeSum;
       this.dSpikeSum = 0;
     }
-    let fooled = 0, gLoss = 0, lit = 0, gSpikes = 0;
+    let fooled = 0,
+      gLoss = 0,
+      lit = 0,
+      gSpikes = 0;
     this.litCount.fill(0);
     for (let q = 0; q < B; q += m) {
       for (let k = 0; k < m; k++) {
@@ -179,11 +207,22 @@ export class ReluGanTrainer {
     this.updateEma();
     this.step++;
     this.checkFinite(this.step);
-    const nd = (B / m) * c.dSteps, ng = B / m;
+    const nd = (B / m) * c.dSteps,
+      ng = B / m;
     return {
-      step: this.step, dRealRight: realRight / nd, dFakeRight: fakeRight / nd, gFooled: fooled / ng,
-      dLossReal: lossReal / nd, dLossFake: lossFake / nd, gLoss: gLoss / ng, tReal: tReal / nd, tFake: tFake / nd,
-      lit: lit / (B * PIXELS), varying: varying / PIXELS, gSpikes: gSpikes / B, dSpikes: dSpikes / (2 * nd),
+      step: this.step,
+      dRealRight: realRight / nd,
+      dFakeRight: fakeRight / nd,
+      gFooled: fooled / ng,
+      dLossReal: lossReal / nd,
+      dLossFake: lossFake / nd,
+      gLoss: gLoss / ng,
+      tReal: tReal / nd,
+      tFake: tFake / nd,
+      lit: lit / (B * PIXELS),
+      varying: varying / PIXELS,
+      gSpikes: gSpikes / B,
+      dSpikes: dSpikes / (2 * nd),
     };
   }
 
@@ -205,7 +244,8 @@ export class ReluGanTrainer {
    * them when a fake is asked for.
    */
   private drawNoise(): void {
-    const c = this.cfg, rng = this.rngData;
+    const c = this.cfg,
+      rng = this.rngData;
     for (let b = 0; b < c.batch; b++) {
       this.labels[b] = c.conditional ? this.data.labels[rng.int(this.data.n)] : c.infoCode ? rng.int(MNIST_CLASSES) : 0;
       reluNoise(c, this.rngNoise, this.labels[b], this.z[b]);
@@ -222,7 +262,8 @@ export class ReluGanTrainer {
    * or reusing G's last output for it; returns that image.
    */
   private fake(b: number, k = 0, run = true): Float64Array {
-    const S = reluImageSize(this.cfg), img = this.img.subarray(k * S, (k + 1) * S);
+    const S = reluImageSize(this.cfg),
+      img = this.img.subarray(k * S, (k + 1) * S);
     if (run) this.gOut[b] = this.passesG[b].forward(this.z[b]);
     img.set(this.gOut[b]);
     this.heads[k] = this.labels[b];
@@ -237,7 +278,13 @@ export class ReluGanTrainer {
 
   /** Throws a DivergenceError naming the network and parameter when a weight, scale or bias is not finite. */
   checkFinite(step = this.step): void {
-    checkFiniteNetworks([['G', this.G], ['D', this.D]], step);
+    checkFiniteNetworks(
+      [
+        ['G', this.G],
+        ['D', this.D],
+      ],
+      step,
+    );
   }
 
   /** Moves the average of G's weights and biases towards G's (warm-up: β = min(gEma, (1 + step)/(10 + step))). */

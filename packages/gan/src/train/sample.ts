@@ -5,7 +5,10 @@ import type { GanConfig } from '../models/config.ts';
 import { extraInputs, extraSpikes, fakeImageInput, generatorWindow, PIXELS, reluNoise } from '../models/networks.ts';
 
 /** Generated images and their digits. */
-export interface Samples { pixels: Uint8Array; labels: Uint8Array }
+export interface Samples {
+  pixels: Uint8Array;
+  labels: Uint8Array;
+}
 
 /** The digit of sample s: `digit` if given, else cycling 0..9 in conditional mode (0 otherwise). */
 const digitOf = (cfg: GanConfig, s: number, digit?: number) =>
@@ -13,7 +16,8 @@ const digitOf = (cfg: GanConfig, s: number, digit?: number) =>
 
 /** G's input for one sample: N_z noise spike times from `rng` (sparse noise leaves some silent), the label spikes. */
 export function generatorInput(cfg: GanConfig, rng: Rng, label: number, out: Float64Array): Float64Array {
-  const discrete = cfg.kernel === 'delta', gT = generatorWindow(cfg);
+  const discrete = cfg.kernel === 'delta',
+    gT = generatorWindow(cfg);
   for (let i = 0; i < cfg.nz; i++) {
     const t = discrete ? rng.int(cfg.noiseSpan) : rng.next() * cfg.noiseSpan;
     out[i] = cfg.noise === 'sparse' && rng.next() < cfg.noiseSilent ? gT : t;
@@ -24,11 +28,19 @@ export function generatorInput(cfg: GanConfig, rng: Rng, label: number, out: Flo
 
 /** Images from a ramp or delta generator (run on `sim` when given, e.g. the trainer's simulator of G). */
 export function sampleSpiking(
-  G: Network, cfg: GanConfig, n: number, seed: number, digit?: number, sim?: Simulator,
+  G: Network,
+  cfg: GanConfig,
+  n: number,
+  seed: number,
+  digit?: number,
+  sim?: Simulator,
 ): Samples {
-  const run = sim ?? new Simulator(G), rng = new Rng(seed);
-  const z = new Float64Array(G.populations[0].size), img = new Float64Array(PIXELS + extraInputs(cfg));
-  const pixels = new Uint8Array(n * PIXELS), labels = new Uint8Array(n);
+  const run = sim ?? new Simulator(G),
+    rng = new Rng(seed);
+  const z = new Float64Array(G.populations[0].size),
+    img = new Float64Array(PIXELS + extraInputs(cfg));
+  const pixels = new Uint8Array(n * PIXELS),
+    labels = new Uint8Array(n);
   for (let s = 0; s < n; s++) {
     const label = digitOf(cfg, s, digit);
     labels[s] = label;
@@ -40,8 +52,11 @@ export function sampleSpiking(
 
 /** Images from a relu-kernel generator: seeded signed noise (and digit) through the spiking G, pixels x·255. */
 export function sampleRelu(G: Network, cfg: GanConfig, n: number, seed: number, digit?: number): Samples {
-  const g = new SpikingPass(G), rng = new Rng(seed), z = new Float64Array(G.populations[0].size);
-  const pixels = new Uint8Array(n * PIXELS), labels = new Uint8Array(n);
+  const g = new SpikingPass(G),
+    rng = new Rng(seed),
+    z = new Float64Array(G.populations[0].size);
+  const pixels = new Uint8Array(n * PIXELS),
+    labels = new Uint8Array(n);
   for (let s = 0; s < n; s++) {
     const label = digitOf(cfg, s, digit);
     labels[s] = label;

@@ -12,12 +12,19 @@ export interface GridOptions {
 const PAD_GREY = 128;
 
 function positiveInt(name: string, v: number, min: number): number {
-  if (!Number.isInteger(v) || v < min) throw new RangeError(`imageGridPng: ${name} must be an integer >= ${min}, got ${v}`);
+  if (!Number.isInteger(v) || v < min)
+    throw new RangeError(`imageGridPng: ${name} must be an integer >= ${min}, got ${v}`);
   return v;
 }
 
 /** Lay out the first n images (rows x cols grey bytes each) in a grid and encode it as a greyscale PNG. */
-export function imageGridPng(images: Uint8Array, n: number, rows: number, cols: number, opts: GridOptions = {}): Uint8Array {
+export function imageGridPng(
+  images: Uint8Array,
+  n: number,
+  rows: number,
+  cols: number,
+  opts: GridOptions = {},
+): Uint8Array {
   positiveInt('n', n, 1);
   positiveInt('rows', rows, 1);
   positiveInt('cols', cols, 1);

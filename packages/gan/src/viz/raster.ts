@@ -22,7 +22,10 @@ const MIN_BAND = 30;
 
 /** Escape text for XML content and attribute values. */
 export function escapeXml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
+  return s.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string,
+  );
 }
 
 const num = (x: number): string => String(Math.round(x * 100) / 100);
@@ -37,7 +40,8 @@ function niceStep(span: number, target: number): number {
 /** Render a spike raster (x = time 0..tmax, y = neuron index, populations stacked) as an SVG string. */
 export function rasterSvg(pops: RasterPop[], opts: RasterOptions): string {
   const { tmax, title } = opts;
-  if (!(Number.isFinite(tmax) && tmax > 0)) throw new RangeError(`rasterSvg: tmax must be a positive finite number, got ${tmax}`);
+  if (!(Number.isFinite(tmax) && tmax > 0))
+    throw new RangeError(`rasterSvg: tmax must be a positive finite number, got ${tmax}`);
   const maxShown = opts.maxNeuronsPerPop ?? Infinity;
   if (!(maxShown >= 1)) throw new RangeError(`rasterSvg: maxNeuronsPerPop must be >= 1, got ${maxShown}`);
 
@@ -46,7 +50,10 @@ export function rasterSvg(pops: RasterPop[], opts: RasterOptions): string {
     let spikes = 0;
     for (let i = 0; i < p.times.length; i++) if (p.times[i] >= 0 && p.times[i] < tmax) spikes++;
     const line1 = `${p.name}: ${spikes} spike${spikes === 1 ? '' : 's'}`;
-    const line2 = shown < p.times.length ? `neurons 0-${shown - 1} of ${p.times.length}` : `${shown} neuron${shown === 1 ? '' : 's'}`;
+    const line2 =
+      shown < p.times.length
+        ? `neurons 0-${shown - 1} of ${p.times.length}`
+        : `${shown} neuron${shown === 1 ? '' : 's'}`;
     return { p, shown, line1, line2 };
   });
   const longest = Math.max(0, ...info.map((x) => Math.max(x.line1.length, x.line2.length)));
@@ -73,8 +80,12 @@ export function rasterSvg(pops: RasterPop[], opts: RasterOptions): string {
     }
     const cy = y + band / 2;
     out.push(`<rect x="${left}" y="${num(y)}" width="${num(plotW)}" height="${num(band)}" fill="#f4f4f4"/>`);
-    out.push(`<text x="${left - 8}" y="${num(cy - 2)}" text-anchor="end" fill="${colour}">${escapeXml(info[k].line1)}</text>`);
-    out.push(`<text x="${left - 8}" y="${num(cy + FONT)}" text-anchor="end" fill="#666">${escapeXml(info[k].line2)}</text>`);
+    out.push(
+      `<text x="${left - 8}" y="${num(cy - 2)}" text-anchor="end" fill="${colour}">${escapeXml(info[k].line1)}</text>`,
+    );
+    out.push(
+      `<text x="${left - 8}" y="${num(cy + FONT)}" text-anchor="end" fill="#666">${escapeXml(info[k].line2)}</text>`,
+    );
     if (marks.length > 0) out.push(`<path fill="${colour}" shape-rendering="crispEdges" d="${marks.join('')}"/>`);
     y += band + GAP;
   });
@@ -88,9 +99,14 @@ export function rasterSvg(pops: RasterPop[], opts: RasterOptions): string {
     out.push(`<path stroke="#000" d="M${x} ${num(axisY)}v4"/>`);
     out.push(`<text x="${x}" y="${num(axisY + 6 + FONT)}" text-anchor="middle">${Number(t.toPrecision(6))}</text>`);
   }
-  out.push(`<text x="${num(left + plotW / 2)}" y="${num(axisY + 12 + 2 * FONT)}" text-anchor="middle">time (steps)</text>`);
+  out.push(
+    `<text x="${num(left + plotW / 2)}" y="${num(axisY + 12 + 2 * FONT)}" text-anchor="middle">time (steps)</text>`,
+  );
   const height = Math.ceil(axisY + 20 + 2 * FONT);
-  if (title) out.unshift(`<text x="${num(width / 2)}" y="20" text-anchor="middle" font-size="${FONT + 3}" font-weight="bold">${escapeXml(title)}</text>`);
+  if (title)
+    out.unshift(
+      `<text x="${num(width / 2)}" y="20" text-anchor="middle" font-size="${FONT + 3}" font-weight="bold">${escapeXml(title)}</text>`,
+    );
 
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="${FONT}">`,

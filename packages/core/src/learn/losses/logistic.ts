@@ -35,11 +35,15 @@ export class LogitBce implements LossFunction {
 export class TimeDifferenceBce implements LossFunction {
   readonly on = 'times';
 
-  constructor(readonly beta: number, readonly tmax: number, readonly window: number) {}
+  constructor(
+    readonly beta: number,
+    readonly tmax: number,
+    readonly window: number,
+  ) {}
 
   compute(t: ArrayLike<number>, s: number, err: Float64Array): number {
     const { beta, tmax, window: w } = this;
-    const l = beta * (Math.min(t[1], w) - Math.min(t[0], w)) / tmax;
+    const l = (beta * (Math.min(t[1], w) - Math.min(t[0], w))) / tmax;
     const dl = sigmoid(l) - s;
     err[0] = (beta / tmax) * dl;
     err[1] = -(beta / tmax) * dl;

@@ -4,7 +4,11 @@ import type { LossFunction } from './loss-function.ts';
 
 /** δ = −∂L/∂t of softmax cross-entropy on logits −β·t (silent outputs at tmax): δ_k = β (p_k − [k = y]). */
 export function softmaxError(
-  t: ArrayLike<number>, y: number, beta: number, tmax: number, out: Float64Array,
+  t: ArrayLike<number>,
+  y: number,
+  beta: number,
+  tmax: number,
+  out: Float64Array,
 ): Float64Array {
   softmaxTimes(t, y, beta, tmax, out);
   return out;
@@ -20,7 +24,10 @@ export function softmaxValueError(z: ArrayLike<number>, y: number, beta: number,
 export class SoftmaxTimeLoss implements LossFunction {
   readonly on = 'times';
 
-  constructor(readonly beta: number, readonly tmax: number) {}
+  constructor(
+    readonly beta: number,
+    readonly tmax: number,
+  ) {}
 
   compute(t: ArrayLike<number>, y: number, err: Float64Array): number {
     return softmaxTimes(t, y, this.beta, this.tmax, err);

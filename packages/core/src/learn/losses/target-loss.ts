@@ -9,7 +9,11 @@ export class TargetLoss implements LossFunction {
   /** The targets of the last `compute`. */
   readonly T: Float64Array;
 
-  constructor(readonly rule: LossName, readonly opts: TargetOptions, size: number) {
+  constructor(
+    readonly rule: LossName,
+    readonly opts: TargetOptions,
+    size: number,
+  ) {
     this.T = new Float64Array(size);
   }
 

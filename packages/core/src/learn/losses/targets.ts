@@ -23,7 +23,8 @@ export interface TargetOptions {
  * If nothing fired: all at tmax, the desired one at tmax − γ.
  */
 export function ttfsTargets(t: ArrayLike<number>, y: number, opts: TargetOptions, out?: Float64Array): Float64Array {
-  const tmax = opts.tmax, gamma = opts.gamma ?? 3;
+  const tmax = opts.tmax,
+    gamma = opts.gamma ?? 3;
   const T = out ?? new Float64Array(t.length);
   checkLabel(y, t.length);
   const m = minOf(t);
@@ -43,9 +44,14 @@ export function ttfsTargets(t: ArrayLike<number>, y: number, opts: TargetOptions
  * decision keeps moving earlier. Variant `absolute`: T_y = 0 and every other neuron at tmax.
  */
 export function aggressiveTargets(
-  t: ArrayLike<number>, y: number, opts: TargetOptions, out?: Float64Array,
+  t: ArrayLike<number>,
+  y: number,
+  opts: TargetOptions,
+  out?: Float64Array,
 ): Float64Array {
-  const tmax = opts.tmax, gamma = opts.gamma ?? 3, gammaA = opts.gammaA ?? gamma;
+  const tmax = opts.tmax,
+    gamma = opts.gamma ?? 3,
+    gammaA = opts.gammaA ?? gamma;
   if ((opts.variant ?? 'earlier') === 'absolute') {
     const T = out ?? new Float64Array(t.length);
     checkLabel(y, t.length);
@@ -66,7 +72,11 @@ export function aggressiveTargets(
 
 /** Targets by loss name. */
 export function targets(
-  loss: LossName, t: ArrayLike<number>, y: number, opts: TargetOptions, out?: Float64Array,
+  loss: LossName,
+  t: ArrayLike<number>,
+  y: number,
+  opts: TargetOptions,
+  out?: Float64Array,
 ): Float64Array {
   if (loss === 'ttfs') return ttfsTargets(t, y, opts, out);
   if (loss === 'aggressive') return aggressiveTargets(t, y, opts, out);
@@ -75,7 +85,10 @@ export function targets(
 
 /** Output error δ_k = (T_k − t_k) / tmax (this is −∂L/∂t_k of L = ½ Σ e²; normalisation happens in backprop). */
 export function outputError(
-  T: ArrayLike<number>, t: ArrayLike<number>, tmax: number, out?: Float64Array,
+  T: ArrayLike<number>,
+  t: ArrayLike<number>,
+  tmax: number,
+  out?: Float64Array,
 ): Float64Array {
   const d = out ?? new Float64Array(t.length);
   for (let k = 0; k < t.length; k++) d[k] = (T[k] - Math.min(t[k], tmax)) / tmax;
