@@ -19,7 +19,8 @@ for (let i = 0; i < 5; i++) {
   const whole = sim.run(times).clone(); // clone: the simulator reuses its record
   const early = sim.run(times, { earlyStop: true }); // stop at the first output spike
   console.log(
-    `#${i}     ${mnist.labels[i]}      ${String(whole.decided ? whole.decisionTime : 'none').padEnd(12)}  ${String(whole.prediction()).padEnd(10)}  ` +
+    `#${i}     ${mnist.labels[i]}      ` +
+      `${String(whole.decided ? whole.decisionTime : 'none').padEnd(12)}  ${String(whole.prediction()).padEnd(10)}  ` +
       `${whole.totalSpikes()} / ${early.totalSpikes()}`.padEnd(29) +
       `${whole.synapticEvents} / ${early.synapticEvents}`,
   );

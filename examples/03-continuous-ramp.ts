@@ -12,7 +12,10 @@ const out = net.addPopulation(1, { name: 'out', threshold: theta });
 net.connect(input, out, { kernel: 'ramp', delay, weights: w }); // weights [n_out = 1, n_in = 3]
 const sim = new Simulator(net);
 
-/** The closed form: walk the arrivals in time order and keep the first prediction that comes before the next arrival. */
+/**
+ * The closed form: walk the arrivals in time order and keep the first prediction that comes before the next
+ * arrival.
+ */
 function closedForm(tIn: number[]): number {
   const arrivals = tIn.map((t, i) => ({ a: t + delay, w: w[i] })).sort((x, y) => x.a - y.a);
   let W = 0,

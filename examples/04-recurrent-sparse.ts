@@ -29,6 +29,7 @@ for (const times of [
   // 50 = tmax: input 1 silent; then input 1 at step 10 cuts in at ring 4
   const rec = sim.run(times);
   console.log(
-    `inputs at [${times}]: ring fires at [${Array.from(rec.timesOf(ring))}], ${rec.spikes[ring.index]} spikes, ${rec.synapticEvents} synaptic events`,
+    `inputs at [${times}]: ring fires at [${Array.from(rec.timesOf(ring))}], ` +
+      `${rec.spikes[ring.index]} spikes, ${rec.synapticEvents} synaptic events`,
   );
 }

@@ -5,9 +5,9 @@
 // The same files from Python (pip install safetensors numpy):
 //   from safetensors.numpy import load_file, save_file
 //   from safetensors import safe_open
-//   tensors = load_file("model.safetensors")            # {"layers.0.weight": ndarray (3, 4), "layers.1.weight": (2, 3)}
+//   tensors = load_file("model.safetensors")  # {"layers.0.weight": ndarray (3, 4), "layers.1.weight": (2, 3)}
 //   with safe_open("model.safetensors", "np") as f:
-//       print(f.metadata())                              # {"tmax": "256", "time": "discrete", "layers": "[...]", ...}
+//       print(f.metadata())                   # {"tmax": "256", "time": "discrete", "layers": "[...]", ...}
 //   save_file({"layers.0.weight": w.astype("float32")}, "mine.safetensors")  # runs here with tmax 256, θ 100, delay 1
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,7 +44,8 @@ try {
   });
   const b2 = loadModel(bare).net;
   console.log(
-    `weights-only file: tmax ${b2.tmax}, threshold ${b2.output.threshold[0]}, delay ${b2.projections[0].delay}, time ${b2.time}; ` +
+    `weights-only file: tmax ${b2.tmax}, threshold ${b2.output.threshold[0]}, ` +
+      `delay ${b2.projections[0].delay}, time ${b2.time}; ` +
       `output at ${Array.from(new Simulator(b2).run([0, 5, 9, 300]).timesOf(b2.output))}`,
   );
 } finally {
