@@ -28,7 +28,7 @@ export {
   attachArray,
   drainInto,
 } from './engine/shared-memory.ts';
-export type { SharedNetwork, SharedArray } from './engine/shared-memory.ts';
+export type { AttachOptions, SharedNetwork, SharedArray } from './engine/shared-memory.ts';
 export { Rng, permutation } from './coding/rng.ts';
 export { encodeBytes, encodeUnit, decodeUnit, decodeBytes, noiseTimes } from './coding/ttfs.ts';
 export type { EncodeOptions } from './coding/ttfs.ts';
@@ -51,6 +51,8 @@ export { SpikingPass, TwinPass } from './learn/value-pass.ts';
 export { LeakyPairs, SignedInputPairs, tieHooks } from './learn/leaky-pairs.ts';
 export type { ValuePass, ValuePassOptions } from './learn/value-pass.ts';
 export type { OptimiserOptions } from './learn/optimiser.ts';
+export { applyUpdatePart, partRanges } from './learn/update-parts.ts';
+export type { UpdateArrays, UpdatePlan } from './learn/update-parts.ts';
 export { ADAM_DEFAULTS, adamCorrections, adamUpdate } from './kernels/adam.ts';
 export type { AdamStep, AdamValues } from './kernels/adam.ts';
 export { cosineFactor } from './learn/schedule.ts';

@@ -4,9 +4,35 @@
 // sharing is refused with the reason.
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { attachArray, drainInto, engineBackend, Network, shareArray, sharedArray, shareNetwork } from '../src/index.ts';
+import {
+  attachArray,
+  attachNetwork,
+  drainInto,
+  engineBackend,
+  Network,
+  reluNetwork,
+  shareArray,
+  sharedArray,
+  shareNetwork,
+  SpikingPass,
+} from '../src/index.ts';
 
 const forced = process.env.SPIKING_GAN_ENGINE === 'ts';
+
+/** Runs a worker script on `workerData` until it posts 'written'; returns the messages before that. */
+async function runWorker(script: string, workerData: unknown): Promise<unknown[]> {
+  const worker = new Worker(new URL(script, import.meta.url), { workerData });
+  const messages: unknown[] = [];
+  await new Promise<void>((resolve, reject) => {
+    worker.on('message', (m) => {
+      if (m === 'written') resolve();
+      else messages.push(m);
+    });
+    worker.on('error', reject);
+  });
+  await worker.terminate();
+  return messages;
+}
 
 function smallNet(): Network {
   const net = new Network({ tmax: 16 });
@@ -21,21 +47,37 @@ describe.skipIf(forced)('sharing with worker threads', () => {
       out = sharedArray(5),
       weights = Array.from(net.projections[0].weights.subarray(0, 4));
     out.set([1, 2, 3, 4, 5]);
-    const worker = new Worker(new URL('./shared-memory-worker.mjs', import.meta.url), {
-      workerData: { net: shareNetwork(net), out: shareArray(out) },
-    });
-    const messages: unknown[] = [];
-    await new Promise<void>((resolve, reject) => {
-      worker.on('message', (m) => {
-        messages.push(m);
-        if (m === 'written') resolve();
-      });
-      worker.on('error', reject);
-    });
-    await worker.terminate();
+    const messages = await runWorker('./shared-memory-worker.mjs', { net: shareNetwork(net), out: shareArray(out) });
     expect(messages[0]).toEqual({ sizes: [3, 2], weights, out: [1, 2, 3, 4, 5] });
     expect(net.projections[0].weights[0]).toBe(42);
     expect(Array.from(out)).toEqual([7, 7, 7, 7, 7]);
+  });
+
+  it('a worker thread runs a network of ReLU-equivalent neurons on the same weights and biases', async () => {
+    const net = reluNetwork({ sizes: [6, 9, 4], windows: [2, 8, 1], seed: 7, biasGain: 1 }),
+      input = [0.5, 0, 1.5, 2, 0.25, 1];
+    const here = Array.from(new SpikingPass(net).forward(input)),
+      bias1 = net.populations[1].bias[1];
+    const [seen] = await runWorker('./shared-relu-worker.mjs', { net: shareNetwork(net), input });
+    expect(seen).toEqual({
+      out: here,
+      windows: net.populations.map((p) => p.window),
+      kernels: ['relu', 'relu'],
+    });
+    expect(here.some((x) => x > 0)).toBe(true);
+    // its write to the shared biases is seen here; the one to its own copy (ownBiases) is not
+    expect([net.populations[1].bias[0], net.populations[1].bias[1]]).toEqual([0.25, bias1]);
+  });
+
+  it('ownBiases gives this thread a copy of the biases, taken when attaching', () => {
+    const net = reluNetwork({ sizes: [3, 4, 2], windows: [1, 4, 1], seed: 2, biasGain: 1 }),
+      bias = net.populations[1].bias;
+    const shared = attachNetwork(shareNetwork(net)),
+      own = attachNetwork(shareNetwork(net), { ownBiases: [1] });
+    expect(Array.from(own.populations[1].bias)).toEqual(Array.from(bias));
+    own.populations[1].bias[0] = 99;
+    shared.populations[2].bias[1] = 5;
+    expect([bias[0] === 99, net.populations[2].bias[1], own.populations[2].bias[1]]).toEqual([false, 5, 5]);
   });
 
   it('attachArray in this thread gives the same values, not a copy; drainInto adds and clears', () => {

@@ -139,6 +139,11 @@ export interface PopulationOptions {
   window?: Window;
   /** ReLU-equivalent neurons: the bias term D_i, one for all or one per neuron (default 0). */
   bias?: number | ArrayLike<number>;
+  /**
+   * ReLU-equivalent neurons: biases used as the population's own, not copied (e.g. a view of another
+   * thread's biases in the shared kernel memory); instead of `bias`.
+   */
+  biasStorage?: Float64Array;
 }
 
 /** How a projection's weights are given. */
@@ -247,12 +252,18 @@ export class Network {
     if (this.time !== 'continuous')
       throw new RangeError(`addPopulation(${name}): ReLU-equivalent neurons need continuous time`);
     const win = this.checkWindow(opts.window, name);
-    const bias = allocF64(size);
+    if (opts.biasStorage && opts.bias !== undefined)
+      throw new RangeError(`addPopulation(${name}): give one of bias, biasStorage`);
+    if (opts.biasStorage && !(opts.biasStorage instanceof Float64Array && opts.biasStorage.length === size))
+      throw new RangeError(`addPopulation(${name}): biasStorage must be a Float64Array of ${size} values`);
+    const bias = opts.biasStorage ?? allocF64(size);
     const b = opts.bias ?? 0;
-    if (typeof b === 'number') bias.fill(b);
-    else {
-      if (b.length !== size) throw new RangeError(`addPopulation(${name}): ${size} neurons but ${b.length} biases`);
-      for (let i = 0; i < size; i++) bias[i] = b[i];
+    if (!opts.biasStorage) {
+      if (typeof b === 'number') bias.fill(b);
+      else {
+        if (b.length !== size) throw new RangeError(`addPopulation(${name}): ${size} neurons but ${b.length} biases`);
+        for (let i = 0; i < size; i++) bias[i] = b[i];
+      }
     }
     checkFinite(bias, `addPopulation(${name}) bias`);
     // the threshold of the neuron model, θ_i = B − D_i (informative: the engine reads `bias`)

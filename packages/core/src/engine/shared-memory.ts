@@ -12,7 +12,7 @@ import {
   viewF64,
   type KernelMemory,
 } from './kernel-memory.ts';
-import { Network, type Kernel, type TimeMode } from './network.ts';
+import { Network, type Kernel, type TimeMode, type Window } from './network.ts';
 
 /** A network of this thread described for worker threads (structured-clone safe: workerData, postMessage). */
 export interface SharedNetwork {
@@ -20,7 +20,16 @@ export interface SharedNetwork {
   tmax: number;
   time: TimeMode;
   delay: number;
-  populations: { name: string; size: number; isInput: boolean; threshold: number[] }[];
+  populations: {
+    name: string;
+    size: number;
+    isInput: boolean;
+    threshold: number[];
+    /** The window of ReLU-equivalent neurons and their inputs, else null. */
+    window: Window | null;
+    /** Where the biases of ReLU-equivalent neurons sit in the kernel memory (a byte offset), else -1. */
+    bias: number;
+  }[];
   projections: { src: number; dst: number; delay: number; kernel: Kernel; offset: number; length: number }[];
 }
 
@@ -41,7 +50,10 @@ function memoryOf(where: string): KernelMemory {
   return memory;
 }
 
-/** Describes `net` for `attachNetwork` in a worker thread (dense projections in the kernel memory only). */
+/**
+ * Describes `net` for `attachNetwork` in a worker thread (dense projections, and the biases of
+ * ReLU-equivalent neurons, in the kernel memory only).
+ */
 export function shareNetwork(net: Network): SharedNetwork {
   const memory = memoryOf('shareNetwork');
   return {
@@ -49,12 +61,12 @@ export function shareNetwork(net: Network): SharedNetwork {
     tmax: net.tmax,
     time: net.time,
     delay: net.defaultDelay,
-    populations: net.populations.map((p) => ({
-      name: p.name,
-      size: p.size,
-      isInput: p.isInput,
-      threshold: Array.from(p.threshold),
-    })),
+    populations: net.populations.map((p) => {
+      const bias = p.relu ? offsetOf(p.bias) : -1;
+      if (p.relu && bias < 0) throw new Error(`shareNetwork: the biases of '${p.name}' are not in the kernel memory`);
+      const window = p.window ? { start: p.window.start, end: p.window.end } : null;
+      return { name: p.name, size: p.size, isInput: p.isInput, threshold: Array.from(p.threshold), window, bias };
+    }),
     projections: net.projections.map((p) => {
       const offset = offsetOf(p.weights);
       if (!p.dense || offset < 0) {
@@ -66,13 +78,28 @@ export function shareNetwork(net: Network): SharedNetwork {
   };
 }
 
-/** Rebuilds a shared network in this thread around the same weights (joining the memory it lives in). */
-export function attachNetwork(d: SharedNetwork): Network {
+/** Options of `attachNetwork`. */
+export interface AttachOptions {
+  /**
+   * Populations (by index) whose biases this thread keeps a copy of, taken now, instead of sharing
+   * them: for what writes biases per sample (dropout); the caller refreshes the copy.
+   */
+  ownBiases?: number[];
+}
+
+/** Rebuilds a shared network in this thread around the same weights and biases (joining the memory they live in). */
+export function attachNetwork(d: SharedNetwork, opts: AttachOptions = {}): Network {
   adoptKernelMemory(d.memory);
+  const own = new Set(opts.ownBiases ?? []);
   const net = new Network({ tmax: d.tmax, time: d.time, delay: d.delay });
-  const pops = d.populations.map((p) =>
-    p.isInput ? net.addInput(p.size, p.name) : net.addPopulation(p.size, { name: p.name, threshold: p.threshold }),
-  );
+  const pops = d.populations.map((p, k) => {
+    if (p.isInput) return net.addInput(p.size, p.name, p.window ?? undefined);
+    if (!p.window) return net.addPopulation(p.size, { name: p.name, threshold: p.threshold });
+    const shared = viewF64(p.bias, p.size);
+    const biasStorage = own.has(k) ? allocF64(p.size) : shared;
+    if (biasStorage !== shared) biasStorage.set(shared);
+    return net.addPopulation(p.size, { name: p.name, window: p.window, biasStorage });
+  });
   for (const pr of d.projections)
     net.connect(pops[pr.src], pops[pr.dst], {
       delay: pr.delay,

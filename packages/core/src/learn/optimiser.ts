@@ -5,6 +5,7 @@ import { typescriptKernels } from '../kernels/typescript.ts';
 import type { Network } from '../engine/network.ts';
 import type { GradientSink } from './backprop.ts';
 import { ADAM_DEFAULTS, adamCorrections } from '../kernels/adam.ts';
+import { applyUpdatePart, type UpdateArrays, type UpdatePlan } from './update-parts.ts';
 
 /** Options of an optimiser. */
 export interface OptimiserOptions {
@@ -77,6 +78,10 @@ export class Optimiser implements GradientSink {
   private readonly frozen: Set<number>;
   /** The SIMD kernels when they were chosen, else null: their TypeScript twins run. */
   private readonly kern: SimdKernels | null;
+  /** The arrays of a batched update: each projection's, then each trained population's biases. */
+  private readonly arrays: UpdateArrays[];
+  /** The projection whose rate and freezing each of `arrays` follows. */
+  private readonly arrayRate: number[];
 
   constructor(
     readonly net: Network,
@@ -126,6 +131,21 @@ export class Optimiser implements GradientSink {
     this.biasGrad = allocB(!this.immediate);
     this.biasM = allocB(this.o.kind === 'adam');
     this.biasV = allocB(this.o.kind === 'adam');
+    this.arrays = net.projections.map((p, k) => ({ w: p.weights, g: this.grad[k], m: this.m[k], v: this.v[k] }));
+    this.arrayRate = net.projections.map((_, k) => k);
+    net.populations.forEach((p, i) => {
+      if (this.biasRate[i] < 0) return;
+      this.arrays.push({ w: p.bias, g: this.biasGrad[i], m: this.biasM[i], v: this.biasV[i] });
+      this.arrayRate.push(this.biasRate[i]);
+    });
+  }
+
+  /**
+   * The arrays of a batched update, in the order of `beginStep`'s plan: each projection's weights,
+   * then the biases of each ReLU-equivalent population, with their gradients and Adam moments.
+   */
+  updateArrays(): readonly UpdateArrays[] {
+    return this.arrays;
   }
 
   /** Bias gradients of ReLU-equivalent population p go here (frozen with its first incoming projection). */
@@ -185,58 +205,50 @@ export class Optimiser implements GradientSink {
 
   /** Applies and clears the accumulated gradients now (a partial batch counts as a batch of its size). */
   step(): void {
-    if (this.immediate) return;
+    const plan = this.beginStep();
+    if (!plan) return;
+    applyUpdatePart(this.arrays, plan, 0, 1, this.kern ?? typescriptKernels);
+    this.endStep();
+  }
+
+  /**
+   * Starts a batched update that threads may apply in parts (`applyUpdatePart` on `updateArrays`):
+   * runs the `beforeStep` hook, clears frozen gradients and returns each array's numbers; null when
+   * there is nothing to apply. Call `endStep` once every part is applied (`step` does all three).
+   */
+  beginStep(): UpdatePlan | null {
+    if (this.immediate) return null;
     if (this.requests.some((r) => r > 0)) {
       throw new Error(
         'Optimiser.step: gradients were written since the last endSample(); call endSample() after each ' +
           "sample's backward pass (step() only applies a partial batch of ended samples)",
       );
     }
-    if (this.seen === 0) return;
+    if (this.seen === 0) return null;
     this.hooks.beforeStep?.(this);
-    const scale = 1 / this.seen;
+    const mean = 1 / this.seen;
     this.seen = 0;
     this.steps++;
-    const { beta1, beta2 } = this.o;
+    const { beta1, beta2, eps } = this.o;
     const { bc1, bc2 } = adamCorrections(beta1, beta2, this.steps);
-    this.net.projections.forEach((p, k) => {
-      const g = this.grad[k];
+    const nProj = this.net.projections.length;
+    const steps = this.arrays.map((a, i) => {
+      const k = this.arrayRate[i];
       if (this.frozen.has(k)) {
-        g.fill(0);
-        return;
+        a.g.fill(0);
+        return null;
       }
-      this.update(p.weights, g, this.m[k], this.v[k], this.rate(k), scale, 1 / p.scale, bc1, bc2);
-      this.decayStep(k);
+      // weights are stored in units of their projection's lazy scale (biases are not)
+      const inv = i < nProj ? 1 / this.net.projections[k].scale : 1;
+      return { lr: this.rate(k), mean, inv, beta1, beta2, eps, bc1, bc2 };
     });
-    this.net.populations.forEach((p, i) => {
-      const k = this.biasRate[i];
-      if (k < 0) return;
-      const g = this.biasGrad[i];
-      if (this.frozen.has(k)) g.fill(0);
-      else this.update(p.bias, g, this.biasM[i], this.biasV[i], this.rate(k), scale, 1, bc1, bc2);
-    });
-    this.hooks.afterStep?.(this);
+    return { kind: this.o.kind, steps };
   }
 
-  /**
-   * One SGD or Adam update of `w` from the summed gradient `g` (× `scale`), in units of the lazy
-   * scale (× `inv`), on the kernels chosen at construction; clears `g`.
-   */
-  private update(
-    w: Float64Array,
-    g: Float64Array,
-    m: Float64Array,
-    v: Float64Array,
-    lr: number,
-    scale: number,
-    inv: number,
-    bc1: number,
-    bc2: number,
-  ): void {
-    const kernels = this.kern ?? typescriptKernels,
-      { beta1, beta2, eps } = this.o;
-    if (this.o.kind === 'sgd') kernels.sgdStep(w, g, lr, scale, inv);
-    else kernels.adamStep(w, g, m, v, { lr, mean: scale, inv, beta1, beta2, eps, bc1, bc2 });
+  /** Ends the update `beginStep` started: the L2 decay of each trained projection, then the `afterStep` hook. */
+  endStep(): void {
+    for (let k = 0; k < this.net.projections.length; k++) if (!this.frozen.has(k)) this.decayStep(k);
+    this.hooks.afterStep?.(this);
   }
 
   private decayStep(k: number): void {
