@@ -39,7 +39,10 @@ export function percentChange(before: number, after: number): number {
   return before === 0 ? NaN : (100 * (after - before)) / before;
 }
 
-/** How much less `after` is than `before`, in percent of `before` ("33 % faster" = 33 when the time fell by a third). */
+/**
+ * How much less `after` is than `before`, in percent of `before` ("33 % faster" = 33 when the time fell by a
+ * third).
+ */
 export function percentLess(before: number, after: number): number {
   return -percentChange(before, after);
 }

@@ -35,7 +35,10 @@ export class DenseLoop {
     this.s = sizes.map((n) => new Float64Array(n));
   }
 
-  /** The dense loop of a layered network of dense delta projections with delay 1, scale 1 and one threshold (weights shared, not copied). */
+  /**
+   * The dense loop of a layered network of dense delta projections with delay 1, scale 1 and one threshold
+   * (weights shared, not copied).
+   */
   static fromNetwork(net: Network): DenseLoop {
     const th = layeredDeltaThreshold(net, 'DenseLoop.fromNetwork');
     return new DenseLoop(

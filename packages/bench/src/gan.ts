@@ -60,7 +60,10 @@ export interface GanBenchResult {
   qualitySamples: number;
 }
 
-/** Options: the recipe compared with digits and faithful (a preset, default `relu`), steps of the non-faithful runs and of the faithful runs (default: the presets'), samples for sparsity and quality, seed, retrain. */
+/**
+ * Options: the recipe compared with digits and faithful (a preset, default `relu`), steps of the non-faithful runs
+ * and of the faithful runs (default: the presets'), samples for sparsity and quality, seed, retrain.
+ */
 export interface GanBenchOptions {
   recipe?: string;
   recipeSteps?: number;
@@ -110,7 +113,8 @@ function trainOrLoad(cfg: GanConfig, retrain: boolean, log: (l: string) => void,
       window = [];
       if (curve.length % 10 === 0)
         log(
-          `gan: ${name} step ${tr.step}/${cfg.steps}: D right real ${m.dRealRight.toFixed(2)} fake ${m.dFakeRight.toFixed(2)}, lit ${m.lit.toFixed(2)}`,
+          `gan: ${name} step ${tr.step}/${cfg.steps}: ` +
+            `D right real ${m.dRealRight.toFixed(2)} fake ${m.dFakeRight.toFixed(2)}, lit ${m.lit.toFixed(2)}`,
         );
     }
   }
@@ -160,7 +164,10 @@ function lossesOf(preset: string): GanConfig['loss'][] {
   return makeConfig(preset).kernel === 'relu' ? ['bce', 'ttfs', 'aggressive'] : ['ttfs', 'aggressive'];
 }
 
-/** Trains (or loads) and measures the GANs: {recipe, digits, faithful} × {ttfs, aggressive} (and the relu recipe's readout). */
+/**
+ * Trains (or loads) and measures the GANs: {recipe, digits, faithful} × {ttfs, aggressive} (and the relu recipe's
+ * readout).
+ */
 export function benchGan(opts: GanBenchOptions = {}): GanBenchResult {
   const log = opts.log ?? (() => {}),
     seed = opts.seed ?? 0;
@@ -213,7 +220,10 @@ export function benchGan(opts: GanBenchOptions = {}): GanBenchResult {
   for (const preset of recipes) {
     const t = rows.find((r) => r.name === `${preset}-ttfs`)!,
       a = rows.find((r) => r.name === `${preset}-aggressive`)!;
-    const at = `classifier score ${t.quality.score.toFixed(2)} → ${a.quality.score.toFixed(2)}, confident ${(100 * t.quality.coverage.confident).toFixed(1)} % → ${(100 * a.quality.coverage.confident).toFixed(1)} %`;
+    const confident = (r: GanRow) => (100 * r.quality.coverage.confident).toFixed(1);
+    const at =
+      `classifier score ${t.quality.score.toFixed(2)} → ${a.quality.score.toFixed(2)}, ` +
+      `confident ${confident(t)} % → ${confident(a)} %`;
     claims.push(
       checkClaim(
         `GAN (${preset}): Aggressive TTFS D infers > 33 % faster on real images`,

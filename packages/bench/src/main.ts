@@ -130,9 +130,8 @@ function printEngine(r: EngineBenchResult): void {
       ]),
     ),
   );
-  console.log(
-    `\nper-repeat medians (µs): ${r.impls.map((f) => `${f.key} ${f.repeatMediansUs.map((x) => fmt(x, 1)).join('/')}`).join('; ')}`,
-  );
+  const medians = r.impls.map((f) => `${f.key} ${f.repeatMediansUs.map((x) => fmt(x, 1)).join('/')}`);
+  console.log(`\nper-repeat medians (µs): ${medians.join('; ')}`);
   console.log(`checked: ${r.agreement}`);
   console.log(`timing: ${r.timing}`);
   console.log(
@@ -219,7 +218,8 @@ function main(): void {
   };
   if (!json)
     console.log(
-      `# bench — commit ${result.commit}, ${result.machine.cpu} (${result.machine.cores} cores), node ${result.machine.node}, ${result.machine.platform}${quick ? ', --quick' : ''}`,
+      `# bench — commit ${result.commit}, ${result.machine.cpu} (${result.machine.cores} cores), ` +
+        `node ${result.machine.node}, ${result.machine.platform}${quick ? ', --quick' : ''}`,
     );
   const log = (line: string) => process.stderr.write(line + '\n');
   for (const part of parts) {

@@ -4,7 +4,8 @@
 // test), the classifier score and confident share of the test set, and the copy check's reference
 // distances (test → train) with its timing.
 //
-// Runs on its own: pnpm exec tsx packages/bench/src/quality.ts [--seed N] [--epochs N] [--samples N] [--retrain] [--json]
+// Runs on its own:
+//   pnpm exec tsx packages/bench/src/quality.ts [--seed N] [--epochs N] [--samples N] [--retrain] [--json]
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -104,7 +105,8 @@ export function formatQualityBench(r: QualityBenchResult): string {
     [
       'copy check time',
       `${fmt(r.seconds.copyQueries, 1)} s`,
-      `index ${fmt(r.seconds.copyIndex, 1)} s (once), ${fmt(r.copy.exactPerQuery, 0)} exact distances per query of 60,000`,
+      `index ${fmt(r.seconds.copyIndex, 1)} s (once), ` +
+        `${fmt(r.copy.exactPerQuery, 0)} exact distances per query of 60,000`,
     ],
   ];
   return ['| figure | value | notes |', '|:--|--:|:--|', ...rows.map((x) => `| ${x.join(' | ')} |`)].join('\n');
@@ -195,7 +197,8 @@ export function benchQuality(opts: QualityBenchOptions = {}): QualityBenchResult
     console.log(`\n## quality: judge ${r.judge.version} and reference figures\n`);
     console.log(formatQualityBench(r));
     console.log(
-      `\ntiming: judge ${fmt(r.seconds.judge, 1)} s, features ${fmt(r.seconds.features, 1)} s, FID ${fmt(r.seconds.fid, 2)} s, total ${fmt(r.seconds.total, 1)} s`,
+      `\ntiming: judge ${fmt(r.seconds.judge, 1)} s, features ${fmt(r.seconds.features, 1)} s, ` +
+        `FID ${fmt(r.seconds.fid, 2)} s, total ${fmt(r.seconds.total, 1)} s`,
     );
   }
   return r;

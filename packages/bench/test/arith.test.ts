@@ -44,7 +44,8 @@ describe('suite arithmetic on known inputs', () => {
   it("SOP counting by hand on a 3-2-2 network equals the engine's synaptic events", () => {
     const net = new Network({ tmax: 10, time: 'discrete', delay: 1 });
     net.addInput(3);
-    net.addLayer(2, { threshold: 1, weights: [2, 0, 0, 0, 0, 0.5] }); // [n_out, n_in]: hidden0 ← in0 (2), hidden1 ← in2 (0.5)
+    // [n_out, n_in]: hidden0 ← in0 (2), hidden1 ← in2 (0.5)
+    net.addLayer(2, { threshold: 1, weights: [2, 0, 0, 0, 0, 0.5] });
     net.addLayer(2, { threshold: 0.5, weights: [1, 0, 0, 1] });
     // in0 at 0, in1 silent, in2 at 9 (its arrival at 10 falls outside the window)
     const rec = new Simulator(net).run([0, 10, 9]);

@@ -61,7 +61,8 @@ describe('benchmark report', () => {
     expect(c.claims[0].holds).toBe(
       (100 * (t.metrics.inferenceTime - a.metrics.inferenceTime)) / t.metrics.inferenceTime > 33,
     );
-    expect(result.gan!.claims).toHaveLength(9); // relu, digits and faithful: two decision times and the pipeline's spikes each
+    // relu, digits and faithful: two decision times and the pipeline's spikes each
+    expect(result.gan!.claims).toHaveLength(9);
     expect(c.claims[0].at).toMatch(/^accuracy /);
   });
 
@@ -109,8 +110,9 @@ describe('benchmark report', () => {
 
   const exe = chromiumPath();
   const browserTest = exe !== null ? it : it.skip;
+  const skipped = ' (skipped: no chromium at /usr/bin/chromium; apt-get install chromium to run it)';
   browserTest(
-    `loads in headless chromium with no console error and every chart rendered${exe ? '' : ' (skipped: no chromium at /usr/bin/chromium; apt-get install chromium to run it)'}`,
+    `loads in headless chromium with no console error and every chart rendered${exe ? '' : skipped}`,
     async () => {
       const paths = writeReport(dir, result);
       const r = await checkReportInBrowser(paths.html, exe);
@@ -118,7 +120,8 @@ describe('benchmark report', () => {
       expect(r.pageErrors).toEqual([]);
       expect(r.charts.length).toBe(charts(result).length);
       expect(r.charts.filter((c) => !c.rendered)).toEqual([]);
-      expect(r.images.length).toBe(result.gan!.rows.length); // one sample grid per GAN row (relu × 3, digits × 2, faithful × 2)
+      // one sample grid per GAN row (relu × 3, digits × 2, faithful × 2)
+      expect(r.images.length).toBe(result.gan!.rows.length);
       expect(result.gan!.rows.length).toBe(7);
       expect(r.ok).toBe(true);
     },

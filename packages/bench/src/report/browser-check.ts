@@ -83,14 +83,16 @@ async function main(): Promise<void> {
   const exe = chromiumPath();
   if (!exe) {
     console.log(
-      `check skipped: no chromium at ${process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'} (apt-get install chromium, or set CHROMIUM_PATH)`,
+      `check skipped: no chromium at ${process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'} ` +
+        '(apt-get install chromium, or set CHROMIUM_PATH)',
     );
     return;
   }
   const r = await checkReportInBrowser(html, exe);
-  console.log(
-    `${r.browser}: ${html}: ${r.charts.filter((c) => c.rendered).length}/${r.charts.length} charts and ${r.images.filter((i) => i.rendered).length}/${r.images.length} images rendered, ${r.consoleErrors.length + r.pageErrors.length} console errors`,
-  );
+  const charts = `${r.charts.filter((c) => c.rendered).length}/${r.charts.length} charts`,
+    images = `${r.images.filter((i) => i.rendered).length}/${r.images.length} images`,
+    errors = r.consoleErrors.length + r.pageErrors.length;
+  console.log(`${r.browser}: ${html}: ${charts} and ${images} rendered, ${errors} console errors`);
   for (const e of [...r.consoleErrors, ...r.pageErrors]) console.log(`  error: ${e}`);
   for (const c of r.charts) if (!c.rendered) console.log(`  not rendered: ${c.id}`);
   if (!r.ok) process.exit(1);

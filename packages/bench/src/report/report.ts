@@ -37,7 +37,10 @@ const pct = (x: number) => `${f(100 * x, 1)} %`;
 
 /** The provenance line every figure carries. */
 export function provenance(r: SuiteResult): string {
-  return `commit ${r.commit}, seed ${r.seed}, ${r.machine.cpu} (${r.machine.cores} cores), node ${r.machine.node}, ${r.date.slice(0, 10)}${r.quick ? ', --quick' : ''}`;
+  return (
+    `commit ${r.commit}, seed ${r.seed}, ${r.machine.cpu} (${r.machine.cores} cores), ` +
+    `node ${r.machine.node}, ${r.date.slice(0, 10)}${r.quick ? ', --quick' : ''}`
+  );
 }
 
 /** The charts of whatever parts ran. */
@@ -50,7 +53,8 @@ export function charts(r: SuiteResult): Chart[] {
     // the dense clock-driven loop is ~1,000× slower: named in the title rather than drawn on the same scale
     const shown = e.impls.filter((i) => i.key !== 'dense-loop'),
       dense = e.impls.find((i) => i.key === 'dense-loop');
-    const title = `Forward pass per MNIST image (784-400-10)${dense ? `; dense clock-driven loop: ${(dense.medianUs / 1000).toFixed(1)} ms` : ''}`;
+    const denseNote = dense ? `; dense clock-driven loop: ${(dense.medianUs / 1000).toFixed(1)} ms` : '';
+    const title = `Forward pass per MNIST image (784-400-10)${denseNote}`;
     add(
       'engine-time.svg',
       'Forward pass per MNIST image',
@@ -421,7 +425,9 @@ export function markdown(r: SuiteResult, chartList: Chart[]): string {
   const parts = [
     `# Spiking-GAN benchmark report`,
     '',
-    `${provenance(r)}; the suite ran ${f(r.seconds, 0)} s. Energy: 0.9 pJ per synaptic operation against 4.6 pJ per MAC of the same network as an ANN; memory access is not counted.`,
+    `${provenance(r)}; the suite ran ${f(r.seconds, 0)} s. ` +
+      'Energy: 0.9 pJ per synaptic operation against 4.6 pJ per MAC of the same network as an ANN; ' +
+      'memory access is not counted.',
     '',
   ];
   for (const [title, h, rows] of tables(r)) parts.push(`## ${title}`, '', mdTable(h, rows), '');
@@ -430,31 +436,43 @@ export function markdown(r: SuiteResult, chartList: Chart[]): string {
   return parts.join('\n');
 }
 
+/** The page's style sheet, one line in the page. */
+const STYLE =
+  'body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}' +
+  'table{border-collapse:collapse;margin:1em 0;font-size:13px}' +
+  'td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}td:first-child,th:first-child{text-align:left}' +
+  '.prov{color:#666}.grids{display:flex;flex-wrap:wrap;gap:1em}figure{margin:1em 0}svg{max-width:100%;height:auto}';
+
 /** The HTML page: tables, inline charts and sample grids; no script, no external resource. */
 export function html(r: SuiteResult, chartList: Chart[]): string {
+  const cells = (tag: 'th' | 'td', xs: string[]) => xs.map((x) => `<${tag}>${escapeXml(x)}</${tag}>`).join('');
   const table = (h: string[], rows: string[][]) =>
-    `<table><thead><tr>${h.map((x) => `<th>${escapeXml(x)}</th>`).join('')}</tr></thead><tbody>${rows.map((row) => `<tr>${row.map((x) => `<td>${escapeXml(x)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+    `<table><thead><tr>${cells('th', h)}</tr></thead>` +
+    `<tbody>${rows.map((row) => `<tr>${cells('td', row)}</tr>`).join('')}</tbody></table>`;
   const body = [
     `<h1>Spiking-GAN benchmark report</h1>`,
-    `<p class="prov">${escapeXml(provenance(r))}; the suite ran ${f(r.seconds, 0)} s. Energy: 0.9 pJ per synaptic operation against 4.6 pJ per MAC; memory access is not counted.</p>`,
+    `<p class="prov">${escapeXml(provenance(r))}; the suite ran ${f(r.seconds, 0)} s. ` +
+      'Energy: 0.9 pJ per synaptic operation against 4.6 pJ per MAC; memory access is not counted.</p>',
   ];
   for (const [title, h, rows] of tables(r)) body.push(`<h2>${escapeXml(title)}</h2>`, table(h, rows));
   if (r.gan) {
     body.push('<h2>Samples</h2><div class="grids">');
     for (const x of r.gan.rows)
       body.push(
-        `<figure><img alt="samples of ${escapeXml(x.name)}" src="data:image/png;base64,${x.gridPng}" width="280"><figcaption>${escapeXml(x.name)}, ${x.steps} steps</figcaption></figure>`,
+        `<figure><img alt="samples of ${escapeXml(x.name)}" src="data:image/png;base64,${x.gridPng}" width="280">` +
+          `<figcaption>${escapeXml(x.name)}, ${x.steps} steps</figcaption></figure>`,
       );
     body.push('</div>');
   }
   body.push('<h2>Charts</h2>');
   for (const c of chartList)
     body.push(
-      `<figure class="chart-figure" id="${escapeXml(c.file)}">${c.svg}<figcaption>${escapeXml(c.title)}</figcaption></figure>`,
+      `<figure class="chart-figure" id="${escapeXml(c.file)}">${c.svg}` +
+        `<figcaption>${escapeXml(c.title)}</figcaption></figure>`,
     );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Spiking-GAN benchmark report</title>
-<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}td:first-child,th:first-child{text-align:left}.prov{color:#666}.grids{display:flex;flex-wrap:wrap;gap:1em}figure{margin:1em 0}svg{max-width:100%;height:auto}</style>
+<style>${STYLE}</style>
 </head><body>
 ${body.join('\n')}
 </body></html>

@@ -64,7 +64,8 @@ function open(f: ChartFrame, legend: string[]): Plot {
   let x = left;
   legend.forEach((name, k) => {
     parts.push(
-      `<rect x="${x}" y="28" width="10" height="10" fill="${COLOURS[k % COLOURS.length]}"/><text x="${x + 14}" y="37">${escapeXml(name)}</text>`,
+      `<rect x="${x}" y="28" width="10" height="10" fill="${COLOURS[k % COLOURS.length]}"/>`,
+      `<text x="${x + 14}" y="37">${escapeXml(name)}</text>`,
     );
     x += 24 + name.length * 6.5;
   });
@@ -75,7 +76,8 @@ function yAxis(p: Plot, lo: number, hi: number, label: string): (v: number) => n
   const y = (v: number) => p.top + p.ph - ((v - lo) / (hi - lo || 1)) * p.ph;
   for (const t of ticks(lo, hi)) {
     p.parts.push(
-      `<line x1="${p.left}" x2="${p.left + p.pw}" y1="${n2(y(t))}" y2="${n2(y(t))}" stroke="#e4e4e4"/><text x="${p.left - 6}" y="${n2(y(t) + 4)}" text-anchor="end">${tickLabel(t)}</text>`,
+      `<line x1="${p.left}" x2="${p.left + p.pw}" y1="${n2(y(t))}" y2="${n2(y(t))}" stroke="#e4e4e4"/>`,
+      `<text x="${p.left - 6}" y="${n2(y(t) + 4)}" text-anchor="end">${tickLabel(t)}</text>`,
     );
   }
   p.parts.push(
@@ -90,7 +92,11 @@ function close(p: Plot, f: ChartFrame, xLabel: string): string {
     `<text x="${p.left + p.pw / 2}" y="${p.top + p.ph + 34}" text-anchor="middle">${escapeXml(xLabel)}</text>`,
   );
   p.parts.push(`<text x="${p.left}" y="${p.h - 8}" fill="#777" font-size="10">${escapeXml(f.provenance)}</text>`);
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${p.w}" height="${p.h}" viewBox="0 0 ${p.w} ${p.h}" font-family="sans-serif" font-size="11" class="chart"><rect width="100%" height="100%" fill="#fff"/>${p.parts.join('')}</svg>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${p.w}" height="${p.h}" viewBox="0 0 ${p.w} ${p.h}" ` +
+    `font-family="sans-serif" font-size="11" class="chart"><rect width="100%" height="100%" fill="#fff"/>` +
+    `${p.parts.join('')}</svg>`
+  );
 }
 
 function finite(xs: number[]): number[] {
@@ -119,10 +125,12 @@ export function barChart(f: ChartFrame, categories: string[], series: Series[]):
         y0 = y(Math.max(0, lo)),
         y1 = y(v);
       p.parts.push(
-        `<rect x="${n2(x)}" y="${n2(Math.min(y0, y1))}" width="${n2(bw - 1)}" height="${n2(Math.abs(y0 - y1))}" fill="${COLOURS[k % COLOURS.length]}"><title>${escapeXml(`${s.name}, ${c}: ${v}`)}</title></rect>`,
+        `<rect x="${n2(x)}" y="${n2(Math.min(y0, y1))}" width="${n2(bw - 1)}" height="${n2(Math.abs(y0 - y1))}" ` +
+          `fill="${COLOURS[k % COLOURS.length]}"><title>${escapeXml(`${s.name}, ${c}: ${v}`)}</title></rect>`,
       );
       p.parts.push(
-        `<text x="${n2(x + bw / 2)}" y="${n2(Math.min(y0, y1) - 3)}" text-anchor="middle" font-size="9">${tickLabel(v)}</text>`,
+        `<text x="${n2(x + bw / 2)}" y="${n2(Math.min(y0, y1) - 3)}" text-anchor="middle" font-size="9">` +
+          `${tickLabel(v)}</text>`,
       );
     });
     p.parts.push(
@@ -173,7 +181,8 @@ export function lineChart(
         (v, i) =>
           Number.isFinite(v) &&
           p.parts.push(
-            `<circle cx="${n2(X(x[i]))}" cy="${n2(y(v))}" r="3" fill="${c}"><title>${escapeXml(`${s.name}: ${tickLabel(x[i])} → ${v}`)}</title></circle>`,
+            `<circle cx="${n2(X(x[i]))}" cy="${n2(y(v))}" r="3" fill="${c}">` +
+              `<title>${escapeXml(`${s.name}: ${tickLabel(x[i])} → ${v}`)}</title></circle>`,
           ),
       );
   });
