@@ -45,6 +45,31 @@ describe('a batched update in parts', () => {
     });
   }
 
+  it('countSamples counts samples whose gradients were summed elsewhere: at a full batch, the update is the same', () => {
+    const make = () => reluNetwork({ sizes: [4, 6, 2], windows: [1, 3, 1], seed: 5, biasGain: 1 });
+    const a = make(),
+      b = make();
+    const optA = new Optimiser(a, { kind: 'adam', lr: 0.01, batch: 3 }),
+      optB = new Optimiser(b, { kind: 'adam', lr: 0.01, batch: 3 });
+    const rng = new Rng(1);
+    for (let s = 0; s < 3; s++) {
+      const g = optA.target(0)!.array;
+      for (let i = 0; i < g.length; i++) {
+        const x = rng.uniform(-1, 1);
+        g[i] += x;
+        optB.grad[0][i] += x;
+      }
+      optA.endSample();
+    }
+    expect([optB.countSamples(2), optB.countSamples(1)]).toEqual([false, true]);
+    const plan = optB.beginStep()!;
+    applyUpdatePart(optB.updateArrays(), plan, 1, 2);
+    applyUpdatePart(optB.updateArrays(), plan, 0, 2);
+    optB.endStep();
+    expect(values(b)).toEqual(values(a));
+    expect(() => optB.countSamples(-1)).toThrow(/n must be an integer >= 0, got -1/);
+  });
+
   it('partRanges covers each value once, cut inside arrays at multiples of 8', () => {
     const lengths = [273, 0, 21, 5, 1000];
     for (const parts of [1, 2, 3, 5]) {

@@ -203,6 +203,18 @@ export class Optimiser implements GradientSink {
     return true;
   }
 
+  /**
+   * Counts `n` samples whose gradients other threads summed into `grad` and `biasGrad`, without
+   * applying the batch: true when it is full (then apply it with `beginStep` … `endStep`).
+   */
+  countSamples(n: number): boolean {
+    if (this.immediate) throw new Error('Optimiser.countSamples: per-sample SGD applies each sample at once');
+    if (!Number.isInteger(n) || n < 0)
+      throw new RangeError(`Optimiser.countSamples: n must be an integer >= 0, got ${n}`);
+    this.seen += n;
+    return this.seen >= this.o.batch;
+  }
+
   /** Applies and clears the accumulated gradients now (a partial batch counts as a batch of its size). */
   step(): void {
     const plan = this.beginStep();
