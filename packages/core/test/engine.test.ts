@@ -40,7 +40,8 @@ function wiredNetwork(seed: number, time: 'discrete' | 'continuous' = 'discrete'
   net.connect(input, c, { weights: dense(c, input, -1, 2), delay: delay() }); // skip
   net.connect(c, b, { weights: dense(b, c, -3, 3), delay: rng.int(3) }); // recurrent
   net.connect(b, b, { weights: dense(b, b, -1, 2), delay: rng.int(2) }); // self-recurrent, possibly zero delay
-  const inputs = Array.from({ length: input.size }, () => (rng.next() < 0.2 ? tmax : rng.int(5) * 2)); // many equal times
+  // many equal times
+  const inputs = Array.from({ length: input.size }, () => (rng.next() < 0.2 ? tmax : rng.int(5) * 2));
   return { net, input, a, b, c, inputs, tmax };
 }
 
@@ -206,7 +207,8 @@ describe('ramp kernel', () => {
       const rec = new Simulator(net).run(inputs);
       const ref = integrateRamp(net, [inputs], dt);
       for (let g = 0; g < net.size; g++) {
-        // the integrator crosses at most a few steps late (V is sampled on the grid); silent must agree unless the crossing is within a step of tmax
+        // the integrator crosses at most a few steps late (V is sampled on the grid); silent must agree unless the
+        // crossing is within a step of tmax
         if (rec.times[g] < net.tmax - 0.01)
           expect(Math.abs(ref[g] - rec.times[g]), `seed ${seed} neuron ${g}`).toBeLessThanOrEqual(3 * dt);
         else expect(ref[g]).toBeGreaterThan(net.tmax - 0.02);

@@ -59,7 +59,8 @@ describe('Optimiser protocol', () => {
     }
   });
 
-  it(`warns once after ${PASSES_WITHOUT_END_SAMPLE} backward passes into a projection without endSample()`, async () => {
+  const title = `warns once after ${PASSES_WITHOUT_END_SAMPLE} backward passes into a projection without endSample()`;
+  it(title, async () => {
     const { opt, pass } = setup({ kind: 'adam', batch: 1 });
     const w = await warningsOf(() => {
       for (let s = 0; s < 2 * PASSES_WITHOUT_END_SAMPLE; s++) pass();

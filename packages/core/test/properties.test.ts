@@ -202,7 +202,9 @@ describe.each(['discrete', 'continuous'] as const)('engine properties, %s time, 
     expect(firedCases).toBeGreaterThan(150); // the generated cases are not all silent
   });
 
-  it('equals the dense clock-driven reference (continuous: on quarter steps, against a discrete twin at 4x resolution)', () => {
+  const referenceTitle =
+    'equals the dense clock-driven reference (continuous: on quarter steps, against a discrete twin at 4x resolution)';
+  it(referenceTitle, () => {
     fc.assert(
       fc.property(arb, (spec) => {
         const { net, inputs } = build(spec);
@@ -278,7 +280,9 @@ describe.each(['discrete', 'continuous'] as const)('engine properties, %s time, 
     );
   });
 
-  it('early stop gives the decision time and to-decision counts of a full run; the counts match the spike times', () => {
+  const earlyStopTitle =
+    'early stop gives the decision time and to-decision counts of a full run; the counts match the spike times';
+  it(earlyStopTitle, () => {
     fc.assert(
       fc.property(arb, (spec) => {
         const { net, pops, inputs } = build(spec);
@@ -372,7 +376,8 @@ describe('ramp kernel properties (continuous time)', () => {
         const rec = new Simulator(net).run(inputs);
         checkRecord(net, rec);
         if (net.populations.some((p) => !p.isInput && rec.spikes[p.index] > 0)) fired++;
-        // a neuron fed by ramp synapses only crosses its threshold continuously: V = θ at the spike, with a rising slope
+        // a neuron fed by ramp synapses only crosses its threshold continuously: V = θ at the spike, with a rising
+        // slope
         for (const p of net.populations) {
           if (p.isInput) continue;
           const into = net.projections.filter((pr) => pr.dst === p);

@@ -1,7 +1,10 @@
 // Small dense clock-driven references that the event engine is checked against (test code only).
 import type { Network } from '../src/index.ts';
 
-/** Discrete, clock-driven: at every step, waves of arrivals (spikes at t − d) are applied to all neurons, then thresholds. */
+/**
+ * Discrete, clock-driven: at every step, waves of arrivals (spikes at t − d) are applied to all neurons, then
+ * thresholds.
+ */
 export function clockDriven(net: Network, inputs: ArrayLike<number>[]): Float64Array {
   const tmax = net.tmax;
   const times = new Float64Array(net.size).fill(tmax);

@@ -112,7 +112,8 @@ describe('safetensors encode/decode', () => {
   it('decodes bytes laid out exactly as the official library writes them, and encodes them identically', () => {
     // {"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}} is 57 bytes, padded with 7 spaces to 64.
     const header = '{"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}}       ';
-    const data = [0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0x40, 0x00, 0x00, 0x40, 0x40, 0x00, 0x00, 0x80, 0x40]; // 1, 2, 3, 4
+    // 1, 2, 3, 4
+    const data = [0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0x40, 0x00, 0x00, 0x40, 0x40, 0x00, 0x00, 0x80, 0x40];
     const file = Uint8Array.from([64, 0, 0, 0, 0, 0, 0, 0, ...ascii(header), ...data]);
     const { tensors, metadata } = decodeSafetensors(file);
     expect(metadata).toEqual({});
@@ -314,7 +315,9 @@ describe('safetensors refusals', () => {
 
   it('accepts any tensor name except __metadata__', () => {
     const names = ['', ' ', '__proto__', 'constructor', 'a.b/c:0', '名前', '\u0000'];
-    const json = `{${names.map((n, i) => `${JSON.stringify(n)}:${JSON.stringify(w({ data_offsets: [8 * i, 8 * i + 8] }))}`).join(',')}}`;
+    const entry = (n: string, i: number) =>
+      `${JSON.stringify(n)}:${JSON.stringify(w({ data_offsets: [8 * i, 8 * i + 8] }))}`;
+    const json = `{${names.map(entry).join(',')}}`;
     const { tensors } = decodeSafetensors(build(json, new Array(8 * names.length).fill(0)));
     expect(Object.keys(tensors).sort()).toEqual([...names].sort());
     expect(Object.getPrototypeOf(tensors)).toBe(Object.prototype);

@@ -46,7 +46,9 @@ function randomInputs(rng: Rng, n: number, tmax: number): Float64Array {
 }
 
 describe.skipIf(forced)('WebAssembly SIMD forward pass', () => {
-  it('is the backend of layered dense networks (delta in discrete time, ramp in continuous time), and only of those', () => {
+  const title =
+    'is the backend of layered dense networks (delta in discrete time, ramp in continuous time), and only of those';
+  it(title, () => {
     expect(engineBackend()).toEqual({ backend: 'wasm-simd', reason: null });
     const net = new Network();
     net.addInput(5);

@@ -17,12 +17,19 @@ for (const time of ['discrete', 'continuous']) {
   const ramp = time === 'continuous';
   const net = new Network({ tmax: ramp ? 4 : 32, time, delay: ramp ? 0 : 1 });
   net.addInput(20);
-  net.addLayer(13, { kernel: ramp ? 'ramp' : 'delta', threshold: ramp ? 0.6 : 3, init: { uniform: [-0.3, 1.2], seed: 5 } });
-  net.addLayer(3, { kernel: ramp ? 'ramp' : 'delta', threshold: ramp ? 0.4 : 2, init: { uniform: [-0.2, 1.5], seed: 6 } });
+  const kernel = ramp ? 'ramp' : 'delta';
+  net.addLayer(13, { kernel, threshold: ramp ? 0.6 : 3, init: { uniform: [-0.3, 1.2], seed: 5 } });
+  net.addLayer(3, { kernel, threshold: ramp ? 0.4 : 2, init: { uniform: [-0.2, 1.5], seed: 6 } });
   const sim = new Simulator(net);
   const x = Array.from({ length: 20 }, (_, i) => (i % 3 === 0 ? Infinity : ramp ? (i * 0.37) % 4 : (i * 7) % 32));
   const rec = sim.run(x);
-  out.runs.push({ backend: sim.backend, times: Array.from(rec.times), potential: Array.from(rec.potential), slope: Array.from(rec.slope), syn: rec.synapticEvents });
+  out.runs.push({
+    backend: sim.backend,
+    times: Array.from(rec.times),
+    potential: Array.from(rec.potential),
+    slope: Array.from(rec.slope),
+    syn: rec.synapticEvents,
+  });
 }
 console.log(JSON.stringify(out));
 `;
@@ -62,7 +69,10 @@ describe.skipIf(process.env.SPIKING_GAN_ENGINE === 'ts')('without the SIMD kerne
 });
 
 describe.skipIf(process.env.SPIKING_GAN_ENGINE === 'ts')('the kernel memory budget', () => {
-  it('gives ordinary arrays past the budget (with one warning), so networks built in one synchronous loop stay correct and bounded', () => {
+  const title =
+    'gives ordinary arrays past the budget (with one warning), so networks built in one synchronous loop stay ' +
+    'correct and bounded';
+  it(title, { timeout: 60_000 }, () => {
     const loop = `
 import { Network, Simulator } from ${JSON.stringify(index)};
 const backends = [], times = [];
@@ -87,5 +97,5 @@ console.log(JSON.stringify({ backends, same: times.every((t) => t === times[0]) 
     expect(out.backends.slice(0, 3)).toEqual(['wasm-simd', 'wasm-simd', 'wasm-simd']);
     expect(out.backends.slice(-3)).toEqual(['typescript', 'typescript', 'typescript']);
     expect(r.stderr.match(/SPIKING_GAN_KERNEL_MEMORY/g)?.length).toBe(1);
-  }, 60_000);
+  });
 });

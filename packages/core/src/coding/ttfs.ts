@@ -64,7 +64,10 @@ export function decodeBytes(times: ArrayLike<number>, tmax = 256, out?: Uint8Arr
   return p;
 }
 
-/** Generator noise: each of `n` inputs spikes at a time uniform in [0, tmax) (whole steps unless `quantise` is false). */
+/**
+ * Generator noise: each of `n` inputs spikes at a time uniform in [0, tmax) (whole steps unless `quantise` is
+ * false).
+ */
 export function noiseTimes(n: number, rng: Rng, opts: EncodeOptions = {}, out?: Float64Array): Float64Array {
   const tmax = opts.tmax ?? 256,
     q = opts.quantise ?? true;

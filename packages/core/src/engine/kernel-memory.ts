@@ -269,7 +269,10 @@ function overBudget(s: NonNullable<typeof state>): number {
   if (!s.warned) {
     s.warned = true;
     process.emitWarning(
-      `the kernel memory holds ${(s.live / 2 ** 20).toFixed(0)} MB (budget ${(budget() / 2 ** 20).toFixed(0)} MB, SPIKING_GAN_KERNEL_MB): new networks get ordinary arrays and run on the TypeScript path until earlier ones are garbage-collected (which needs the event loop to turn)`,
+      `the kernel memory holds ${(s.live / 2 ** 20).toFixed(0)} MB ` +
+        `(budget ${(budget() / 2 ** 20).toFixed(0)} MB, SPIKING_GAN_KERNEL_MB): ` +
+        'new networks get ordinary arrays and run on the TypeScript path ' +
+        'until earlier ones are garbage-collected (which needs the event loop to turn)',
       { code: 'SPIKING_GAN_KERNEL_MEMORY' },
     );
   }

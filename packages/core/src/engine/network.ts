@@ -299,12 +299,15 @@ export class Network {
       throw new Error(`${where}: the ${kernel} kernel needs continuous time (spike times are not quantised)`);
     if ((kernel === 'relu') !== dst.relu)
       throw new Error(
-        `${where}: ${dst.relu ? `'${dst.name}' has a window: it takes relu projections only` : `the relu kernel needs a target population with a window`}`,
+        dst.relu
+          ? `${where}: '${dst.name}' has a window: it takes relu projections only`
+          : `${where}: the relu kernel needs a target population with a window`,
       );
     if (kernel === 'relu') {
       if (!src.window)
         throw new Error(
-          `${where}: the relu kernel needs a source with a window (an input population with one, or ReLU-equivalent neurons)`,
+          `${where}: the relu kernel needs a source with a window ` +
+            '(an input population with one, or ReLU-equivalent neurons)',
         );
       if (src.window.end > dst.window!.start)
         throw new Error(
@@ -361,7 +364,10 @@ export class Network {
     return p;
   }
 
-  /** True when the network is a chain input → layer1 → … with one dense projection per step (it saves as `layers.{k}.weight`). */
+  /**
+   * True when the network is a chain input → layer1 → … with one dense projection per step (it saves as
+   * `layers.{k}.weight`).
+   */
   get layered(): boolean {
     const pops = this.populations,
       projs = this.projections;

@@ -10,7 +10,10 @@ export class RunRecord {
   readonly times: Float64Array;
   /** Membrane potential at the firing step for neurons that fired, at the end of the run for the others. */
   readonly potential: Float64Array;
-  /** Ramp kernel: summed weight W of the ramp arrivals before each neuron fired (its dV/dt at the crossing); 0 for others. */
+  /**
+   * Ramp kernel: summed weight W of the ramp arrivals before each neuron fired (its dV/dt at the crossing); 0 for
+   * others.
+   */
   readonly slope: Float64Array;
   /** Spikes emitted per population (inputs included) in the whole run. */
   readonly spikes: Int32Array;

@@ -71,7 +71,10 @@ export class Simulator {
     this.loop = this.pass ? null : new Loop(net, output, this.record);
   }
 
-  /** Which path runs this network: the WebAssembly SIMD kernel or TypeScript (the event loop, or its layered ReLU form). */
+  /**
+   * Which path runs this network: the WebAssembly SIMD kernel or TypeScript (the event loop, or its layered ReLU
+   * form).
+   */
   get backend(): 'wasm-simd' | 'typescript' {
     return this.pass ? this.pass.backend : 'typescript';
   }

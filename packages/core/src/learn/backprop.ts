@@ -9,7 +9,10 @@ import { reluPass } from './relu-mask.ts';
 
 /** Where backprop writes weight gradients: an optimiser (see `Optimiser`). */
 export interface GradientSink {
-  /** Array and coefficient that projection k's gradient g_ij is added into as `array[k_ij] += coef · g_ij` (null: frozen). */
+  /**
+   * Array and coefficient that projection k's gradient g_ij is added into as `array[k_ij] += coef · g_ij` (null:
+   * frozen).
+   */
   target(k: number): { array: Float64Array; coef: number } | null;
   /** Called once projection k's gradient is written, before δ is propagated through its weights. */
   afterProjection(k: number): void;
@@ -45,7 +48,10 @@ export interface BackpropOptions {
    * the output error is then ∂L/∂u (default false: the error of the output spike times).
    */
   readout?: boolean;
-  /** ReLU-equivalent output layer: clipped neurons pass errors that push them back into their window (see `reluPass`). */
+  /**
+   * ReLU-equivalent output layer: clipped neurons pass errors that push them back into their window (see
+   * `reluPass`).
+   */
   clipSurrogate?: boolean;
   /**
    * `auto` (default): layers whose arrays live in the kernel memory run on the WebAssembly SIMD kernels
@@ -308,7 +314,10 @@ export function normalise(v: Float64Array): Float64Array {
   return v;
 }
 
-/** A gradient sink that keeps the raw gradients g_ij = ∂L/∂w_ij per projection (engine layout, by presynaptic row), for inspection or a custom optimiser. */
+/**
+ * A gradient sink that keeps the raw gradients g_ij = ∂L/∂w_ij per projection (engine layout, by presynaptic row),
+ * for inspection or a custom optimiser.
+ */
 export class GradientCollector implements GradientSink {
   /** Accumulated gradients, one array per projection. */
   readonly grad: Float64Array[];

@@ -42,7 +42,8 @@ export class FloatTwin {
     for (let k = 1; k < pops.length; k++) {
       if (pops[k - 1].window!.end !== pops[k].window!.start) {
         throw new Error(
-          `FloatTwin: the window of '${pops[k - 1].name}' ends at ${pops[k - 1].window!.end}, not where '${pops[k].name}''s starts (${pops[k].window!.start})`,
+          `FloatTwin: the window of '${pops[k - 1].name}' ends at ${pops[k - 1].window!.end}, ` +
+            `not where '${pops[k].name}''s starts (${pops[k].window!.start})`,
         );
       }
     }
