@@ -159,7 +159,8 @@ function sortByTime(d: usize, q: usize, T: usize, tmax: i32, check: bool): i32 {
     lo = min(lo, ti);
     hi = max(hi, ti);
   }
-  for (let s = lo + 1; s <= hi + 1; s++) store<i32>(cnt + <usize>s * 4, load<i32>(cnt + <usize>s * 4) + load<i32>(cnt + <usize>(s - 1) * 4));
+  for (let s = lo + 1; s <= hi + 1; s++)
+    store<i32>(cnt + <usize>s * 4, load<i32>(cnt + <usize>s * 4) + load<i32>(cnt + <usize>(s - 1) * 4));
   for (let k = 0; k < m; k++) {
     const i = load<i32>(tmp + <usize>k * 4);
     const c = cnt + <usize>(<i32>load<f64>(Tq + <usize>i * 8)) * 4;
@@ -177,7 +178,10 @@ function sortByTime(d: usize, q: usize, T: usize, tmax: i32, check: bool): i32 {
   return f64x2.add(v, v128.load(p));
 }
 
-/** Fires the lanes of `v` above their thresholds at step `ft` (time, potential), returning `v` with them at −∞ (no branch). */
+/**
+ * Fires the lanes of `v` above their thresholds at step `ft` (time, potential), returning `v` with them at −∞ (no
+ * branch).
+ */
 @inline function fire2(v: v128, th: v128, Tp: usize, Pp: usize, ft: v128): v128 {
   const m = f64x2.gt(v, th);
   v128.store(Tp, v128.bitselect(ft, v128.load(Tp), m));
@@ -190,11 +194,15 @@ function sortByTime(d: usize, q: usize, T: usize, tmax: i32, check: bool): i32 {
  * registers (as many as V8 keeps without spilling), then one block of eight, four or two for the
  * rest, then a last odd neuron.
  */
-function pass<S>(qd: usize, V: usize, T: usize, P: usize, rows: usize, ends: usize, times: usize, ns: i32, scale: f64): void {
+function pass<S>(
+  qd: usize, V: usize, T: usize, P: usize, rows: usize, ends: usize, times: usize, ns: i32, scale: f64,
+): void {
   const n = load<i32>(qd, POP_SIZE), off = <usize>load<i32>(qd, POP_OFFSET), th = load<usize>(qd, POP_THRESHOLDS);
   const uniform = load<i32>(qd, POP_UNIFORM) != 0;
   const Vd = V + off * 8, Td = T + off * 8, Pd = P + off * 8;
-  const j = uniform ? blocks<S, i32>(Vd, Td, Pd, th, rows, ends, times, ns, scale, n) : blocks<S, f64>(Vd, Td, Pd, th, rows, ends, times, ns, scale, n);
+  const j = uniform
+    ? blocks<S, i32>(Vd, Td, Pd, th, rows, ends, times, ns, scale, n)
+    : blocks<S, f64>(Vd, Td, Pd, th, rows, ends, times, ns, scale, n);
   if (j < n) {
     const o = <usize>j * 8, t0 = load<f64>(th + o);
     let v = 0.0, r = 0;
@@ -214,8 +222,13 @@ function pass<S>(qd: usize, V: usize, T: usize, P: usize, rows: usize, ends: usi
   }
 }
 
-/** Every whole pair of neurons of a layer, in blocks; returns the index of a last odd neuron (U = i32: one threshold for all). */
-function blocks<S, U>(Vd: usize, Td: usize, Pd: usize, th: usize, rows: usize, ends: usize, times: usize, ns: i32, scale: f64, n: i32): i32 {
+/**
+ * Every whole pair of neurons of a layer, in blocks; returns the index of a last odd neuron (U = i32: one threshold
+ * for all).
+ */
+function blocks<S, U>(
+  Vd: usize, Td: usize, Pd: usize, th: usize, rows: usize, ends: usize, times: usize, ns: i32, scale: f64, n: i32,
+): i32 {
   let j = 0;
   for (; j + 11 < n; j += 12) block<S, U>(Vd, Td, Pd, th, rows, ends, times, ns, scale, j, 6);
   if (j + 7 < n) {
@@ -234,7 +247,9 @@ function blocks<S, U>(Vd: usize, Td: usize, Pd: usize, th: usize, rows: usize, e
 }
 
 /** Neurons j … j + 2·R − 1 of a layer through every step (R ≤ 6 registers; R is a constant after inlining). */
-@inline function block<S, U>(V: usize, T: usize, P: usize, th: usize, rows: usize, ends: usize, times: usize, ns: i32, scale: f64, j: i32, R: i32): void {
+@inline function block<S, U>(
+  V: usize, T: usize, P: usize, th: usize, rows: usize, ends: usize, times: usize, ns: i32, scale: f64, j: i32, R: i32,
+): void {
   const o = <usize>j * 8, h = th + o;
   const s2 = f64x2.splat(scale), th1 = f64x2.splat(load<f64>(th)), zero = f64x2.splat(0), ninf = f64x2.splat(-Infinity);
   let v0 = zero, v1 = zero, v2 = zero, v3 = zero, v4 = zero, v5 = zero;
@@ -309,10 +324,13 @@ function blocks<S, U>(Vd: usize, Td: usize, Pd: usize, th: usize, rows: usize, e
  * (pre[i] + delay ≤ post[j]): w[i·nJ + j] += c[j], where `c` holds coef·δ_j, precomputed. Sources
  * arriving after the last spike of a target with an error change nothing and are skipped whole.
  */
-export function deltaUpdate(w: usize, nI: i32, nJ: i32, pre: usize, post: usize, delta: usize, c: usize, delay: f64, tmax: f64): void {
+export function deltaUpdate(
+  w: usize, nI: i32, nJ: i32, pre: usize, post: usize, delta: usize, c: usize, delay: f64, tmax: f64,
+): void {
   const rowBytes = <usize>nJ * 8, zero = f64x2.splat(0);
   let last = -Infinity;
-  for (let j = 0; j < nJ; j++) if (load<f64>(delta + <usize>j * 8) != 0) last = max(last, load<f64>(post + <usize>j * 8));
+  for (let j = 0; j < nJ; j++)
+    if (load<f64>(delta + <usize>j * 8) != 0) last = max(last, load<f64>(post + <usize>j * 8));
   for (let i = 0; i < nI; i++) {
     const ti = load<f64>(pre + <usize>i * 8);
     if (!(ti < tmax)) continue;
@@ -328,12 +346,16 @@ export function deltaUpdate(w: usize, nI: i32, nJ: i32, pre: usize, post: usize,
     }
     if (j < nJ) {
       const o = <usize>j * 8;
-      if (load<f64>(delta + o) != 0 && a <= load<f64>(post + o)) store<f64>(row + o, load<f64>(row + o) + load<f64>(c + o));
+      if (load<f64>(delta + o) != 0 && a <= load<f64>(post + o))
+        store<f64>(row + o, load<f64>(row + o) + load<f64>(c + o));
     }
   }
 }
 
-/** SGD on n weights from accumulated gradients, then the gradients cleared: w −= ((lr·g)·mean)·inv (the optimiser's own expression). */
+/**
+ * SGD on n weights from accumulated gradients, then the gradients cleared: w −= ((lr·g)·mean)·inv (the optimiser's
+ * own expression).
+ */
 export function sgdStep(w: usize, g: usize, n: i32, lr: f64, mean: f64, inv: f64): void {
   const l2 = f64x2.splat(lr), m2 = f64x2.splat(mean), i2 = f64x2.splat(inv), zero = f64x2.splat(0);
   let i = 0;
@@ -369,9 +391,14 @@ export function drainInto(dst: usize, src: usize, n: i32): void {
  * expressions): gi = g·mean; m = β1·m + (1 − β1)·gi; v = β2·v + (1 − β2)·gi·gi;
  * w −= ((lr·(m / bc1)) / (√(v / bc2) + ε))·inv.
  */
-export function adamStep(w: usize, g: usize, m: usize, v: usize, n: i32, lr: f64, mean: f64, inv: f64, b1: f64, b2: f64, bc1: f64, bc2: f64, eps: f64): void {
-  const lr2 = f64x2.splat(lr), mean2 = f64x2.splat(mean), inv2 = f64x2.splat(inv), b12 = f64x2.splat(b1), b22 = f64x2.splat(b2);
-  const c1 = f64x2.splat(1 - b1), c2 = f64x2.splat(1 - b2), bc12 = f64x2.splat(bc1), bc22 = f64x2.splat(bc2), eps2 = f64x2.splat(eps), zero = f64x2.splat(0);
+export function adamStep(
+  w: usize, g: usize, m: usize, v: usize, n: i32,
+  lr: f64, mean: f64, inv: f64, b1: f64, b2: f64, bc1: f64, bc2: f64, eps: f64,
+): void {
+  const lr2 = f64x2.splat(lr), mean2 = f64x2.splat(mean), inv2 = f64x2.splat(inv);
+  const b12 = f64x2.splat(b1), b22 = f64x2.splat(b2);
+  const c1 = f64x2.splat(1 - b1), c2 = f64x2.splat(1 - b2), bc12 = f64x2.splat(bc1), bc22 = f64x2.splat(bc2);
+  const eps2 = f64x2.splat(eps), zero = f64x2.splat(0);
   let i = 0;
   for (; i + 1 < n; i += 2) {
     const o = <usize>i * 8;
@@ -380,7 +407,10 @@ export function adamStep(w: usize, g: usize, m: usize, v: usize, n: i32, lr: f64
     const vi = f64x2.add(f64x2.mul(b22, v128.load(v + o)), f64x2.mul(f64x2.mul(c2, gi), gi));
     v128.store(m + o, mi);
     v128.store(v + o, vi);
-    const step = f64x2.mul(f64x2.div(f64x2.mul(lr2, f64x2.div(mi, bc12)), f64x2.add(f64x2.sqrt(f64x2.div(vi, bc22)), eps2)), inv2);
+    const step = f64x2.mul(
+      f64x2.div(f64x2.mul(lr2, f64x2.div(mi, bc12)), f64x2.add(f64x2.sqrt(f64x2.div(vi, bc22)), eps2)),
+      inv2,
+    );
     v128.store(w + o, f64x2.sub(v128.load(w + o), step));
     v128.store(g + o, zero);
   }

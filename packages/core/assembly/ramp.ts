@@ -34,7 +34,10 @@ import {
   return d + RAMP_HEADER + (<usize>load<i32>(d, RAMP_LAYERS)) * POP_BYTES + (<usize>k) * RAMP_PRJ_BYTES;
 }
 
-/** One forward pass; returns 0, or 1 + i when input neuron i has a time that is not a number ≥ 0 (nothing else is written then). */
+/**
+ * One forward pass; returns 0, or 1 + i when input neuron i has a time that is not a number ≥ 0 (nothing else is
+ * written then).
+ */
 export function rampForward(d: usize, earlyStop: i32): i32 {
   const L = load<i32>(d, RAMP_LAYERS), outPop = load<i32>(d, RAMP_OUTPUT), tmax = load<f64>(d, RAMP_TMAX);
   const T = load<usize>(d, RAMP_T), P = load<usize>(d, RAMP_P), S = load<usize>(d, RAMP_S), K = load<usize>(d, RAMP_K);
@@ -102,16 +105,19 @@ function layers(d: usize, L: i32, tmax: f64, limit: f64): void {
       nr++;
       store<i32>(ends + <usize>(nw - 1) * 4, nr);
     }
-    const Wd = W + offD * 8, Ad = A + offD * 8, Td = T + offD * 8, Pd = P + offD * 8, Sd = S + offD * 8, Kd = K + offD * 8;
+    const Wd = W + offD * 8, Ad = A + offD * 8, Td = T + offD * 8;
+    const Pd = P + offD * 8, Sd = S + offD * 8, Kd = K + offD * 8;
     memory.fill(Wd, 0, <usize>nJ * 8);
     memory.fill(Ad, 0, <usize>nJ * 8);
     memory.fill(Kd, 0, <usize>nJ * 8);
     for (let j = 0; j < nJ; j++) store<f64>(Td + <usize>j * 8, tmax);
     let row = 0;
     for (let v = 0; v < nw; v++) {
-      const t = load<f64>(times + <usize>v * 8), key = load<f64>(keys + <usize>v * 8), end = load<i32>(ends + <usize>v * 4);
+      const t = load<f64>(times + <usize>v * 8), key = load<f64>(keys + <usize>v * 8);
+      const end = load<i32>(ends + <usize>v * 4);
       const last = v + 1 == nw;
-      const tNext = last ? Infinity : load<f64>(times + <usize>(v + 1) * 8), keyNext = last ? 0 : load<f64>(keys + <usize>(v + 1) * 8);
+      const tNext = last ? Infinity : load<f64>(times + <usize>(v + 1) * 8);
+      const keyNext = last ? 0 : load<f64>(keys + <usize>(v + 1) * 8);
       wave(Wd, Ad, rows, row, end, nJ, scale, t);
       evaluate(Wd, Ad, Td, Pd, Sd, Kd, th, nJ, t, key, tNext, keyNext, limit, tmax);
       row = end;
@@ -157,11 +163,16 @@ function wave(Wd: usize, Ad: usize, rows: usize, from: i32, to: i32, nJ: i32, sc
  * `limit` and comes before the next wave (tNext, keyNext): tp < tNext, or tp = tNext and the next
  * wave's phase is at least the prediction's batch. Records time, potential (0 + W·t) − A, slope W and key.
  */
-function evaluate(Wd: usize, Ad: usize, Td: usize, Pd: usize, Sd: usize, Kd: usize, th: usize, nJ: i32, t: f64, key: f64, tNext: f64, keyNext: f64, limit: f64, tmax: f64): void {
+function evaluate(
+  Wd: usize, Ad: usize, Td: usize, Pd: usize, Sd: usize, Kd: usize, th: usize, nJ: i32,
+  t: f64, key: f64, tNext: f64, keyNext: f64, limit: f64, tmax: f64,
+): void {
   const PHASE = 4096.0;
-  const t2 = f64x2.splat(t), next2 = f64x2.splat(tNext), kn2 = f64x2.splat(keyNext), lim2 = f64x2.splat(limit), tm2 = f64x2.splat(tmax);
+  const t2 = f64x2.splat(t), next2 = f64x2.splat(tNext), kn2 = f64x2.splat(keyNext);
+  const lim2 = f64x2.splat(limit), tm2 = f64x2.splat(tmax);
   const margin = f64x2.splat(1 + 1.0 / <f64>(1 << 30) / <f64>(1 << 10));
-  const zero = f64x2.splat(0), now2 = f64x2.splat(key + 1), batch1 = f64x2.splat(PHASE), batchHere = f64x2.splat((Math.floor(key / PHASE) + 1) * PHASE);
+  const zero = f64x2.splat(0), now2 = f64x2.splat(key + 1), batch1 = f64x2.splat(PHASE);
+  const batchHere = f64x2.splat((Math.floor(key / PHASE) + 1) * PHASE);
   let j = 0;
   for (; j + 1 < nJ; j += 2) {
     const o = <usize>j * 8;
@@ -279,7 +290,8 @@ export function rampBackward(d: usize): void {
         v128.store(out + <usize>i * 8, zero, 16);
         continue;
       }
-      const a01 = f64x2.replace_lane(f64x2.splat(t0 + delay), 1, t1 + delay), a23 = f64x2.replace_lane(f64x2.splat(t2 + delay), 1, t3 + delay);
+      const a01 = f64x2.replace_lane(f64x2.splat(t0 + delay), 1, t1 + delay);
+      const a23 = f64x2.replace_lane(f64x2.splat(t2 + delay), 1, t3 + delay);
       const r0 = w + <usize>i * rowBytes, r1 = r0 + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
       let s01 = zero, s23 = zero;
       for (let j = 0; j < nJ; j++) {
@@ -300,7 +312,8 @@ export function rampBackward(d: usize): void {
       let sum = 0.0;
       if (ti < tmax) {
         const a = ti + delay, r = w + <usize>i * rowBytes;
-        for (let j = 0; j < nJ; j++) if (a < load<f64>(tq + <usize>j * 8)) sum += load<f64>(f + <usize>j * 8) * load<f64>(r + <usize>j * 8);
+        for (let j = 0; j < nJ; j++)
+          if (a < load<f64>(tq + <usize>j * 8)) sum += load<f64>(f + <usize>j * 8) * load<f64>(r + <usize>j * 8);
       }
       store<f64>(out + <usize>i * 8, scale * sum);
     }
@@ -314,7 +327,11 @@ export function rampBackward(d: usize): void {
     let j = 0;
     for (; j + 1 < nJ; j += 2) {
       const o = <usize>j * 8, tj = v128.load(tq + o), x = v128.load(row + o);
-      let y = v128.bitselect(f64x2.add(x, f64x2.mul(f64x2.mul(c2, v128.load(f + o)), f64x2.sub(tj, a2))), x, f64x2.lt(a2, tj));
+      let y = v128.bitselect(
+        f64x2.add(x, f64x2.mul(f64x2.mul(c2, v128.load(f + o)), f64x2.sub(tj, a2))),
+        x,
+        f64x2.lt(a2, tj),
+      );
       if (flags & BWD_SILENT) {
         const silent = f64x2.mul(c2, f64x2.sub(f64x2.mul(k2, v128.load(delta + o)), rho2));
         y = v128.bitselect(f64x2.add(y, silent), y, f64x2.ge(tj, tm2));
