@@ -304,11 +304,18 @@ addSettingOptions(train)
   .option('--sample-seed <s>', "seed of the sample grid's noise", integerArg(0, 0xffffffff), 1)
   .option('--json', 'print figures.json on stdout')
   .option('--quiet', 'no progress output')
+  .option(
+    '--workers <n>',
+    'threads for data-parallel training (relu kernel; the same seed and --workers give the same weights)',
+    integerArg(1),
+    1,
+  )
   .addHelpText(
     'after',
     `
 Examples:
   $ spiking-gan train                                   # the relu-cond recipe, files in out/gan
+  $ spiking-gan train --workers 2                       # the same recipe on 2 threads
   $ spiking-gan train --preset relu --out out/gan-uncond
   $ spiking-gan train --float-twin --out out/gan-twin    # the same run on the float twin
   $ spiking-gan train --out out/gan --resume --steps 4000

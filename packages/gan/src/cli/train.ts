@@ -6,6 +6,7 @@ import { loadMnist, MNIST_SIDE } from '../data/mnist.ts';
 import { makeConfig, type GanConfig } from '../models/config.ts';
 import { loadCheckpoint, saveCheckpoint, saveNetwork } from '../train/checkpoint.ts';
 import { DivergenceError } from '../train/divergence.ts';
+import { parallelRefusal, startParallelGan, type ParallelGan } from '../train/parallel-gan.ts';
 import { meanStats, type StepStats } from '../train/stats.ts';
 import { createTrainer, type Trainer } from '../train/trainer.ts';
 import { imageGridPng } from '../viz/png.ts';
@@ -29,6 +30,8 @@ export interface TrainGanOptions extends Partial<GanConfig> {
   sampleSeed: number;
   json?: boolean;
   quiet?: boolean;
+  /** Threads of data-parallel training (relu kernel; default 1: the one-thread trainer). */
+  workers?: number;
 }
 
 /** The files `train` writes into its output folder: only their stale temporary files are ever removed. */
@@ -42,7 +45,10 @@ interface RunState {
   savedStep: number;
 }
 
-/** Runs (or resumes) a GAN training and writes checkpoint, G and D model files, a sample grid and figures.json to `out`. */
+/**
+ * Runs (or resumes) a GAN training and writes checkpoint, G and D model files, a sample grid and
+ * figures.json to `out`.
+ */
 export async function trainGan(o: TrainGanOptions): Promise<void> {
   const ckpt = join(o.out, 'checkpoint.safetensors');
   let cfg: GanConfig | null = null;
@@ -60,6 +66,7 @@ export async function trainGan(o: TrainGanOptions): Promise<void> {
     } catch (e) {
       throw new CliError((e as Error).message);
     }
+    refuseWorkers(cfg, o.workers ?? 1);
   }
   checkOutputDir(o.out);
   const lock = lockOutputDir(o.out, 'spiking-gan train');
@@ -72,6 +79,12 @@ export async function trainGan(o: TrainGanOptions): Promise<void> {
     stop();
     lock.release();
   }
+}
+
+/** Refuses --workers N for a run that cannot train on N threads, saying why. */
+function refuseWorkers(cfg: GanConfig, workers: number): void {
+  const why = parallelRefusal(cfg, workers);
+  if (why !== null) throw new CliError(`--workers ${workers}: ${why}`);
 }
 
 /** What an interrupted run leaves: the step reached and where its last checkpoint is. */
@@ -93,14 +106,43 @@ async function run(o: TrainGanOptions, ckpt: string, fresh: GanConfig | null, st
   } else {
     tr = createTrainer(fresh, data);
   }
+  const commit = gitCommit(),
+    workers = o.workers ?? 1;
+  refuseWorkers(tr.cfg, workers);
+  const par = workers > 1 ? await startParallelGan(tr, workers) : null;
+  try {
+    await steps(o, tr, par, ckpt, state, { history, window, commit, fresh: fresh !== null });
+  } finally {
+    await par?.close();
+  }
+}
+
+/** The figures a run keeps and writes: the history of means, the steps since its last entry, the commit. */
+interface RunFigures {
+  history: StepStats[];
+  window: StepStats[];
+  commit: string;
+  fresh: boolean;
+}
+
+/** Trains to the last step (on the threads of `par` when given), saving checkpoints, then writes the outputs. */
+async function steps(
+  o: TrainGanOptions,
+  tr: Trainer,
+  par: ParallelGan | null,
+  ckpt: string,
+  state: RunState,
+  f: RunFigures,
+): Promise<void> {
   const cfg = tr.cfg,
-    commit = gitCommit();
+    { history, commit } = f;
+  let { window } = f;
   const bar = new Progress('train', cfg.steps, o.quiet || o.json);
   // timings go to figures.json and the terminal only: model files and checkpoints stay byte-identical across runs
   const t0 = performance.now(),
     firstStep = tr.step;
   state.step = tr.step;
-  if (fresh === null) state.savedStep = tr.step;
+  if (!f.fresh) state.savedStep = tr.step;
   const save = () => {
     saveCheckpoint(ckpt, tr, { history: JSON.stringify(history), window: JSON.stringify(window), commit });
     state.savedStep = tr.step;
@@ -110,12 +152,15 @@ async function run(o: TrainGanOptions, ckpt: string, fresh: GanConfig | null, st
     await yieldToEvents(); // lets a Ctrl-C handler run between two steps
     let st: StepStats;
     try {
-      st = tr.trainStep();
+      st = par ? await par.trainStep() : tr.trainStep();
     } catch (e) {
       if (!(e instanceof DivergenceError)) throw e;
       const { savedStep } = state;
       throw new CliError(
-        `${e.message}; ${savedStep >= 0 ? `the last good checkpoint is ${ckpt} (step ${savedStep})` : 'no checkpoint was written yet'}`,
+        `${e.message}; ` +
+          (savedStep >= 0
+            ? `the last good checkpoint is ${ckpt} (step ${savedStep})`
+            : 'no checkpoint was written yet'),
       );
     }
     state.step = tr.step;
@@ -128,7 +173,8 @@ async function run(o: TrainGanOptions, ckpt: string, fresh: GanConfig | null, st
     const s = last ?? st;
     bar.update(
       tr.step,
-      `D right real ${f2(s.dRealRight)} fake ${f2(s.dFakeRight)}, fooled ${f2(s.gFooled)}, D time real ${f2(s.tReal)} fake ${f2(s.tFake)}, lit ${f2(s.lit)}, varying ${f2(s.varying)}`,
+      `D right real ${f2(s.dRealRight)} fake ${f2(s.dFakeRight)}, fooled ${f2(s.gFooled)}, ` +
+        `D time real ${f2(s.tReal)} fake ${f2(s.tFake)}, lit ${f2(s.lit)}, varying ${f2(s.varying)}`,
     );
     if (tr.step % o.checkpointEvery === 0 || tr.step === cfg.steps) save();
   }
@@ -146,6 +192,7 @@ async function run(o: TrainGanOptions, ckpt: string, fresh: GanConfig | null, st
     steps: tr.step,
     seconds: secs,
     stepsThisRun: tr.step - firstStep,
+    workers: par?.workers ?? 1,
     stepsPerSecond: (tr.step - firstStep) / Math.max(secs, 1e-9),
     last,
     history,
@@ -163,11 +210,17 @@ async function run(o: TrainGanOptions, ckpt: string, fresh: GanConfig | null, st
       took = o.resume ? `, the last ${tr.step - firstStep} in ${dur}` : ` in ${dur}`;
     process.stdout.write(
       [
-        `trained ${tr.step} steps${took} (${o.resume ? 'resumed' : `preset ${o.preset}`}: ${cfg.kernel} kernel${cfg.floatTwin ? ' (float twin)' : ''}, ${cfg.loss} loss${cfg.conditional ? ', conditional' : ''}${cfg.mmd > 0 ? `, MMD ${cfg.mmd}` : ''}, batch ${cfg.batch}, seed ${cfg.seed}, commit ${commit})`,
+        `trained ${tr.step} steps${took} (${o.resume ? 'resumed' : `preset ${o.preset}`}: ` +
+          `${cfg.kernel} kernel${cfg.floatTwin ? ' (float twin)' : ''}, ${cfg.loss} loss` +
+          `${cfg.conditional ? ', conditional' : ''}${cfg.mmd > 0 ? `, MMD ${cfg.mmd}` : ''}, batch ${cfg.batch}, ` +
+          `seed ${cfg.seed}${par ? `, ${par.workers} threads` : ''}, commit ${commit})`,
         last
-          ? `last steps: D right on real ${f2(last.dRealRight)}, on fake ${f2(last.dFakeRight)}; G fooled D on ${f2(last.gFooled)}; lit pixels ${f2(last.lit)}; G neurons varying with the noise ${f2(last.varying)}`
+          ? `last steps: D right on real ${f2(last.dRealRight)}, on fake ${f2(last.dFakeRight)}; ` +
+            `G fooled D on ${f2(last.gFooled)}; lit pixels ${f2(last.lit)}; ` +
+            `G neurons varying with the noise ${f2(last.varying)}`
           : '',
-        `wrote ${grid}, ${figures.files.generator}, ${figures.files.discriminator}, ${ckpt}, ${join(o.out, 'figures.json')}`,
+        `wrote ${grid}, ${figures.files.generator}, ${figures.files.discriminator}, ${ckpt}, ` +
+          join(o.out, 'figures.json'),
       ]
         .filter(Boolean)
         .join('\n') + '\n',
