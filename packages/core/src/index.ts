@@ -51,8 +51,14 @@ export { SpikingPass, TwinPass } from './learn/value-pass.ts';
 export { LeakyPairs, SignedInputPairs, tieHooks } from './learn/leaky-pairs.ts';
 export type { ValuePass, ValuePassOptions } from './learn/value-pass.ts';
 export type { OptimiserOptions } from './learn/optimiser.ts';
-export { applyUpdatePart, partRanges } from './learn/update-parts.ts';
-export type { UpdateArrays, UpdatePlan } from './learn/update-parts.ts';
+export {
+  applyUpdatePart,
+  attachUpdateArrays,
+  partRanges,
+  reducePart,
+  shareUpdateArrays,
+} from './learn/update-parts.ts';
+export type { SharedUpdateArrays, UpdateArrays, UpdatePlan } from './learn/update-parts.ts';
 export { ADAM_DEFAULTS, adamCorrections, adamUpdate } from './kernels/adam.ts';
 export type { AdamStep, AdamValues } from './kernels/adam.ts';
 export { cosineFactor } from './learn/schedule.ts';

@@ -2,7 +2,7 @@
 // and endStep), as threads apply it side by side, gives the weights of Optimiser.step bit for bit;
 // partRanges covers every value once, in parts cut at multiples of 8 values.
 import { describe, expect, it } from 'vitest';
-import { applyUpdatePart, Optimiser, partRanges, reluNetwork, Rng, type Network } from '../src/index.ts';
+import { applyUpdatePart, Optimiser, partRanges, reducePart, reluNetwork, Rng, type Network } from '../src/index.ts';
 
 function trained(kind: 'sgd' | 'adam', parts: number): Network {
   const net = reluNetwork({ sizes: [13, 21, 5], windows: [1, 6, 1], seed: 3, biasGain: 1 });
@@ -68,6 +68,27 @@ describe('a batched update in parts', () => {
     optB.endStep();
     expect(values(b)).toEqual(values(a));
     expect(() => optB.countSamples(-1)).toThrow(/n must be an integer >= 0, got -1/);
+  });
+
+  it("reducePart sums the shards' buffers in shard order, part by part, as one sum would, and clears them", () => {
+    const rng = new Rng(4),
+      lengths = [37, 3, 120];
+    const fill = () =>
+      lengths.map((n) => Float64Array.from({ length: n }, () => rng.uniform(-1, 1) * 1e3 ** rng.int(3)));
+    const buffers = [fill(), fill(), fill()],
+      arrays = lengths.map((n) => ({
+        w: new Float64Array(n),
+        g: new Float64Array(n),
+        m: new Float64Array(0),
+        v: new Float64Array(0),
+      }));
+    const want = lengths.map((n, a) =>
+      Float64Array.from({ length: n }, (_, i) => 0 + buffers[0][a][i] + buffers[1][a][i] + buffers[2][a][i]),
+    );
+    for (const part of [1, 0]) reducePart(arrays, buffers, part, 2);
+    expect(arrays.map((a) => a.g)).toEqual(want);
+    expect(buffers.every((b) => b.every((x) => x.every((v) => v === 0)))).toBe(true);
+    expect(() => reducePart(arrays, [[new Float64Array(2)]], 0, 1)).toThrow(/must match the update arrays/);
   });
 
   it('partRanges covers each value once, cut inside arrays at multiples of 8', () => {

@@ -203,6 +203,11 @@ export class Optimiser implements GradientSink {
     return true;
   }
 
+  /** True when a `beforeStep` hook rewrites the summed gradients: they must be complete before `beginStep`. */
+  get rewritesGradients(): boolean {
+    return this.hooks.beforeStep !== undefined;
+  }
+
   /**
    * Counts `n` samples whose gradients other threads summed into `grad` and `biasGrad`, without
    * applying the batch: true when it is full (then apply it with `beginStep` … `endStep`).

@@ -2,6 +2,7 @@
 // element at a time (SGD or Adam), so each part of the arrays can be stepped by another thread and
 // the result is the same, bit for bit, as one thread stepping the whole.
 import type { AdamStep } from '../kernels/adam.ts';
+import { attachArray, drainInto, shareArray, type SharedArray } from '../engine/shared-memory.ts';
 import { chooseKernels, kernelsOf } from '../kernels/choose.ts';
 import type { KernelOps } from '../kernels/ops.ts';
 
@@ -17,6 +18,40 @@ export interface UpdateArrays {
 export interface UpdatePlan {
   kind: 'sgd' | 'adam';
   steps: (AdamStep | null)[];
+}
+
+/** Update arrays described for worker threads (`shareUpdateArrays`; structured-clone safe). */
+export type SharedUpdateArrays = { w: SharedArray; g: SharedArray; m: SharedArray; v: SharedArray }[];
+
+/** Describes update arrays of the kernel memory (`Optimiser.updateArrays`) for `attachUpdateArrays` in a worker. */
+export function shareUpdateArrays(arrays: readonly UpdateArrays[]): SharedUpdateArrays {
+  return arrays.map((a) => ({ w: shareArray(a.w), g: shareArray(a.g), m: shareArray(a.m), v: shareArray(a.v) }));
+}
+
+/** The shared update arrays in this thread: the same values, not copies. */
+export function attachUpdateArrays(d: SharedUpdateArrays): UpdateArrays[] {
+  return d.map((a) => ({ w: attachArray(a.w), g: attachArray(a.g), m: attachArray(a.m), v: attachArray(a.v) }));
+}
+
+/**
+ * Adds part `part` of `parts` of the shards' gradient buffers ([shard][array], in the arrays' order)
+ * into the update's gradients, in shard order, and clears them there: each thread sums one part.
+ */
+export function reducePart(
+  arrays: readonly UpdateArrays[],
+  buffers: readonly (readonly Float64Array[])[],
+  part: number,
+  parts: number,
+): void {
+  const lengths = arrays.map((a) => a.g.length);
+  for (const b of buffers) {
+    if (b.length !== arrays.length || b.some((x, k) => x.length !== lengths[k]))
+      throw new RangeError('reducePart: gradient buffers must match the update arrays in number and length');
+  }
+  for (const [a, from, to] of partRanges(lengths, part, parts)) {
+    const g = arrays[a].g.subarray(from, to);
+    for (const b of buffers) drainInto(g, b[a].subarray(from, to));
+  }
 }
 
 /** Values per cache line: parts are cut at multiples of it, so two threads never write one line. */

@@ -1,23 +1,33 @@
 // Data-parallel mini-batches: each batch is cut into contiguous shards; shard 0 is learned in this
 // thread while a piscina pool of worker threads, sharing the network's weights (the shared kernel
-// memory) and the images, learns the others; each shard goes into its own gradient buffer, and
-// the buffers are summed in shard order, so a seed and a number of shards always give the same
-// weights, whichever thread ran which shard.
+// memory) and the images, learns the others; each shard goes into its own gradient buffer. Then
+// each thread sums one part of the buffers, in shard order, into the optimiser's gradients and
+// steps that part of the weights, so a seed and a number of shards always give the same weights,
+// whichever thread ran which shard or part.
 import { fileURLToPath } from 'node:url';
 import {
-  drainInto,
   engineBackend,
   shareArray,
   sharedArray,
   shareNetwork,
+  shareUpdateArrays,
   type Network,
+  type Optimiser,
   type SharedArray,
   type SharedNetwork,
+  type SharedUpdateArrays,
 } from '@spiking-gan/core';
 import type { Piscina } from 'piscina';
 import type { ImageSet } from '../data/mnist.ts';
 import { SampleLearner, type LossSettings } from './sample.ts';
-import { learnShard, type ShardContext, type ShardResult, type ShardTask } from './shard.ts';
+import {
+  learnShard,
+  updatePart,
+  type ShardContext,
+  type ShardResult,
+  type ShardTask,
+  type UpdateTask,
+} from './shard.ts';
 
 /** The worker's entry: compiled, worker.js itself; from the sources, worker.mjs (which registers tsx). */
 const WORKER = new URL(import.meta.url.endsWith('.ts') ? './worker.mjs' : './worker.js', import.meta.url);
@@ -32,11 +42,13 @@ export interface WorkerSetup {
   pixels: number;
   /** Gradient buffers [shard][projection] in the kernel memory. */
   grads: SharedArray[][];
+  /** The optimiser's update arrays. */
+  opt: SharedUpdateArrays;
 }
 
 /** This thread and a pool of `shards − 1` workers, learning the batches of one network on one image set. */
 export class DataParallel {
-  private readonly pool: Piscina<ShardTask, ShardResult>;
+  private readonly pool: Piscina<ShardTask | UpdateTask, ShardResult | null>;
   private readonly grads: Float64Array[][];
   private readonly here: ShardContext;
 
@@ -47,18 +59,20 @@ export class DataParallel {
    */
   static async start(
     net: Network,
+    opt: Optimiser,
     loss: LossSettings,
     data: ImageSet,
     shards: number,
     frozen: number[] = [],
   ): Promise<DataParallel> {
     const { Piscina } = await import('piscina');
-    return new DataParallel(Piscina, net, loss, data, shards, frozen);
+    return new DataParallel(Piscina, net, opt, loss, data, shards, frozen);
   }
 
   private constructor(
     PiscinaClass: typeof Piscina,
     readonly net: Network,
+    opt: Optimiser,
     loss: LossSettings,
     readonly data: ImageSet,
     readonly shards: number,
@@ -71,6 +85,8 @@ export class DataParallel {
     if (!Number.isInteger(shards) || shards < 2)
       throw new RangeError(`DataParallel: shards must be an integer >= 2, got ${shards}`);
     this.grads = Array.from({ length: shards }, () => net.projections.map((p) => sharedArray(p.weights.length)));
+    if (opt.updateArrays().length !== net.projections.length)
+      throw new Error('DataParallel: the workers learn weights only (networks without biases)');
     const images = new SharedArrayBuffer(data.images.length),
       labels = new SharedArrayBuffer(data.labels.length);
     new Uint8Array(images).set(data.images);
@@ -83,6 +99,7 @@ export class DataParallel {
       labels,
       pixels: data.rows * data.cols,
       grads: this.grads.map((g) => g.map(shareArray)),
+      opt: shareUpdateArrays(opt.updateArrays()),
     };
     this.here = {
       net,
@@ -92,6 +109,7 @@ export class DataParallel {
       labels: data.labels,
       pixels: data.rows * data.cols,
       frozen: new Set(frozen),
+      opt: [...opt.updateArrays()],
     };
     this.pool = new PiscinaClass({
       filename: fileURLToPath(WORKER),
@@ -104,17 +122,18 @@ export class DataParallel {
   }
 
   /**
-   * Learns the samples `ids` (one batch) in `shards` contiguous shards, then adds the shards'
-   * gradients, in shard order, into `into` (one array per projection) and their spike counts into
-   * `fires` (one array per population). Returns the right predictions.
+   * Learns the samples `ids` (one batch) in `shards` contiguous shards, each into its gradient
+   * buffers, and adds their spike counts into `fires` (one array per population). Returns the
+   * right predictions. `update` then sums the gradients into the optimiser.
    */
-  async batch(ids: ArrayLike<number>, into: Float64Array[], fires: Int32Array[]): Promise<number> {
+  async batch(ids: ArrayLike<number>, fires: Int32Array[]): Promise<number> {
     const n = ids.length,
       per = Math.floor(n / this.shards),
       extra = n % this.shards;
     const scales = this.net.projections.map((p) => p.scale);
     const tasks: Promise<ShardResult>[] = [];
     const shard = (s: number, from: number, size: number): ShardTask => ({
+      kind: 'learn',
       shard: s,
       ids: Int32Array.from({ length: size }, (_, k) => ids[from + k]),
       scales,
@@ -125,26 +144,49 @@ export class DataParallel {
     let at = size0;
     for (let s = 1; s < this.shards; s++) {
       const size = per + (s < extra ? 1 : 0);
-      tasks.push(size > 0 ? this.pool.run(shard(s, at, size)) : Promise.resolve(none));
+      tasks.push(size > 0 ? (this.pool.run(shard(s, at, size)) as Promise<ShardResult>) : Promise.resolve(none));
       at += size;
     }
     await new Promise<void>((r) => setImmediate(r)); // let the pool post its tasks before this thread is busy
     tasks.unshift(Promise.resolve(size0 > 0 ? learnShard(this.here, shard(0, 0, size0)) : none));
-    const results = await Promise.all(tasks);
+    const results = (await Promise.all(tasks)) as ShardResult[];
     const pops = this.net.populations;
     let correct = 0;
-    results.forEach((r, s) => {
+    for (const r of results) {
       correct += r.correct;
-      if (r.fires.length === 0) return; // an empty shard (a batch smaller than the pool)
+      if (r.fires.length === 0) continue; // an empty shard (a batch smaller than the pool)
       let o = 0;
       for (const p of pops.slice(1)) {
         const f = fires[p.index];
         for (let j = 0; j < p.size; j++) f[j] += r.fires[o + j];
         o += p.size;
       }
-      this.net.projections.forEach((_, k) => drainInto(into[k], this.grads[s][k]));
-    });
+    }
     return correct;
+  }
+
+  /**
+   * Counts the last batch's `samples` in `opt` and sums its gradients into the optimiser's, in shard
+   * order; when the batch is full, applies the update too (then `opt` needs no `endSample`): each
+   * thread one part of the weights.
+   */
+  async update(opt: Optimiser, samples: number): Promise<void> {
+    if (!opt.countSamples(samples)) return this.parts(null);
+    if (opt.rewritesGradients) {
+      // a hook rewrites the summed gradients (between the sum and the step)
+      await this.parts(null);
+      await this.parts(opt.beginStep(), false);
+    } else await this.parts(opt.beginStep());
+    opt.endStep();
+  }
+
+  /** Runs part s of the update in thread s (this thread: part 0): the sum (`reduce`) and the plan's step. */
+  private async parts(plan: ReturnType<Optimiser['beginStep']>, reduce = true): Promise<void> {
+    const task = (part: number): UpdateTask => ({ kind: 'update', part, parts: this.shards, plan, reduce });
+    const others = Array.from({ length: this.shards - 1 }, (_, s) => this.pool.run(task(s + 1)));
+    await new Promise<void>((r) => setImmediate(r));
+    updatePart(this.here, task(0));
+    await Promise.all(others);
   }
 
   /** Stops the workers. */

@@ -1,10 +1,19 @@
 // One shard of a data-parallel batch: its samples learned, in order, into the shard's own
-// gradient buffers. The main thread and the pool's workers run shards through this one function.
-import type { GradientSink, Network } from '@spiking-gan/core';
+// gradient buffers; and one part of the batch's update: the shards' gradients summed over that part
+// of the weights, in shard order, and stepped. The main thread and the pool's workers run both.
+import {
+  applyUpdatePart,
+  reducePart,
+  type GradientSink,
+  type Network,
+  type UpdateArrays,
+  type UpdatePlan,
+} from '@spiking-gan/core';
 import type { SampleLearner } from './sample.ts';
 
 /** One shard of a batch. */
 export interface ShardTask {
+  kind: 'learn';
   shard: number;
   ids: Int32Array;
   scales: number[];
@@ -14,6 +23,16 @@ export interface ShardTask {
 export interface ShardResult {
   correct: number;
   fires: Int32Array;
+}
+
+/** Part `part` of `parts` of a batch's update: the shards' gradients summed there (and stepped, with a plan). */
+export interface UpdateTask {
+  kind: 'update';
+  part: number;
+  parts: number;
+  plan: UpdatePlan | null;
+  /** Sum the shards' gradients first (false: they are summed already). */
+  reduce: boolean;
 }
 
 /** What a thread needs to learn shards. */
@@ -26,6 +45,15 @@ export interface ShardContext {
   labels: Uint8Array;
   pixels: number;
   frozen: Set<number>;
+  /** The optimiser's update arrays (weights, summed gradients, moments), shared. */
+  opt: UpdateArrays[];
+}
+
+/** Sums part of the shards' gradients into the optimiser's (clearing them), then applies the plan to that part. */
+export function updatePart(c: ShardContext, task: UpdateTask): null {
+  if (task.reduce) reducePart(c.opt, c.grads, task.part, task.parts);
+  if (task.plan) applyUpdatePart(c.opt, task.plan, task.part, task.parts);
+  return null;
 }
 
 /** Learns the samples `task.ids` into shard `task.shard`'s gradients with the given lazy scales. */

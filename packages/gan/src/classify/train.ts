@@ -241,17 +241,17 @@ export class ClassifierTrainer {
     if (this.parallel && this.parallel.data !== data) await this.close();
     this.parallel ??= await (
       await import('./parallel.ts')
-    ).DataParallel.start(this.net, this.lossSettings(), data, this.workers, this.frozen);
+    ).DataParallel.start(this.net, this.opt, this.lossSettings(), data, this.workers, this.frozen);
     const { n, order } = this.beginEpoch(data, limit);
     let correct = 0;
     for (let b = 0; b < n; b += this.batch) {
       const e = Math.min(n, b + this.batch);
       // the rate factor in force when the in-thread path steps at sample e − 1
       for (let s = b; s < e; s++) this.scheduleAt(s, n);
-      correct += await this.parallel.batch(order.subarray(b, e), this.opt.grad, this.fires);
+      correct += await this.parallel.batch(order.subarray(b, e), this.fires);
       // snapshots inside the batch see the weights before its update; one at its last sample, after
       for (let s = b; s < e - 1; s++) if (this.snapshotAt(s)) this.average!.add();
-      for (let s = b; s < e; s++) this.opt.endSample();
+      await this.parallel.update(this.opt, e - b);
       if (this.snapshotAt(e - 1)) this.average!.add();
       onProgress?.({ epoch: this.epoch + 1, done: e, total: n, accuracy: correct / e });
     }

@@ -1,10 +1,17 @@
 // A data-parallel training worker (a piscina thread): it maps the trainer's network (the same
 // weights, in the shared kernel memory) and its images, and learns the shards it is given.
-import { attachArray, attachNetwork } from '@spiking-gan/core';
+import { attachArray, attachNetwork, attachUpdateArrays } from '@spiking-gan/core';
 import { workerData } from 'piscina';
 import type { WorkerSetup } from './parallel.ts';
 import { SampleLearner } from './sample.ts';
-import { learnShard, type ShardContext, type ShardResult, type ShardTask } from './shard.ts';
+import {
+  learnShard,
+  updatePart,
+  type ShardContext,
+  type ShardResult,
+  type ShardTask,
+  type UpdateTask,
+} from './shard.ts';
 
 const setup = workerData as WorkerSetup;
 const net = attachNetwork(setup.net);
@@ -16,9 +23,10 @@ const context: ShardContext = {
   labels: new Uint8Array(setup.labels),
   pixels: setup.pixels,
   frozen: new Set(setup.frozen),
+  opt: attachUpdateArrays(setup.opt),
 };
 
-/** Learns one shard (see `learnShard`). */
-export default function run(task: ShardTask): ShardResult {
-  return learnShard(context, task);
+/** Learns one shard (see `learnShard`) or sums and steps one part of the update (`updatePart`). */
+export default function run(task: ShardTask | UpdateTask): ShardResult | null {
+  return task.kind === 'learn' ? learnShard(context, task) : updatePart(context, task);
 }

@@ -8,13 +8,14 @@ import {
   applyUpdatePart,
   attachArray,
   attachNetwork,
-  drainInto,
-  partRanges,
+  attachUpdateArrays,
+  reducePart,
   SpikingPass,
   type GradientSink,
   type Network,
   type SharedArray,
   type SharedNetwork,
+  type SharedUpdateArrays,
   type UpdateArrays,
   type UpdatePlan,
   type ValuePass,
@@ -22,9 +23,6 @@ import {
 import type { GanConfig } from '../models/config.ts';
 import { digitCode, dSeesDigit, PIXELS, reluImageSize } from '../models/networks.ts';
 import { ReluDLoss } from './discriminator-loss.ts';
-
-/** An optimiser's update arrays described for other threads (`Optimiser.updateArrays`, shared). */
-export type SharedUpdateArrays = { w: SharedArray; g: SharedArray; m: SharedArray; v: SharedArray }[];
 
 /** What every shard gets at start (structured-clone safe). */
 export interface GanShardSetup {
@@ -137,9 +135,6 @@ function bufferSink(net: Network, grads: Float64Array[]): GradientSink {
   };
 }
 
-const attachArrays = (d: SharedUpdateArrays): UpdateArrays[] =>
-  d.map((a) => ({ w: attachArray(a.w), g: attachArray(a.g), m: attachArray(a.m), v: attachArray(a.v) }));
-
 /** One thread's share of the data-parallel steps (shard `shard` of `setup.shards`). */
 export class GanShard {
   private readonly cfg: GanConfig;
@@ -184,7 +179,7 @@ export class GanShard {
     };
     this.sinkG = bufferSink(this.G, this.grads.G[shard]);
     this.sinkD = bufferSink(this.D, this.grads.D[shard]);
-    this.opt = { G: attachArrays(setup.optG), D: attachArrays(setup.optD) };
+    this.opt = { G: attachUpdateArrays(setup.optG), D: attachUpdateArrays(setup.optD) };
     this.inputs = new StepInputs(setup.inputs);
     this.img = new Float64Array(this.D.populations[0].size);
     this.heads = new Int32Array(c.pack);
@@ -301,13 +296,7 @@ export class GanShard {
   private update(which: 'G' | 'D', reduce: boolean, plan: UpdatePlan | null): void {
     const arrays = this.opt[which],
       parts = this.grads[which].length;
-    if (reduce) {
-      const lengths = arrays.map((a) => a.g.length);
-      for (const [a, from, to] of partRanges(lengths, this.shard, parts)) {
-        const g = arrays[a].g.subarray(from, to);
-        for (const buf of this.grads[which]) drainInto(g, buf[a].subarray(from, to));
-      }
-    }
+    if (reduce) reducePart(arrays, this.grads[which], this.shard, parts);
     if (plan) applyUpdatePart(arrays, plan, this.shard, parts);
   }
 

@@ -7,7 +7,14 @@
 // shard order, and updates that part. A seed and N give the same weights, bit for bit; N = 1 is the
 // one-thread trainer itself.
 import { fileURLToPath } from 'node:url';
-import { engineBackend, shareArray, sharedArray, shareNetwork, type Optimiser } from '@spiking-gan/core';
+import {
+  engineBackend,
+  shareArray,
+  sharedArray,
+  shareNetwork,
+  shareUpdateArrays,
+  type Optimiser,
+} from '@spiking-gan/core';
 import type { Piscina } from 'piscina';
 import { MNIST_CLASSES } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
@@ -20,7 +27,6 @@ import {
   type GanShardSetup,
   type GanShardTask,
   type GPhaseResult,
-  type SharedUpdateArrays,
 } from './gan-shard.ts';
 import { followSchedule } from './parameters.ts';
 import { ReluGanTrainer } from './relu-trainer.ts';
@@ -62,9 +68,6 @@ export async function startParallelGan(tr: Trainer, workers: number): Promise<Pa
   return new ParallelGan(Piscina, tr, workers);
 }
 
-const shareUpdates = (opt: Optimiser): SharedUpdateArrays =>
-  opt.updateArrays().map((a) => ({ w: shareArray(a.w), g: shareArray(a.g), m: shareArray(a.m), v: shareArray(a.v) }));
-
 /** Steps of a relu GAN trainer on this thread and a worker per further shard; the trainer holds the state. */
 export class ParallelGan {
   private readonly pools: Piscina<GanShardTask, GanShardResult>[];
@@ -91,8 +94,8 @@ export class ParallelGan {
       shards: workers,
       G: shareNetwork(tr.G),
       D: shareNetwork(tr.D),
-      optG: shareUpdates(tr.optG),
-      optD: shareUpdates(tr.optD),
+      optG: shareUpdateArrays(tr.optG.updateArrays()),
+      optD: shareUpdateArrays(tr.optD.updateArrays()),
       gradG: this.grads.G.map((s) => s.map(shareArray)),
       gradD: this.grads.D.map((s) => s.map(shareArray)),
       inputs: this.inputs.buffers,
