@@ -14,7 +14,10 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const cli = (...args: string[]): Promise<Result> => runCli(tmp, args, 90_000);
 
-/** A failure: non-zero exit, exactly one line `spiking-gan <cmd>: ...` on stderr, no stack trace, naming the problem. */
+/**
+ * A failure: non-zero exit, exactly one line `spiking-gan <cmd>: ...` on stderr, no stack trace, naming the
+ * problem.
+ */
 function expectFailure(r: Result, cmd: string, mentions: (string | RegExp)[]): void {
   const info = `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
   expect(r.code, info).not.toBe(0);

@@ -176,7 +176,8 @@ describe('spiking-gan simulate --input', () => {
       expect(doc.samples[k].populations.out.times).toEqual(out);
       expect(doc.samples[k].firstOutputTime).toBe(rec.decided ? rec.decisionTime : null);
     });
-    // hand-checked: sample 0: out0 at 1+3 = 4 (0.6 + 0.6 > 1 once input 1 arrives), out1 at 4, out2 silent (input 3 at 25 >= tmax)
+    // hand-checked: sample 0: out0 at 1+3 = 4 (0.6 + 0.6 > 1 once input 1 arrives), out1 at 4, out2 silent
+    // (input 3 at 25 >= tmax)
     expect(doc.samples[0].populations.out.times).toEqual([4, 4, null]);
     expect(doc.samples[0].populations.in.times).toEqual([0, 3, null, null]);
     expect(doc.samples[1].firstOutputTime).toBeNull();

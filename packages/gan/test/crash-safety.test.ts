@@ -49,7 +49,10 @@ function start(args: string[]): { child: ChildProcess; done: Promise<Ended> } {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tmpFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.tmp')) : []);
 
-/** Kills `child` with SIGKILL after `ms`, or (mode 'write') as soon as a checkpoint's temporary file appears after `ms`. */
+/**
+ * Kills `child` with SIGKILL after `ms`, or (mode 'write') as soon as a checkpoint's temporary file appears after
+ * `ms`.
+ */
 async function killLater(
   child: ChildProcess,
   dir: string,
@@ -133,7 +136,8 @@ describe('spiking-gan train survives SIGKILL at any moment', () => {
       for (const f of leftovers) expect(f).not.toBe('checkpoint.safetensors');
     }
     console.log(
-      `crash safety: ${runs} runs, ${killed} killed (${midWrite} while a checkpoint was being written), last checkpoint before the final resume at step ${lastStep}`,
+      `crash safety: ${runs} runs, ${killed} killed (${midWrite} while a checkpoint was being written), ` +
+        `last checkpoint before the final resume at step ${lastStep}`,
     );
     expect(killed).toBeGreaterThanOrEqual(2);
     expect(midWrite).toBeGreaterThanOrEqual(1); // at least one kill landed inside a checkpoint write

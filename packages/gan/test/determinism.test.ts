@@ -64,7 +64,10 @@ describe('the same seed gives bit-identical results in separate processes', () =
     for (const r of r4) expect(r.code, r.stderr).toBe(0);
   }, 240_000);
 
-  it('train --steps 3 --batch 2 --seed 5: G, D and the checkpoint byte for byte, the sample grid PNG and the figures history', () => {
+  const sameRunTitle =
+    'train --steps 3 --batch 2 --seed 5: G, D and the checkpoint byte for byte, ' +
+    'the sample grid PNG and the figures history';
+  it(sameRunTitle, () => {
     for (const f of ['G.safetensors', 'D.safetensors', 'checkpoint.safetensors']) {
       expect(sameTensors(`gan-a/${f}`, `gan-b/${f}`), f).toBe(true);
       expect(file(`gan-a/${f}`).equals(file(`gan-b/${f}`)), `${f}: same tensors, other bytes`).toBe(true);

@@ -84,7 +84,8 @@ describe('Spiking-GAN machinery', () => {
         const dw = out.scale * out.weights[k] - before[1].s * before[1].w[k];
         if (Math.abs(dw) < 1e-9) continue;
         moved++;
-        if (Math.sign(dw) === -Math.sign(d[p])) agree++; // w ← w − η·δ: a pixel asked to fire earlier (δ < 0) gets stronger inputs
+        // w ← w − η·δ: a pixel asked to fire earlier (δ < 0) gets stronger inputs
+        if (Math.sign(dw) === -Math.sign(d[p])) agree++;
       }
     }
     expect(moved).toBeGreaterThan(100);

@@ -181,7 +181,8 @@ describe('IDX reader under fuzzing', () => {
     watch();
 
     console.log(
-      `IDX fuzz: ${out.ok + out.refused} cases, ${out.ok} decoded, ${out.refused} refused; slowest ${out.slowest.toFixed(2)} ms; rss jump ${(maxJump / 2 ** 20).toFixed(1)} MB`,
+      `IDX fuzz: ${out.ok + out.refused} cases, ${out.ok} decoded, ${out.refused} refused; ` +
+        `slowest ${out.slowest.toFixed(2)} ms; rss jump ${(maxJump / 2 ** 20).toFixed(1)} MB`,
     );
     expect(out.ok + out.refused).toBeGreaterThan(7500);
     expect(out.ok).toBeGreaterThan(60); // some mutations (payload edits, harmless ones) still decode
@@ -194,7 +195,8 @@ describe('IDX reader under fuzzing', () => {
     const file = encodeIdx([4, 4], new Uint8Array(16));
     const big = new Uint8Array(file.length + 100);
     big.set(file);
-    new DataView(big.buffer).setUint32(4, 10, false); // 10 x 4 = 40 bytes: 24 more than the slice holds, all present in the buffer
+    // 10 x 4 = 40 bytes: 24 more than the slice holds, all present in the buffer
+    new DataView(big.buffer).setUint32(4, 10, false);
     expect(() => decodeIdx(big.subarray(0, file.length), 'x')).toThrow(IdxError);
     expect(() => decodeIdx(big.subarray(0, file.length), 'x')).toThrow(
       'x: payload is 16 bytes, header says 40 (10 x 4)',

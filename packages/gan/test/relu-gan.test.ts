@@ -48,7 +48,10 @@ const params = (net: Network) => [
   ...net.populations.map((p) => Array.from(p.bias)),
 ];
 
-/** D's error from its last `loss()` (left in `tr.err`) backpropagated to its output weights equals central differences. */
+/**
+ * D's error from its last `loss()` (left in `tr.err`) backpropagated to its output weights equals central
+ * differences.
+ */
 function expectOutputGradient(tr: ReluGanTrainer, loss: () => number): void {
   const sink = new GradientCollector(tr.D);
   tr.passD.backward(tr.err, sink);
@@ -66,7 +69,9 @@ describe('Spiking-GAN on ReLU-equivalent neurons', () => {
   for (const cond of [false, true]) {
     // the conditional run also packs two images per D input, with leaky pairs, dropout and the clip surrogate
     const extra: Partial<GanConfig> = cond ? { pack: 2, leaky: 0.2, dDropout: 0.3, silentPixel: 'late' } : {};
-    it(`the spiking GAN trains as its float twin: 25 steps end with G and D equal to 1e-9 relative (${cond ? 'conditional, pack 2, leaky, dropout' : 'unconditional'})`, () => {
+    const variant = cond ? 'conditional, pack 2, leaky, dropout' : 'unconditional';
+    const title = 'the spiking GAN trains as its float twin: 25 steps end with G and D equal to 1e-9 relative';
+    it(`${title} (${variant})`, () => {
       const snn = new ReluGanTrainer(tiny({ conditional: cond, gEma: 0.9, ...extra }), data);
       const twin = new ReluGanTrainer(tiny({ conditional: cond, gEma: 0.9, floatTwin: true, ...extra }), data);
       expect(worstRelative(snn.G, twin.G)).toBe(0);

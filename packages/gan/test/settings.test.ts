@@ -86,7 +86,9 @@ describe('spiking-gan train options', () => {
     expect(makeConfig('relu', givenSettings(o))).toMatchObject({ dLr: 0.1, gLr: 0.3, optimiser: 'sgd' });
   });
 
-  it("train --help shows each flag with its setting's doc, hides the old names, and describes the default preset", async () => {
+  const helpTitle =
+    "train --help shows each flag with its setting's doc, hides the old names, and describes the default preset";
+  it(helpTitle, async () => {
     const r = await runCli(tmpdir(), ['train', '--help']);
     expect(r.code, r.stderr).toBe(0);
     const help = r.stdout.replace(/\s+/g, ' ');

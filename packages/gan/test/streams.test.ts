@@ -83,8 +83,8 @@ beforeAll(() => {
 
 describe('simulate writes its JSON piece by piece', () => {
   it(
-    `${MANY} samples of a ${WIDE.toLocaleString('en')}-neuron population: past a string's length when pretty-printed, ` +
-      'written whole',
+    `${MANY} samples of a ${WIDE.toLocaleString('en')}-neuron population: ` +
+      "past a string's length when pretty-printed, written whole",
     async () => {
       const args = ['simulate', '--model', 'wide.safetensors', '--input', 'wide.json', '--out', 'wide-out.json'];
       const r = await runCli(tmp, args, 280_000);

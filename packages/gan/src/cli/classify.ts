@@ -267,8 +267,12 @@ export async function classifyTrain(options: TrainCommandOptions): Promise<void>
       });
       save();
       if (!o.json && !o.quiet) {
+        const perImage = ((seconds * 1e6) / Math.min(o.trainLimit ?? train.n, train.n)).toFixed(0);
         process.stderr.write(
-          `epoch ${e + 1}: train ${pct(acc)} in ${formatDuration(seconds)} (${((seconds * 1e6) / Math.min(o.trainLimit ?? train.n, train.n)).toFixed(0)} µs/image) | test ${pct(last.accuracy)} (ties correct ${pct(last.accuracyTiesCorrect)}), inference time ${last.inferenceTime.toFixed(2)} ${timeUnit(net)}, ${last.spikes.toFixed(1)} spikes/sample, ${trainer.lastReinit} dead neurons re-initialised\n`,
+          `epoch ${e + 1}: train ${pct(acc)} in ${formatDuration(seconds)} (${perImage} µs/image) | ` +
+            `test ${pct(last.accuracy)} (ties correct ${pct(last.accuracyTiesCorrect)}), ` +
+            `inference time ${last.inferenceTime.toFixed(2)} ${timeUnit(net)}, ` +
+            `${last.spikes.toFixed(1)} spikes/sample, ${trainer.lastReinit} dead neurons re-initialised\n`,
         );
       }
     }
@@ -281,14 +285,16 @@ export async function classifyTrain(options: TrainCommandOptions): Promise<void>
     save({ averaged: String(trainer.average.count) });
     if (!o.json && !o.quiet)
       process.stderr.write(
-        `weights averaged over ${trainer.average.count} snapshots of the last ${o.averageEpochs} epochs: test ${pct(last.accuracy)} (ties correct ${pct(last.accuracyTiesCorrect)})\n`,
+        `weights averaged over ${trainer.average.count} snapshots of the last ${o.averageEpochs} epochs: ` +
+          `test ${pct(last.accuracy)} (ties correct ${pct(last.accuracyTiesCorrect)})\n`,
       );
   }
   const result = { model: o.out, settings, history, test: last };
   if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else
     process.stdout.write(
-      `saved ${o.out}: test accuracy ${last ? pct(last.accuracy) : '-'} after ${o.epochs} epochs (seed ${o.seed}, commit ${settings.commit})\n`,
+      `saved ${o.out}: test accuracy ${last ? pct(last.accuracy) : '-'} after ${o.epochs} epochs ` +
+        `(seed ${o.seed}, commit ${settings.commit})\n`,
     );
 }
 
@@ -324,14 +330,23 @@ export async function classifyEval(o: EvalCommandOptions): Promise<void> {
   }
   const layers = Object.keys(m.spikesPerLayer);
   const s4nnNote = m.undecidedRule === 's4nn' ? "; undecided images by S4NN's rule" : '';
+  const perLayer = layers
+    .map((l) => `${l} ${m.spikesPerLayer[l].toFixed(1)}/${m.spikesPerLayerToDecision[l].toFixed(1)}`)
+    .join(', ');
+  const shape = net.populations.map((p) => p.size).join('-');
   const lines = [
-    `model ${o.model}: ${net.populations.map((p) => p.size).join('-')}, ${net.time} time, tmax ${net.tmax}, ${m.samples} MNIST test images`,
+    `model ${o.model}: ${shape}, ${net.time} time, tmax ${net.tmax}, ${m.samples} MNIST test images`,
     `accuracy            ${pct(m.accuracy)}   (S4NN's count, ties correct: ${pct(m.accuracyTiesCorrect)})${s4nnNote}`,
-    `inference time      ${m.inferenceTime.toFixed(2)} ${timeUnit(net)} (first output spike, decided samples); undecided ${pct(m.undecided)}`,
-    `spikes per sample   ${m.spikes.toFixed(2)} whole window, ${m.spikesToDecision.toFixed(2)} to the decision (${layers.map((l) => `${l} ${m.spikesPerLayer[l].toFixed(1)}/${m.spikesPerLayerToDecision[l].toFixed(1)}`).join(', ')}); input spikes ${m.inputSpikes.toFixed(1)}`,
+    `inference time      ${m.inferenceTime.toFixed(2)} ${timeUnit(net)} (first output spike, decided samples); ` +
+      `undecided ${pct(m.undecided)}`,
+    `spikes per sample   ${m.spikes.toFixed(2)} whole window, ${m.spikesToDecision.toFixed(2)} to the decision ` +
+      `(${perLayer}); input spikes ${m.inputSpikes.toFixed(1)}`,
     `spikes per neuron   ${layers.map((l) => `${l} ${m.spikesPerNeuron[l].toFixed(3)}`).join(', ')} (whole window)`,
-    `synaptic events     ${m.synapticEvents.toFixed(0)} whole window, ${m.synapticEventsToDecision.toFixed(0)} to the decision`,
-    `energy estimate     ${m.energy.snnNj.toFixed(1)} nJ (${m.energy.snnToDecisionNj.toFixed(1)} nJ to the decision) at 0.9 pJ/SOP, against ${m.energy.annNj.toFixed(1)} nJ for the same ANN (${m.energy.macs} MACs at 4.6 pJ); ${m.energy.note}`,
+    `synaptic events     ${m.synapticEvents.toFixed(0)} whole window, ` +
+      `${m.synapticEventsToDecision.toFixed(0)} to the decision`,
+    `energy estimate     ${m.energy.snnNj.toFixed(1)} nJ (${m.energy.snnToDecisionNj.toFixed(1)} nJ to the decision) ` +
+      `at 0.9 pJ/SOP, against ${m.energy.annNj.toFixed(1)} nJ for the same ANN ` +
+      `(${m.energy.macs} MACs at 4.6 pJ); ${m.energy.note}`,
   ];
   if (m.twin) {
     const { accuracy, agreement } = m.twin;

@@ -89,11 +89,14 @@ export async function demo(opts: DemoOptions): Promise<void> {
 
   const sp = rec.spikes,
     sd = rec.spikesToDecision;
+  const first = rec.decided ? `step ${rec.decisionTime} (neuron ${prediction})` : `none before tmax ${s.tmax}`;
   const lines = [
-    `MNIST test digit #${i}, label ${label}: ${s.layers.join('-')} network, S4NN init, seed ${opts.seed} (untrained, so prediction ${prediction} is chance)`,
-    `spikes: input ${sp[input.index]}, hidden ${sp[hidden.index]}, output ${sp[output.index]} (hidden + output up to the decision: ${sd[hidden.index] + sd[output.index]})`,
+    `MNIST test digit #${i}, label ${label}: ${s.layers.join('-')} network, S4NN init, seed ${opts.seed} ` +
+      `(untrained, so prediction ${prediction} is chance)`,
+    `spikes: input ${sp[input.index]}, hidden ${sp[hidden.index]}, output ${sp[output.index]} ` +
+      `(hidden + output up to the decision: ${sd[hidden.index] + sd[output.index]})`,
     `synaptic events: ${rec.synapticEvents} (${rec.synapticEventsToDecision} up to the decision)`,
-    `first output spike: ${rec.decided ? `step ${rec.decisionTime} (neuron ${prediction})` : `none before tmax ${s.tmax}`}`,
+    `first output spike: ${first}`,
     `wrote ${paths.raster}, ${paths.digit}, ${paths.model}, ${paths.run}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
@@ -105,9 +108,11 @@ function makeDir(dir: string): void {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(
-      `cannot create the folder ${dir}: ${code === 'EEXIST' || code === 'ENOTDIR' ? 'a file of that name (or a part of the path) is in the way' : (err as Error).message}`,
-    );
+    const why =
+      code === 'EEXIST' || code === 'ENOTDIR'
+        ? 'a file of that name (or a part of the path) is in the way'
+        : (err as Error).message;
+    throw new CliError(`cannot create the folder ${dir}: ${why}`);
   }
   if (!statSync(dir).isDirectory()) throw new CliError(`--out ${dir} is not a folder`);
 }

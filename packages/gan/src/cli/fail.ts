@@ -41,7 +41,10 @@ export function describeError(err: unknown): string {
   return oneLine(`unexpected failure: ${String(err)}`);
 }
 
-/** Prints the one-line report of `err` for command `cmd` (plus the stack with SPIKING_GAN_DEBUG=1) and sets exit code 1. */
+/**
+ * Prints the one-line report of `err` for command `cmd` (plus the stack with SPIKING_GAN_DEBUG=1) and sets exit
+ * code 1.
+ */
 export function reportFailure(cmd: string, err: unknown): void {
   process.stderr.write(`spiking-gan ${cmd}: ${describeError(err)}\n`);
   if (debugEnabled() && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);

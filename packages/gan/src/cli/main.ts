@@ -56,7 +56,8 @@ const simulate = program
   .command('simulate')
   .summary('run a model file on spike times or MNIST test digits; write spike times and counts as JSON')
   .description(
-    "Run a model (safetensors) on input spike times or on MNIST test digits, and write every sample's spike times, spike counts, synaptic events, first output spike and prediction, with a summary, as JSON.",
+    "Run a model (safetensors) on input spike times or on MNIST test digits, and write every sample's spike times, " +
+      'spike counts, synaptic events, first output spike and prediction, with a summary, as JSON.',
   )
   .requiredOption(
     '-m, --model <file>',
@@ -64,7 +65,8 @@ const simulate = program
   )
   .option(
     '-i, --input <file>',
-    'JSON input spike times: {"samples": [[t_0, t_1, ...], ...]}, one array per sample with one entry per input neuron; null or a time >= tmax means no spike',
+    'JSON input spike times: {"samples": [[t_0, t_1, ...], ...]}, one array per sample with one entry per input ' +
+      'neuron; null or a time >= tmax means no spike',
   )
   .option(
     '-n, --mnist-test <n>',
@@ -103,7 +105,9 @@ const demo = program
   .command('demo')
   .summary('one MNIST digit through an S4NN-initialised 784-400-10 network: raster, digit, model, record')
   .description(
-    "Push one MNIST test digit through an untrained 784-400-10 network with S4NN's initialisation (hidden weights uniform in [0, 5), output in [0, 48), threshold 100, tmax 256, delay 1) and write raster.svg, digit.png, model.safetensors and run.json.",
+    "Push one MNIST test digit through an untrained 784-400-10 network with S4NN's initialisation (hidden weights " +
+      'uniform in [0, 5), output in [0, 48), threshold 100, tmax 256, delay 1) and write raster.svg, digit.png, ' +
+      'model.safetensors and run.json.',
   )
   .option('--digit-index <i>', 'index of the MNIST test image (0..9999)', integerArg(0), 0)
   .option(
@@ -144,7 +148,10 @@ const classifyTrain = classify
   .command('train')
   .summary('train a 784-hidden-10 TTFS classifier, evaluating on the test set after every epoch')
   .description(
-    "Train a TTFS classifier on MNIST with temporal backpropagation. Defaults are S4NN's: 784-400-10, delta synapses, discrete time, tmax 256, θ = 100, init U[0,5] / U[0,48], per-sample SGD η = 0.2, L2 λ = 1e-6, TTFS relative targets γ = 3, dead hidden neurons re-initialised after each epoch. The model is saved (atomically) after every epoch, with the settings, seed, commit and per-epoch history in its metadata.",
+    "Train a TTFS classifier on MNIST with temporal backpropagation. Defaults are S4NN's: 784-400-10, delta " +
+      'synapses, discrete time, tmax 256, θ = 100, init U[0,5] / U[0,48], per-sample SGD η = 0.2, L2 λ = 1e-6, TTFS ' +
+      'relative targets γ = 3, dead hidden neurons re-initialised after each epoch. The model is saved (atomically) ' +
+      'after every epoch, with the settings, seed, commit and per-epoch history in its metadata.',
   )
   .option('--epochs <n>', 'training epochs', integerArg(1), 30)
   .option(
@@ -166,7 +173,8 @@ const classifyTrain = classify
   )
   .option(
     '--variant <name>',
-    'Aggressive TTFS variant: earlier (T_y = τ* − γ_a always), winner (only once y wins by γ), absolute (T_y = 0, others at tmax)',
+    'Aggressive TTFS variant: earlier (T_y = τ* − γ_a always), winner (only once y wins by γ), absolute (T_y = 0, ' +
+      'others at tmax)',
     'earlier',
   )
   .option(
@@ -253,7 +261,10 @@ const classifyEval = classify
   .command('eval')
   .summary('accuracy, inference time, spikes, synaptic events and energy of a classifier on the MNIST test set')
   .description(
-    'Evaluate a 784-…-10 classifier model (output neuron k = digit k) on the MNIST test set: accuracy, inference time (first output spike), share with no output spike, spikes per sample per layer for the whole window and up to the decision, synaptic events and an energy estimate against the same network as an ANN (memory access not counted). A weights-only safetensors file written in NumPy loads with the S4NN defaults.',
+    'Evaluate a 784-…-10 classifier model (output neuron k = digit k) on the MNIST test set: accuracy, inference ' +
+      'time (first output spike), share with no output spike, spikes per sample per layer for the whole window and ' +
+      'up to the decision, synaptic events and an energy estimate against the same network as an ANN (memory access ' +
+      'not counted). A weights-only safetensors file written in NumPy loads with the S4NN defaults.',
   )
   .requiredOption('-m, --model <file>', 'classifier model file (safetensors)')
   .option('--limit <n>', 'evaluate on the first N test images', integerArg(1))
@@ -292,7 +303,8 @@ const train = program
   )
   .option(
     '--preset <name>',
-    'relu-cond (default: the real GAN, class-conditional), relu (the same, unconditional, with an InfoGAN code), digits (ramp + pixel MMD), ramp (the plain ramp GAN) or faithful (delta synapses, S4NN gradient)',
+    'relu-cond (default: the real GAN, class-conditional), relu (the same, unconditional, with an InfoGAN code), ' +
+      'digits (ramp + pixel MMD), ramp (the plain ramp GAN) or faithful (delta synapses, S4NN gradient)',
     'relu-cond',
   );
 addSettingOptions(train)
@@ -363,9 +375,9 @@ const evalCmd = program
     "Judge a generator's samples, or the images of any sample file (--samples), in the feature space of " +
       "the project's own MNIST classifier (a small ANN trained once with a fixed seed and cached): FID against the " +
       'MNIST test set beside its floor (train vs test) and ceiling (uniform noise), classifier score, class coverage ' +
-      'and confident share, the copy check, and the within-class variety (mean pairwise pixel distance within a class ' +
-      'over that of MNIST test digits of the class; classes from a conditional generator or --labels, else the ' +
-      "judge's predictions). With --model, then the sparsity figures (decision time, spikes, synaptic events) " +
+      'and confident share, the copy check, and the within-class variety (mean pairwise pixel distance within a ' +
+      'class over that of MNIST test digits of the class; classes from a conditional generator or --labels, else ' +
+      "the judge's predictions). With --model, then the sparsity figures (decision time, spikes, synaptic events) " +
       'of G, of D on real and on fake images, and of the G→D pipeline.',
   )
   .option('-m, --model <file>', 'generator model (G.safetensors) to sample and judge')

@@ -4,7 +4,10 @@ import { basename, dirname, resolve } from 'node:path';
 import { tempPathFor, writeFileAtomic } from '@spiking-gan/core';
 import { CliError } from './fail.ts';
 
-/** Writes `data` to `path` atomically (temporary file, then rename); failures become one-line CliErrors naming `path`. */
+/**
+ * Writes `data` to `path` atomically (temporary file, then rename); failures become one-line CliErrors naming
+ * `path`.
+ */
 export function writeOutput(path: string, data: Uint8Array | string): void {
   prepareOutputFile(path);
   try {

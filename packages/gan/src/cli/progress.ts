@@ -31,7 +31,9 @@ export class Progress {
     const elapsed = (now - this.start) / 1000;
     const remaining = frac > 0 ? (elapsed * (1 - frac)) / frac : Infinity;
     const pct = (frac * 100).toFixed(1).padStart(5);
-    const text = `${this.label} ${pct}% done, ${formatDuration(elapsed)} elapsed, estimated ${formatDuration(remaining)} remaining${figures ? ` | ${figures}` : ''}`;
+    const text =
+      `${this.label} ${pct}% done, ${formatDuration(elapsed)} elapsed, ` +
+      `estimated ${formatDuration(remaining)} remaining${figures ? ` | ${figures}` : ''}`;
     if (this.tty) {
       if (now - this.lastDraw < 100 && frac < 1) return;
       this.lastDraw = now;

@@ -44,7 +44,9 @@ export async function sample(o: SampleOptions): Promise<void> {
   let lit = 0;
   for (let i = 0; i < pixels.length; i++) if (pixels[i] > 0) lit++;
   process.stdout.write(
-    `sampled ${o.count} images from ${o.model} (seed ${o.seed}${o.digit !== undefined ? `, digit ${o.digit}` : ''}): ${((100 * lit) / pixels.length).toFixed(1)} % of pixels lit\nwrote ${o.png} (${shown} images) and ${idx} (${o.count} x 28 x 28, uint8)\n`,
+    `sampled ${o.count} images from ${o.model} (seed ${o.seed}${o.digit !== undefined ? `, digit ${o.digit}` : ''}): ` +
+      `${((100 * lit) / pixels.length).toFixed(1)} % of pixels lit\n` +
+      `wrote ${o.png} (${shown} images) and ${idx} (${o.count} x 28 x 28, uint8)\n`,
   );
 }
 

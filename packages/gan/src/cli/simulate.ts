@@ -192,7 +192,8 @@ function readInputFile(path: string, net: Network): Batch {
         throw new CliError(`${path}: sample ${s}, neuron ${i}: spike time is ${kind(t)}, expected a number or null`);
       else if (t < 0)
         throw new CliError(
-          `${path}: sample ${s}, neuron ${i}: spike time ${t} is negative (times are in [0, ${net.tmax}); null or >= ${net.tmax} = no spike)`,
+          `${path}: sample ${s}, neuron ${i}: spike time ${t} is negative ` +
+            `(times are in [0, ${net.tmax}); null or >= ${net.tmax} = no spike)`,
         );
       else if (discrete && t < net.tmax && !Number.isInteger(t))
         throw new CliError(
@@ -316,11 +317,13 @@ function printSummary(s: SummaryJson, what: string, opts: SimulateOptions, net: 
     ? net.populations.map((p) => p.size).join('-')
     : net.populations.map((p) => `${p.name} ${p.size}`).join(', ');
   const f = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(2));
+  const first = s.meanFirstOutputTime === null ? 'none' : `${f(s.meanFirstOutputTime)} steps on average`;
   const lines = [
-    `simulated ${what} on ${opts.model} (${shape}, ${net.time} time, tmax ${net.tmax}, early stop ${earlyStop ? 'on' : 'off'})`,
+    `simulated ${what} on ${opts.model} ` +
+      `(${shape}, ${net.time} time, tmax ${net.tmax}, early stop ${earlyStop ? 'on' : 'off'})`,
     `spikes per sample: ${f(s.meanSpikes)} (non-input neurons; ${f(s.meanSpikesToDecision)} up to the decision)`,
     `synaptic events per sample: ${f(s.meanSynapticEvents)} (${f(s.meanSynapticEventsToDecision)} up to the decision)`,
-    `first output spike: ${s.meanFirstOutputTime === null ? 'none' : `${f(s.meanFirstOutputTime)} steps on average`}; ${s.samples - s.decided} of ${s.samples} undecided`,
+    `first output spike: ${first}; ${s.samples - s.decided} of ${s.samples} undecided`,
   ];
   if (s.accuracy !== undefined)
     lines.push(`accuracy: ${(100 * s.accuracy).toFixed(1)} % (${Math.round(s.accuracy * s.samples)} of ${s.samples})`);

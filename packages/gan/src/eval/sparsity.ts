@@ -17,7 +17,10 @@ import {
 } from '../models/networks.ts';
 import { generatorInput } from '../train/sample.ts';
 
-/** Sparsity of the whole G→D pipeline: D decides at its decision time plus G's latency; what G spent until then counts too. */
+/**
+ * Sparsity of the whole G→D pipeline: D decides at its decision time plus G's latency; what G spent until then
+ * counts too.
+ */
 export interface PipelineFigures {
   samples: number;
   /** Mean time from the noise to D's first output spike (G's latency + D's decision time), decided samples only. */

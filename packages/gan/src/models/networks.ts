@@ -204,7 +204,10 @@ export function imageSilence(cfg: GanConfig): number {
   return cfg.kernel === 'delta' ? cfg.tmax : Infinity;
 }
 
-/** D's input for a real image: each pixel p spikes at (1 − p/255)·tmax (whole steps for delta), black pixels stay silent; then the label and bias spikes. */
+/**
+ * D's input for a real image: each pixel p spikes at (1 − p/255)·tmax (whole steps for delta), black pixels stay
+ * silent; then the label and bias spikes.
+ */
 export function realImageInput(cfg: GanConfig, pixels: Uint8Array, label: number, out: Float64Array): Float64Array {
   const silent = imageSilence(cfg);
   for (let p = 0; p < PIXELS; p++) {
@@ -220,7 +223,10 @@ export function realImageInput(cfg: GanConfig, pixels: Uint8Array, label: number
   return out;
 }
 
-/** D's input for a fake: G's pixel spike times minus G's latency (clipped at 0; silent pixels stay silent), then the label and bias spikes. */
+/**
+ * D's input for a fake: G's pixel spike times minus G's latency (clipped at 0; silent pixels stay silent), then the
+ * label and bias spikes.
+ */
 export function fakeImageInput(
   cfg: GanConfig,
   gTimes: ArrayLike<number>,

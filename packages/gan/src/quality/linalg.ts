@@ -133,7 +133,10 @@ export function fromEigen(e: SymmetricEigen, n: number, f: (x: number) => number
   return out;
 }
 
-/** The symmetric square root of a symmetric positive semi-definite matrix (negative eigenvalues, rounding noise, clamped to 0). */
+/**
+ * The symmetric square root of a symmetric positive semi-definite matrix (negative eigenvalues, rounding noise,
+ * clamped to 0).
+ */
 export function sqrtPsd(a: Float64Array, n: number): Float64Array {
   return fromEigen(jacobiEigen(a, n), n, (x) => Math.sqrt(Math.max(0, x)));
 }
@@ -158,7 +161,10 @@ export function traceSqrtProduct(a: Float64Array, b: Float64Array, n: number): n
   return tr;
 }
 
-/** Orthonormalises the `cols` (≤ rows) columns of the row-major rows × cols matrix `v` in place (modified Gram-Schmidt, twice). */
+/**
+ * Orthonormalises the `cols` (≤ rows) columns of the row-major rows × cols matrix `v` in place (modified
+ * Gram-Schmidt, twice).
+ */
 export function orthonormaliseColumns(v: Float64Array, rows: number, cols: number): void {
   if (cols > rows)
     throw new RangeError(`orthonormaliseColumns: ${cols} columns cannot be orthonormal in ${rows} dimensions`);

@@ -105,11 +105,13 @@ export function rasterSvg(pops: RasterPop[], opts: RasterOptions): string {
   const height = Math.ceil(axisY + 20 + 2 * FONT);
   if (title)
     out.unshift(
-      `<text x="${num(width / 2)}" y="20" text-anchor="middle" font-size="${FONT + 3}" font-weight="bold">${escapeXml(title)}</text>`,
+      `<text x="${num(width / 2)}" y="20" text-anchor="middle" font-size="${FONT + 3}" font-weight="bold">` +
+        `${escapeXml(title)}</text>`,
     );
 
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="${FONT}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
+      `viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="${FONT}">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     ...out,
     '</svg>',
