@@ -109,6 +109,32 @@ describe.skipIf(!shared)('data-parallel GAN training', () => {
     expect(state(a).equals(state(b))).toBe(true);
   });
 
+  it('a non-finite update stops training with the error of the one-thread trainer', async () => {
+    // a negative Adam moment makes the next update NaN: in G (noticed after the step), in D (G's step fails)
+    for (const spoil of [
+      (tr: ReluGanTrainer) => (tr.optG.v[1][5] = -1),
+      (tr: ReluGanTrainer) => (tr.optD.v[0][5] = -1),
+    ]) {
+      const errors: unknown[] = [];
+      for (const workers of [null, 2]) {
+        const tr = new ReluGanTrainer(small(), data),
+          par = workers === null ? null : await startParallelGan(tr, workers);
+        try {
+          await (par ? par.trainStep() : tr.trainStep());
+          spoil(tr);
+          await (par ? par.trainStep() : tr.trainStep());
+          errors.push('no error');
+        } catch (e) {
+          errors.push(`${(e as Error).name}: ${(e as Error).message}`);
+        } finally {
+          await par?.close();
+        }
+      }
+      expect(errors[1]).toBe(errors[0]);
+      expect(errors[0]).not.toBe('no error');
+    }
+  });
+
   it('a checkpoint resumes on threads bit for bit', async () => {
     const cfg = small({ dDropout: 0.25, steps: 4 });
     const [whole] = await train(cfg, 2, 4);

@@ -148,7 +148,12 @@ export class DataParallel {
       at += size;
     }
     await new Promise<void>((r) => setImmediate(r)); // let the pool post its tasks before this thread is busy
-    tasks.unshift(Promise.resolve(size0 > 0 ? learnShard(this.here, shard(0, 0, size0)) : none));
+    try {
+      tasks.unshift(Promise.resolve(size0 > 0 ? learnShard(this.here, shard(0, 0, size0)) : none));
+    } catch (e) {
+      await Promise.allSettled(tasks); // the workers' shards end (and their failures are not left unheard)
+      throw e;
+    }
     const results = (await Promise.all(tasks)) as ShardResult[];
     const pops = this.net.populations;
     let correct = 0;
@@ -185,8 +190,11 @@ export class DataParallel {
     const task = (part: number): UpdateTask => ({ kind: 'update', part, parts: this.shards, plan, reduce });
     const others = Array.from({ length: this.shards - 1 }, (_, s) => this.pool.run(task(s + 1)));
     await new Promise<void>((r) => setImmediate(r));
-    updatePart(this.here, task(0));
-    await Promise.all(others);
+    try {
+      updatePart(this.here, task(0));
+    } finally {
+      await Promise.all(others);
+    }
   }
 
   /** Stops the workers. */

@@ -9,6 +9,7 @@ import {
   attachArray,
   attachNetwork,
   attachUpdateArrays,
+  partRanges,
   reducePart,
   SpikingPass,
   type GradientSink,
@@ -36,6 +37,8 @@ export interface GanShardSetup {
   /** Gradient buffers [shard][array of the optimiser's update] of G and of D. */
   gradG: SharedArray[][];
   gradD: SharedArray[][];
+  /** The moving average of G, array by array in the order of G's update arrays (null: none, or moved elsewhere). */
+  ema: SharedArray[] | null;
   /** The step's draws, written by the main thread before each phase (see `StepInputs`). */
   inputs: StepBuffers;
 }
@@ -93,7 +96,24 @@ export function shardPacks(packs: number, s: number, n: number): [number, number
 export type GanShardTask =
   | { kind: 'd'; scalesG: number[]; scalesD: number[] }
   | { kind: 'g'; scalesG: number[]; scalesD: number[] }
-  | { kind: 'update'; which: 'G' | 'D'; reduce: boolean; plan: UpdatePlan | null };
+  | UpdateTask;
+
+/**
+ * A part of G's or D's update: the shards' gradients summed into the optimiser's (`reduce`), the plan
+ * applied, the moving average of G moved (`ema`: β and G's lazy scales), the part checked to be finite.
+ */
+export interface UpdateTask {
+  kind: 'update';
+  which: 'G' | 'D';
+  reduce: boolean;
+  plan: UpdatePlan | null;
+  ema: { beta: number; scales: number[] } | null;
+}
+
+/** What an update's part reports: whether every value of its part is finite after the update. */
+export interface UpdateResult {
+  finite: boolean;
+}
 
 /** Per pack of the shard (in order): D's loss, verdict (1: says real), decision time and spikes. */
 export interface DVerdicts {
@@ -116,7 +136,7 @@ export interface GPhaseResult {
   litCount: Int32Array;
 }
 
-export type GanShardResult = DPhaseResult | GPhaseResult | null;
+export type GanShardResult = DPhaseResult | GPhaseResult | UpdateResult;
 
 function verdicts(n: number): DVerdicts {
   return { loss: new Float64Array(n), real: new Uint8Array(n), time: new Float64Array(n), spikes: new Float64Array(n) };
@@ -147,6 +167,7 @@ export class GanShard {
   private readonly sinkG: GradientSink;
   private readonly sinkD: GradientSink;
   private readonly opt: Record<'G' | 'D', UpdateArrays[]>;
+  private readonly ema: Float64Array[] | null;
   private readonly grads: Record<'G' | 'D', Float64Array[][]>;
   private readonly inputs: StepInputs;
   private readonly img: Float64Array;
@@ -180,6 +201,7 @@ export class GanShard {
     this.sinkG = bufferSink(this.G, this.grads.G[shard]);
     this.sinkD = bufferSink(this.D, this.grads.D[shard]);
     this.opt = { G: attachUpdateArrays(setup.optG), D: attachUpdateArrays(setup.optD) };
+    this.ema = setup.ema?.map(attachArray) ?? null;
     this.inputs = new StepInputs(setup.inputs);
     this.img = new Float64Array(this.D.populations[0].size);
     this.heads = new Int32Array(c.pack);
@@ -189,10 +211,7 @@ export class GanShard {
 
   /** Runs one phase of a step. */
   run(task: GanShardTask): GanShardResult {
-    if (task.kind === 'update') {
-      this.update(task.which, task.reduce, task.plan);
-      return null;
-    }
+    if (task.kind === 'update') return this.update(task);
     task.scalesG.forEach((s, k) => (this.G.projections[k].scale = s));
     task.scalesD.forEach((s, k) => (this.D.projections[k].scale = s));
     return task.kind === 'd' ? this.dPhase() : this.gPhase();
@@ -291,13 +310,30 @@ export class GanShard {
 
   /**
    * This shard's part of an update of G or D: the shards' gradients summed into the optimiser's, in
-   * shard order (`reduce`), then the plan applied (when given) to the same part of the parameters.
+   * shard order (`reduce`), then the plan applied (when given) to the same part of the parameters,
+   * G's moving average moved there (as `followAverage`), and the part checked.
    */
-  private update(which: 'G' | 'D', reduce: boolean, plan: UpdatePlan | null): void {
-    const arrays = this.opt[which],
-      parts = this.grads[which].length;
-    if (reduce) reducePart(arrays, this.grads[which], this.shard, parts);
-    if (plan) applyUpdatePart(arrays, plan, this.shard, parts);
+  private update(t: UpdateTask): UpdateResult {
+    const arrays = this.opt[t.which],
+      parts = this.grads[t.which].length;
+    if (t.reduce) reducePart(arrays, this.grads[t.which], this.shard, parts);
+    if (!t.plan) return { finite: true };
+    applyUpdatePart(arrays, t.plan, this.shard, parts);
+    let finite = true;
+    for (const [a, from, to] of partRanges(
+      arrays.map((x) => x.w.length),
+      this.shard,
+      parts,
+    )) {
+      const w = arrays[a].w;
+      for (let i = from; i < to; i++) if (!Number.isFinite(w[i])) finite = false;
+      if (!t.ema || !this.ema) continue;
+      const e = this.ema[a],
+        beta = t.ema.beta,
+        s = a < t.ema.scales.length ? t.ema.scales[a] : 1;
+      for (let i = from; i < to; i++) e[i] = beta * e[i] + (1 - beta) * s * w[i];
+    }
+    return { finite };
   }
 
   private layerSpikes(p: ValuePass): number {

@@ -27,8 +27,9 @@ import {
   type GanShardSetup,
   type GanShardTask,
   type GPhaseResult,
+  type UpdateResult,
 } from './gan-shard.ts';
-import { followSchedule } from './parameters.ts';
+import { averageWeight, followSchedule } from './parameters.ts';
 import { ReluGanTrainer } from './relu-trainer.ts';
 import type { StepStats } from './stats.ts';
 import type { Trainer } from './trainer.ts';
@@ -77,6 +78,8 @@ export class ParallelGan {
   private readonly grads: Record<'G' | 'D', Float64Array[][]>;
   /** Whether an update's sum and step run in one pass (no tied parameters to fold in between). */
   private readonly oneTask: Record<'G' | 'D', boolean>;
+  /** Whether G's moving average moves in the parts of G's update (no weight decay changes scales after it). */
+  private readonly emaInParts: boolean;
   private checked = false;
 
   constructor(
@@ -89,6 +92,14 @@ export class ParallelGan {
         Array.from({ length: workers }, () => opt.updateArrays().map((a) => sharedArray(a.g.length)));
     this.grads = { G: buffers(tr.optG), D: buffers(tr.optD) };
     this.inputs = StepInputs.allocate(c, tr.G.populations[0].size, tr.D.populations[1].size);
+    const ema = tr.emaG,
+      emaArrays = ema && [
+        ...ema.projections.map((p) => p.weights),
+        ...ema.populations.filter((p) => p.relu).map((p) => p.bias),
+      ];
+    if (emaArrays && emaArrays.length !== tr.optG.updateArrays().length)
+      throw new Error('ParallelGan: the moving average of G does not match its update arrays');
+    this.emaInParts = emaArrays !== null && c.decay === 0;
     const setup: GanShardSetup = {
       cfg: c,
       shards: workers,
@@ -98,6 +109,7 @@ export class ParallelGan {
       optD: shareUpdateArrays(tr.optD.updateArrays()),
       gradG: this.grads.G.map((s) => s.map(shareArray)),
       gradD: this.grads.D.map((s) => s.map(shareArray)),
+      ema: this.emaInParts ? emaArrays!.map(shareArray) : null,
       inputs: this.inputs.buffers,
     };
     this.here = new GanShard(setup, 0);
@@ -126,7 +138,9 @@ export class ParallelGan {
     followSchedule(c, tr.step, [tr.optG, tr.optD]);
     const real = { right: 0, loss: 0, time: 0 },
       fake = { right: 0, loss: 0, time: 0 };
-    let dSpikes = 0;
+    let dSpikes = 0,
+      finite = true,
+      updated = 0;
     for (let d = 0; d < c.dSteps; d++) {
       this.drawReal();
       this.drawNoise();
@@ -137,7 +151,10 @@ export class ParallelGan {
       for (const r of res) spikes += tally(r.real, real, true);
       for (const r of res) spikes += tally(r.fake, fake, false);
       dSpikes += spikes;
-      if (tr.optD.countSamples(2 * packs)) await this.update('D', tr.optD);
+      if (tr.optD.countSamples(2 * packs)) {
+        finite = (await this.update('D', tr.optD)) && finite;
+        updated++;
+      }
     }
     this.drawMasks(2 * packs, packs);
     const res = (await this.all({ kind: 'g', ...this.scales() })) as GPhaseResult[];
@@ -153,12 +170,19 @@ export class ParallelGan {
         lit += r.litCount[p];
       }
     }
-    if (tr.optG.countSamples(B)) await this.update('G', tr.optG);
+    let emaMoved = false;
+    if (tr.optG.countSamples(B)) {
+      finite = (await this.update('G', tr.optG, this.emaInParts)) && finite;
+      emaMoved = this.emaInParts;
+      updated++;
+    }
     let varying = 0;
     for (let p = 0; p < PIXELS; p++) if (litCount[p] > 0 && litCount[p] < B) varying++;
-    tr.updateEma();
+    if (emaMoved) tr.syncEmaTies();
+    else tr.updateEma();
     tr.step++;
-    tr.checkFinite(tr.step);
+    // each part was checked where it was updated; the whole check names what is not finite
+    if (!finite || updated < c.dSteps + 1) tr.checkFinite(tr.step);
     const nd = packs * c.dSteps;
     return {
       step: tr.step,
@@ -186,19 +210,33 @@ export class ParallelGan {
   private async all(task: GanShardTask): Promise<GanShardResult[]> {
     const others = this.pools.map((p) => p.run(task));
     await new Promise<void>((r) => setImmediate(r)); // let the pools post their tasks before this thread is busy
-    const mine = this.here.run(task);
+    let mine: GanShardResult;
+    try {
+      mine = this.here.run(task);
+    } catch (e) {
+      await Promise.allSettled(others); // the workers' phases end (and their failures are not left unheard)
+      throw e;
+    }
     return [mine, ...(await Promise.all(others))];
   }
 
-  /** Sums the shards' gradients of G or D and applies the optimiser's update, each thread one part. */
-  private async update(which: 'G' | 'D', opt: Optimiser): Promise<void> {
-    if (this.oneTask[which]) await this.all({ kind: 'update', which, reduce: true, plan: opt.beginStep() });
+  /**
+   * Sums the shards' gradients of G or D and applies the optimiser's update, each thread one part,
+   * moving G's average there too with `ema`; returns whether every updated value is finite.
+   */
+  private async update(which: 'G' | 'D', opt: Optimiser, ema = false): Promise<boolean> {
+    const tr = this.tr,
+      move = ema ? { beta: averageWeight(tr.cfg.gEma, tr.step), scales: this.scales().scalesG } : null;
+    let res: GanShardResult[];
+    if (this.oneTask[which])
+      res = await this.all({ kind: 'update', which, reduce: true, plan: opt.beginStep(), ema: move });
     else {
       // tied parameters: their gradients fold together (beginStep's hook) between the sum and the step
-      await this.all({ kind: 'update', which, reduce: true, plan: null });
-      await this.all({ kind: 'update', which, reduce: false, plan: opt.beginStep() });
+      await this.all({ kind: 'update', which, reduce: true, plan: null, ema: null });
+      res = await this.all({ kind: 'update', which, reduce: false, plan: opt.beginStep(), ema: move });
     }
     opt.endStep();
+    return (res as UpdateResult[]).every((r) => r.finite);
   }
 
   private scales(): { scalesG: number[]; scalesD: number[] } {

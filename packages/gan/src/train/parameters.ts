@@ -26,12 +26,17 @@ export function checkFiniteNetworks(nets: readonly (readonly [string, Network])[
   }
 }
 
+/** The weight β of the moving average's past at `step`: min(gEma, (1 + step)/(10 + step)). */
+export function averageWeight(gEma: number, step: number): number {
+  return Math.min(gEma, (1 + step) / (10 + step));
+}
+
 /**
  * Moves the moving average `ema` of G towards G: ema ← β·ema + (1 − β)·G for every effective weight
  * (scale applied) and bias, β = min(gEma, (1 + step)/(10 + step)) (a warm-up while few steps are averaged).
  */
 export function followAverage(ema: Network, G: Network, gEma: number, step: number): void {
-  const beta = Math.min(gEma, (1 + step) / (10 + step));
+  const beta = averageWeight(gEma, step);
   G.projections.forEach((p, k) => {
     const e = ema.projections[k].weights,
       w = p.weights,

@@ -292,6 +292,11 @@ export class ReluGanTrainer {
     const ema = this.emaG;
     if (!ema) return;
     followAverage(ema, this.G, this.cfg.gEma, this.step);
+    this.syncEmaTies();
+  }
+
+  /** Writes the tied parameters of the moving average from their partners' (after it moved). */
+  syncEmaTies(): void {
     for (const t of this.emaTies) t.sync();
   }
 
