@@ -57,7 +57,7 @@ if (extra.length === 0 && process.env.SPIKING_GAN_ENGINE !== 'ts') {
 /** The whole-tree checks after the tests, each counted as one check: type check, lint, format. */
 const CHECKS = [
   ['The type check', 'typecheck'],
-  ['The lint (typescript-eslint, import-x)', 'lint'],
+  ['The lint (typescript-eslint, import-x, lines <= 120 incl. the AssemblyScript kernels)', 'lint'],
   ['The format check (prettier, width 120)', 'format:check'],
 ];
 if (extra.length === 0) {
