@@ -45,7 +45,7 @@ describe('a batched update in parts', () => {
     });
   }
 
-  it('countSamples counts samples whose gradients were summed elsewhere: at a full batch, the update is the same', () => {
+  it('countSamples counts samples whose gradients were summed elsewhere: a full batch updates the same', () => {
     const make = () => reluNetwork({ sizes: [4, 6, 2], windows: [1, 3, 1], seed: 5, biasGain: 1 });
     const a = make(),
       b = make();

@@ -26,7 +26,10 @@ export interface ClassifierShape {
   seed?: number;
 }
 
-/** Default init ranges: S4NN's [0, 5] / [0, 48] for delta; for ramp, scaled so that a typical digit fires a hidden layer early in the window. */
+/**
+ * Default init ranges: S4NN's [0, 5] / [0, 48] for delta; for ramp, scaled so that a typical digit
+ * fires a hidden layer early in the window.
+ */
 export function defaultInit(kernel: Kernel, layers: number): [number, number][] {
   if (kernel === 'ramp')
     return Array.from(

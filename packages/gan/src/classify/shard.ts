@@ -19,7 +19,7 @@ export interface ShardTask {
   scales: number[];
 }
 
-/** What a shard reports back: right predictions and spike counts per neuron (populations after the input, concatenated). */
+/** What a shard reports: right predictions and spike counts per neuron (populations after the input, concatenated). */
 export interface ShardResult {
   correct: number;
   fires: Int32Array;

@@ -63,7 +63,10 @@ export interface TrainOptions {
   init?: [number, number][];
   /** Ramp kernel: push silent neurons to fire with this gradient (default 0). */
   silentPenalty?: number;
-  /** Learning-rate schedule over `epochs`: `constant` (S4NN, default) or `cosine` (from η down to 0 at the last epoch's end). */
+  /**
+   * Learning-rate schedule over `epochs`: `constant` (S4NN, default) or `cosine` (from η down to 0 at the
+   * last epoch's end).
+   */
   schedule?: 'constant' | 'cosine';
   /** Number of epochs the schedule spans (needed by `cosine`). */
   epochs?: number;
@@ -158,7 +161,8 @@ export class ClassifierTrainer {
       throw new RangeError(`ClassifierTrainer: workers must be a positive integer, got ${opts.workers}`);
     if (this.workers > 1 && this.batch < 2)
       throw new RangeError(
-        `ClassifierTrainer: ${this.workers} workers need mini-batches (optimiser batch > 1); S4NN's per-sample updates run in one thread`,
+        `ClassifierTrainer: ${this.workers} workers need mini-batches (optimiser batch > 1); ` +
+          "S4NN's per-sample updates run in one thread",
       );
   }
 
@@ -185,7 +189,10 @@ export class ClassifierTrainer {
     return right;
   }
 
-  /** The epoch's sample order (shuffled with the trainer's seed) and its start: dead neurons re-drawn, counts cleared. */
+  /**
+   * The epoch's sample order (shuffled with the trainer's seed) and its start: dead neurons re-drawn,
+   * counts cleared.
+   */
   private beginEpoch(data: ImageSet, limit: number): { n: number; order: Uint32Array } {
     const n = Math.min(limit, data.n);
     const order = this.o.shuffle ? permutation(data.n, this.rng) : new Uint32Array(data.n).map((_, i) => i);
@@ -267,7 +274,10 @@ export class ClassifierTrainer {
     if (p) await p.close();
   }
 
-  /** Re-draws the incoming weights of hidden neurons that fired on too few of the last epoch's samples; returns how many. */
+  /**
+   * Re-draws the incoming weights of hidden neurons that fired on too few of the last epoch's samples;
+   * returns how many.
+   */
   reinitDead(samples: number): number {
     if (this.o.deadShare <= 0) return 0;
     const net = this.net;

@@ -171,7 +171,10 @@ export interface LoadedCheckpoint {
   window: StepStats[];
 }
 
-/** Writes G (its moving average when `gEma` is on) or D as an ordinary model file (weights with their scale folded in) with the GAN settings in its metadata. */
+/**
+ * Writes G (its moving average when `gEma` is on) or D as an ordinary model file (weights with their
+ * scale folded in) with the GAN settings in its metadata.
+ */
 export function saveNetwork(
   path: string,
   tr: Trainer,
