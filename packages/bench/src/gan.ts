@@ -32,6 +32,7 @@ import {
 import { writeFileAtomic } from '@spiking-gan/core';
 import { checkClaim, type ClaimCheck } from './arith.ts';
 import { cachePath, cached } from './cache.ts';
+import type { GanThreadsRow } from './gan-threads.ts';
 
 /** One trained GAN, measured. */
 export interface GanRow {
@@ -58,6 +59,8 @@ export interface GanBenchResult {
   claims: ClaimCheck[];
   sparsitySamples: number;
   qualitySamples: number;
+  /** Training throughput of the default recipe on 1 and 2 threads (`benchGanThreads`; absent in older reports). */
+  threads?: GanThreadsRow[];
 }
 
 /**

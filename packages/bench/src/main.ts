@@ -7,6 +7,7 @@ import { CACHE_VARIABLE, gitCommit } from '@spiking-gan/gan';
 import { benchEngine, type EngineBenchResult } from './engine.ts';
 import { benchClassifier } from './classifier.ts';
 import { benchGan } from './gan.ts';
+import { benchGanThreads } from './gan-threads.ts';
 import { benchQuality } from './quality.ts';
 import { tables, writeReport, type SuiteResult } from './report/report.ts';
 import { sweepEngine } from './sweep.ts';
@@ -25,7 +26,7 @@ parts:  engine      forward pass of the 784-400-10 S4NN network on MNIST test im
                     time, undecided share, spikes per layer and per neuron, synaptic events, energy
         gan         the Spiking-GAN with TTFS against Aggressive TTFS D losses (the recipe, default
                     relu, with its readout row too; digits; faithful): D on real and fake, G, the
-                    G→D pipeline, quality
+                    G→D pipeline, quality; training throughput of relu-cond on 1 and 2 threads
         quality     the sample-quality judge's reference figures (accuracy, FID floor and ceiling)
         (no part: every part)
 
@@ -245,7 +246,7 @@ function main(): void {
         retrain,
         log,
       });
-    if (part === 'gan')
+    if (part === 'gan') {
       result.gan = benchGan({
         recipe: values.recipe,
         recipeSteps: ganSteps,
@@ -257,6 +258,8 @@ function main(): void {
         retrain,
         log,
       });
+      result.gan.threads = benchGanThreads({ steps: quick ? 20 : 100, seed: seedGiven ?? 0, log });
+    }
     if (part === 'quality')
       result.quality = benchQuality({ seed: seedGiven, log, print: !json, samples: quick ? 2000 : undefined });
   }

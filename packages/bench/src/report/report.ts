@@ -384,6 +384,18 @@ export function tables(r: SuiteResult): [string, string[], string[][]][] {
         ];
       }),
     ]);
+    const t = g.threads ?? [],
+      one = t.find((x) => x.threads === 1)?.stepsPerSecond ?? null;
+    if (t.length)
+      out.push([
+        `Spiking-GAN training throughput: relu-cond, spiking-gan train --steps ${t[0].steps} --workers N`,
+        ['threads', 'steps/s', 'against 1 thread'],
+        t.map((x) => [
+          String(x.threads),
+          x.stepsPerSecond === null ? `refused: ${x.note ?? ''}` : f(x.stepsPerSecond, 1),
+          x.stepsPerSecond === null || one === null ? '–' : `${f(x.stepsPerSecond / one)}×`,
+        ]),
+      ]);
   }
   return out;
 }

@@ -96,7 +96,8 @@ export function shardPacks(packs: number, s: number, n: number): [number, number
 export type GanShardTask =
   | { kind: 'd'; scalesG: number[]; scalesD: number[] }
   | { kind: 'g'; scalesG: number[]; scalesD: number[] }
-  | UpdateTask;
+  | UpdateTask
+  | { kind: 'ready' };
 
 /**
  * A part of G's or D's update: the shards' gradients summed into the optimiser's (`reduce`), the plan
@@ -136,7 +137,7 @@ export interface GPhaseResult {
   litCount: Int32Array;
 }
 
-export type GanShardResult = DPhaseResult | GPhaseResult | UpdateResult;
+export type GanShardResult = DPhaseResult | GPhaseResult | UpdateResult | null;
 
 function verdicts(n: number): DVerdicts {
   return { loss: new Float64Array(n), real: new Uint8Array(n), time: new Float64Array(n), spikes: new Float64Array(n) };
@@ -211,6 +212,7 @@ export class GanShard {
 
   /** Runs one phase of a step. */
   run(task: GanShardTask): GanShardResult {
+    if (task.kind === 'ready') return null;
     if (task.kind === 'update') return this.update(task);
     task.scalesG.forEach((s, k) => (this.G.projections[k].scale = s));
     task.scalesD.forEach((s, k) => (this.D.projections[k].scale = s));

@@ -66,7 +66,9 @@ export async function startParallelGan(tr: Trainer, workers: number): Promise<Pa
   if (!(tr instanceof ReluGanTrainer)) throw new Error('data-parallel training is for the relu kernel GAN');
   // piscina is imported here, not at the top: loading it slows every hot loop of the process (classify/parallel.ts)
   const { Piscina } = await import('piscina');
-  return new ParallelGan(Piscina, tr, workers);
+  const par = new ParallelGan(Piscina, tr, workers);
+  await par.ready();
+  return par;
 }
 
 /** Steps of a relu GAN trainer on this thread and a worker per further shard; the trainer holds the state. */
@@ -204,6 +206,11 @@ export class ParallelGan {
   /** Stops the workers. */
   async close(): Promise<void> {
     await Promise.all(this.pools.map((p) => p.destroy()));
+  }
+
+  /** Waits until every worker has started (each loads the modules: about a second), so that no step waits for it. */
+  async ready(): Promise<void> {
+    await this.all({ kind: 'ready' });
   }
 
   /** Runs a phase on every shard: the workers' first, then this thread's while they run. */
