@@ -61,14 +61,6 @@ export default tseslint.config(
     // or comments. No exception for URLs: no line needs one. The AssemblyScript kernels, which eslint does not
     // parse, get the same check from scripts/line-length.mjs (pnpm lint runs both).
     files: ['**/*.ts', '**/*.mts', '**/*.js', '**/*.mjs'],
-    // Files of this round's data-parallel work (Helper DP), which wraps their lines itself: drop each name once it has.
-    ignores: [
-      'packages/core/test/update-parts.test.ts',
-      'packages/gan/src/classify/model.ts',
-      'packages/gan/src/classify/shard.ts',
-      'packages/gan/src/classify/train.ts',
-      'packages/gan/src/train/checkpoint.ts',
-    ],
     rules: { 'max-len': ['error', { code: 120 }] },
   },
 );
