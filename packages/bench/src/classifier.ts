@@ -19,10 +19,12 @@ import { cachePath, cached } from './cache.ts';
 
 /**
  * The push reading of Aggressive TTFS on each kernel, as chosen by the search (gan README, issue 17): its weight,
- * and on the delta kernel its reach (0: the push trains the output layer only).
+ * and on the delta kernel its reach (0: the push trains the output layer only) and schedule (`down`: the weight
+ * falls linearly to 0 over the epochs).
  */
 const PUSH_DELTA = 0.1,
   PUSH_DELTA_REACH = 0,
+  PUSH_DELTA_SCHEDULE = 'down',
   PUSH_RELU = 0.3;
 /** The relu kernel's TTFS margin γ (time units of its 8-unit output window). */
 const RELU_GAMMA = 1;
@@ -54,8 +56,11 @@ export const CLASSIFIER_ROWS: Record<ClassifierRowName, ClassifierRowSpec> = (()
     aggressive: { kernel: 'delta', options: { loss: 'aggressive' }, command: ['--loss', 'aggressive'] },
     push: {
       kernel: 'delta',
-      options: { loss: 'aggressive', push: PUSH_DELTA, pushReach: PUSH_DELTA_REACH },
-      command: ['--loss', 'aggressive', '--push', String(PUSH_DELTA), '--push-reach', String(PUSH_DELTA_REACH)],
+      options: { loss: 'aggressive', push: PUSH_DELTA, pushReach: PUSH_DELTA_REACH, pushSchedule: PUSH_DELTA_SCHEDULE },
+      command: [
+        ...['--loss', 'aggressive', '--push', String(PUSH_DELTA)],
+        ...['--push-reach', String(PUSH_DELTA_REACH), '--push-schedule', PUSH_DELTA_SCHEDULE],
+      ],
     },
     relu: { kernel: 'relu', options: relu, command: ['--kernel', 'relu'] },
     'relu-ttfs': { kernel: 'relu', options: reluTtfs, command: ['--kernel', 'relu', '--loss', 'ttfs', ...g] },
