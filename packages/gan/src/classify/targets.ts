@@ -24,6 +24,15 @@ export interface TargetSettings {
  * sample, so without the weight a push of one step moves the weights as far as a wrong decision does:
  * since most training samples are settled, the push then outweighs every correction and the accuracy
  * collapses (the `earlier` and `winner` variants).
+ *
+ * On the relu kernel (windows laid end to end) the push decides earlier but fires more spikes than TTFS.
+ * There the first output spike's time is a gauge of the output layer's gain: weights and biases times
+ * c > 1 move every decision earlier and change no decision and no spike; and every hidden spike comes
+ * before the output window opens, so an earlier decision saves none of them. TTFS leaves the label's
+ * neuron just above silence (decisions at the window's end) with selective hidden neurons, because its
+ * errors only push wrong neurons down. The push's error on the label makes the hidden neurons that feed
+ * it fire on more images wherever it reaches the hidden layer; with reach 0 it outweighs TTFS's
+ * corrections, tiny near the window's end (x/B), in the output layer and costs accuracy instead.
  */
 export interface PushSettings {
   /** Weight of a settled sample's update (0: TTFS; 1: in full, nearly the `winner` variant). */
