@@ -337,7 +337,10 @@ function checkReluOptions(relu: boolean, o: Required<Pick<TrainOptions, ReluChec
   if (o.readout !== 'spike' && o.readout !== 'potential') fail(`readout must be spike or potential, not ${o.readout}`);
   if (o.loss !== 'softmax' && o.readout !== 'spike') fail(`the ${o.loss} loss reads spike times (readout spike)`);
   if (!(o.dropout >= 0 && o.dropout < 1)) fail(`dropout must be in [0, 1), got ${o.dropout}`);
-  if (workers > 1) fail('relu networks train in one thread (the workers share delta and ramp networks only)');
+  if (workers > 1) {
+    const why = "the data-parallel shards keep no buffers for the biases' gradients, and dropout is drawn per sample";
+    fail(`relu networks train in one thread (${why})`);
+  }
   if (o.deadShare > 0) fail('re-initialising dead neurons is for the delta and ramp kernels (relu: deadShare 0)');
   if (o.silentPenalty !== 0) fail('silentPenalty is for the ramp kernel');
   if (o.averageEpochs > 0) fail('weight averaging does not average biases, so it is not for relu-kernel networks');

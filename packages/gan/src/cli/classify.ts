@@ -148,7 +148,7 @@ export function resolveTrainOptions(o: TrainCommandOptions): ResolvedTrainOption
   }
   if (o.dropout !== undefined && !(o.dropout < 1)) fail(`--dropout must be below 1, got ${o.dropout}`);
   if (o.workers > 1) {
-    const why = 'the data-parallel workers share delta and ramp networks only';
+    const why = "its data-parallel shards keep no buffers for the biases' gradients, and dropout is drawn per sample";
     fail(`--kernel relu trains in one thread, not --workers ${o.workers} (${why})`);
   }
   if (o.silentPenalty !== undefined) fail('--silent-penalty is for --kernel ramp, not relu');
