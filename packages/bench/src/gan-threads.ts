@@ -4,11 +4,11 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
-/** The `spiking-gan` command of this checkout. */
-const BIN = fileURLToPath(new URL('../../gan/bin/spiking-gan.mjs', import.meta.url));
+/** The `spiking-gan` command of the gan package bench depends on (its entry is one folder below the package's root). */
+const BIN = join(dirname(createRequire(import.meta.url).resolve('@spiking-gan/gan')), '..', 'bin', 'spiking-gan.mjs');
 
 /** One run: threads, steps, steps per second (null when the run was refused: `note` says why). */
 export interface GanThreadsRow {
