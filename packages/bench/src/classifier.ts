@@ -25,9 +25,12 @@ import { cachePath, cached } from './cache.ts';
 const PUSH_DELTA = 0.1,
   PUSH_DELTA_REACH = 0,
   PUSH_DELTA_SCHEDULE = 'down',
-  PUSH_RELU = 0.3;
+  PUSH_RELU = 0.3,
+  PUSH_RELU_REACH = 0.5;
 /** The relu kernel's TTFS margin γ (time units of its 8-unit output window). */
 const RELU_GAMMA = 1;
+/** The relu kernel's TTFS recipe: Adam's rate, no dropout (the classifier's 1e-3 and 0.3 collapse its hidden layer). */
+const RELU_TTFS_LR = 1e-4;
 
 /** The rows: delta kernel `ttfs`, `aggressive`, `push`; relu kernel `relu` (its recipe), `relu-ttfs`, `relu-push`. */
 export type ClassifierRowName = 'ttfs' | 'aggressive' | 'push' | 'relu' | 'relu-ttfs' | 'relu-push';
@@ -49,8 +52,14 @@ export const CLASSIFIER_ROWS: Record<ClassifierRowName, ClassifierRowSpec> = (()
     readout: 'spike',
     optimiser: { kind: 'adam', lr: 1e-3, decay: 0, batch: 64 },
   };
-  const reluTtfs = { ...relu, loss: 'ttfs', gamma: RELU_GAMMA } as const;
-  const g = ['--gamma', String(RELU_GAMMA)];
+  const reluTtfs: TrainOptions = {
+    ...relu,
+    loss: 'ttfs',
+    gamma: RELU_GAMMA,
+    dropout: 0,
+    optimiser: { ...relu.optimiser!, lr: RELU_TTFS_LR },
+  };
+  const g = ['--gamma', String(RELU_GAMMA), '--lr', String(RELU_TTFS_LR), '--dropout', '0'];
   return {
     ttfs: { kernel: 'delta', options: { loss: 'ttfs' }, command: [] },
     aggressive: { kernel: 'delta', options: { loss: 'aggressive' }, command: ['--loss', 'aggressive'] },
@@ -66,8 +75,11 @@ export const CLASSIFIER_ROWS: Record<ClassifierRowName, ClassifierRowSpec> = (()
     'relu-ttfs': { kernel: 'relu', options: reluTtfs, command: ['--kernel', 'relu', '--loss', 'ttfs', ...g] },
     'relu-push': {
       kernel: 'relu',
-      options: { ...reluTtfs, loss: 'aggressive', push: PUSH_RELU },
-      command: ['--kernel', 'relu', '--loss', 'aggressive', ...g, '--push', String(PUSH_RELU)],
+      options: { ...reluTtfs, loss: 'aggressive', push: PUSH_RELU, pushReach: PUSH_RELU_REACH },
+      command: [
+        ...['--kernel', 'relu', '--loss', 'aggressive', ...g],
+        ...['--push', String(PUSH_RELU), '--push-reach', String(PUSH_RELU_REACH)],
+      ],
     },
   };
 })();
