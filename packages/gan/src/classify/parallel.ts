@@ -23,6 +23,7 @@ import { SampleLearner, type LossSettings } from './sample.ts';
 import {
   learnShard,
   updatePart,
+  type ReadyTask,
   type ShardContext,
   type ShardResult,
   type ShardTask,
@@ -48,7 +49,7 @@ export interface WorkerSetup {
 
 /** This thread and a pool of `shards − 1` workers, learning the batches of one network on one image set. */
 export class DataParallel {
-  private readonly pool: Piscina<ShardTask | UpdateTask, ShardResult | null>;
+  private readonly pool: Piscina<ShardTask | UpdateTask | ReadyTask, ShardResult | null>;
   private readonly grads: Float64Array[][];
   private readonly here: ShardContext;
 
@@ -56,6 +57,8 @@ export class DataParallel {
    * Starts the pool. piscina is imported here, not at the top of the module: merely loading it
    * slows every hot JavaScript loop of the process by about a quarter (measured with `pnpm bench
    * engine`: plain loop 119 → 156 µs/image), so only processes that train in parallel load it.
+   * Resolves once every worker has started (each loads the modules: about a second), so that no
+   * batch, and no timed epoch, waits for that.
    */
   static async start(
     net: Network,
@@ -66,7 +69,10 @@ export class DataParallel {
     frozen: number[] = [],
   ): Promise<DataParallel> {
     const { Piscina } = await import('piscina');
-    return new DataParallel(Piscina, net, opt, loss, data, shards, frozen);
+    const dp = new DataParallel(Piscina, net, opt, loss, data, shards, frozen);
+    const task: ReadyTask = { kind: 'ready', arrived: new SharedArrayBuffer(4), of: shards - 1 };
+    await Promise.all(Array.from({ length: shards - 1 }, () => dp.pool.run(task)));
+    return dp;
   }
 
   private constructor(

@@ -238,6 +238,19 @@ export class ClassifierTrainer {
     return correct / n;
   }
 
+  /** Starts the worker threads for epochs over `data` (when `workers` > 1) and waits until each has started. */
+  async startWorkers(data: ImageSet): Promise<void> {
+    if (this.workers > 1) await this.workersFor(data);
+  }
+
+  private async workersFor(data: ImageSet): Promise<DataParallel> {
+    if (this.parallel && this.parallel.data !== data) await this.close();
+    this.parallel ??= await (
+      await import('./parallel.ts')
+    ).DataParallel.start(this.net, this.opt, this.lossSettings(), data, this.workers, this.frozen);
+    return this.parallel;
+  }
+
   /**
    * One pass over `data`, on the worker threads when `workers` > 1 (else as `trainEpoch`). The
    * batches, schedule, snapshots and dead-neuron counts follow the in-thread order exactly; only
@@ -245,20 +258,17 @@ export class ClassifierTrainer {
    */
   async trainEpochAsync(data: ImageSet, onProgress?: (p: EpochProgress) => void, limit = data.n): Promise<number> {
     if (this.workers <= 1) return this.trainEpoch(data, onProgress, limit);
-    if (this.parallel && this.parallel.data !== data) await this.close();
-    this.parallel ??= await (
-      await import('./parallel.ts')
-    ).DataParallel.start(this.net, this.opt, this.lossSettings(), data, this.workers, this.frozen);
+    const parallel = await this.workersFor(data);
     const { n, order } = this.beginEpoch(data, limit);
     let correct = 0;
     for (let b = 0; b < n; b += this.batch) {
       const e = Math.min(n, b + this.batch);
       // the rate factor in force when the in-thread path steps at sample e − 1
       for (let s = b; s < e; s++) this.scheduleAt(s, n);
-      correct += await this.parallel.batch(order.subarray(b, e), this.fires);
+      correct += await parallel.batch(order.subarray(b, e), this.fires);
       // snapshots inside the batch see the weights before its update; one at its last sample, after
       for (let s = b; s < e - 1; s++) if (this.snapshotAt(s)) this.average!.add();
-      await this.parallel.update(this.opt, e - b);
+      await parallel.update(this.opt, e - b);
       if (this.snapshotAt(e - 1)) this.average!.add();
       onProgress?.({ epoch: this.epoch + 1, done: e, total: n, accuracy: correct / e });
     }

@@ -6,7 +6,9 @@ import type { WorkerSetup } from './parallel.ts';
 import { SampleLearner } from './sample.ts';
 import {
   learnShard,
+  meetOthers,
   updatePart,
+  type ReadyTask,
   type ShardContext,
   type ShardResult,
   type ShardTask,
@@ -26,7 +28,8 @@ const context: ShardContext = {
   opt: attachUpdateArrays(setup.opt),
 };
 
-/** Learns one shard (see `learnShard`) or sums and steps one part of the update (`updatePart`). */
-export default function run(task: ShardTask | UpdateTask): ShardResult | null {
+/** Learns one shard (`learnShard`), sums and steps one part of the update (`updatePart`) or meets the others. */
+export default function run(task: ShardTask | UpdateTask | ReadyTask): ShardResult | null {
+  if (task.kind === 'ready') return meetOthers(task);
   return task.kind === 'learn' ? learnShard(context, task) : updatePart(context, task);
 }

@@ -240,6 +240,7 @@ export async function classifyTrain(options: TrainCommandOptions): Promise<void>
     saveModel(o.out, net, { metadata: { ...extra, kind: 'classifier', ...meta } });
   };
   try {
+    await trainer.startWorkers(train); // outside the epochs' timers
     for (let e = 0; e < o.epochs; e++) {
       const bar = new Progress(
         `epoch ${e + 1}/${o.epochs}`,
