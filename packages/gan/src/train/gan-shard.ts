@@ -96,8 +96,7 @@ export function shardPacks(packs: number, s: number, n: number): [number, number
 export type GanShardTask =
   | { kind: 'd'; scalesG: number[]; scalesD: number[] }
   | { kind: 'g'; scalesG: number[]; scalesD: number[] }
-  | UpdateTask
-  | { kind: 'ready' };
+  | UpdateTask;
 
 /**
  * A part of G's or D's update: the shards' gradients summed into the optimiser's (`reduce`), the plan
@@ -212,7 +211,6 @@ export class GanShard {
 
   /** Runs one phase of a step. */
   run(task: GanShardTask): GanShardResult {
-    if (task.kind === 'ready') return null;
     if (task.kind === 'update') return this.update(task);
     task.scalesG.forEach((s, k) => (this.G.projections[k].scale = s));
     task.scalesD.forEach((s, k) => (this.D.projections[k].scale = s));

@@ -1,12 +1,14 @@
-// A data-parallel GAN training worker (one piscina thread per shard): it maps G, D, the optimisers'
+// A data-parallel GAN training worker (one thread per further shard): it maps G, D, the optimisers'
 // arrays, the gradient buffers and the step's draws (all shared) and runs its shard's phases.
-import { workerData } from 'piscina';
-import { GanShard, type GanShardResult, type GanShardSetup, type GanShardTask } from './gan-shard.ts';
+import { parentPort, workerData } from 'node:worker_threads';
+import { GanShard, type GanShardSetup, type GanShardTask } from './gan-shard.ts';
+import { serveShard } from './shard-thread.ts';
 
-const { setup, shard } = workerData as { setup: GanShardSetup; shard: number };
+const { setup, shard, thread } = workerData as {
+  setup: GanShardSetup;
+  shard: number;
+  thread: Parameters<typeof serveShard>[0];
+};
 const context = new GanShard(setup, shard);
-
-/** Runs one phase of the step for this worker's shard (see `GanShard.run`). */
-export default function run(task: GanShardTask): GanShardResult {
-  return context.run(task);
-}
+parentPort!.postMessage('ready');
+serveShard(thread, (task: GanShardTask) => context.run(task));

@@ -1,12 +1,11 @@
 // Data-parallel training of the relu GAN (`spiking-gan train --workers N`): this thread and N − 1
-// piscina workers (one pool of one thread per shard, so that a shard's G records stay in its thread
-// from D's phase to G's) share G, D, the optimisers' arrays and the step's draws. This thread draws
-// everything stochastic up front, in the order the one-thread trainer draws it (real images, digits
-// and noise, dropout masks); each shard learns its contiguous range of D's packs into its own
-// gradient buffers; each thread then sums one part of the parameters' gradients over the shards, in
-// shard order, and updates that part. A seed and N give the same weights, bit for bit; N = 1 is the
-// one-thread trainer itself.
-import { fileURLToPath } from 'node:url';
+// worker threads (one per shard, so that a shard's G records stay in its thread from D's phase to
+// G's; handed their phases without sleeping, train/shard-thread.ts) share G, D, the optimisers'
+// arrays and the step's draws. This thread draws everything stochastic up front, in the order the
+// one-thread trainer draws it (real images, digits and noise, dropout masks); each shard learns its
+// contiguous range of D's packs into its own gradient buffers; each thread then sums one part of
+// the parameters' gradients over the shards, in shard order, and updates that part. A seed and N
+// give the same weights, bit for bit; N = 1 is the one-thread trainer itself.
 import {
   engineBackend,
   shareArray,
@@ -15,7 +14,6 @@ import {
   shareUpdateArrays,
   type Optimiser,
 } from '@spiking-gan/core';
-import type { Piscina } from 'piscina';
 import { MNIST_CLASSES } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
 import { PIXELS, reluImageSize, reluNoise, reluRealInput, ties } from '../models/networks.ts';
@@ -31,6 +29,7 @@ import {
 } from './gan-shard.ts';
 import { averageWeight, followSchedule } from './parameters.ts';
 import { ReluGanTrainer } from './relu-trainer.ts';
+import { ShardThread } from './shard-thread.ts';
 import type { StepStats } from './stats.ts';
 import type { Trainer } from './trainer.ts';
 
@@ -64,16 +63,19 @@ export async function startParallelGan(tr: Trainer, workers: number): Promise<Pa
   const why = parallelRefusal(tr.cfg, workers);
   if (why !== null) throw new Error(why);
   if (!(tr instanceof ReluGanTrainer)) throw new Error('data-parallel training is for the relu kernel GAN');
-  // piscina is imported here, not at the top: loading it slows every hot loop of the process (classify/parallel.ts)
-  const { Piscina } = await import('piscina');
-  const par = new ParallelGan(Piscina, tr, workers);
-  await par.ready();
+  const par = new ParallelGan(tr, workers);
+  try {
+    await par.ready();
+  } catch (e) {
+    await par.close();
+    throw e;
+  }
   return par;
 }
 
 /** Steps of a relu GAN trainer on this thread and a worker per further shard; the trainer holds the state. */
 export class ParallelGan {
-  private readonly pools: Piscina<GanShardTask, GanShardResult>[];
+  private readonly threads: ShardThread<GanShardTask, GanShardResult>[];
   private readonly here: GanShard;
   private readonly inputs: StepInputs;
   /** Gradient buffers [shard][array] (kept here: the kernel memory frees arrays nobody holds). */
@@ -85,7 +87,6 @@ export class ParallelGan {
   private checked = false;
 
   constructor(
-    PiscinaClass: typeof Piscina,
     readonly tr: ReluGanTrainer,
     readonly workers: number,
   ) {
@@ -115,17 +116,7 @@ export class ParallelGan {
       inputs: this.inputs.buffers,
     };
     this.here = new GanShard(setup, 0);
-    this.pools = Array.from(
-      { length: workers - 1 },
-      (_, i) =>
-        new PiscinaClass({
-          filename: fileURLToPath(WORKER),
-          minThreads: 1,
-          maxThreads: 1,
-          idleTimeout: 60_000,
-          workerData: { setup, shard: i + 1 },
-        }),
-    );
+    this.threads = Array.from({ length: workers - 1 }, (_, i) => new ShardThread(WORKER, { setup, shard: i + 1 }));
     this.oneTask = { G: ties(c, tr.G, 'G').length === 0, D: ties(c, tr.D, 'D').length === 0 };
   }
 
@@ -205,26 +196,31 @@ export class ParallelGan {
 
   /** Stops the workers. */
   async close(): Promise<void> {
-    await Promise.all(this.pools.map((p) => p.destroy()));
+    await Promise.all(this.threads.map((t) => t.close()));
   }
 
   /** Waits until every worker has started (each loads the modules: about a second), so that no step waits for it. */
   async ready(): Promise<void> {
-    await this.all({ kind: 'ready' });
+    await Promise.all(this.threads.map((t) => t.ready()));
   }
 
   /** Runs a phase on every shard: the workers' first, then this thread's while they run. */
   private async all(task: GanShardTask): Promise<GanShardResult[]> {
-    const others = this.pools.map((p) => p.run(task));
-    await new Promise<void>((r) => setImmediate(r)); // let the pools post their tasks before this thread is busy
+    for (const t of this.threads) t.post(task);
     let mine: GanShardResult;
     try {
       mine = this.here.run(task);
     } catch (e) {
-      await Promise.allSettled(others); // the workers' phases end (and their failures are not left unheard)
+      for (const t of this.threads) t.result(); // the workers' phases end first (their replies are not left behind)
       throw e;
     }
-    return [mine, ...(await Promise.all(others))];
+    const out: GanShardResult[] = [mine];
+    for (const t of this.threads) {
+      const r = t.result();
+      if (!r.ok) throw new Error(r.error);
+      out.push(r.result);
+    }
+    return out;
   }
 
   /**
