@@ -1,10 +1,10 @@
 // Data-parallel mini-batches: each batch is cut into contiguous shards; shard 0 is learned in this
-// thread while a piscina pool of worker threads, sharing the network's weights (the shared kernel
+// thread while worker threads (one per further shard, handed their tasks without sleeping:
+// train/shard-thread.ts), sharing the network's weights (the shared kernel
 // memory) and the images, learns the others; each shard goes into its own gradient buffer. Then
 // each thread sums one part of the buffers, in shard order, into the optimiser's gradients and
 // steps that part of the weights, so a seed and a number of shards always give the same weights,
 // whichever thread ran which shard or part.
-import { fileURLToPath } from 'node:url';
 import {
   engineBackend,
   shareArray,
@@ -17,18 +17,17 @@ import {
   type SharedNetwork,
   type SharedUpdateArrays,
 } from '@spiking-gan/core';
-import type { Piscina } from 'piscina';
 import type { ImageSet } from '../data/mnist.ts';
 import { SampleLearner, type LossSettings } from './sample.ts';
 import {
   learnShard,
   updatePart,
-  type ReadyTask,
   type ShardContext,
   type ShardResult,
   type ShardTask,
   type UpdateTask,
 } from './shard.ts';
+import { ShardThread } from '../train/shard-thread.ts';
 
 /** The worker's entry: compiled, worker.js itself; from the sources, worker.mjs (which registers tsx). */
 const WORKER = new URL(import.meta.url.endsWith('.ts') ? './worker.mjs' : './worker.js', import.meta.url);
@@ -49,17 +48,11 @@ export interface WorkerSetup {
 
 /** This thread and a pool of `shards − 1` workers, learning the batches of one network on one image set. */
 export class DataParallel {
-  private readonly pool: Piscina<ShardTask | UpdateTask | ReadyTask, ShardResult | null>;
+  private readonly threads: ShardThread<ShardTask | UpdateTask, ShardResult | null>[];
   private readonly grads: Float64Array[][];
   private readonly here: ShardContext;
 
-  /**
-   * Starts the pool. piscina is imported here, not at the top of the module: merely loading it
-   * slows every hot JavaScript loop of the process by about a quarter (measured with `pnpm bench
-   * engine`: plain loop 119 → 156 µs/image), so only processes that train in parallel load it.
-   * Resolves once every worker has started (each loads the modules: about a second), so that no
-   * batch, and no timed epoch, waits for that.
-   */
+  /** Starts the workers; resolves once each has started (loaded its modules: about a second), so no batch waits. */
   static async start(
     net: Network,
     opt: Optimiser,
@@ -68,15 +61,17 @@ export class DataParallel {
     shards: number,
     frozen: number[] = [],
   ): Promise<DataParallel> {
-    const { Piscina } = await import('piscina');
-    const dp = new DataParallel(Piscina, net, opt, loss, data, shards, frozen);
-    const task: ReadyTask = { kind: 'ready', arrived: new SharedArrayBuffer(4), of: shards - 1 };
-    await Promise.all(Array.from({ length: shards - 1 }, () => dp.pool.run(task)));
+    const dp = new DataParallel(net, opt, loss, data, shards, frozen);
+    try {
+      await Promise.all(dp.threads.map((t) => t.ready()));
+    } catch (e) {
+      await dp.close();
+      throw e;
+    }
     return dp;
   }
 
   private constructor(
-    PiscinaClass: typeof Piscina,
     readonly net: Network,
     opt: Optimiser,
     loss: LossSettings,
@@ -117,14 +112,7 @@ export class DataParallel {
       frozen: new Set(frozen),
       opt: [...opt.updateArrays()],
     };
-    this.pool = new PiscinaClass({
-      filename: fileURLToPath(WORKER),
-      minThreads: shards - 1,
-      maxThreads: shards - 1,
-      resourceLimits: { maxYoungGenerationSizeMb: 48 },
-      idleTimeout: 60_000,
-      workerData: setup,
-    });
+    this.threads = Array.from({ length: shards - 1 }, () => new ShardThread(WORKER, { setup }));
   }
 
   /**
@@ -137,35 +125,25 @@ export class DataParallel {
       per = Math.floor(n / this.shards),
       extra = n % this.shards;
     const scales = this.net.projections.map((p) => p.scale);
-    const tasks: Promise<ShardResult>[] = [];
     const shard = (s: number, from: number, size: number): ShardTask => ({
       kind: 'learn',
       shard: s,
       ids: Int32Array.from({ length: size }, (_, k) => ids[from + k]),
       scales,
     });
-    const none: ShardResult = { correct: 0, fires: new Int32Array(0) };
-    // shards 1… to the workers first, then shard 0 here while they run
+    // shards 1… to the workers first (thread s − 1 learns shard s), then shard 0 here while they run
     const size0 = per + (extra > 0 ? 1 : 0);
     let at = size0;
     for (let s = 1; s < this.shards; s++) {
       const size = per + (s < extra ? 1 : 0);
-      tasks.push(size > 0 ? (this.pool.run(shard(s, at, size)) as Promise<ShardResult>) : Promise.resolve(none));
+      this.threads[s - 1].post(shard(s, at, size));
       at += size;
     }
-    await new Promise<void>((r) => setImmediate(r)); // let the pool post its tasks before this thread is busy
-    try {
-      tasks.unshift(Promise.resolve(size0 > 0 ? learnShard(this.here, shard(0, 0, size0)) : none));
-    } catch (e) {
-      await Promise.allSettled(tasks); // the workers' shards end (and their failures are not left unheard)
-      throw e;
-    }
-    const results = (await Promise.all(tasks)) as ShardResult[];
+    const results = this.all(() => learnShard(this.here, shard(0, 0, size0))) as ShardResult[];
     const pops = this.net.populations;
     let correct = 0;
     for (const r of results) {
       correct += r.correct;
-      if (r.fires.length === 0) continue; // an empty shard (a batch smaller than the pool)
       let o = 0;
       for (const p of pops.slice(1)) {
         const f = fires[p.index];
@@ -192,19 +170,36 @@ export class DataParallel {
   }
 
   /** Runs part s of the update in thread s (this thread: part 0): the sum (`reduce`) and the plan's step. */
-  private async parts(plan: ReturnType<Optimiser['beginStep']>, reduce = true): Promise<void> {
+  private parts(plan: ReturnType<Optimiser['beginStep']>, reduce = true): Promise<void> {
     const task = (part: number): UpdateTask => ({ kind: 'update', part, parts: this.shards, plan, reduce });
-    const others = Array.from({ length: this.shards - 1 }, (_, s) => this.pool.run(task(s + 1)));
-    await new Promise<void>((r) => setImmediate(r));
+    this.threads.forEach((t, s) => t.post(task(s + 1)));
+    this.all(() => updatePart(this.here, task(0)));
+    return Promise.resolve();
+  }
+
+  /**
+   * Runs `mine` here while the workers run the tasks posted to them, then collects their results (this
+   * thread's first); a failure here or there throws, once every worker has replied.
+   */
+  private all(mine: () => ShardResult | null): (ShardResult | null)[] {
+    let own: ShardResult | null;
     try {
-      updatePart(this.here, task(0));
-    } finally {
-      await Promise.all(others);
+      own = mine();
+    } catch (e) {
+      for (const t of this.threads) t.result(); // the workers' tasks end first (their replies are not left behind)
+      throw e;
     }
+    const out = [own];
+    for (const t of this.threads) {
+      const r = t.result();
+      if (!r.ok) throw new Error(r.error);
+      out.push(r.result);
+    }
+    return out;
   }
 
   /** Stops the workers. */
   async close(): Promise<void> {
-    await this.pool.destroy();
+    await Promise.all(this.threads.map((t) => t.close()));
   }
 }

@@ -26,27 +26,6 @@ export interface ShardResult {
 }
 
 /** Part `part` of `parts` of a batch's update: the shards' gradients summed there (and stepped, with a plan). */
-/**
- * Waits until `of` workers hold such a task at once (`arrived` counts them): while one waits it takes
- * no other, so `of` of these reach `of` different workers, each started (its modules loaded).
- */
-export interface ReadyTask {
-  kind: 'ready';
-  arrived: SharedArrayBuffer;
-  of: number;
-}
-
-/** Takes part in a `ReadyTask`: counts this worker in and waits (up to a minute) for the others. */
-export function meetOthers(task: ReadyTask): null {
-  const count = new Int32Array(task.arrived);
-  Atomics.add(count, 0, 1);
-  Atomics.notify(count, 0);
-  const until = Date.now() + 60_000;
-  for (let n = Atomics.load(count, 0); n < task.of && Date.now() < until; n = Atomics.load(count, 0))
-    Atomics.wait(count, 0, n, until - Date.now());
-  return null;
-}
-
 export interface UpdateTask {
   kind: 'update';
   part: number;

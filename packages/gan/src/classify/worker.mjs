@@ -1,7 +1,6 @@
-// Entry of a data-parallel training worker (a piscina worker thread): the sources are TypeScript,
-// so tsx is registered in this thread first, then the worker module is loaded.
+// Entry of a data-parallel training worker thread: the sources are TypeScript, so tsx is
+// registered in this thread first, then the worker module is loaded (it runs the shard's loop).
 import { register } from 'tsx/esm/api';
 
 register();
-const worker = await import('./worker.ts');
-export default worker.default;
+await import('./worker.ts');

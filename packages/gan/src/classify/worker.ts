@@ -1,21 +1,20 @@
-// A data-parallel training worker (a piscina thread): it maps the trainer's network (the same
+// A data-parallel training worker (one thread per further shard): it maps the trainer's network (the same
 // weights, in the shared kernel memory) and its images, and learns the shards it is given.
 import { attachArray, attachNetwork, attachUpdateArrays } from '@spiking-gan/core';
-import { workerData } from 'piscina';
+import { parentPort, workerData } from 'node:worker_threads';
+import { serveShard } from '../train/shard-thread.ts';
 import type { WorkerSetup } from './parallel.ts';
 import { SampleLearner } from './sample.ts';
 import {
   learnShard,
-  meetOthers,
   updatePart,
-  type ReadyTask,
   type ShardContext,
   type ShardResult,
   type ShardTask,
   type UpdateTask,
 } from './shard.ts';
 
-const setup = workerData as WorkerSetup;
+const { setup, thread } = workerData as { setup: WorkerSetup; thread: Parameters<typeof serveShard>[0] };
 const net = attachNetwork(setup.net);
 const context: ShardContext = {
   net,
@@ -28,8 +27,8 @@ const context: ShardContext = {
   opt: attachUpdateArrays(setup.opt),
 };
 
-/** Learns one shard (`learnShard`), sums and steps one part of the update (`updatePart`) or meets the others. */
-export default function run(task: ShardTask | UpdateTask | ReadyTask): ShardResult | null {
-  if (task.kind === 'ready') return meetOthers(task);
-  return task.kind === 'learn' ? learnShard(context, task) : updatePart(context, task);
-}
+parentPort!.postMessage('ready');
+// learns one shard (`learnShard`) or sums and steps one part of the update (`updatePart`)
+serveShard(thread, (task: ShardTask | UpdateTask): ShardResult | null =>
+  task.kind === 'learn' ? learnShard(context, task) : updatePart(context, task),
+);
