@@ -1,6 +1,6 @@
 // The worker threads of data-parallel GAN training (train/shard-thread.ts): tasks and replies in
 // order, a worker's error as a reply, a worker that sleeps (no task for SPIN_MS) woken by the next
-// task, and a worker that fails to start rejecting `ready`.
+// task, a worker that stops without replying given up on, and a worker that fails to start rejecting `ready`.
 import { describe, expect, it } from 'vitest';
 import { ShardThread, SPIN_MS } from '../src/train/shard-thread.ts';
 
@@ -20,6 +20,17 @@ describe('ShardThread', () => {
       await new Promise((r) => setTimeout(r, 3 * SPIN_MS)); // the worker stops polling and sleeps
       t.post(9);
       expect(t.result()).toEqual({ ok: true, result: 4.5 });
+    } finally {
+      await t.close();
+    }
+  }, 30_000);
+
+  it('gives up on a worker that stopped without replying, instead of polling for ever', async () => {
+    const t = new ShardThread<number, number>(fixture('dies'), {});
+    try {
+      await t.ready();
+      t.post(1);
+      expect(() => t.result(500)).toThrow('a training worker did not reply within 0.5 s (it may have stopped)');
     } finally {
       await t.close();
     }

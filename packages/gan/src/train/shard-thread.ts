@@ -9,6 +9,12 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 /** How long a worker polls for its next task before it sleeps (between steps, checkpoints, the end). */
 export const SPIN_MS = 50;
 
+/**
+ * How long this thread polls for a worker's reply before it gives up on the worker (a phase takes milliseconds;
+ * a worker that died without replying cannot say so while this thread polls).
+ */
+export const REPLY_TIMEOUT_MS = 120_000;
+
 /** What a worker posts back for a task: its result, or the message of what it threw. */
 export type Reply<R> = { ok: true; result: R } | { ok: false; error: string };
 
@@ -45,11 +51,15 @@ export class ShardThread<T, R> {
     Atomics.notify(this.wake, 0);
   }
 
-  /** Waits (polling) for the reply to the task posted last. */
-  result(): Reply<R> {
-    for (;;) {
+  /** Waits (polling) for the reply to the task posted last; throws when none comes within `timeoutMs`. */
+  result(timeoutMs = REPLY_TIMEOUT_MS): Reply<R> {
+    const until = performance.now() + timeoutMs;
+    for (let k = 1; ; k++) {
       const m = receiveMessageOnPort(this.port);
       if (m) return m.message as Reply<R>;
+      if (k % 1024 === 0 && performance.now() > until) {
+        throw new Error(`a training worker did not reply within ${timeoutMs / 1000} s (it may have stopped)`);
+      }
     }
   }
 
