@@ -36,7 +36,7 @@ async function run(
 // the workers share the weights through the WebAssembly kernel memory (none under SPIKING_GAN_ENGINE=ts)
 const shared = kernelMemory() !== null;
 
-describe('data-parallel training (piscina workers sharing the weights)', () => {
+describe('data-parallel training (worker threads sharing the weights)', () => {
   it.runIf(!shared)('without the kernel memory, workers are refused with the reason', async () => {
     await expect(run(2)).rejects.toThrow(/data-parallel training needs the WebAssembly kernel memory/);
   });
