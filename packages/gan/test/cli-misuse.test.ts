@@ -142,7 +142,9 @@ misuse('classify train', [
   ['--hidden with a word', ['--hidden', '10,x'], ['--hidden', '10,x']],
   ['unknown --loss', ['--loss', 'foo'], ['--loss', 'foo']],
   ['ramp kernel with a TTFS loss', ['--kernel', 'ramp'], ['--kernel ramp', '--loss softmax']],
-  ['unknown --optimizer', ['--optimizer', 'foo'], ['--optimizer', 'foo']],
+  ['unknown --optimiser', ['--optimiser', 'foo'], ['--optimiser', 'foo']],
+  ['unknown --optimizer (its old name)', ['--optimizer', 'foo'], ['--optimiser', 'foo']],
+  ['--optimiser and --optimizer', ['--optimiser', 'adam', '--optimizer', 'sgd'], ['--optimiser', '--optimizer']],
   [
     '--out below a file',
     [

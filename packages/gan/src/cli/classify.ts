@@ -35,6 +35,8 @@ export interface TrainCommandOptions {
   batch?: number;
   workers: number;
   /** Default sgd; relu kernel: adam. */
+  optimiser?: 'sgd' | 'adam';
+  /** The old name of `optimiser`. */
   optimizer?: 'sgd' | 'adam';
   beta?: number;
   silentPenalty?: number;
@@ -99,17 +101,20 @@ export function resolveTrainOptions(o: TrainCommandOptions): ResolvedTrainOption
   };
   if (!['delta', 'ramp', 'relu'].includes(o.kernel)) fail(`--kernel must be delta, ramp or relu, got '${o.kernel}'`);
   const relu = o.kernel === 'relu';
+  if (o.optimiser !== undefined && o.optimizer !== undefined) {
+    fail('--optimiser and its old name --optimizer are the same setting: give one');
+  }
   const r = {
     ...o,
     loss: o.loss ?? (relu ? 'softmax' : 'ttfs'),
-    optimizer: o.optimizer ?? (relu ? 'adam' : 'sgd'),
+    optimizer: o.optimiser ?? o.optimizer ?? (relu ? 'adam' : 'sgd'),
     batch: o.batch ?? (relu ? 64 : 1),
     schedule: o.schedule ?? (relu ? 'cosine' : 'constant'),
   } as const;
   if (!['ttfs', 'aggressive', 'softmax'].includes(r.loss)) {
     fail(`--loss must be ttfs, aggressive or softmax, got '${r.loss}'`);
   }
-  if (r.optimizer !== 'sgd' && r.optimizer !== 'adam') fail(`--optimizer must be sgd or adam, got '${r.optimizer}'`);
+  if (r.optimizer !== 'sgd' && r.optimizer !== 'adam') fail(`--optimiser must be sgd or adam, got '${r.optimizer}'`);
   if (!['earlier', 'winner', 'absolute'].includes(o.variant)) {
     fail(`--variant must be earlier, winner or absolute, got '${o.variant}'`);
   }

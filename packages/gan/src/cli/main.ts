@@ -2,7 +2,7 @@
 // with it the engine and MNIST) is imported when that subcommand runs, so `--help` answers fast.
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { integerArg, numberArg, listArg, positiveListArg } from './args.ts';
 import { guarded } from './fail.ts';
 import { addSettingOptions } from './train-options.ts';
@@ -217,7 +217,8 @@ const classifyTrain = classify
     integerArg(0),
     0,
   )
-  .option('--optimizer <name>', 'sgd or adam (default: sgd; relu: adam)')
+  .option('--optimiser <name>', 'sgd or adam (default: sgd; relu: adam)')
+  .addOption(new Option('--optimizer <name>', 'old name of --optimiser').hideHelp())
   .option('--beta <b>', 'softmax loss: logits are -beta*t (default 3; relu: 1)', numberArg(0))
   .option(
     '--readout <kind>',
@@ -245,7 +246,7 @@ Examples:
   $ spiking-gan classify train                                  # S4NN on full MNIST, 30 epochs
   $ spiking-gan classify train --loss aggressive --out out/aggressive.safetensors
   $ spiking-gan classify train --epochs 1 --train-limit 5000 --out out/quick.safetensors
-  $ spiking-gan classify train --kernel ramp --loss softmax --optimizer adam --batch 32 --out out/ramp.safetensors
+  $ spiking-gan classify train --kernel ramp --loss softmax --optimiser adam --batch 32 --out out/ramp.safetensors
   $ spiking-gan classify train --kernel relu --out out/relu.safetensors      # the ReLU MLP recipe, 30 epochs
   $ spiking-gan classify train --batch 256 --lr 51.2 --workers 2 --out out/parallel.safetensors`,
   )
