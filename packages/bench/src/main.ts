@@ -187,7 +187,17 @@ function main(): void {
     } catch (e) {
       fail(`--render: cannot read ${values.render} (${(e as Error).message.split('\n')[0]})`);
     }
-    const paths = writeReport(values.out!, saved);
+    let paths: ReturnType<typeof writeReport>;
+    try {
+      paths = writeReport(values.out!, saved);
+    } catch (e) {
+      // a report.json of another version of the suite (its rows named and measured otherwise) cannot be drawn
+      const from = typeof saved?.commit === 'string' ? `, written at commit ${saved.commit}` : '';
+      fail(
+        `--render: ${values.render} cannot be drawn by this version of the bench${from} ` +
+          `(${(e as Error).message.split('\n')[0]}); run the suite again to measure it anew`,
+      );
+    }
     console.log(
       `report: ${paths.html} (also ${paths.md}, ${paths.json}, ${paths.charts.length} charts), from ${values.render}`,
     );

@@ -100,6 +100,14 @@ describe('benchmark report', () => {
     for (const c of again) expect(c.svg).not.toContain('NaN');
   });
 
+  it('writes nothing when a result cannot be drawn (a report.json of an earlier bench: rows named otherwise)', () => {
+    const old = JSON.parse(JSON.stringify(result)) as SuiteResult;
+    for (const x of old.classifier!.rows) delete (x.settings as Partial<typeof x.settings>).name;
+    const out = join(dir, 'old-report');
+    expect(() => writeReport(out, old)).toThrow();
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('charts refuse data that does not fit their categories; ticks are round', () => {
     expect(() =>
       barChart({ title: 't', provenance: 'p', yLabel: 'y' }, ['a', 'b'], [{ name: 's', values: [1] }]),

@@ -493,8 +493,11 @@ ${body.join('\n')}
 
 /** Writes report.json, report.md, index.html, charts/*.svg and grids/*.png into `dir`; returns the paths. */
 export function writeReport(dir: string, r: SuiteResult): { json: string; md: string; html: string; charts: string[] } {
+  // everything is drawn before anything is written: a result that cannot be drawn leaves `dir` as it was
+  const list = charts(r),
+    md = markdown(r, list),
+    page = html(r, list);
   mkdirSync(join(dir, 'charts'), { recursive: true });
-  const list = charts(r);
   for (const c of list) writeFileSync(join(dir, 'charts', c.file), c.svg);
   if (r.gan) {
     mkdirSync(join(dir, 'grids'), { recursive: true });
@@ -507,7 +510,7 @@ export function writeReport(dir: string, r: SuiteResult): { json: string; md: st
     charts: list.map((c) => join(dir, 'charts', c.file)),
   };
   writeFileSync(paths.json, `${JSON.stringify(r, null, 1)}\n`);
-  writeFileSync(paths.md, markdown(r, list));
-  writeFileSync(paths.html, html(r, list));
+  writeFileSync(paths.md, md);
+  writeFileSync(paths.html, page);
   return paths;
 }
