@@ -171,7 +171,7 @@ describe.skipIf(!HAVE_REDIS)(`spiking-gan sweep --queue with sweep-worker on a l
       for (const c of connections) c.disconnect(); // BullMQ leaves the connections it was given open
     }
     expect(existsSync(join(tmp, 'escape'))).toBe(false);
-  }, 60_000);
+  }, 180_000); // the worker may still be finishing the last test's run (and, on a loaded machine, slowly)
 
   it('refuses a Redis server that does not answer, in one line', async () => {
     const port = await freePort();
