@@ -27,7 +27,7 @@ import {
   type ShardTask,
   type UpdateTask,
 } from './shard.ts';
-import { ShardThread } from '../train/shard-thread.ts';
+import { runBeside, ShardThread, startThreads } from '../train/shard-thread.ts';
 
 /** The worker's entry: compiled, worker.js itself; from the sources, worker.mjs (which registers tsx). */
 const WORKER = new URL(import.meta.url.endsWith('.ts') ? './worker.mjs' : './worker.js', import.meta.url);
@@ -62,12 +62,7 @@ export class DataParallel {
     frozen: number[] = [],
   ): Promise<DataParallel> {
     const dp = new DataParallel(net, opt, loss, data, shards, frozen);
-    try {
-      await Promise.all(dp.threads.map((t) => t.ready()));
-    } catch (e) {
-      await dp.close();
-      throw e;
-    }
+    await startThreads(dp.threads);
     return dp;
   }
 
@@ -139,7 +134,7 @@ export class DataParallel {
       this.threads[s - 1].post(shard(s, at, size));
       at += size;
     }
-    const results = this.all(() => learnShard(this.here, shard(0, 0, size0))) as ShardResult[];
+    const results = runBeside(this.threads, () => learnShard(this.here, shard(0, 0, size0))) as ShardResult[];
     const pops = this.net.populations;
     let correct = 0;
     for (const r of results) {
@@ -173,29 +168,8 @@ export class DataParallel {
   private parts(plan: ReturnType<Optimiser['beginStep']>, reduce = true): Promise<void> {
     const task = (part: number): UpdateTask => ({ kind: 'update', part, parts: this.shards, plan, reduce });
     this.threads.forEach((t, s) => t.post(task(s + 1)));
-    this.all(() => updatePart(this.here, task(0)));
+    runBeside(this.threads, () => updatePart(this.here, task(0)));
     return Promise.resolve();
-  }
-
-  /**
-   * Runs `mine` here while the workers run the tasks posted to them, then collects their results (this
-   * thread's first); a failure here or there throws, once every worker has replied.
-   */
-  private all(mine: () => ShardResult | null): (ShardResult | null)[] {
-    let own: ShardResult | null;
-    try {
-      own = mine();
-    } catch (e) {
-      for (const t of this.threads) t.result(); // the workers' tasks end first (their replies are not left behind)
-      throw e;
-    }
-    const out = [own];
-    for (const t of this.threads) {
-      const r = t.result();
-      if (!r.ok) throw new Error(r.error);
-      out.push(r.result);
-    }
-    return out;
   }
 
   /** Stops the workers. */

@@ -24,6 +24,7 @@ import {
 import type { GanConfig } from '../models/config.ts';
 import { digitCode, dSeesDigit, PIXELS, reluImageSize } from '../models/networks.ts';
 import { ReluDLoss } from './discriminator-loss.ts';
+import { moveAverage } from './parameters.ts';
 
 /** What every shard gets at start (structured-clone safe). */
 export interface GanShardSetup {
@@ -328,10 +329,7 @@ export class GanShard {
       const w = arrays[a].w;
       for (let i = from; i < to; i++) if (!Number.isFinite(w[i])) finite = false;
       if (!t.ema || !this.ema) continue;
-      const e = this.ema[a],
-        beta = t.ema.beta,
-        s = a < t.ema.scales.length ? t.ema.scales[a] : 1;
-      for (let i = from; i < to; i++) e[i] = beta * e[i] + (1 - beta) * s * w[i];
+      moveAverage(this.ema[a], w, t.ema.beta, a < t.ema.scales.length ? t.ema.scales[a] : 1, from, to);
     }
     return { finite };
   }

@@ -14,9 +14,8 @@ import {
   shareUpdateArrays,
   type Optimiser,
 } from '@spiking-gan/core';
-import { MNIST_CLASSES } from '../data/mnist.ts';
 import type { GanConfig } from '../models/config.ts';
-import { PIXELS, reluImageSize, reluNoise, reluRealInput, ties } from '../models/networks.ts';
+import { PIXELS, reluImageSize, reluNoise, ties } from '../models/networks.ts';
 import {
   GanShard,
   StepInputs,
@@ -28,8 +27,8 @@ import {
   type UpdateResult,
 } from './gan-shard.ts';
 import { averageWeight, followSchedule } from './parameters.ts';
-import { ReluGanTrainer } from './relu-trainer.ts';
-import { ShardThread } from './shard-thread.ts';
+import { drawFakeDigit, drawReal, ReluGanTrainer } from './relu-trainer.ts';
+import { runBeside, ShardThread, startThreads } from './shard-thread.ts';
 import type { StepStats } from './stats.ts';
 import type { Trainer } from './trainer.ts';
 
@@ -64,12 +63,7 @@ export async function startParallelGan(tr: Trainer, workers: number): Promise<Pa
   if (why !== null) throw new Error(why);
   if (!(tr instanceof ReluGanTrainer)) throw new Error('data-parallel training is for the relu kernel GAN');
   const par = new ParallelGan(tr, workers);
-  try {
-    await par.ready();
-  } catch (e) {
-    await par.close();
-    throw e;
-  }
+  await par.ready();
   return par;
 }
 
@@ -199,28 +193,18 @@ export class ParallelGan {
     await Promise.all(this.threads.map((t) => t.close()));
   }
 
-  /** Waits until every worker has started (each loads the modules: about a second), so that no step waits for it. */
-  async ready(): Promise<void> {
-    await Promise.all(this.threads.map((t) => t.ready()));
+  /**
+   * Waits until every worker has started (each loads the modules: about a second), so that no step waits for it;
+   * if one cannot start, the others are stopped.
+   */
+  ready(): Promise<void> {
+    return startThreads(this.threads);
   }
 
   /** Runs a phase on every shard: the workers' first, then this thread's while they run. */
   private async all(task: GanShardTask): Promise<GanShardResult[]> {
     for (const t of this.threads) t.post(task);
-    let mine: GanShardResult;
-    try {
-      mine = this.here.run(task);
-    } catch (e) {
-      for (const t of this.threads) t.result(); // the workers' phases end first (their replies are not left behind)
-      throw e;
-    }
-    const out: GanShardResult[] = [mine];
-    for (const t of this.threads) {
-      const r = t.result();
-      if (!r.ok) throw new Error(r.error);
-      out.push(r.result);
-    }
-    return out;
+    return runBeside(this.threads, () => this.here.run(task));
   }
 
   /**
@@ -252,9 +236,7 @@ export class ParallelGan {
     const { cfg: c, data, rngData } = this.tr,
       S = reluImageSize(c);
     for (let b = 0; b < c.batch; b++) {
-      const idx = rngData.int(data.n);
-      this.inputs.realDigits[b] = data.labels[idx];
-      reluRealInput(c, data.image(idx), data.labels[idx], this.inputs.real.subarray(b * S, (b + 1) * S));
+      this.inputs.realDigits[b] = drawReal(c, data, rngData, this.inputs.real.subarray(b * S, (b + 1) * S));
     }
   }
 
@@ -263,7 +245,7 @@ export class ParallelGan {
     const { cfg: c, data, rngData, rngNoise } = this.tr,
       n = this.tr.G.populations[0].size;
     for (let b = 0; b < c.batch; b++) {
-      const digit = c.conditional ? data.labels[rngData.int(data.n)] : c.infoCode ? rngData.int(MNIST_CLASSES) : 0;
+      const digit = drawFakeDigit(c, data, rngData);
       this.inputs.digits[b] = digit;
       reluNoise(c, rngNoise, digit, this.inputs.noise.subarray(b * n, (b + 1) * n));
     }

@@ -37,17 +37,13 @@ export function averageWeight(gEma: number, step: number): number {
  */
 export function followAverage(ema: Network, G: Network, gEma: number, step: number): void {
   const beta = averageWeight(gEma, step);
-  G.projections.forEach((p, k) => {
-    const e = ema.projections[k].weights,
-      w = p.weights,
-      s = p.scale;
-    for (let i = 0; i < w.length; i++) e[i] = beta * e[i] + (1 - beta) * s * w[i];
-  });
-  G.populations.forEach((p, k) => {
-    const e = ema.populations[k].bias,
-      w = p.bias;
-    for (let i = 0; i < w.length; i++) e[i] = beta * e[i] + (1 - beta) * w[i];
-  });
+  G.projections.forEach((p, k) => moveAverage(ema.projections[k].weights, p.weights, beta, p.scale));
+  G.populations.forEach((p, k) => moveAverage(ema.populations[k].bias, p.bias, beta));
+}
+
+/** e ← β·e + (1 − β)·scale·w over [from, to) (the rule of `followAverage`, for one array or a part of it). */
+export function moveAverage(e: Float64Array, w: Float64Array, beta: number, scale = 1, from = 0, to = w.length): void {
+  for (let i = from; i < to; i++) e[i] = beta * e[i] + (1 - beta) * scale * w[i];
 }
 
 /** Sets the rate factor of `optimisers` for `step` of the cosine schedule (a constant schedule leaves them). */

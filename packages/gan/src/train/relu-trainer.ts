@@ -21,6 +21,18 @@ import { checkFiniteNetworks, followAverage, followSchedule } from './parameters
 import { sampleRelu, type Samples } from './sample.ts';
 import type { StepStats } from './stats.ts';
 
+/** Draws a real image from `data` as D's input into `into` (pixels, then the digit where D sees one); its digit. */
+export function drawReal(c: GanConfig, data: ImageSet, rng: Rng, into: Float64Array): number {
+  const idx = rng.int(data.n);
+  reluRealInput(c, data.image(idx), data.labels[idx], into);
+  return data.labels[idx];
+}
+
+/** Draws a fake's digit: the data's (conditional), an InfoGAN code uniform over the 10 (`infoCode`), else 0. */
+export function drawFakeDigit(c: GanConfig, data: ImageSet, rng: Rng): number {
+  return c.conditional ? data.labels[rng.int(data.n)] : c.infoCode ? rng.int(MNIST_CLASSES) : 0;
+}
+
 /** A pass of the kind the config asks for: the spiking network or its float twin. */
 function pass(cfg: GanConfig, net: Network, readout: boolean, clipSurrogate = false): ValuePass {
   const o = { readout, clipSurrogate };
@@ -154,9 +166,7 @@ export class ReluGanTrainer {
     for (let d = 0; d < c.dSteps; d++) {
       for (let q = 0; q < B; q += m) {
         for (let k = 0; k < m; k++) {
-          const idx = this.rngData.int(this.data.n);
-          this.heads[k] = this.data.labels[idx];
-          reluRealInput(c, this.data.image(idx), this.data.labels[idx], this.img.subarray(k * S, (k + 1) * S));
+          this.heads[k] = drawReal(c, this.data, this.rngData, this.img.subarray(k * S, (k + 1) * S));
         }
         const r = this.dStep(0, c.realTarget);
         if (r.saysReal) realRight++;
@@ -244,10 +254,9 @@ export class ReluGanTrainer {
    * them when a fake is asked for.
    */
   private drawNoise(): void {
-    const c = this.cfg,
-      rng = this.rngData;
+    const c = this.cfg;
     for (let b = 0; b < c.batch; b++) {
-      this.labels[b] = c.conditional ? this.data.labels[rng.int(this.data.n)] : c.infoCode ? rng.int(MNIST_CLASSES) : 0;
+      this.labels[b] = drawFakeDigit(c, this.data, this.rngData);
       reluNoise(c, this.rngNoise, this.labels[b], this.z[b]);
     }
   }

@@ -70,6 +70,37 @@ export class ShardThread<T, R> {
   }
 }
 
+/** Resolves once every thread has started; if one cannot start, stops them all and rejects with its error. */
+export async function startThreads(threads: readonly ShardThread<unknown, unknown>[]): Promise<void> {
+  try {
+    await Promise.all(threads.map((t) => t.ready()));
+  } catch (e) {
+    await Promise.all(threads.map((t) => t.close()));
+    throw e;
+  }
+}
+
+/**
+ * Runs `mine` here while the threads run the tasks posted to them, then collects their results after this
+ * thread's; a failure here or there throws, once every thread has replied (no reply is left behind).
+ */
+export function runBeside<R>(threads: readonly ShardThread<unknown, R>[], mine: () => R): R[] {
+  let own: R;
+  try {
+    own = mine();
+  } catch (e) {
+    for (const t of threads) t.result();
+    throw e;
+  }
+  const out = [own];
+  for (const t of threads) {
+    const r = t.result();
+    if (!r.ok) throw new Error(r.error);
+    out.push(r.result);
+  }
+  return out;
+}
+
 /** The worker's loop: polls `port` for tasks, runs each with `run` and posts the reply; never returns. */
 export function serveShard<T, R>(thread: { port: MessagePort; wake: SharedArrayBuffer }, run: (task: T) => R): never {
   const { port } = thread,
