@@ -80,9 +80,13 @@ export class DataParallel {
     }
     if (!Number.isInteger(shards) || shards < 2)
       throw new RangeError(`DataParallel: shards must be an integer >= 2, got ${shards}`);
-    this.grads = Array.from({ length: shards }, () => net.projections.map((p) => sharedArray(p.weights.length)));
     if (opt.updateArrays().length !== net.projections.length)
       throw new Error('DataParallel: the workers learn weights only (networks without biases)');
+    // shard 0 adds into the optimiser's own gradients (zero at a batch's start, they sum what its buffer would),
+    // the others into buffers of their own that the update adds in, in shard order
+    this.grads = Array.from({ length: shards }, (_, s) =>
+      opt.updateArrays().map((a) => (s === 0 ? a.g : sharedArray(a.g.length))),
+    );
     const images = new SharedArrayBuffer(data.images.length),
       labels = new SharedArrayBuffer(data.labels.length);
     new Uint8Array(images).set(data.images);

@@ -39,7 +39,7 @@ export interface UpdateTask {
 export interface ShardContext {
   net: Network;
   learner: SampleLearner;
-  /** Gradient buffers [shard][projection]: zero before a shard (the main thread drains them after). */
+  /** Gradients [shard][projection], zero before a batch: shard 0's are the optimiser's own, the others' buffers. */
   grads: Float64Array[][];
   images: Uint8Array;
   labels: Uint8Array;
@@ -51,7 +51,7 @@ export interface ShardContext {
 
 /** Sums part of the shards' gradients into the optimiser's (clearing them), then applies the plan to that part. */
 export function updatePart(c: ShardContext, task: UpdateTask): null {
-  if (task.reduce) reducePart(c.opt, c.grads, task.part, task.parts);
+  if (task.reduce) reducePart(c.opt, c.grads.slice(1), task.part, task.parts);
   if (task.plan) applyUpdatePart(c.opt, task.plan, task.part, task.parts);
   return null;
 }

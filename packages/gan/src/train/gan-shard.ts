@@ -35,7 +35,10 @@ export interface GanShardSetup {
   /** The optimisers' update arrays: parameters, summed gradients, Adam moments. */
   optG: SharedUpdateArrays;
   optD: SharedUpdateArrays;
-  /** Gradient buffers [shard][array of the optimiser's update] of G and of D. */
+  /**
+   * Gradients [shard][array of the optimiser's update] of G and of D: shard 0's are the optimiser's own
+   * gradient arrays (summed from zero, they hold what a buffer would), the others' are buffers.
+   */
   gradG: SharedArray[][];
   gradD: SharedArray[][];
   /** The moving average of G, array by array in the order of G's update arrays (null: none, or moved elsewhere). */
@@ -317,7 +320,7 @@ export class GanShard {
   private update(t: UpdateTask): UpdateResult {
     const arrays = this.opt[t.which],
       parts = this.grads[t.which].length;
-    if (t.reduce) reducePart(arrays, this.grads[t.which], this.shard, parts);
+    if (t.reduce) reducePart(arrays, this.grads[t.which].slice(1), this.shard, parts);
     if (!t.plan) return { finite: true };
     applyUpdatePart(arrays, t.plan, this.shard, parts);
     let finite = true;

@@ -72,7 +72,10 @@ export class ParallelGan {
   private readonly threads: ShardThread<GanShardTask, GanShardResult>[];
   private readonly here: GanShard;
   private readonly inputs: StepInputs;
-  /** Gradient buffers [shard][array] (kept here: the kernel memory frees arrays nobody holds). */
+  /**
+   * Gradients [shard][array]: shard 0's are the optimiser's own, the others' are buffers (kept here: the
+   * kernel memory frees arrays nobody holds).
+   */
   private readonly grads: Record<'G' | 'D', Float64Array[][]>;
   /** Whether an update's sum and step run in one pass (no tied parameters to fold in between). */
   private readonly oneTask: Record<'G' | 'D', boolean>;
@@ -84,9 +87,13 @@ export class ParallelGan {
     readonly tr: ReluGanTrainer,
     readonly workers: number,
   ) {
+    // shard 0 adds into the optimiser's own gradients (summed from zero, they hold what its buffer would),
+    // the others into buffers of their own that the update adds in, in shard order
     const c = tr.cfg,
       buffers = (opt: Optimiser) =>
-        Array.from({ length: workers }, () => opt.updateArrays().map((a) => sharedArray(a.g.length)));
+        Array.from({ length: workers }, (_, s) =>
+          opt.updateArrays().map((a) => (s === 0 ? a.g : sharedArray(a.g.length))),
+        );
     this.grads = { G: buffers(tr.optG), D: buffers(tr.optD) };
     this.inputs = StepInputs.allocate(c, tr.G.populations[0].size, tr.D.populations[1].size);
     const ema = tr.emaG,
