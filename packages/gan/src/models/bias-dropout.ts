@@ -17,15 +17,21 @@ export class BiasDropout {
   /** Inhibits each neuron with probability p (one draw of `rng` per neuron, in index order). */
   drop(p: number, rng: Rng): void {
     const bias = this.pop.bias;
-    let n = 0;
-    for (let j = 0; j < bias.length; j++) {
-      if (rng.next() < p) {
-        this.kept[n] = bias[j];
-        this.dropped[n++] = j;
-        bias[j] = -Infinity;
-      }
-    }
-    this.n = n;
+    this.n = 0;
+    for (let j = 0; j < bias.length; j++) if (rng.next() < p) this.hold(bias, j);
+  }
+
+  /** Inhibits the neurons where `mask` is 1 (a draw made earlier, one value per neuron). */
+  dropWhere(mask: Uint8Array): void {
+    const bias = this.pop.bias;
+    this.n = 0;
+    for (let j = 0; j < bias.length; j++) if (mask[j]) this.hold(bias, j);
+  }
+
+  private hold(bias: Float64Array, j: number): void {
+    this.kept[this.n] = bias[j];
+    this.dropped[this.n++] = j;
+    bias[j] = -Infinity;
   }
 
   /** Puts back the biases `drop` held at −∞. */

@@ -15,19 +15,17 @@ import {
   type Optimiser,
 } from '@spiking-gan/core';
 import type { GanConfig } from '../models/config.ts';
-import { PIXELS, reluImageSize, reluNoise, ties } from '../models/networks.ts';
+import { ties } from '../models/networks.ts';
 import {
   GanShard,
-  StepInputs,
-  type DPhaseResult,
   type GanShardResult,
   type GanShardSetup,
   type GanShardTask,
-  type GPhaseResult,
   type UpdateResult,
 } from './gan-shard.ts';
 import { averageWeight, followSchedule } from './parameters.ts';
-import { drawFakeDigit, drawReal, ReluGanTrainer } from './relu-trainer.ts';
+import { StepDraws, StepInputs, StepTally, type DPhaseResult, type GPhaseResult } from './relu-phases.ts';
+import { ReluGanTrainer } from './relu-trainer.ts';
 import { runBeside, ShardThread, startThreads } from './shard-thread.ts';
 import type { StepStats } from './stats.ts';
 import type { Trainer } from './trainer.ts';
@@ -72,6 +70,7 @@ export class ParallelGan {
   private readonly threads: ShardThread<GanShardTask, GanShardResult>[];
   private readonly here: GanShard;
   private readonly inputs: StepInputs;
+  private readonly draws: StepDraws;
   /**
    * Gradients [shard][array]: shard 0's are the optimiser's own, the others' are buffers (kept here: the
    * kernel memory frees arrays nobody holds).
@@ -95,7 +94,10 @@ export class ParallelGan {
           opt.updateArrays().map((a) => (s === 0 ? a.g : sharedArray(a.g.length))),
         );
     this.grads = { G: buffers(tr.optG), D: buffers(tr.optD) };
-    this.inputs = StepInputs.allocate(c, tr.G.populations[0].size, tr.D.populations[1].size);
+    const gInputs = tr.G.populations[0].size,
+      dHidden = tr.D.populations[1].size;
+    this.inputs = StepInputs.allocate(c, gInputs, dHidden);
+    this.draws = new StepDraws(tr, this.inputs, gInputs, dHidden);
     const ema = tr.emaG,
       emaArrays = ema && [
         ...ema.projections.map((p) => p.weights),
@@ -125,74 +127,36 @@ export class ParallelGan {
   async trainStep(): Promise<StepStats> {
     const tr = this.tr,
       c = tr.cfg,
-      B = c.batch,
-      packs = B / c.pack;
+      packs = c.batch / c.pack;
     if (!this.checked) tr.checkFinite(tr.step);
     this.checked = true;
     followSchedule(c, tr.step, [tr.optG, tr.optD]);
-    const real = { right: 0, loss: 0, time: 0 },
-      fake = { right: 0, loss: 0, time: 0 };
-    let dSpikes = 0,
-      finite = true,
+    const tally = new StepTally();
+    let finite = true,
       updated = 0;
     for (let d = 0; d < c.dSteps; d++) {
-      this.drawReal();
-      this.drawNoise();
-      this.drawMasks(0, 2 * packs);
-      const res = (await this.all({ kind: 'd', ...this.scales() })) as DPhaseResult[];
-      // the shards' packs are contiguous and in shard order: these sums run in pack order, as in one thread
-      let spikes = 0;
-      for (const r of res) spikes += tally(r.real, real, true);
-      for (const r of res) spikes += tally(r.fake, fake, false);
-      dSpikes += spikes;
+      this.draws.forD();
+      // the shards' packs are contiguous and in shard order: the tally sums in pack order, as in one thread
+      tally.addD((await this.all({ kind: 'd', ...this.scales() })) as DPhaseResult[]);
       if (tr.optD.countSamples(2 * packs)) {
         finite = (await this.update('D', tr.optD)) && finite;
         updated++;
       }
     }
-    this.drawMasks(2 * packs, packs);
-    const res = (await this.all({ kind: 'g', ...this.scales() })) as GPhaseResult[];
-    const fooled = { right: 0, loss: 0, time: 0 },
-      litCount = new Int32Array(PIXELS);
-    let gSpikes = 0,
-      lit = 0;
-    for (const r of res) {
-      for (const s of r.gSpikes) gSpikes += s;
-      tally(r.verdicts, fooled, true);
-      for (let p = 0; p < PIXELS; p++) {
-        litCount[p] += r.litCount[p];
-        lit += r.litCount[p];
-      }
-    }
+    this.draws.forG();
+    tally.addG((await this.all({ kind: 'g', ...this.scales() })) as GPhaseResult[]);
     let emaMoved = false;
-    if (tr.optG.countSamples(B)) {
+    if (tr.optG.countSamples(c.batch)) {
       finite = (await this.update('G', tr.optG, this.emaInParts)) && finite;
       emaMoved = this.emaInParts;
       updated++;
     }
-    let varying = 0;
-    for (let p = 0; p < PIXELS; p++) if (litCount[p] > 0 && litCount[p] < B) varying++;
     if (emaMoved) tr.syncEmaTies();
     else tr.updateEma();
     tr.step++;
     // each part was checked where it was updated; the whole check names what is not finite
     if (!finite || updated < c.dSteps + 1) tr.checkFinite(tr.step);
-    const nd = packs * c.dSteps;
-    return {
-      step: tr.step,
-      dRealRight: real.right / nd,
-      dFakeRight: fake.right / nd,
-      gFooled: fooled.right / packs,
-      dLossReal: real.loss / nd,
-      dLossFake: fake.loss / nd,
-      gLoss: fooled.loss / packs,
-      tReal: real.time / nd,
-      tFake: fake.time / nd,
-      lit: lit / (B * PIXELS),
-      varying: varying / PIXELS,
-      gSpikes: gSpikes / B,
-      dSpikes: dSpikes / (2 * nd),
-    };
+    return tally.stats(tr.step, c);
   }
 
   /** Stops the workers. */
@@ -237,46 +201,4 @@ export class ParallelGan {
     const of = (n: ReluGanTrainer['G']) => n.projections.map((p) => p.scale);
     return { scalesG: of(this.tr.G), scalesD: of(this.tr.D) };
   }
-
-  /** The batch's real images as D's inputs, drawn as the one-thread trainer draws them. */
-  private drawReal(): void {
-    const { cfg: c, data, rngData } = this.tr,
-      S = reluImageSize(c);
-    for (let b = 0; b < c.batch; b++) {
-      this.inputs.realDigits[b] = drawReal(c, data, rngData, this.inputs.real.subarray(b * S, (b + 1) * S));
-    }
-  }
-
-  /** The fakes' digits (the data's, conditional; InfoGAN codes uniformly from 10) and G's noise. */
-  private drawNoise(): void {
-    const { cfg: c, data, rngData, rngNoise } = this.tr,
-      n = this.tr.G.populations[0].size;
-    for (let b = 0; b < c.batch; b++) {
-      const digit = drawFakeDigit(c, data, rngData);
-      this.inputs.digits[b] = digit;
-      reluNoise(c, rngNoise, digit, this.inputs.noise.subarray(b * n, (b + 1) * n));
-    }
-  }
-
-  /** Dropout masks of D's hidden layer for D's inputs [from, from + count) of the step (one draw per neuron). */
-  private drawMasks(from: number, count: number): void {
-    const p = this.tr.cfg.dDropout;
-    if (!(p > 0)) return;
-    const H = this.tr.D.populations[1].size,
-      masks = this.inputs.masks,
-      rng = this.tr.rngDropout;
-    for (let i = from * H; i < (from + count) * H; i++) masks[i] = rng.next() < p ? 1 : 0;
-  }
-}
-
-/** Adds a shard's verdicts into running totals (right: says real when `real`, else says fake); returns D's spikes. */
-function tally(v: DPhaseResult['real'], into: { right: number; loss: number; time: number }, real: boolean): number {
-  let spikes = 0;
-  for (let i = 0; i < v.loss.length; i++) {
-    if ((v.real[i] === 1) === real) into.right++;
-    into.loss += v.loss[i];
-    into.time += v.time[i];
-    spikes += v.spikes[i];
-  }
-  return spikes;
 }
