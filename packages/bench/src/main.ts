@@ -268,7 +268,12 @@ function main(): void {
         retrain,
         log,
       });
-      result.gan.threads = benchGanThreads({ steps: quick ? 20 : 100, seed: seedGiven ?? 0, log });
+      result.gan.threads = benchGanThreads({
+        steps: quick ? 20 : 200,
+        repeats: quick ? 1 : 3,
+        seed: seedGiven ?? 0,
+        log,
+      });
     }
     if (part === 'quality')
       result.quality = benchQuality({ seed: seedGiven, log, print: !json, samples: quick ? 2000 : undefined });

@@ -389,10 +389,11 @@ export function tables(r: SuiteResult): [string, string[], string[][]][] {
     if (t.length)
       out.push([
         `Spiking-GAN training throughput: relu-cond, spiking-gan train --steps ${t[0].steps} --workers N`,
-        ['threads', 'steps/s', 'against 1 thread'],
+        ['threads', 'steps/s (median)', 'runs (steps/s, in the order they ran)', 'against 1 thread'],
         t.map((x) => [
           String(x.threads),
           x.stepsPerSecond === null ? `refused: ${x.note ?? ''}` : f(x.stepsPerSecond, 1),
+          x.runs?.length ? x.runs.map((v) => f(v, 1)).join(', ') : '–',
           x.stepsPerSecond === null || one === null ? '–' : `${f(x.stepsPerSecond / one)}×`,
         ]),
       ]);
