@@ -1,7 +1,7 @@
 // A data-parallel training worker (one thread per further shard): it maps the trainer's network (the same
 // weights, in the shared kernel memory) and its images, and learns the shards it is given.
 import { attachArray, attachNetwork, attachUpdateArrays } from '@spiking-gan/core';
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { serveShard } from '../train/shard-thread.ts';
 import type { WorkerSetup } from './parallel.ts';
 import { SampleLearner } from './sample.ts';
@@ -27,7 +27,6 @@ const context: ShardContext = {
   opt: attachUpdateArrays(setup.opt),
 };
 
-parentPort!.postMessage('ready');
 // learns one shard (`learnShard`) or sums and steps one part of the update (`updatePart`)
 serveShard(thread, (task: ShardTask | UpdateTask): ShardResult | null =>
   task.kind === 'learn' ? learnShard(context, task) : updatePart(context, task),

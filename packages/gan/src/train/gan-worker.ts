@@ -1,6 +1,6 @@
 // A data-parallel GAN training worker (one thread per further shard): it maps G, D, the optimisers'
 // arrays, the gradient buffers and the step's draws (all shared) and runs its shard's phases.
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { GanShard, type GanShardSetup, type GanShardTask } from './gan-shard.ts';
 import { serveShard } from './shard-thread.ts';
 
@@ -10,5 +10,4 @@ const { setup, shard, thread } = workerData as {
   thread: Parameters<typeof serveShard>[0];
 };
 const context = new GanShard(setup, shard);
-parentPort!.postMessage('ready');
 serveShard(thread, (task: GanShardTask) => context.run(task));

@@ -4,7 +4,7 @@
 // The task goes over a MessageChannel and a counter in a SharedArrayBuffer is bumped; the worker
 // polls the port (receiveMessageOnPort) and sleeps on the counter only after `SPIN_MS` without a
 // task; this thread polls for the result the same way.
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, parentPort, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 
 /** How long a worker polls for its next task before it sleeps (between steps, checkpoints, the end). */
 export const SPIN_MS = 50;
@@ -101,8 +101,13 @@ export function runBeside<R>(threads: readonly ShardThread<unknown, R>[], mine: 
   return out;
 }
 
-/** The worker's loop: polls `port` for tasks, runs each with `run` and posts the reply; never returns. */
+/**
+ * The worker's loop, once its shard is set up: tells this thread it is ready (what `ShardThread.ready` waits for),
+ * then polls `port` for tasks, runs each with `run` and posts the reply; never returns.
+ */
 export function serveShard<T, R>(thread: { port: MessagePort; wake: SharedArrayBuffer }, run: (task: T) => R): never {
+  if (!parentPort) throw new Error('serveShard runs in a worker thread');
+  parentPort.postMessage('ready');
   const { port } = thread,
     wake = new Int32Array(thread.wake);
   for (;;) {
