@@ -162,18 +162,17 @@ export class DataParallel {
     if (!opt.countSamples(samples)) return this.parts(null);
     if (opt.rewritesGradients) {
       // a hook rewrites the summed gradients (between the sum and the step)
-      await this.parts(null);
-      await this.parts(opt.beginStep(), false);
-    } else await this.parts(opt.beginStep());
+      this.parts(null);
+      this.parts(opt.beginStep(), false);
+    } else this.parts(opt.beginStep());
     opt.endStep();
   }
 
   /** Runs part s of the update in thread s (this thread: part 0): the sum (`reduce`) and the plan's step. */
-  private parts(plan: ReturnType<Optimiser['beginStep']>, reduce = true): Promise<void> {
+  private parts(plan: ReturnType<Optimiser['beginStep']>, reduce = true): void {
     const task = (part: number): UpdateTask => ({ kind: 'update', part, parts: this.shards, plan, reduce });
     this.threads.forEach((t, s) => t.post(task(s + 1)));
     runBeside(this.threads, () => updatePart(this.here, task(0)));
-    return Promise.resolve();
   }
 
   /** Stops the workers. */
